@@ -1,0 +1,1 @@
+"""dengta domain: aggregates, events, value types, errors and the use cases."""

@@ -1,0 +1,95 @@
+"""Verifies the audit chain by recomputing every link from the stored events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import zip_longest
+from typing import Protocol
+
+from eventsourcing.persistence import Notification
+
+from store.audit import EMPTY_DIGEST, GENESIS, AuditRow, Digest, canonical_bytes, link
+
+BATCH = 1000
+
+
+class AuditedRecorder(Protocol):
+    def select_notifications(self, start: int | None, limit: int) -> list[Notification]: ...
+    def select_audit(self, after: int, limit: int) -> list[AuditRow]: ...
+    def audit_head(self) -> Digest | None: ...
+
+
+@dataclass(frozen=True)
+class Verification:
+    head: Digest  # the last link recomputed and found intact
+    broken_at: int | None = None
+    problem: str = ""
+    digest_found: bool | None = None  # None when no digest was asked about
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None and self.digest_found is not False
+
+    def __str__(self) -> str:
+        if self.broken_at is not None:
+            return f"BROKEN {self.broken_at} {self.problem}"
+        if self.digest_found is False:
+            return f"DIGEST MISMATCH {self.problem}"
+        return f"OK {self.head.position} {self.head.hash.hex()}"
+
+
+def head(recorder: AuditedRecorder) -> Digest:
+    return recorder.audit_head() or EMPTY_DIGEST
+
+
+def _events(recorder: AuditedRecorder) -> Iterator[Notification]:
+    after = 0
+    while batch := recorder.select_notifications(after + 1, BATCH):
+        yield from batch
+        after = batch[-1].id
+
+
+def _audit(recorder: AuditedRecorder) -> Iterator[AuditRow]:
+    after = 0
+    while batch := recorder.select_audit(after, BATCH):
+        yield from batch
+        after = batch[-1].position
+
+
+def verify(recorder: AuditedRecorder, digest: Digest | None = None) -> Verification:
+    """Recompute the chain from the first event; stop at the first position that disagrees.
+    With a digest, also check that the recomputed chain passes through it."""
+    previous = Digest(0, GENESIS)
+    found = None if digest is None else digest == EMPTY_DIGEST
+
+    def broken(position: int, problem: str) -> Verification:
+        return Verification(previous, position, problem, found)
+
+    for event, row in zip_longest(_events(recorder), _audit(recorder)):
+        if row is None:
+            return broken(event.id, "stored event has no audit row")
+        if event is None:
+            return broken(row.position, "audit row has no stored event")
+        if event.id != row.position:
+            missing = "audit row" if event.id < row.position else "stored event"
+            return broken(min(event.id, row.position), f"{missing} missing")
+        if (event.originator_id, event.originator_version) != (
+            row.aggregate_id, row.aggregate_version
+        ):
+            return broken(row.position, "audit row names another event")
+        originator_id = event.originator_id
+        assert not isinstance(originator_id, str)
+        expected = link(previous.hash, canonical_bytes(
+            event.id, row.recorded_at_us, row.actor, originator_id,
+            event.originator_version, event.topic, event.state,
+        ))
+        if expected != row.hash:
+            return broken(row.position, "hash does not match the stored event")
+        previous = Digest(row.position, expected)
+        if digest is not None and digest.position == row.position:
+            found = digest.hash == expected
+    result = Verification(previous, None, "", found)
+    if found is False and digest is not None:
+        return Verification(previous, None, f"the chain does not pass through {digest}", False)
+    return result
