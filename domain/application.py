@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType
 
 from domain.base import DateAsISO, require_actor
 from domain.errors import AlreadyExistsError, ConcurrencyError, NotFoundError
@@ -37,6 +38,11 @@ class DengtaApplication(Application[UUID]):
     name = "dengta"
     snapshotting_intervals = {Organization: 200, Goal: 100, Person: 100}  # noqa: RUF012
 
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the env the composition root passes, never os.environ: the library would
+        otherwise let stray POSTGRES_* or DENGTA_* variables override the configured store."""
+        return Environment(name, {"IS_SNAPSHOTTING_ENABLED": "y", **(env or {})})
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -46,7 +52,7 @@ class DengtaApplication(Application[UUID]):
     def get(self, cls: type[A], aggregate_id: UUID, field: str = "id") -> A:
         """Load an aggregate of the expected type, or raise NotFoundError naming the input."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"no {cls.__name__.lower()} with id {aggregate_id}",
                                 field=field) from None

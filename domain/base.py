@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import Transcoding
 
 from domain.errors import InvalidInputError, ReasonRequiredError
 
 
+class DengtaSnapshot(Snapshot):
+    """Snapshots store state as JSON, which turns enum members into plain strings; restoring
+    turns them back so a snapshotted aggregate equals a replayed one."""
+
+    TOPIC = "dengta:Snapshot"
+
+    def mutate(self, _: None) -> Any:
+        aggregate = super().mutate(_)
+        assert isinstance(aggregate, DengtaAggregate)
+        for name, enum in aggregate.ENUM_FIELDS.items():
+            setattr(aggregate, name, enum(getattr(aggregate, name)))
+        return aggregate
+
+
 class DengtaAggregate(Aggregate):
     """Base of our aggregates. Every event records who did it (actor) and why (reason, empty
     where policy does not ask for one)."""
+
+    ENUM_FIELDS: ClassVar[dict[str, type[StrEnum]]] = {}
+    Snapshot = DengtaSnapshot
 
     class Event(Aggregate.Event):
         actor: str
@@ -30,7 +48,7 @@ def require_actor(actor: str) -> str:
 
 
 def require_reason(reason: str, why: str) -> str:
-    """Policy: some changes (anything after a goal is issued, a dissolution, a move) must say why."""
+    """Policy: some changes (anything after issue, a dissolution, a move) must say why."""
     if not reason or not reason.strip():
         raise ReasonRequiredError(f"a reason is required: {why}", field="reason")
     return reason.strip()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -48,6 +49,9 @@ FINISHED = (GoalStatus.CLOSED, GoalStatus.CANCELLED)
 
 class Goal(DengtaAggregate):
     TOPIC = "dengta:Goal"
+    ENUM_FIELDS: ClassVar[dict[str, type[StrEnum]]] = {
+        "level": GoalLevel, "field": GoalField, "status": GoalStatus,
+    }
 
     class Created(DengtaAggregate.Created):
         TOPIC = "dengta:Goal.Created"

@@ -1,9 +1,11 @@
-"""The Organization aggregate: a node of the party organisation tree (党委 → 党总支 → 党支部 → 党小组)."""
+"""The Organization aggregate: a node of the organisation tree (党委 → 党总支 → 党支部 → 党小组)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from enum import StrEnum
+from typing import ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -21,6 +23,7 @@ from domain.values import OrganizationKind, parse_enum, require_text
 
 class Organization(DengtaAggregate):
     TOPIC = "dengta:Organization"
+    ENUM_FIELDS: ClassVar[dict[str, type[StrEnum]]] = {"kind": OrganizationKind}
 
     class Created(DengtaAggregate.Created):
         TOPIC = "dengta:Organization.Created"

@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Protocol
 
 from eventsourcing.persistence import Notification
 
 from store.audit import EMPTY_DIGEST, GENESIS, AuditRow, Digest, canonical_bytes, link
+from store.postgres import AuditedPostgresRecorder
+from store.sqlite import AuditedSQLiteRecorder
 
 BATCH = 1000
+AuditedRecorder = AuditedSQLiteRecorder | AuditedPostgresRecorder
 
 
-class AuditedRecorder(Protocol):
-    def select_notifications(self, start: int | None, limit: int) -> list[Notification]: ...
-    def select_audit(self, after: int, limit: int) -> list[AuditRow]: ...
-    def audit_head(self) -> Digest | None: ...
+def audited(recorder: object) -> AuditedRecorder:
+    """The application's recorder, as the audited kind our factories build."""
+    if not isinstance(recorder, AuditedSQLiteRecorder | AuditedPostgresRecorder):
+        raise TypeError(f"{type(recorder).__name__} keeps no audit chain")
+    return recorder
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def run_ddl(recorder: PostgresAggregateRecorder, statements: Sequence[str]) -> N
     with recorder.datastore.transaction(commit=True) as curs:
         curs.execute(DDL_LOCK)
         for statement in statements:
-            curs.execute(statement)  # type: ignore[arg-type]
+            curs.execute(statement)
 
 
 class _PendingHead:
@@ -80,14 +80,16 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        return super().insert_events(stored_events, pending_head=_PendingHead(), **kwargs)
+        positions: Sequence[int] | None = super().insert_events(
+            stored_events, pending_head=_PendingHead(), **kwargs)
+        return positions
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         super()._insert_stored_events(curs, stored_events, **kwargs)  # lock, notify, insert
         head = curs.connection.cursor()
-        head.execute(HEAD_SQL)  # type: ignore[arg-type]  # pipelined after the lock
+        head.execute(HEAD_SQL)  # pipelined after the lock
         kwargs["pending_head"].cursor = head
 
     def _fetch_ids_after_insert_events(
@@ -99,7 +101,7 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
         assert head is not None
         rows = chain_rows(head["hash"], positions, stored_events, micros(head["now"]),
                           kwargs.get("actor", ""))
-        curs.executemany(INSERT_AUDIT, [  # type: ignore[arg-type]
+        curs.executemany(INSERT_AUDIT, [
             (r.position, r.recorded_at, r.actor, r.aggregate_type, r.aggregate_id,
              r.aggregate_version, r.event_type, r.hash)
             for r in rows
@@ -108,7 +110,7 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(f"SELECT * FROM {AUDIT_TABLE} WHERE position > %s "  # type: ignore[arg-type]
+            curs.execute(f"SELECT * FROM {AUDIT_TABLE} WHERE position > %s "
                          "ORDER BY position LIMIT %s", (after, limit))
             return [
                 AuditRow(r["position"], micros(r["recorded_at"]), r["actor"], r["aggregate_type"],
@@ -119,7 +121,7 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
 
     def audit_head(self) -> Digest | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(f"SELECT position, hash FROM {AUDIT_TABLE} "  # type: ignore[arg-type]
+            curs.execute(f"SELECT position, hash FROM {AUDIT_TABLE} "
                          "ORDER BY position DESC LIMIT 1")
             row = curs.fetchone()
         return Digest(row["position"], bytes(row["hash"])) if row else None

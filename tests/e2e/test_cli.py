@@ -1,0 +1,101 @@
+"""The `dengta` command as a user runs it, in a real process, on each backend."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.bootstrap import open_application
+from app.settings import Settings
+from domain.goals import Goal
+from domain.organizations import Organization
+from domain.values import GoalLevel, GoalStatus
+from store import chain
+from tests.integration.tampering import drop_append_only_triggers, execute_as_owner, id_column
+
+
+def dengta(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DENGTA_DATABASE_URL": database_url}
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, text=True,
+                          capture_output=True, timeout=120, check=False)
+
+
+def test_demo_loads_once_and_a_second_run_writes_nothing(database_url) -> None:
+    first = dengta(database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "临江市烟草专卖局（公司）党委" in first.stdout
+    assert "人员 (people): 150" in first.stdout
+    head = dengta(database_url, "digest").stdout.strip()
+    second = dengta(database_url, "demo")
+    assert second.returncode == 0, second.stderr
+    assert "nothing written" in second.stdout
+    assert dengta(database_url, "digest").stdout.strip() == head
+    verified = dengta(database_url, "verify", "--digest", head)
+    assert verified.returncode == 0
+    assert verified.stdout.strip() == "OK " + head.replace(":", " ")
+
+
+def test_the_demo_is_a_realistic_decomposed_and_issued_goal_tree(database_url) -> None:
+    assert dengta(database_url, "demo").returncode == 0
+    app = open_application(Settings(database_url=database_url))
+    try:
+        ids = {n.originator_id for n in app.recorder.select_notifications(1, 5000)}
+        aggregates = [app.repository.get(i) for i in ids]
+        organizations = [a for a in aggregates if isinstance(a, Organization)]
+        goals = [a for a in aggregates if isinstance(a, Goal)]
+        assert {o.kind.value for o in organizations} == {"committee", "general_branch",
+                                                         "branch", "group"}
+        assert len({o.category for o in organizations}) >= 5
+        assert 9 <= sum(o.kind.value == "branch" for o in organizations) <= 12
+        assert {g.level for g in goals} == set(GoalLevel)
+        assert len({g.field for g in goals}) == 7
+        assert all(g.status is GoalStatus.ISSUED for g in goals)
+        by_id = {g.id: g for g in goals}
+        for parent in goals:
+            if parent.subgoal_ids:
+                assert sum(by_id[i].weight for i in parent.subgoal_ids) == 100
+        assert sum(len(g.progress) for g in goals) > 10
+        specific = [g for g in goals if g.level is GoalLevel.SPECIFIC]
+        gaps = [g for g in specific if not any(r["kind"] == "direct" for r in g.responsibilities)]
+        assert 1 <= len(gaps) < len(specific)
+    finally:
+        app.close()
+
+
+def test_verify_names_the_position_of_a_tampered_event(database_url) -> None:
+    assert dengta(database_url, "demo").returncode == 0
+    kept = dengta(database_url, "digest").stdout.strip()
+    app = open_application(Settings(database_url=database_url))
+    try:
+        table = app.recorder.events_table_name  # type: ignore[attr-defined]
+        target = app.recorder.select_notifications(200, 1)[0]
+        drop_append_only_triggers(app, table)
+        forged = target.state.replace(b'"reason":""', b'"reason":"x"')
+        assert forged != target.state
+        literal = (f"x'{forged.hex()}'" if "SQLITE_DBNAME" in app.env
+                   else f"'\\x{forged.hex()}'::bytea")
+        execute_as_owner(app, f"UPDATE {table} SET state = {literal} "
+                              f"WHERE {id_column(app)} = {target.id}")
+        assert chain.verify(app.recorder).broken_at == target.id
+    finally:
+        app.close()
+    result = dengta(database_url, "verify")
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"BROKEN {target.id} ")
+    assert dengta(database_url, "verify", "--digest", kept).returncode == 1
+
+
+def test_a_malformed_digest_is_a_usage_error(database_url) -> None:
+    result = dengta(database_url, "verify", "--digest", "12:nothex")
+    assert result.returncode == 2
+    assert "POSITION:SHA256HEX" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["mysql://localhost/x", "sqlite-ish"])
+def test_an_unsupported_database_url_is_a_clear_error(url) -> None:
+    result = dengta(url, "digest")
+    assert result.returncode != 0
+    assert "DENGTA_DATABASE_URL must start with" in result.stderr

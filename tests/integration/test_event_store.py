@@ -1,0 +1,147 @@
+"""The event store on each backend: round trips, replay, conflicts, atomic refusals."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from domain.application import DengtaApplication
+from domain.errors import ConcurrencyError, NotFoundError, WeightsMustSumTo100Error
+from domain.goals import Goal
+from domain.organizations import Organization
+from domain.people import Person
+from domain.values import GoalStatus
+from tests.integration.stories import ACTOR, YEAR, tell
+
+
+def event_count(app: DengtaApplication) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+def test_events_round_trip_with_explicit_topics_actor_and_reason(app) -> None:
+    story = tell(app)
+    app.revise_goal("person:inspector", story.specifics[1], reason="上级通知调整", title="主题党日")
+    stored = app.recorder.select_notifications(1, 1000)
+    assert all(n.topic.startswith("dengta:") for n in stored)
+    events = list(app.events.get(story.specifics[1]))
+    assert type(events[-1]) is Goal.Revised
+    assert events[-1].actor == "person:inspector"
+    assert events[-1].reason == "上级通知调整"
+    assert events[0].period_start == date(2026, 1, 1)
+
+
+def test_positions_returned_by_use_cases_are_the_last_event_written(app) -> None:
+    story = tell(app)
+    assert story.last_position == event_count(app)
+
+
+def test_replaying_every_aggregate_gives_the_state_the_use_cases_built(app) -> None:
+    story = tell(app)
+    built = {i: vars(app.repository.get(i)) for i in
+             [story.committee, story.branch, story.secretary, story.annual, *story.specifics]}
+    fresh = DengtaApplication(env=app.env)
+    try:
+        for aggregate_id, state in built.items():
+            replayed = vars(fresh.repository.get(aggregate_id))
+            assert replayed == state
+    finally:
+        fresh.close()
+    goal = app.get(Goal, story.specifics[0])
+    assert goal.status is GoalStatus.ISSUED
+    assert goal.progress[0]["evidence"] == ["支部会议记录-Q1.pdf"]
+    assert app.get(Organization, story.committee).child_ids == [story.branch]
+    assert app.get(Person, story.secretary).holds_post_in(story.branch)
+
+
+def test_a_snapshot_restores_the_same_state_as_a_replay(app) -> None:
+    story = tell(app)
+    replayed = vars(app.repository.get(story.annual))
+    app.take_snapshot(story.annual)
+    from_snapshot = app.repository.get(story.annual)
+    assert vars(from_snapshot) == replayed
+    assert from_snapshot.status is GoalStatus.ISSUED
+
+
+def test_two_concurrent_saves_of_one_goal_give_one_success_and_one_conflict(app) -> None:
+    story = tell(app)
+    before = event_count(app)
+    first = app.get(Goal, story.specifics[0])
+    second = app.get(Goal, story.specifics[0])
+    first.report_progress(actor=ACTOR, effective_date=date(2026, 6, 30), value=6)
+    second.report_progress(actor=ACTOR, effective_date=date(2026, 6, 30), value=7)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def save(goal: Goal) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(app._save(ACTOR, goal))
+        except ConcurrencyError as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=save, args=(g,)) for g in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(type(o).__name__ for o in outcomes) == ["ConcurrencyError", "int"]
+    assert event_count(app) == before + 1
+    assert [p["value"] for p in app.get(Goal, story.specifics[0]).progress][-1] in (6, 7)
+
+
+def test_a_refused_use_case_writes_nothing(app) -> None:
+    story = tell(app)
+    before = event_count(app)
+    with pytest.raises(WeightsMustSumTo100Error):
+        app.reweight_subgoals(ACTOR, story.annual, weights={story.specifics[0]: 50},
+                              reason="调整")
+    with pytest.raises(NotFoundError):
+        app.report_progress(ACTOR, UUID(int=7), effective_date=date(2026, 1, 1), value=1)
+    with pytest.raises(NotFoundError) as wrong_kind:
+        app.issue_goal(ACTOR, story.branch)
+    assert "not a goal" in str(wrong_kind.value)
+    assert event_count(app) == before
+
+
+def test_a_re_split_of_weights_lands_in_one_write(app) -> None:
+    story = tell(app)
+    written = app.reweight_subgoals(ACTOR, story.annual, reason="年中调整",
+                                    weights={story.specifics[0]: 50, story.specifics[1]: 50})
+    assert written.position == event_count(app)
+    assert [app.get(Goal, g).weight for g in story.specifics] == [50, 50]
+
+
+def test_a_subgoal_added_under_an_issued_goal_re_splits_its_siblings(app) -> None:
+    story = tell(app)
+    new = app.draft_goal(
+        ACTOR, level="specific", organization_id=story.branch, field="style", title="作风建设",
+        period=YEAR, indicator=app.get(Goal, story.specifics[0]).indicator, weight=20,
+        parent_id=story.annual, reason="新增任务",
+        sibling_weights={story.specifics[0]: 50, story.specifics[1]: 30},
+    )
+    weights = [g.weight for g in app._subgoals(app.get(Goal, story.annual))]
+    assert weights == [50, 30, 20]
+    assert app.get(Goal, new.id).parent_id == story.annual
+
+
+def test_cancelling_a_subgoal_hands_its_weight_to_the_siblings(app) -> None:
+    story = tell(app)
+    app.cancel_goal(ACTOR, story.specifics[1], reason="合并到三会一课",
+                    sibling_weights={story.specifics[0]: 100})
+    assert app.get(Goal, story.specifics[1]).status is GoalStatus.CANCELLED
+    assert app.get(Goal, story.specifics[0]).weight == 100
+
+
+def test_moving_and_dissolving_organisations_through_the_use_cases(app) -> None:
+    story = tell(app)
+    logistics = app.register_organization(ACTOR, name="物流中心党总支", kind="general_branch",
+                                          category="物流", parent_id=story.committee).id
+    app.move_organization(ACTOR, story.branch, new_parent_id=logistics, reason="机构改革")
+    assert app.get(Organization, logistics).child_ids == [story.branch]
+    with pytest.raises(Exception, match="descendant"):
+        app.move_organization(ACTOR, logistics, new_parent_id=story.branch, reason="错误操作")
+    app.dissolve_organization(ACTOR, story.branch, reason="撤并")
+    assert app.get(Organization, logistics).child_ids == []
