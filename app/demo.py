@@ -241,7 +241,7 @@ class DemoLoader:
                     continue
                 goal = self.app.get(Goal, demo_id(f"goal/{key}/{number}"))
                 for quarter, effective in enumerate((date(2026, 3, 31), date(2026, 6, 30)), 1):
-                    if len(goal.progress) >= quarter:
+                    if goal.progress_reports >= quarter:
                         continue
                     value, level = None, None
                     if isinstance(indicator, QuantitativeIndicator):

@@ -36,7 +36,7 @@ class Written:
 
 class DengtaApplication(Application[UUID]):
     name = "dengta"
-    snapshotting_intervals = {Organization: 200, Goal: 100, Person: 100}  # noqa: RUF012
+    snapshotting_intervals = {Organization: 100, Goal: 50, Person: 50}  # noqa: RUF012
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the env the composition root passes, never os.environ: the library would

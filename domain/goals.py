@@ -152,7 +152,9 @@ class Goal(DengtaAggregate):
         self.status = GoalStatus.DRAFTED
         self.subgoal_ids: list[UUID] = []
         self.responsibilities: list[dict[str, Any]] = []
-        self.progress: list[dict[str, Any]] = []
+        # The report history lives in the events; the aggregate keeps what rules may need.
+        self.progress_reports = 0
+        self.latest_progress: dict[str, Any] | None = None
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -451,8 +453,9 @@ class Goal(DengtaAggregate):
         self, *, actor: str, reason: str, value: Decimal | None, rubric_level: str | None,
         evidence: list[str], effective_date: date,
     ) -> None:
-        self.progress.append({"value": value, "rubric_level": rubric_level,
-                              "evidence": evidence, "effective_date": effective_date})
+        self.progress_reports += 1
+        self.latest_progress = {"value": value, "rubric_level": rubric_level,
+                                "evidence": evidence, "effective_date": effective_date}
 
     @event(ResponsibilityAssigned)
     def _responsibility_assigned(

@@ -29,8 +29,6 @@ AUDIT_DDL = (
         event_type text NOT NULL,
         hash bytea NOT NULL)""",
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_recorded_at ON {AUDIT_TABLE} (recorded_at)",
-    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_aggregate ON {AUDIT_TABLE} "
-    "(aggregate_id, position)",
     """CREATE OR REPLACE FUNCTION dengta_refuse_change() RETURNS trigger
        LANGUAGE plpgsql AS $$
        BEGIN

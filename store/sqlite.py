@@ -4,6 +4,7 @@ append-only triggers, written in the same transaction as the events."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
-from store.audit import AUDIT_TABLE, AuditRow, Digest, chain_rows
+from store.audit import AUDIT_TABLE, AuditRow, Digest, chain_rows, micros
 
 AUDIT_DDL = f"""
 CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -28,18 +29,13 @@ CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
     event_type TEXT NOT NULL,
     hash BLOB NOT NULL
 )"""
-AUDIT_INDEXES = (
-    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_recorded_at ON {AUDIT_TABLE} (recorded_at)",
-    f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_aggregate ON {AUDIT_TABLE} "
-    "(aggregate_id, position)",
-)
-# Database time in microseconds; SQLite's clock has millisecond resolution.
-HEAD_SQL = (
-    f"SELECT (SELECT hash FROM {AUDIT_TABLE} ORDER BY position DESC LIMIT 1), "
-    "CAST(strftime('%s','now') AS INTEGER) * 1000000 "
-    "+ CAST(substr(strftime('%f','now'), 4) AS INTEGER) * 1000"
-)
+HEAD_SQL = f"SELECT hash FROM {AUDIT_TABLE} ORDER BY position DESC LIMIT 1"
 INSERT_AUDIT = f"INSERT INTO {AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+# Inserts the first new link only if the chain head is still the one this process last wrote.
+INSERT_AUDIT_AFTER_HEAD = (
+    f"INSERT INTO {AUDIT_TABLE} SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ({HEAD_SQL}) IS ?"
+)
+UNKNOWN = b"unknown"
 
 
 def append_only_triggers(table: str) -> list[str]:
@@ -51,16 +47,29 @@ def append_only_triggers(table: str) -> list[str]:
     ]
 
 
+def audit_values(row: AuditRow) -> tuple[Any, ...]:
+    return (row.position, row.recorded_at_us, row.actor, row.aggregate_type,
+            row.aggregate_id.hex, row.aggregate_version, row.event_type, row.hash)
+
+
 def audit_row(row: Any) -> AuditRow:
     return AuditRow(row[0], row[1], row[2], row[3], UUID(row[4]), row[5], row[6], bytes(row[7]))
 
 
 class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
+    """Remembers the head it last wrote, so the usual write links on with one guarded insert
+    instead of a read and an insert; when another process moved the head, it reads it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head: bytes | None = UNKNOWN
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
+            # No secondary indexes: each costs a page write per commit, and an aggregate's
+            # history is found through the events table's primary key.
             AUDIT_DDL,
-            *AUDIT_INDEXES,
             *append_only_triggers(self.events_table_name),
             *append_only_triggers(AUDIT_TABLE),
         ]
@@ -68,17 +77,28 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # The event insert takes the write lock first, so the head read below is stable.
+        # The event insert takes the write lock first, so the head cannot move under us.
         positions = super()._insert_events(c, stored_events, **kwargs)
         assert positions is not None
-        c.execute(HEAD_SQL)
-        previous, now_us = c.fetchone()
-        rows = chain_rows(previous, positions, stored_events, now_us, kwargs.get("actor", ""))
-        c.executemany(INSERT_AUDIT, [
-            (r.position, r.recorded_at_us, r.actor, r.aggregate_type, r.aggregate_id.hex,
-             r.aggregate_version, r.event_type, r.hash)
-            for r in rows
-        ])
+        # SQLite runs inside this process: the database's clock is this clock.
+        now_us = micros(datetime.now(UTC))
+        actor = kwargs.get("actor", "")
+        rows = []
+        if self._head is not UNKNOWN:
+            rows = chain_rows(self._head, positions, stored_events, now_us, actor)
+            c.execute(INSERT_AUDIT_AFTER_HEAD, (*audit_values(rows[0]), self._head))
+            if c.sqlite_cursor.rowcount != 1:
+                rows = []
+        if not rows:
+            c.execute(HEAD_SQL)
+            head = c.fetchone()
+            rows = chain_rows(head[0] if head else None, positions, stored_events, now_us,
+                              actor)
+            c.execute(INSERT_AUDIT, audit_values(rows[0]))
+        if len(rows) > 1:
+            c.executemany(INSERT_AUDIT, [audit_values(row) for row in rows[1:]])
+        # If the commit fails, the next write's guard notices and reads the head again.
+        self._head = rows[-1].hash
         return positions
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:

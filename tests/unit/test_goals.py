@@ -201,8 +201,10 @@ def test_a_quantitative_goal_takes_a_value_with_evidence(committee) -> None:
     with pytest.raises(InvalidInputError):
         g.report_progress(actor=ACTOR, effective_date=Q1, value="three")
     g.report_progress(actor=ACTOR, effective_date=Q1, value="3", evidence=["会议记录.pdf"])
-    assert g.progress[-1]["value"] == Decimal(3)
-    assert g.progress[-1]["evidence"] == ["会议记录.pdf"]
+    assert g.latest_progress is not None
+    assert g.latest_progress["value"] == Decimal(3)
+    assert g.latest_progress["evidence"] == ["会议记录.pdf"]
+    assert g.progress_reports == 1
 
 
 def test_a_qualitative_goal_takes_a_level_of_its_rubric(committee) -> None:
