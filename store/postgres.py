@@ -87,7 +87,7 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
     ) -> None:
         super()._insert_stored_events(curs, stored_events, **kwargs)  # lock, notify, insert
         head = curs.connection.cursor()
-        head.execute(HEAD_SQL)  # pipelined after the lock
+        head.execute(HEAD_SQL, prepare=True)  # pipelined after the lock
         kwargs["pending_head"].cursor = head
 
     def _fetch_ids_after_insert_events(
@@ -99,11 +99,12 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
         assert head is not None
         rows = chain_rows(head["hash"], positions, stored_events, micros(head["now"]),
                           kwargs.get("actor", ""))
-        curs.executemany(INSERT_AUDIT, [
-            (r.position, r.recorded_at, r.actor, r.aggregate_type, r.aggregate_id,
-             r.aggregate_version, r.event_type, r.hash)
-            for r in rows
-        ])
+        values = [(r.position, r.recorded_at, r.actor, r.aggregate_type, r.aggregate_id,
+                   r.aggregate_version, r.event_type, r.hash) for r in rows]
+        if len(values) == 1:
+            curs.execute(INSERT_AUDIT, values[0], prepare=True)
+        else:
+            curs.executemany(INSERT_AUDIT, values)
         return positions
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
