@@ -145,3 +145,58 @@ def test_moving_and_dissolving_organisations_through_the_use_cases(app) -> None:
         app.move_organization(ACTOR, logistics, new_parent_id=story.branch, reason="错误操作")
     app.dissolve_organization(ACTOR, story.branch, reason="撤并")
     assert app.get(Organization, logistics).child_ids == []
+
+
+def test_aggregates_decided_in_memory_replay_to_the_same_state_from_the_store(app) -> None:
+    """Every kind of event, decided on in-memory aggregates, saved, then replayed by a fresh
+    application: the replayed state equals the state the decisions left."""
+    from tests.unit import builders
+
+    committee = builders.organization()
+    logistics = builders.organization("general_branch", committee, "物流中心党总支")
+    branch = builders.organization("branch", committee, "配送党支部")
+    group = builders.organization("group", branch, "城区配送党小组")
+    committee.rename(actor=ACTOR, name="市局党委")
+    branch.recategorize(actor=ACTOR, category="物流", reason="分类考核")
+    branch.move(actor=ACTOR, old_parent=committee, new_parent=logistics,
+                new_parent_ancestry=[committee.id], reason="机构改革")
+    group.dissolve(actor=ACTOR, parent=branch, reason="撤并")
+    secretary = builders.person()
+    secretary.take_post(actor=ACTOR, organization=branch, post="secretary")
+    staff = builders.person(party_member=False, name="王五")
+    staff.take_post(actor=ACTOR, organization=branch, post="staff")
+    staff.end_post(actor=ACTOR, organization_id=branch.id, post="staff")
+    staff.change_membership(actor=ACTOR, party_member=True, effective_date=date(2026, 7, 1))
+    term = builders.goal(committee, level="term", period=builders.TERM)
+    annuals = [builders.goal(committee, parent=term, weight=w) for w in (70, 30)]
+    specific = builders.goal(branch, level="specific", parent=annuals[0],
+                             ancestry=[logistics.id, committee.id], indicator=builders.RUBRIC)
+    term.issue(actor=ACTOR, parent=None, subgoals=annuals)
+    for annual in annuals:
+        annual.issue(actor=ACTOR, parent=term, subgoals=[specific] if annual is annuals[0]
+                     else [])
+    specific.issue(actor=ACTOR, parent=annuals[0], subgoals=[])
+    specific.assign_responsibility(actor=ACTOR, party=secretary, kind="primary", reason="分工")
+    specific.assign_responsibility(actor=ACTOR, party=branch, kind="collective", reason="分工")
+    specific.revoke_responsibility(actor=ACTOR, party_id=branch.id, kind="collective",
+                                   reason="调整")
+    specific.report_progress(actor=ACTOR, effective_date=date(2026, 3, 31), rubric_level="优秀",
+                             evidence=["台账.pdf"])
+    annuals[1].revise(actor=ACTOR, reason="细化", parent=term, subgoals=[], title="细化目标",
+                      description="说明", field="style")
+    specific.close(actor=ACTOR, effective_date=date(2026, 12, 31))
+    aggregates = [committee, logistics, branch, group, secretary, staff, term, *annuals,
+                  specific]
+    expected = {a.id: {k: v for k, v in vars(a).items() if k != "_pending_events"}
+                for a in aggregates}
+    app.save(*aggregates, actor=ACTOR)
+    fresh = DengtaApplication(env=app.env)
+    try:
+        for aggregate_id, state in expected.items():
+            replayed = vars(fresh.repository.get(aggregate_id))
+            assert {k: v for k, v in replayed.items() if k != "_pending_events"} == state
+    finally:
+        fresh.close()
+    topics = {n.topic for n in app.recorder.select_notifications(1, 1000)}
+    assert len(topics) >= 17
+

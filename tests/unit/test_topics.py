@@ -1,0 +1,17 @@
+"""Stored events must always replay: every event class has an explicit, stable topic."""
+
+from __future__ import annotations
+
+from domain.goals import Goal
+from domain.organizations import Organization
+from domain.people import Person
+
+
+def test_every_event_class_has_an_explicit_stable_topic() -> None:
+    for aggregate in (Organization, Person, Goal):
+        events = [v for v in vars(aggregate).values()
+                  if isinstance(v, type) and issubclass(v, aggregate.Event)
+                  and v.__name__ != "Event"]
+        assert events
+        for event_class in events:
+            assert event_class.TOPIC.startswith(f"dengta:{aggregate.__name__}."), event_class
