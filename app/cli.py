@@ -1,16 +1,27 @@
-"""The `dengta` command: load the demo, verify the audit chain, print a digest."""
+"""The `dengta` command: demo data, audit chain checks, and the projection worker."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
+
+from tqdm import tqdm
 
 from app.bootstrap import open_application
 from app.demo import load_demo
 from app.settings import Settings
+from projections import ALL, BY_NAME
+from projections.engine import TRACKING_DDL, Follower, Projection, reset, tracked
+from projections.runner import Leadership, Runner
 from store import chain
 from store.audit import Digest
+from store.db import Database
+from store.url import DatabaseURL
 
 LABELS = {
     "organizations": "组织",
@@ -56,6 +67,64 @@ def cmd_digest(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def chosen(args: argparse.Namespace) -> list[type[Projection]]:
+    return [BY_NAME[args.projection]] if getattr(args, "projection", None) else list(ALL)
+
+
+def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = open_application(settings)
+    runner = Runner(app, Database(DatabaseURL(settings.database_url)), chosen(args)).start()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    runner.stop()
+    return 0
+
+
+def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    app = open_application(settings)
+    database = Database(DatabaseURL(settings.database_url))
+    head = app.recorder.max_notification_id() or 0
+    for projection in chosen(args):
+        with database.connection() as conn:
+            leadership = Leadership(database, projection.name)
+            if not leadership.try_acquire(conn):
+                print(f"{projection.name}: a worker is following it; stop it first",
+                      file=sys.stderr)
+                return 1
+            reset(conn, projection)
+            follower = Follower(projection, app, conn)
+            follower.prepare()
+            started = time.perf_counter()
+            with tqdm(total=head, desc=projection.name, unit="pos", unit_scale=True) as bar:
+
+                def advance(_count: int, position: int) -> None:
+                    bar.update(position - bar.n)
+
+                folded = follower.catch_up(stop=head, progress=advance)
+            seconds = time.perf_counter() - started
+            leadership.release()
+        rate = folded / seconds if seconds else 0.0
+        print(f"{projection.name}: {folded} events folded in {seconds:.2f} s "
+              f"({rate:,.0f} events/s), log read to position {head}")
+    return 0
+
+
+def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
+    app = open_application(settings)
+    head = app.recorder.max_notification_id() or 0
+    print(f"log head {head}")
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        conn.execute(TRACKING_DDL)
+        for projection in ALL:
+            state = tracked(conn, projection)
+            position = state[0] if state else 0
+            print(f"{projection.name:<22} position {position:>10}  lag {head - position:>10}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="dengta", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -68,6 +137,16 @@ def parser() -> argparse.ArgumentParser:
     verify.set_defaults(run=cmd_verify)
     commands.add_parser("digest", help="print the chain head as POS:HASH, for safekeeping"
                         ).set_defaults(run=cmd_digest)
+    project = commands.add_parser(
+        "project", help="run the projection followers as a worker (one leader per projection)")
+    rebuild = commands.add_parser(
+        "rebuild", help="drop read models and refill them from the log")
+    for command in (project, rebuild):
+        command.add_argument("--projection", choices=sorted(BY_NAME), help="only this one")
+    project.set_defaults(run=cmd_project)
+    rebuild.set_defaults(run=cmd_rebuild)
+    commands.add_parser("status", help="each projection's position and lag behind the log"
+                        ).set_defaults(run=cmd_status)
     return root
 
 

@@ -1,0 +1,9 @@
+"""Read models, each folded from the event log by the engine and readable as of any position."""
+
+from projections.engine import Projection
+from projections.goals import Goals
+from projections.organization_tree import OrganizationTree
+from projections.responsibility_list import ResponsibilityList
+
+ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList)
+BY_NAME = {projection.name: projection for projection in ALL}

@@ -1,0 +1,200 @@
+"""The projection engine: followers that fold the notification log into read models,
+exactly once, writing view rows and the tracking position in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+from projections.temporal import Batch, TemporalTable
+from store.audit import micros
+from store.db import Connection
+
+log = logging.getLogger("dengta.projections")
+
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS dengta_tracking ("
+    "projection TEXT PRIMARY KEY, position BIGINT NOT NULL, version BIGINT NOT NULL)"
+)
+Handler = Callable[[Any, Batch], None]
+
+
+class Projection:
+    """A read model: its temporal tables and one small apply function per event it folds."""
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1  # bump when tables or folding change: the engine rebuilds
+    tables: ClassVar[Sequence[TemporalTable]]
+    handlers: ClassVar[dict[type[Any], Handler]]
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        return [get_topic(event_class) for event_class in cls.handlers]
+
+    @classmethod
+    def partitions(cls, event: Any) -> dict[str, Any]:
+        """Which partition of which table an event will touch, to prefetch a batch at once.
+        By default every table is partitioned by the event's aggregate id."""
+        return {table.name: str(event.originator_id) for table in cls.tables}
+
+    @classmethod
+    def apply(cls, event: Any, batch: Batch) -> None:
+        cls.handlers[type(event)](event, batch)
+
+
+def create_tables(conn: Connection, projection: type[Projection]) -> None:
+    conn.execute(TRACKING_DDL)
+    for table in projection.tables:
+        for statement in table.ddl():
+            conn.execute(statement)
+
+
+def tracked(conn: Connection, projection: type[Projection]) -> tuple[int, int] | None:
+    rows = conn.execute("SELECT position, version FROM dengta_tracking WHERE projection = ?",
+                        [projection.name])
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def reset(conn: Connection, projection: type[Projection]) -> None:
+    """Drop the projection's tables and tracking: it refills from the start of the log."""
+    with conn.transaction():
+        conn.execute(TRACKING_DDL)
+        for table in projection.tables:
+            conn.execute(table.drop())
+        conn.execute("DELETE FROM dengta_tracking WHERE projection = ?", [projection.name])
+        create_tables(conn, projection)
+
+
+class LostRaceError(Exception):
+    """Raised when another follower advanced the same projection first; the batch is undone."""
+
+
+@dataclass
+class Follower:
+    """Follows the log for one projection from its tracked position."""
+
+    projection: type[Projection]
+    app: Application[Any]
+    conn: Connection
+    batch_size: int = 1000
+    # For tests: called after the view rows are written and before the commit.
+    before_commit: Callable[[], None] | None = None
+
+    def prepare(self) -> int:
+        """Create tables (rebuilding when the projection's version changed); return position."""
+        with self.conn.transaction():
+            create_tables(self.conn, self.projection)
+            state = tracked(self.conn, self.projection)
+        if state is not None and state[1] != self.projection.version:
+            log.warning("projection %s changed (version %s -> %s): rebuilding",
+                        self.projection.name, state[1], self.projection.version)
+            reset(self.conn, self.projection)
+            state = None
+        return state[0] if state else 0
+
+    def step(self, stop: int | None = None) -> tuple[int, int]:
+        """Fold the next batch. Returns (events folded, new position); (0, position) when
+        there is nothing new. `stop` folds no further than that position."""
+        head = self.app.recorder.max_notification_id() or 0
+        if stop is not None:
+            head = min(head, stop)
+        with self.conn.transaction():
+            state = tracked(self.conn, self.projection)
+            position = state[0] if state else 0
+            if position >= head:
+                return 0, position
+            # Every id up to `head` is committed (inserts are serialised in id order), so a
+            # gap below it is permanent, never a reason to wait.
+            notifications = self.app.recorder.select_notifications(
+                position + 1, self.batch_size, stop=head, topics=self.projection.topics())
+            full = len(notifications) == self.batch_size
+            new_position = notifications[-1].id if full else head
+            self._fold(notifications)
+            if self.before_commit is not None:
+                self.before_commit()
+            self._advance(position, new_position, state is None)
+        return len(notifications), new_position
+
+    def _fold(self, notifications: Sequence[Notification]) -> None:
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+        batch = Batch(self.projection.tables, self.conn)
+        wanted: dict[str, set[Any]] = {}
+        for event in events:
+            for table, partition in self.projection.partitions(event).items():
+                wanted.setdefault(table, set()).add(partition)
+        for table, partitions in wanted.items():
+            batch[table].prefetch(partitions)
+        for notification, event in zip(notifications, events, strict=True):
+            batch.position = notification.id
+            self.projection.apply(event, batch)
+        batch.flush()
+
+    def _advance(self, old: int, new: int, first: bool) -> None:
+        name, version = self.projection.name, self.projection.version
+        if first:
+            self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
+                              [name, new, version])
+            return
+        self.conn.execute("UPDATE dengta_tracking SET position = ? "
+                          "WHERE projection = ? AND position = ?", [new, name, old])
+        if self.conn.rowcount() != 1:
+            raise LostRaceError(f"{name} was advanced by another follower")
+
+    def catch_up(self, stop: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> int:
+        """Fold until the log's head (or `stop`); returns how many events were folded.
+        `progress(count, position)` hears of each batch."""
+        total = 0
+        while True:
+            count, position = self.step(stop)
+            total += count
+            if progress is not None:
+                progress(count, position)
+            if count == 0:
+                return total
+
+
+def position_at(conn: Connection, moment: Any) -> int:
+    """The last position recorded at or before `moment` (a datetime), through the audit
+    table; 0 before the first event."""
+    value = moment if conn.dialect == "postgresql" else micros(moment)
+    rows = conn.execute("SELECT position FROM dengta_audit WHERE recorded_at <= ? "
+                        "ORDER BY position DESC LIMIT 1", [value])
+    return int(rows[0][0]) if rows else 0
+
+
+class Progress:
+    """Positions reached by the followers of this process, for read-your-writes."""
+
+    def __init__(self) -> None:
+        self._positions: dict[str, int] = {}
+        self._changed = threading.Condition()
+
+    def reached(self, name: str, position: int) -> None:
+        with self._changed:
+            if position > self._positions.get(name, -1):
+                self._positions[name] = position
+                self._changed.notify_all()
+
+    def position(self, name: str) -> int:
+        return self._positions.get(name, 0)
+
+    def wait_until(self, names: Sequence[str], position: int, timeout: float) -> bool:
+        """Block until every named projection has passed `position` (woken by the followers,
+        not by polling); False when `timeout` seconds ran out first."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while any(self._positions.get(name, 0) < position for name in names):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        return True

@@ -1,0 +1,210 @@
+"""Read model: goals with filters, the goal tree with weights, and progress (the latest report
+by effective date, and completion against the target honouring the indicator's direction)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from domain.goals import Goal
+from projections.engine import Handler, Projection
+from projections.temporal import Batch, TemporalTable, as_of
+from store.db import Connection
+
+GOALS = TemporalTable(
+    "view_goals", ("id",),
+    {"id": "TEXT", "parent_id": "TEXT", "organization_id": "TEXT", "level": "TEXT",
+     "field": "TEXT", "title": "TEXT", "description": "TEXT", "period_start": "TEXT",
+     "period_end": "TEXT", "indicator": "TEXT", "weight": "BIGINT", "status": "TEXT",
+     "progress_reports": "BIGINT", "progress_value": "TEXT", "progress_level": "TEXT",
+     "progress_date": "TEXT", "progress_position": "BIGINT", "completion": "DOUBLE PRECISION"},
+    partition="id", indexes=(("parent_id",), ("organization_id",)),
+)
+
+
+def _json(indicator: dict[str, Any]) -> str:
+    return json.dumps(indicator, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def completion(indicator: dict[str, Any], value: str | None, level: str | None) -> float | None:
+    """How far the latest report is towards the target: 0 at the baseline, 1 on target (more
+    beyond it); for a rubric, the level's score over the best score."""
+    if indicator["kind"] == "qualitative":
+        scores = {lvl["name"]: Decimal(str(lvl["score"])) for lvl in indicator["levels"]}
+        best = max(scores.values())
+        if level is None or level not in scores or best == 0:
+            return None
+        return round(float(scores[level] / best), 6)
+    if value is None:
+        return None
+    baseline, target = Decimal(str(indicator["baseline"])), Decimal(str(indicator["target"]))
+    span = target - baseline
+    if indicator["direction"] == "lower_is_better":
+        span, progress = -span, baseline - Decimal(value)
+    else:
+        progress = Decimal(value) - baseline
+    if span == 0:
+        return 1.0 if progress >= 0 else 0.0
+    return round(max(0.0, float(progress / span)), 6)
+
+
+def drafted(e: Goal.Drafted, b: Batch) -> None:
+    b[GOALS.name].put({
+        "id": str(e.originator_id), "parent_id": str(e.parent_id) if e.parent_id else None,
+        "organization_id": str(e.organization_id), "level": e.level, "field": e.field,
+        "title": e.title, "description": e.description,
+        "period_start": e.period_start.isoformat(), "period_end": e.period_end.isoformat(),
+        "indicator": _json(e.indicator), "weight": e.weight, "status": "drafted",
+        "progress_reports": 0, "progress_value": None, "progress_level": None,
+        "progress_date": None, "progress_position": None, "completion": None,
+    })
+
+
+def _goal(e: Any, b: Batch) -> dict[str, Any]:
+    row = b[GOALS.name].get(str(e.originator_id))
+    assert row is not None, f"goal {e.originator_id} was never drafted"
+    return row
+
+
+def revised(e: Goal.Revised, b: Batch) -> None:
+    row = _goal(e, b)
+    for name in ("title", "description", "field"):
+        if getattr(e, name) is not None:
+            row[name] = getattr(e, name)
+    if e.period_start is not None:
+        row["period_start"] = e.period_start.isoformat()
+    if e.period_end is not None:
+        row["period_end"] = e.period_end.isoformat()
+    if e.indicator is not None:
+        row["indicator"] = _json(e.indicator)
+        row["completion"] = completion(e.indicator, row["progress_value"], row["progress_level"])
+    b[GOALS.name].put(row)
+
+
+def progress_reported(e: Goal.ProgressReported, b: Batch) -> None:
+    row = _goal(e, b)
+    row["progress_reports"] += 1
+    reported = e.effective_date.isoformat()
+    # The latest report is the one with the latest effective date; a late-filed report about
+    # an earlier quarter does not replace it.
+    if row["progress_date"] is None or reported >= row["progress_date"]:
+        row["progress_value"] = str(e.value) if e.value is not None else None
+        row["progress_level"] = e.rubric_level
+        row["progress_date"] = reported
+        row["progress_position"] = b.position
+        row["completion"] = completion(json.loads(row["indicator"]), row["progress_value"],
+                                       row["progress_level"])
+    b[GOALS.name].put(row)
+
+
+def _status(status: str) -> Handler:
+    def handler(e: Any, b: Batch) -> None:
+        b[GOALS.name].put({**_goal(e, b), "status": status})
+    return handler
+
+
+class Goals(Projection):
+    name = "goals"
+    tables = (GOALS,)
+    handlers: ClassVar[dict[type[Any], Handler]] = {
+        Goal.Drafted: drafted,
+        Goal.Revised: revised,
+        Goal.Reweighted: lambda e, b: b[GOALS.name].put({**_goal(e, b), "weight": e.weight}),
+        Goal.Issued: _status("issued"),
+        Goal.Closed: _status("closed"),
+        Goal.Cancelled: _status("cancelled"),
+        Goal.ProgressReported: progress_reported,
+    }
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalView:
+    id: str
+    parent_id: str | None
+    organization_id: str
+    level: str
+    field: str
+    title: str
+    description: str
+    period_start: date
+    period_end: date
+    indicator: dict[str, Any]
+    weight: int
+    status: str
+    progress_reports: int
+    progress_value: Decimal | None
+    progress_level: str | None
+    progress_date: date | None
+    completion: float | None
+    depth: int = 0
+
+    @classmethod
+    def from_row(cls, r: tuple[Any, ...]) -> GoalView:
+        return cls(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], date.fromisoformat(r[7]),
+            date.fromisoformat(r[8]), json.loads(r[9]), r[10], r[11], r[12],
+            Decimal(r[13]) if r[13] is not None else None, r[14],
+            date.fromisoformat(r[15]) if r[15] else None, r[16],
+            r[17] if len(r) > 17 else 0,
+        )
+
+
+COLUMNS = ("g.id, g.parent_id, g.organization_id, g.level, g.field, g.title, g.description, "
+           "g.period_start, g.period_end, g.indicator, g.weight, g.status, g.progress_reports, "
+           "g.progress_value, g.progress_level, g.progress_date, g.completion")
+
+
+@dataclass(frozen=True)
+class GoalFilter:
+    organization_ids: tuple[str, ...] | None = None  # e.g. a subtree from organization_tree
+    level: str | None = None
+    field: str | None = None
+    status: str | None = None
+    overlapping: tuple[date, date] | None = None  # goals whose period overlaps this one
+
+
+def goal(conn: Connection, goal_id: str, position: int | None = None) -> GoalView | None:
+    cond, params = as_of("g", position)
+    rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g WHERE g.id = ? AND {cond}",
+                        [goal_id, *params])
+    return GoalView.from_row(rows[0]) if rows else None
+
+
+def goals(conn: Connection, where: GoalFilter = GoalFilter(),
+          position: int | None = None) -> list[GoalView]:
+    cond, params = as_of("g", position)
+    clauses, values = [cond], list(params)
+    if where.organization_ids is not None:
+        if not where.organization_ids:
+            return []
+        clauses.append(f"g.organization_id IN ({', '.join('?' * len(where.organization_ids))})")
+        values += where.organization_ids
+    for column in ("level", "field", "status"):
+        if getattr(where, column) is not None:
+            clauses.append(f"g.{column} = ?")
+            values.append(getattr(where, column))
+    if where.overlapping is not None:
+        clauses.append("g.period_start <= ? AND g.period_end >= ?")
+        values += [where.overlapping[1].isoformat(), where.overlapping[0].isoformat()]
+    rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g WHERE {' AND '.join(clauses)} "
+                        "ORDER BY g.period_start, g.title, g.id", values)
+    return [GoalView.from_row(r) for r in rows]
+
+
+def goal_tree(conn: Connection, root_id: str, position: int | None = None) -> list[GoalView]:
+    """A goal and everything decomposed from it, with weights, parents before children."""
+    cond, params = as_of("g", position)
+    rows = conn.execute(
+        f"WITH RECURSIVE tree(id, depth) AS ("
+        f" SELECT g.id, 0 FROM {GOALS.name} g WHERE g.id = ? AND {cond}"
+        f" UNION ALL SELECT g.id, tree.depth + 1 FROM {GOALS.name} g"
+        f" JOIN tree ON g.parent_id = tree.id WHERE {cond})"
+        f" SELECT {COLUMNS}, tree.depth FROM tree JOIN {GOALS.name} g ON g.id = tree.id"
+        f" WHERE {cond} ORDER BY tree.depth, g.title, g.id",
+        [root_id, *params, *params, *params])
+    return [GoalView.from_row(r) for r in rows]

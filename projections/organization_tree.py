@@ -1,0 +1,163 @@
+"""Read model: the organisation tree (ancestors, descendants, category) with members and posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from domain.organizations import Organization
+from domain.people import Person
+from projections.engine import Handler, Projection
+from projections.temporal import Batch, TemporalTable, as_of
+from store.db import Connection
+
+NODES = TemporalTable(
+    "view_org_nodes", ("id",),
+    {"id": "TEXT", "name": "TEXT", "kind": "TEXT", "category": "TEXT", "parent_id": "TEXT",
+     "dissolved": "BIGINT"},
+    partition="id", indexes=(("parent_id",),),
+)
+PEOPLE = TemporalTable(
+    "view_people", ("id",), {"id": "TEXT", "name": "TEXT", "party_member": "BIGINT"},
+    partition="id",
+)
+POSTS = TemporalTable(
+    "view_org_posts", ("person_id", "organization_id", "post"),
+    {"person_id": "TEXT", "organization_id": "TEXT", "post": "TEXT", "since": "TEXT"},
+    partition="person_id", indexes=(("organization_id",),),
+)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def registered(e: Organization.Registered, b: Batch) -> None:
+    b[NODES.name].put({"id": str(e.originator_id), "name": e.name, "kind": e.kind,
+                       "category": e.category,
+                       "parent_id": str(e.parent_id) if e.parent_id else None, "dissolved": 0})
+
+
+def _change_node(e: Any, b: Batch, **changes: Any) -> None:
+    row = b[NODES.name].get(str(e.originator_id))
+    assert row is not None, f"{e.originator_id} was never registered"
+    b[NODES.name].put({**row, **changes})
+
+
+def person_registered(e: Person.Registered, b: Batch) -> None:
+    b[PEOPLE.name].put({"id": str(e.originator_id), "name": e.name,
+                        "party_member": int(e.party_member)})
+
+
+def membership_changed(e: Person.MembershipChanged, b: Batch) -> None:
+    row = b[PEOPLE.name].get(str(e.originator_id))
+    assert row is not None
+    b[PEOPLE.name].put({**row, "party_member": int(e.party_member)})
+
+
+def post_taken(e: Person.PostTaken, b: Batch) -> None:
+    b[POSTS.name].put({"person_id": str(e.originator_id),
+                       "organization_id": str(e.organization_id), "post": e.post,
+                       "since": _iso(e.effective_date)})
+
+
+def post_ended(e: Person.PostEnded, b: Batch) -> None:
+    b[POSTS.name].delete(str(e.originator_id), str(e.organization_id), e.post)
+
+
+class OrganizationTree(Projection):
+    name = "organization_tree"
+    tables = (NODES, PEOPLE, POSTS)
+    handlers: ClassVar[dict[type[Any], Handler]] = {
+        Organization.Registered: registered,
+        Organization.Renamed: lambda e, b: _change_node(e, b, name=e.name),
+        Organization.Recategorized: lambda e, b: _change_node(e, b, category=e.category),
+        Organization.Moved: lambda e, b: _change_node(e, b, parent_id=str(e.parent_id)),
+        Organization.Dissolved: lambda e, b: _change_node(e, b, dissolved=1),
+        Person.Registered: person_registered,
+        Person.MembershipChanged: membership_changed,
+        Person.PostTaken: post_taken,
+        Person.PostEnded: post_ended,
+    }
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrganizationNode:
+    id: str
+    name: str
+    kind: str
+    category: str
+    parent_id: str | None
+    dissolved: bool
+    depth: int = 0
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> OrganizationNode:
+        return cls(row[0], row[1], row[2], row[3], row[4], bool(row[5]),
+                   row[6] if len(row) > 6 else 0)
+
+
+@dataclass(frozen=True)
+class Member:
+    person_id: str
+    name: str
+    party_member: bool
+    post: str
+    since: str | None
+
+
+NODE_COLUMNS = "n.id, n.name, n.kind, n.category, n.parent_id, n.dissolved"
+
+
+def organization(conn: Connection, organization_id: str,
+                 position: int | None = None) -> OrganizationNode | None:
+    cond, params = as_of("n", position)
+    rows = conn.execute(f"SELECT {NODE_COLUMNS} FROM {NODES.name} n WHERE n.id = ? AND {cond}",
+                        [organization_id, *params])
+    return OrganizationNode.from_row(rows[0]) if rows else None
+
+
+def descendants(conn: Connection, organization_id: str, position: int | None = None,
+                include_self: bool = True) -> list[OrganizationNode]:
+    """The subtree under an organisation, depth-first by name, as it stood at `position`."""
+    cond, params = as_of("n", position)
+    rows = conn.execute(
+        f"WITH RECURSIVE tree(id, depth) AS ("
+        f" SELECT n.id, 0 FROM {NODES.name} n WHERE n.id = ? AND {cond}"
+        f" UNION ALL SELECT n.id, tree.depth + 1 FROM {NODES.name} n"
+        f" JOIN tree ON n.parent_id = tree.id WHERE {cond})"
+        f" SELECT {NODE_COLUMNS}, tree.depth FROM tree JOIN {NODES.name} n ON n.id = tree.id"
+        f" WHERE {cond} ORDER BY tree.depth, n.name, n.id",
+        [organization_id, *params, *params, *params])
+    nodes = [OrganizationNode.from_row(row) for row in rows]
+    return nodes if include_self else nodes[1:]
+
+
+def ancestors(conn: Connection, organization_id: str,
+              position: int | None = None) -> list[OrganizationNode]:
+    """From the organisation's parent up to the root, as it stood at `position`."""
+    cond, params = as_of("n", position)
+    rows = conn.execute(
+        f"WITH RECURSIVE up(id, depth) AS ("
+        f" SELECT n.parent_id, 1 FROM {NODES.name} n WHERE n.id = ? AND {cond}"
+        f" UNION ALL SELECT n.parent_id, up.depth + 1 FROM {NODES.name} n"
+        f" JOIN up ON n.id = up.id WHERE {cond} AND n.parent_id IS NOT NULL)"
+        f" SELECT {NODE_COLUMNS}, up.depth FROM up JOIN {NODES.name} n ON n.id = up.id"
+        f" WHERE {cond} ORDER BY up.depth",
+        [organization_id, *params, *params, *params])
+    return [OrganizationNode.from_row(row) for row in rows]
+
+
+def members(conn: Connection, organization_id: str,
+            position: int | None = None) -> list[Member]:
+    post_cond, post_params = as_of("p", position)
+    person_cond, person_params = as_of("m", position)
+    rows = conn.execute(
+        f"SELECT p.person_id, m.name, m.party_member, p.post, p.since "
+        f"FROM {POSTS.name} p JOIN {PEOPLE.name} m ON m.id = p.person_id "
+        f"WHERE p.organization_id = ? AND {post_cond} AND {person_cond} "
+        f"ORDER BY p.post, m.name, p.person_id",
+        [organization_id, *post_params, *person_params])
+    return [Member(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows]

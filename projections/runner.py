@@ -1,0 +1,159 @@
+"""Runs followers as long-lived threads: one per projection, each elected (one active follower
+per projection across processes), woken by PostgreSQL NOTIFY or an in-process nudge and polling
+on a short interval besides, reconnecting by itself when its connection is lost."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import threading
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from eventsourcing.application import Application
+
+from projections.engine import Follower, Progress, Projection
+from store.db import Connection, Database
+
+log = logging.getLogger("dengta.projections")
+
+
+class Leadership:
+    """At most one active follower per projection: a PostgreSQL session advisory lock (freed
+    when its session ends, however the process died), or a file lock beside a SQLite file."""
+
+    def __init__(self, database: Database, name: str) -> None:
+        self.database = database
+        self.name = name
+        self._file: Any = None
+
+    def try_acquire(self, conn: Connection) -> bool:
+        if conn.dialect == "postgresql":
+            key = zlib.crc32(f"dengta:projection:{self.name}".encode())
+            return bool(conn.execute("SELECT pg_try_advisory_lock(?)", [key])[0][0])
+        if self._file is None:
+            path = Path(f"{self.database.url.sqlite_path}.{self.name}.lock")
+            self._file = path.open("w")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class Runner:
+    def __init__(
+        self,
+        app: Application[Any],
+        database: Database,
+        projections: Sequence[type[Projection]],
+        *,
+        progress: Progress | None = None,
+        poll_interval: float = 0.5,
+        batch_size: int = 1000,
+    ) -> None:
+        self.app = app
+        self.database = database
+        self.projections = projections
+        self.progress = progress or Progress()
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.stopped = threading.Event()
+        self.wakeups = {p.name: threading.Event() for p in projections}
+        self.leading: set[str] = set()
+        self.threads: list[threading.Thread] = []
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.projections]
+
+    def start(self) -> Runner:
+        for projection in self.projections:
+            self._spawn(self._follow, projection, name=f"follow-{projection.name}")
+        if self.database.dialect == "postgresql":
+            self._spawn(self._listen, name="listen")
+        return self
+
+    def _spawn(self, target: Any, *args: Any, name: str) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.wake()
+        for thread in self.threads:
+            thread.join(timeout=10)
+
+    def wake(self) -> None:
+        """Nudge every follower to look for new events now (an in-process writer wrote)."""
+        for event in self.wakeups.values():
+            event.set()
+
+    def wait_until(self, position: int, timeout: float = 5.0) -> bool:
+        """Read-your-writes: wait (bounded) until every projection has passed `position`."""
+        self.wake()
+        return self.progress.wait_until(self.names, position, timeout)
+
+    def _follow(self, projection: type[Projection]) -> None:
+        leadership = Leadership(self.database, projection.name)
+        failures = 0
+        while not self.stopped.is_set():
+            conn: Connection | None = None
+            try:
+                conn = self.database.connect()
+                if failures:
+                    log.warning("%s: reconnected after %d failed attempt(s)", projection.name,
+                                failures)
+                    failures = 0
+                while not leadership.try_acquire(conn):
+                    if self.stopped.wait(self.poll_interval):
+                        return
+                self.leading.add(projection.name)
+                log.info("%s: following (this process leads)", projection.name)
+                follower = Follower(projection, self.app, conn, self.batch_size)
+                self.progress.reached(projection.name, follower.prepare())
+                wakeup = self.wakeups[projection.name]
+                while not self.stopped.is_set():
+                    wakeup.clear()
+                    count, position = follower.step()
+                    self.progress.reached(projection.name, position)
+                    if count == 0:
+                        wakeup.wait(self.poll_interval)
+            except Exception as error:
+                failures += 1
+                log.warning("%s: %s: %s; reconnecting", projection.name,
+                            type(error).__name__, error)
+                self.stopped.wait(min(0.05 * 2 ** failures, 2.0))
+            finally:
+                self.leading.discard(projection.name)
+                leadership.release()
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        conn.close()
+
+    def _listen(self) -> None:
+        """Wake followers on the library's NOTIFY; reconnect when the connection drops."""
+        channel = str(getattr(self.app.recorder, "channel_name", "dengta_events"))
+        while not self.stopped.is_set():
+            try:
+                conn = self.database.connect()
+                raw = getattr(conn, "raw", None)
+                assert isinstance(raw, psycopg.Connection)
+                with raw:
+                    raw.execute(f'LISTEN "{channel}"')
+                    while not self.stopped.is_set():
+                        for _ in raw.notifies(timeout=self.poll_interval, stop_after=1):
+                            self.wake()
+            except Exception as error:
+                log.warning("listen: %s: %s; reconnecting", type(error).__name__, error)
+                self.stopped.wait(0.2)

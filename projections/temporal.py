@@ -1,0 +1,180 @@
+"""Temporal tables: every row version carries valid_from (the position that wrote it) and
+valid_to (the position that superseded it; NULL while current). A batch of events is folded in
+memory and flushed with a few bulk statements: close the versions it superseded, insert the
+versions it wrote (intermediate ones already closed), so reading as of any position inside the
+batch sees exactly what a replay up to that position would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from store.db import Connection
+
+Key = tuple[Any, ...]
+RowDict = dict[str, Any]
+IN_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class TemporalTable:
+    name: str
+    key: tuple[str, ...]
+    columns: dict[str, str]  # name -> portable SQL type, key columns included
+    partition: str  # prefetch unit: all versions of one partition value load together
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.columns)
+
+    def ddl(self) -> list[str]:
+        cols = ", ".join(f"{name} {kind}" for name, kind in self.columns.items())
+        keys = ", ".join(self.key)
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {self.name} ({cols}, "
+            "valid_from BIGINT NOT NULL, valid_to BIGINT)",
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {self.name}_current ON {self.name} ({keys}) "
+            "WHERE valid_to IS NULL",
+            f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} ({keys}, valid_from)",
+        ]
+        for number, columns in enumerate(self.indexes):
+            statements.append(
+                f"CREATE INDEX IF NOT EXISTS {self.name}_by_{number} ON {self.name} "
+                f"({', '.join(columns)}) WHERE valid_to IS NULL"
+            )
+        return statements
+
+    def drop(self) -> str:
+        return f"DROP TABLE IF EXISTS {self.name}"
+
+    def key_of(self, row: RowDict) -> Key:
+        return tuple(row[name] for name in self.key)
+
+
+def as_of(alias: str, position: int | None) -> tuple[str, list[Any]]:
+    """The SQL condition (and its parameters) selecting the row versions visible at `position`,
+    or the current ones when it is None."""
+    if position is None:
+        return f"{alias}.valid_to IS NULL", []
+    return (f"{alias}.valid_from <= ? AND ({alias}.valid_to IS NULL OR {alias}.valid_to > ?)",
+            [position, position])
+
+
+@dataclass
+class _Entity:
+    original: RowDict | None  # the current version in the database when the batch began
+    original_from: int | None
+    versions: list[tuple[int, RowDict | None]] = field(default_factory=list)
+
+    @property
+    def current(self) -> RowDict | None:
+        return self.versions[-1][1] if self.versions else self.original
+
+
+class TableBatch:
+    """One table's pending changes within a batch of events."""
+
+    def __init__(self, table: TemporalTable, conn: Connection, batch: Batch) -> None:
+        self.table = table
+        self.conn = conn
+        self.batch = batch
+        self.entities: dict[Key, _Entity] = {}
+        self.loaded: set[Any] = set()
+
+    def prefetch(self, partitions: Iterable[Any]) -> None:
+        wanted = [p for p in set(partitions) if p not in self.loaded]
+        names = self.table.column_names
+        for start in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[start:start + IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT {', '.join(names)}, valid_from FROM {self.table.name} "
+                f"WHERE {self.table.partition} IN ({marks}) AND valid_to IS NULL", chunk)
+            for row in rows:
+                values = dict(zip(names, row, strict=False))
+                self.entities[self.table.key_of(values)] = _Entity(values, row[-1])
+        self.loaded.update(wanted)
+
+    def _entity(self, key: Key) -> _Entity:
+        entity = self.entities.get(key)
+        if entity is None:
+            partition = key[self.table.key.index(self.table.partition)]
+            if partition not in self.loaded:
+                self.prefetch([partition])
+                entity = self.entities.get(key)
+            if entity is None:
+                entity = self.entities[key] = _Entity(None, None)
+        return entity
+
+    def get(self, *key: Any) -> RowDict | None:
+        current = self._entity(tuple(key)).current
+        return dict(current) if current is not None else None
+
+    def rows(self, partition: Any) -> list[RowDict]:
+        """Current rows of one partition (e.g. all responsibilities of one goal)."""
+        if partition not in self.loaded:
+            self.prefetch([partition])
+        index = self.table.key.index(self.table.partition)
+        return [dict(e.current) for k, e in self.entities.items()
+                if k[index] == partition and e.current is not None]
+
+    def put(self, row: RowDict) -> None:
+        entity = self._entity(self.table.key_of(row))
+        if entity.current == row:
+            return
+        self._record(entity, dict(row))
+
+    def delete(self, *key: Any) -> None:
+        entity = self._entity(tuple(key))
+        if entity.current is not None:
+            self._record(entity, None)
+
+    def _record(self, entity: _Entity, row: RowDict | None) -> None:
+        position = self.batch.position
+        if entity.versions and entity.versions[-1][0] == position:
+            entity.versions[-1] = (position, row)  # same event: no zero-length version
+        else:
+            entity.versions.append((position, row))
+
+    def flush(self) -> None:
+        names = self.table.column_names
+        key_sql = " AND ".join(f"{name} = ?" for name in self.table.key)
+        closes: list[list[Any]] = []
+        inserts: list[list[Any]] = []
+        for key, entity in self.entities.items():
+            if not entity.versions:
+                continue
+            if entity.original is not None:
+                closes.append([entity.versions[0][0], *key])
+            for index, (position, row) in enumerate(entity.versions):
+                if row is None:
+                    continue
+                until = (entity.versions[index + 1][0] if index + 1 < len(entity.versions)
+                         else None)
+                inserts.append([*(row[name] for name in names), position, until])
+        if closes:
+            self.conn.executemany(
+                f"UPDATE {self.table.name} SET valid_to = ? "
+                f"WHERE {key_sql} AND valid_to IS NULL", closes)
+        if inserts:
+            marks = ", ".join("?" * (len(names) + 2))
+            self.conn.executemany(
+                f"INSERT INTO {self.table.name} ({', '.join(names)}, valid_from, valid_to) "
+                f"VALUES ({marks})", inserts)
+
+
+class Batch:
+    """The pending changes of one projection while it folds a batch of events."""
+
+    def __init__(self, tables: Sequence[TemporalTable], conn: Connection) -> None:
+        self.position = 0
+        self.tables = {table.name: TableBatch(table, conn, self) for table in tables}
+
+    def __getitem__(self, name: str) -> TableBatch:
+        return self.tables[name]
+
+    def flush(self) -> None:
+        for table in self.tables.values():
+            table.flush()

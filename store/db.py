@@ -1,0 +1,136 @@
+"""One small connection layer over SQLite and PostgreSQL for read models: SQL is written once
+with `?` placeholders and portable types (TEXT, BIGINT, DOUBLE PRECISION); this is the one place
+that knows the dialects apart."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+
+from store.url import DatabaseURL
+
+Row = tuple[Any, ...]
+
+
+@lru_cache(maxsize=1024)
+def to_pyformat(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class Connection:
+    """A connection in autocommit mode; `transaction()` groups statements atomically."""
+
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def rowcount(self) -> int:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        raise NotImplementedError
+        yield self
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class SQLiteConnection(Connection):
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
+        self.raw.execute("PRAGMA journal_mode=WAL")
+        self._cursor = self.raw.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._cursor.execute(sql, params).fetchall()
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, rows)
+
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        # IMMEDIATE takes the write lock up front, so a reader never has to upgrade mid-way.
+        self.raw.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.raw.execute("ROLLBACK")
+            raise
+        self.raw.execute("COMMIT")
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class PostgresConnection(Connection):
+    dialect = "postgresql"
+
+    def __init__(self, conninfo: dict[str, Any]) -> None:
+        self.raw = psycopg.connect(**conninfo, autocommit=True)
+        self._cursor = self.raw.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self._cursor.execute(to_pyformat(sql), params)
+        return cursor.fetchall() if cursor.description else []
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._cursor.executemany(to_pyformat(sql), rows)
+
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.raw.transaction():
+            yield self
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where read models live; opens connections on demand."""
+
+    url: DatabaseURL
+
+    @property
+    def dialect(self) -> str:
+        return self.url.backend
+
+    def connect(self) -> Connection:
+        if self.url.backend == "sqlite":
+            path = self.url.sqlite_path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return SQLiteConnection(str(path))
+        env = self.url.library_env()
+        return PostgresConnection({
+            "dbname": env["POSTGRES_DBNAME"], "host": env["POSTGRES_HOST"],
+            "port": env["POSTGRES_PORT"], "user": env["POSTGRES_USER"],
+            "password": env["POSTGRES_PASSWORD"] or None, "connect_timeout": 10,
+        })
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        conn = self.connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
