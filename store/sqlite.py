@@ -79,6 +79,8 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         # The event insert takes the write lock first, so the head cannot move under us.
         positions = super()._insert_events(c, stored_events, **kwargs)
+        if not stored_events:
+            return positions
         assert positions is not None
         # SQLite runs inside this process: the database's clock is this clock.
         now_us = micros(datetime.now(UTC))

@@ -14,6 +14,7 @@ from domain.goals import Goal
 from domain.organizations import Organization
 from domain.people import Person
 from domain.values import GoalStatus
+from store import chain
 from tests.integration.stories import ACTOR, YEAR, tell
 
 
@@ -200,3 +201,13 @@ def test_aggregates_decided_in_memory_replay_to_the_same_state_from_the_store(ap
     topics = {n.topic for n in app.recorder.select_notifications(1, 1000)}
     assert len(topics) >= 17
 
+
+
+def test_a_use_case_that_changes_nothing_writes_nothing(app) -> None:
+    story = tell(app)
+    before = event_count(app)
+    written = app.reweight_subgoals(ACTOR, story.annual, reason="",
+                                    weights={story.specifics[0]: 60})
+    assert written.position is None
+    assert event_count(app) == before
+    assert chain.verify(chain.audited(app.recorder)).ok

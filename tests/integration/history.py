@@ -1,0 +1,117 @@
+"""A generated history of several hundred events through the use cases, touching every event
+type the read models fold. Random choices, fixed seed; refused choices are skipped."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from uuid import UUID
+
+from domain.application import DengtaApplication
+from domain.errors import DomainError
+from domain.goals import Goal
+from domain.organizations import Organization
+from domain.people import Person
+from domain.values import Period, qualitative, quantitative
+
+ACTOR = "person:generator"
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+KINDS = ["collective", "primary", "direct", "specific"]
+FIELDS = ["political", "ideological", "organizational", "style", "discipline", "institutional",
+          "business_integration"]
+
+
+def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
+    rng = random.Random(seed)
+    root = app.register_organization(ACTOR, name="省局党组", kind="committee", category="机关").id
+    orgs, people, goals = [root], [], []
+    for number in range(4):
+        orgs.append(app.register_organization(ACTOR, name=f"支部{number}", kind="branch",
+                                              category=rng.choice(["营销", "物流", "专卖"]),
+                                              parent_id=root).id)
+    annuals: list[UUID] = []
+
+    def draft_annual() -> None:
+        annuals.append(app.draft_goal(
+            ACTOR, level="annual", organization_id=root, field=rng.choice(FIELDS),
+            title=f"年度目标{len(annuals)}", period=YEAR, weight=100,
+            indicator=qualitative([("优秀", 100), ("合格", 60)])).id)
+        goals.append(annuals[-1])
+
+    draft_annual()
+
+    def pick(ids: list[UUID]) -> UUID:
+        return rng.choice(ids)
+
+    actions = [
+        lambda: people.append(app.register_person(ACTOR, name=f"党员{len(people)}",
+                                                  party_member=rng.random() < 0.9).id),
+        lambda: app.appoint(ACTOR, pick(people), organization_id=pick(orgs),
+                            post=rng.choice(["secretary", "member", "staff"]),
+                            effective_date=date(2026, 1, 1) + timedelta(days=rng.randrange(90))),
+        lambda: app.end_post(ACTOR, (p := app.get(Person, pick(people))).id,
+                             organization_id=p.posts[0]["organization_id"],
+                             post=p.posts[0]["post"], reason="调动"),
+        lambda: app.change_party_membership(ACTOR, pick(people), party_member=True),
+        draft_annual,
+        lambda: goals.append(app.draft_goal(
+            ACTOR, level="specific", organization_id=pick(orgs[1:]), field=rng.choice(FIELDS),
+            title=f"具体目标{len(goals)}", period=YEAR, weight=rng.choice([10, 20, 30, 40]),
+            indicator=quantitative("次", 0, 12, rng.choice(["higher_is_better",
+                                                           "lower_is_better"])),
+            parent_id=pick(annuals)).id),
+        lambda: app.issue_goal(ACTOR, pick(goals)),
+        lambda: app.report_progress(ACTOR, pick(goals), value=rng.randrange(15),
+                                    effective_date=date(2026, rng.randrange(1, 13), 1)),
+        lambda: app.report_progress(ACTOR, pick(annuals), rubric_level=rng.choice(["优秀", "合格"]),
+                                    effective_date=date(2026, rng.randrange(1, 13), 1)),
+        lambda: app.assign_responsibility(ACTOR, pick(goals), party_kind="person",
+                                          party_id=pick(people), kind=rng.choice(KINDS),
+                                          reason="分工"),
+        lambda: app.assign_responsibility(ACTOR, pick(goals), party_kind="organization",
+                                          party_id=pick(orgs), kind="collective", reason="分工"),
+        lambda: app.revoke_responsibility(
+            ACTOR, (g := app.get(Goal, pick(goals))).id,
+            party_id=g.responsibilities[0]["party_id"], kind=g.responsibilities[0]["kind"],
+            reason="调整"),
+        lambda: app.revise_goal(ACTOR, pick(goals), title=f"修订{rng.randrange(99)}",
+                                reason="调整"),
+        lambda: app.reweight_subgoals(ACTOR, (a := pick(annuals)), reason="调整",
+                                      weights=_split(app, a)),
+        lambda: app.close_goal(ACTOR, pick(goals)),
+        lambda: app.cancel_goal(ACTOR, pick(goals), reason="撤销"),
+        lambda: app.rename_organization(ACTOR, pick(orgs), name=f"更名{rng.randrange(99)}"),
+        lambda: orgs.append(app.register_organization(ACTOR, name=f"小组{len(orgs)}",
+                                                      kind="group", category="营销",
+                                                      parent_id=pick(orgs[1:5])).id),
+        lambda: app.move_organization(ACTOR, pick(orgs[5:] or orgs[1:]),
+                                      new_parent_id=pick(orgs[1:5]), reason="调整"),
+        lambda: app.recategorize_organization(ACTOR, pick(orgs[1:]), category="县级局",
+                                              reason="分类考核"),
+        lambda: app.dissolve_organization(ACTOR, pick(orgs[5:] or orgs[1:]), reason="撤并"),
+    ]
+    people.append(app.register_person(ACTOR, name="书记", party_member=True).id)
+    for _ in range(steps):
+        try:
+            rng.choice(actions)()
+        except (DomainError, IndexError):
+            pass
+    for annual in annuals:
+        try:
+            app.reweight_subgoals(ACTOR, annual, weights=_split(app, annual), reason="定稿")
+            app.issue_goal_tree(ACTOR, annual)
+        except DomainError:
+            pass
+
+
+def _split(app: DengtaApplication, parent: UUID) -> dict[UUID, int]:
+    live = [g for g in app._subgoals(app.get(Goal, parent)) if g.is_active]
+    if not live:
+        return {}
+    share = 100 // len(live)
+    weights = {g.id: share for g in live}
+    weights[live[0].id] += 100 - share * len(live)
+    return weights
+
+
+__all__ = ["Organization", "generate"]

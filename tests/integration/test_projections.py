@@ -1,0 +1,201 @@
+"""The projection engine and the read models, on each backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from projections import ALL
+from projections import goals as goal_views
+from projections import organization_tree as tree
+from projections import responsibility_list as duty
+from projections.engine import Follower, Progress, position_at, reset, tracked
+from projections.runner import Runner
+from store.db import Database
+from store.url import DatabaseURL
+from tests.integration.history import generate
+from tests.integration.stories import ACTOR, tell
+from tests.integration.views import build, dump_tables, everything, ids
+
+
+@pytest.fixture
+def database(database_url: str) -> Database:
+    return Database(DatabaseURL(database_url))
+
+
+@pytest.fixture
+def conn(database: Database):
+    with database.connection() as connection:
+        yield connection
+
+
+def test_rebuilding_from_zero_equals_folding_incrementally(app, conn) -> None:
+    # Incrementally: small batches, folded while the history is being written.
+    followers = [Follower(p, app, conn, batch_size=7) for p in ALL]
+    for follower in followers:
+        follower.prepare()
+    generate(app, steps=250)
+    for follower in followers:
+        follower.catch_up()
+    generate(app, seed=8, steps=250)
+    for follower in followers:
+        follower.catch_up()
+    incremental = dump_tables(conn)
+    assert sum(map(len, incremental.values())) > 100
+    for projection in ALL:
+        reset(conn, projection)
+    build(app, conn, batch_size=1000)
+    assert dump_tables(conn) == incremental
+
+
+def test_reading_as_of_any_position_equals_building_from_only_the_events_before_it(
+    app, conn, tmp_path
+) -> None:
+    generate(app)
+    head = app.recorder.max_notification_id()
+    assert head >= 300
+    build(app, conn)
+    universe = ids(conn)
+    for position in sorted({1, 2, 5, 17, 40, 99, 150, 151, 222, 260, 301, head - 1, head}):
+        reference_db = Database(DatabaseURL(f"sqlite:///{tmp_path}/upto-{position}.db"))
+        with reference_db.connection() as reference:
+            build(app, reference, stop=position)
+            assert everything(conn, position, universe) == everything(reference, None,
+                                                                      universe), position
+    assert everything(conn, head, universe) == everything(conn, None, universe)
+
+
+def test_a_follower_killed_mid_batch_resumes_without_loss_or_double_counting(
+    app, conn, database
+) -> None:
+    generate(app, steps=300)
+
+    def crash() -> None:
+        raise RuntimeError("killed after writing the view, before the commit")
+
+    for projection in ALL:
+        Follower(projection, app, conn).prepare()
+    for projection in ALL:
+        doomed = Follower(projection, app, conn, batch_size=10)
+        doomed.step()  # one batch lands
+        landed = (dump_tables(conn), tracked(conn, projection))
+        doomed.before_commit = crash
+        with pytest.raises(RuntimeError):
+            doomed.step()
+        assert (dump_tables(conn), tracked(conn, projection)) == landed
+        with database.connection() as fresh:
+            Follower(projection, app, fresh, batch_size=10).catch_up()
+    survived = dump_tables(conn)
+    for projection in ALL:
+        reset(conn, projection)
+    build(app, conn)
+    assert dump_tables(conn) == survived
+
+
+def test_the_organisation_tree_answers_ancestors_descendants_and_members(app, conn) -> None:
+    story = tell(app)
+    build(app, conn)
+    committee, branch = str(story.committee), str(story.branch)
+    assert [n.name for n in tree.descendants(conn, committee)] == ["市局党委", "营销中心党支部"]
+    assert [n.id for n in tree.ancestors(conn, branch)] == [committee]
+    [secretary] = tree.members(conn, branch)
+    assert (secretary.name, secretary.post, secretary.party_member) == ("李书记", "secretary",
+                                                                       True)
+    assert tree.organization(conn, branch).category == "营销"
+
+
+def test_goal_progress_reports_the_latest_by_effective_date_and_honours_direction(
+    app, conn
+) -> None:
+    story = tell(app)
+    app.report_progress(ACTOR, story.specifics[0], effective_date=date(2026, 6, 30), value=9)
+    late_filed = app.report_progress(ACTOR, story.specifics[0],
+                                     effective_date=date(2026, 5, 31), value=1)
+    build(app, conn)
+    view = goal_views.goal(conn, str(story.specifics[0]))
+    assert (view.progress_value, view.progress_date) == (9, date(2026, 6, 30))
+    assert view.completion == 0.75
+    assert view.progress_reports == 3
+    assert goal_views.goal(conn, str(story.specifics[0]), late_filed.position - 1).completion \
+        == 0.75
+    tree_rows = goal_views.goal_tree(conn, str(story.annual))
+    assert [(g.depth, g.weight) for g in tree_rows] == [(0, 100), (1, 60), (1, 40)]
+
+
+@pytest.mark.parametrize(("indicator", "value", "expected"), [
+    ({"kind": "quantitative", "baseline": "0", "target": "12",
+      "direction": "higher_is_better"}, "6", 0.5),
+    ({"kind": "quantitative", "baseline": "10", "target": "5",
+      "direction": "lower_is_better"}, "6", 0.8),
+    ({"kind": "quantitative", "baseline": "10", "target": "5",
+      "direction": "lower_is_better"}, "12", 0.0),
+    ({"kind": "quantitative", "baseline": "0", "target": "4",
+      "direction": "higher_is_better"}, "6", 1.5),
+])
+def test_completion_is_measured_from_baseline_to_target(indicator, value, expected) -> None:
+    assert goal_views.completion(indicator, value, None) == expected
+
+
+def test_goal_filters_select_by_organisation_level_field_status_and_period(app, conn) -> None:
+    story = tell(app)
+    build(app, conn)
+    subtree = tuple(n.id for n in tree.descendants(conn, str(story.branch)))
+    by_org = goal_views.goals(conn, goal_views.GoalFilter(organization_ids=subtree))
+    assert {g.id for g in by_org} == {str(g) for g in story.specifics}
+    assert [g.title for g in goal_views.goals(conn, goal_views.GoalFilter(level="annual"))] == \
+        ["2026年支部标准化建设"]
+    assert goal_views.goals(conn, goal_views.GoalFilter(field="style")) == []
+    assert len(goal_views.goals(conn, goal_views.GoalFilter(status="issued"))) == 3
+    assert goal_views.goals(conn, goal_views.GoalFilter(
+        overlapping=(date(2027, 1, 1), date(2027, 12, 31)))) == []
+
+
+def test_the_responsibility_list_and_the_gaps(app, conn) -> None:
+    story = tell(app)
+    build(app, conn)
+    [held] = duty.responsibilities_of(conn, str(story.secretary))
+    assert (held.goal_id, held.kind, held.goal_status) == (str(story.specifics[0]), "primary",
+                                                           "issued")
+    gaps = {g.goal_id: (g.missing_primary, g.missing_direct)
+            for g in duty.responsibility_gaps(conn)}
+    assert gaps == {str(story.annual): (True, True), str(story.specifics[0]): (False, True),
+                    str(story.specifics[1]): (True, True)}
+    app.assign_responsibility(ACTOR, story.specifics[0], party_kind="person",
+                              party_id=story.secretary, kind="direct", reason="明确分工")
+    build(app, conn)
+    assert str(story.specifics[0]) not in {g.goal_id for g in duty.responsibility_gaps(conn)}
+    assert str(story.specifics[0]) in {g.goal_id for g in duty.responsibility_gaps(
+        conn, position=story.last_position)}
+
+
+def test_a_timestamp_maps_to_the_last_position_recorded_by_then(app, conn) -> None:
+    assert position_at(conn, datetime.now(UTC)) == 0
+    story = tell(app)
+    moment = datetime.now(UTC)
+    app.revise_goal(ACTOR, story.annual, title="新标题", reason="调整")
+    assert position_at(conn, moment) == story.last_position
+    assert position_at(conn, datetime(2000, 1, 1, tzinfo=UTC)) == 0
+
+
+def test_read_your_writes_waits_for_the_followers_and_is_bounded(app, database) -> None:
+    runner = Runner(app, database, ALL, poll_interval=5.0).start()
+    try:
+        story = tell(app)
+        assert runner.wait_until(story.last_position, timeout=10)
+        written = app.revise_goal(ACTOR, story.annual, title="即时可见", reason="调整")
+        assert runner.wait_until(written.position, timeout=10)
+        with database.connection() as conn:
+            assert goal_views.goal(conn, str(story.annual)).title == "即时可见"
+        assert not runner.wait_until(written.position + 1000, timeout=0.2)
+    finally:
+        runner.stop()
+
+
+def test_progress_waits_wake_on_the_follower_not_on_a_timer() -> None:
+    import threading
+
+    progress = Progress()
+    threading.Timer(0.05, progress.reached, ("goals", 10)).start()
+    assert progress.wait_until(["goals"], 10, timeout=5)
+    assert not progress.wait_until(["goals"], 11, timeout=0.05)
