@@ -51,6 +51,7 @@ class Projection:
 
 
 def create_tables(conn: Connection, projection: type[Projection]) -> None:
+    conn.serialize_ddl()
     conn.execute(TRACKING_DDL)
     for table in projection.tables:
         for statement in table.ddl():
@@ -66,6 +67,7 @@ def tracked(conn: Connection, projection: type[Projection]) -> tuple[int, int] |
 def reset(conn: Connection, projection: type[Projection]) -> None:
     """Drop the projection's tables and tracking: it refills from the start of the log."""
     with conn.transaction():
+        conn.serialize_ddl()
         conn.execute(TRACKING_DDL)
         for table in projection.tables:
             conn.execute(table.drop())

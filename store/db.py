@@ -37,6 +37,9 @@ class Connection:
     def rowcount(self) -> int:
         raise NotImplementedError
 
+    def serialize_ddl(self) -> None:
+        """Within a transaction: make concurrent schema changes wait for each other."""
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         raise NotImplementedError
@@ -100,6 +103,10 @@ class PostgresConnection(Connection):
     def transaction(self) -> Iterator[Connection]:
         with self.raw.transaction():
             yield self
+
+    def serialize_ddl(self) -> None:
+        # CREATE ... IF NOT EXISTS still races in PostgreSQL's catalogue.
+        self.execute("SELECT pg_advisory_xact_lock(7231008)")
 
     def close(self) -> None:
         self.raw.close()

@@ -3,6 +3,7 @@ type the read models fold. Random choices, fixed seed; refused choices are skipp
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import date, timedelta
 from uuid import UUID
@@ -92,10 +93,8 @@ def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
     ]
     people.append(app.register_person(ACTOR, name="书记", party_member=True).id)
     for _ in range(steps):
-        try:
+        with contextlib.suppress(DomainError, IndexError):
             rng.choice(actions)()
-        except (DomainError, IndexError):
-            pass
     for annual in annuals:
         try:
             app.reweight_subgoals(ACTOR, annual, weights=_split(app, annual), reason="定稿")

@@ -1,0 +1,115 @@
+"""`dengta project` as real worker processes on PostgreSQL: one leader per projection,
+takeover after SIGKILL, and recovery from a terminated connection."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from app.bootstrap import open_application
+from app.settings import Settings
+from projections import ALL
+from projections.engine import tracked
+from projections.runner import Runner
+from store.db import Database
+from store.url import DatabaseURL
+from tests.conftest import reset_postgres
+from tests.integration.history import generate
+from tests.integration.stories import ACTOR, tell
+from tests.integration.views import build, everything, ids
+
+pytestmark = pytest.mark.postgres
+LEADS = "this process leads"
+
+
+@pytest.fixture
+def url(postgres_database: str) -> str:
+    reset_postgres(postgres_database)
+    return postgres_database
+
+
+def worker(url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DENGTA_DATABASE_URL": url}
+    with log.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "app.cli", "project"], env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+
+
+def caught_up(database: Database, head: int, within: float) -> float | None:
+    """Seconds until every projection's tracked position reached `head`, or None."""
+    started = time.monotonic()
+    with database.connection() as conn:
+        while time.monotonic() - started < within:
+            states = [tracked(conn, p) if _has_tracking(conn) else None for p in ALL]
+            if all(s is not None and s[0] >= head for s in states):
+                return time.monotonic() - started
+            time.sleep(0.05)
+    return None
+
+
+def _has_tracking(conn) -> bool:
+    return bool(conn.execute("SELECT 1 FROM pg_tables WHERE tablename = 'dengta_tracking'"))
+
+
+def test_two_workers_one_leads_and_the_other_takes_over_after_sigkill(url, tmp_path) -> None:
+    app = open_application(Settings(database_url=url))
+    database = Database(DatabaseURL(url))
+    tell(app)
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    workers = [worker(url, logs[0])]
+    try:
+        assert caught_up(database, app.recorder.max_notification_id(), 20) is not None
+        assert workers[0].poll() is None, logs[0].read_text()
+        workers.append(worker(url, logs[1]))
+        time.sleep(1.5)
+        generate(app, steps=150)
+        assert caught_up(database, app.recorder.max_notification_id(), 20) is not None
+        assert logs[0].read_text().count(LEADS) == len(ALL)
+        assert LEADS not in logs[1].read_text()
+
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait(timeout=10)
+        written = app.revise_goal(ACTOR, tell(app).annual, title="接管之后", reason="调整")
+        took = caught_up(database, written.position, 10)
+        assert took is not None and took < 5, took
+        assert logs[1].read_text().count(LEADS) == len(ALL)
+    finally:
+        for process in workers:
+            process.terminate()
+            process.wait(timeout=10)
+    with database.connection() as conn, Database(
+        DatabaseURL(f"sqlite:///{tmp_path}/reference.db")
+    ).connection() as reference:
+        build(app, reference)
+        universe = ids(reference)
+        assert everything(conn, None, universe) == everything(reference, None, universe)
+    app.close()
+
+
+def test_a_follower_whose_connection_is_terminated_recovers_by_itself(url, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="dengta.projections")
+    app = open_application(Settings(database_url=url))
+    database = Database(DatabaseURL(url))
+    runner = Runner(app, database, ALL, poll_interval=0.2).start()
+    try:
+        story = tell(app)
+        assert runner.wait_until(story.last_position, timeout=10)
+        with psycopg.connect(url, autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
+        assert killed and killed[0] >= len(ALL)
+        written = app.revise_goal(ACTOR, story.annual, title="断线之后", reason="调整")
+        assert runner.wait_until(written.position, timeout=15)
+        assert "reconnected" in caplog.text
+    finally:
+        runner.stop()
+        app.close()
