@@ -16,7 +16,14 @@ from app.bootstrap import open_application
 from app.demo import load_demo
 from app.settings import Settings
 from projections import ALL, BY_NAME
-from projections.engine import TRACKING_DDL, Follower, Projection, reset, tracked
+from projections.engine import (
+    REBUILD_BATCH,
+    TRACKING_DDL,
+    Follower,
+    Projection,
+    reset,
+    tracked,
+)
 from projections.runner import Leadership, Runner
 from store import chain
 from store.audit import Digest
@@ -87,28 +94,31 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     app = open_application(settings)
     database = Database(DatabaseURL(settings.database_url))
     head = app.recorder.max_notification_id() or 0
-    for projection in chosen(args):
-        with database.connection() as conn:
-            leadership = Leadership(database, projection.name)
+    projections = chosen(args)
+    with database.connection() as conn:
+        leaderships = [Leadership(database, p.name) for p in projections]
+        for leadership in leaderships:
             if not leadership.try_acquire(conn):
-                print(f"{projection.name}: a worker is following it; stop it first",
+                print(f"{leadership.name}: a worker is following it; stop it first",
                       file=sys.stderr)
                 return 1
+        for projection in projections:
             reset(conn, projection)
-            follower = Follower(projection, app, conn)
-            follower.prepare()
-            started = time.perf_counter()
-            with tqdm(total=head, desc=projection.name, unit="pos", unit_scale=True) as bar:
+        follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH)
+        follower.prepare()
+        started = time.perf_counter()
+        with tqdm(total=head, desc="rebuild", unit="pos", unit_scale=True) as bar:
 
-                def advance(_count: int, position: int) -> None:
-                    bar.update(position - bar.n)
+            def advance(_count: int, position: int) -> None:
+                bar.update(position - bar.n)
 
-                folded = follower.catch_up(stop=head, progress=advance)
-            seconds = time.perf_counter() - started
+            read = follower.catch_up(stop=head, progress=advance)
+        seconds = time.perf_counter() - started
+        for leadership in leaderships:
             leadership.release()
-        rate = folded / seconds if seconds else 0.0
-        print(f"{projection.name}: {folded} events folded in {seconds:.2f} s "
-              f"({rate:,.0f} events/s), log read to position {head}")
+    names = ", ".join(p.name for p in projections)
+    print(f"rebuilt {names}: log of {head} events read to its head in {seconds:.2f} s "
+          f"({head / seconds if seconds else 0:,.0f} events/s; {read} relevant to them)")
     return 0
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from projections.temporal import Batch, TemporalTable
@@ -25,6 +24,7 @@ TRACKING_DDL = (
     "projection TEXT PRIMARY KEY, position BIGINT NOT NULL, version BIGINT NOT NULL)"
 )
 Handler = Callable[[Any, Batch], None]
+REBUILD_BATCH = 5000
 
 
 class Projection:
@@ -81,66 +81,83 @@ class LostRaceError(Exception):
 
 @dataclass
 class Follower:
-    """Follows the log for one projection from its tracked position."""
+    """Follows the log for one projection, or several in step (a rebuild reads and decodes
+    the log once for all of them), each from its own tracked position."""
 
-    projection: type[Projection]
+    projections: type[Projection] | Sequence[type[Projection]]
     app: Application[Any]
     conn: Connection
-    batch_size: int = 1000
+    batch_size: int = 1000  # a rebuild does better with larger batches (fewer commits)
     # For tests: called after the view rows are written and before the commit.
     before_commit: Callable[[], None] | None = None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.projections, type):
+            self.projections = [self.projections]
+        self.members: list[type[Projection]] = list(self.projections)
+        self.topics = sorted({topic for p in self.members for topic in p.topics()})
+
     def prepare(self) -> int:
-        """Create tables (rebuilding when the projection's version changed); return position."""
-        with self.conn.transaction():
-            create_tables(self.conn, self.projection)
-            state = tracked(self.conn, self.projection)
-        if state is not None and state[1] != self.projection.version:
-            log.warning("projection %s changed (version %s -> %s): rebuilding",
-                        self.projection.name, state[1], self.projection.version)
-            reset(self.conn, self.projection)
-            state = None
-        return state[0] if state else 0
+        """Create tables (rebuilding a projection whose version changed); return the lowest
+        position among the projections followed."""
+        positions = []
+        for projection in self.members:
+            with self.conn.transaction():
+                create_tables(self.conn, projection)
+                state = tracked(self.conn, projection)
+            if state is not None and state[1] != projection.version:
+                log.warning("projection %s changed (version %s -> %s): rebuilding",
+                            projection.name, state[1], projection.version)
+                reset(self.conn, projection)
+                state = None
+            positions.append(state[0] if state else 0)
+        return min(positions)
 
     def step(self, stop: int | None = None) -> tuple[int, int]:
-        """Fold the next batch. Returns (events folded, new position); (0, position) when
-        there is nothing new. `stop` folds no further than that position."""
+        """Fold the next batch. Returns (events read, new position); (0, position) when there
+        is nothing new. `stop` folds no further than that position."""
         head = self.app.recorder.max_notification_id() or 0
         if stop is not None:
             head = min(head, stop)
         with self.conn.transaction():
-            state = tracked(self.conn, self.projection)
-            position = state[0] if state else 0
+            states = {p.name: tracked(self.conn, p) for p in self.members}
+            positions = {name: state[0] if state else 0 for name, state in states.items()}
+            position = min(positions.values())
             if position >= head:
                 return 0, position
             # Every id up to `head` is committed (inserts are serialised in id order), so a
             # gap below it is permanent, never a reason to wait.
             notifications = self.app.recorder.select_notifications(
-                position + 1, self.batch_size, stop=head, topics=self.projection.topics())
+                position + 1, self.batch_size, stop=head, topics=self.topics)
             full = len(notifications) == self.batch_size
             new_position = notifications[-1].id if full else head
-            self._fold(notifications)
+            decoded = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+            for projection in self.members:
+                after = positions[projection.name]
+                if after >= new_position:
+                    continue
+                self._fold(projection, [(i, e) for i, e in decoded
+                                        if i > after and type(e) in projection.handlers])
+                self._advance(projection, after, new_position, states[projection.name] is None)
             if self.before_commit is not None:
                 self.before_commit()
-            self._advance(position, new_position, state is None)
         return len(notifications), new_position
 
-    def _fold(self, notifications: Sequence[Notification]) -> None:
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
-        batch = Batch(self.projection.tables, self.conn)
+    def _fold(self, projection: type[Projection], events: Sequence[tuple[int, Any]]) -> None:
+        batch = Batch(projection.tables, self.conn)
         wanted: dict[str, set[Any]] = {}
-        for event in events:
-            for table, partition in self.projection.partitions(event).items():
+        for _, event in events:
+            for table, partition in projection.partitions(event).items():
                 wanted.setdefault(table, set()).add(partition)
         for table, partitions in wanted.items():
             batch[table].prefetch(partitions)
-        for notification, event in zip(notifications, events, strict=True):
-            batch.position = notification.id
-            self.projection.apply(event, batch)
+        for position, event in events:
+            batch.position = position
+            projection.apply(event, batch)
         batch.flush()
 
-    def _advance(self, old: int, new: int, first: bool) -> None:
-        name, version = self.projection.name, self.projection.version
+    def _advance(self, projection: type[Projection], old: int, new: int, first: bool) -> None:
+        name, version = projection.name, projection.version
         if first:
             self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
                               [name, new, version])

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from domain.goals import Goal
@@ -23,6 +24,13 @@ GOALS = TemporalTable(
      "progress_date": "TEXT", "progress_position": "BIGINT", "completion": "DOUBLE PRECISION"},
     partition="id", indexes=(("parent_id",), ("organization_id",)),
 )
+
+
+@lru_cache(maxsize=4096)
+def _parsed(indicator: str) -> dict[str, Any]:
+    """Indicators repeat across many goals and reports: parse each text once."""
+    parsed: dict[str, Any] = json.loads(indicator)
+    return parsed
 
 
 def _json(indicator: dict[str, Any]) -> str:
@@ -95,7 +103,7 @@ def progress_reported(e: Goal.ProgressReported, b: Batch) -> None:
         row["progress_level"] = e.rubric_level
         row["progress_date"] = reported
         row["progress_position"] = b.position
-        row["completion"] = completion(json.loads(row["indicator"]), row["progress_value"],
+        row["completion"] = completion(_parsed(row["indicator"]), row["progress_value"],
                                        row["progress_level"])
     b[GOALS.name].put(row)
 

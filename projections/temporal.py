@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from store.db import Connection
@@ -121,10 +122,11 @@ class TableBatch:
                 if k[index] == partition and e.current is not None]
 
     def put(self, row: RowDict) -> None:
+        """Write a new version (the batch keeps `row`: pass a fresh dict, as `get` gives)."""
         entity = self._entity(self.table.key_of(row))
         if entity.current == row:
             return
-        self._record(entity, dict(row))
+        self._record(entity, row)
 
     def delete(self, *key: Any) -> None:
         entity = self._entity(tuple(key))
@@ -140,9 +142,10 @@ class TableBatch:
 
     def flush(self) -> None:
         names = self.table.column_names
+        values = itemgetter(*names)
         key_sql = " AND ".join(f"{name} = ?" for name in self.table.key)
         closes: list[list[Any]] = []
-        inserts: list[list[Any]] = []
+        inserts: list[tuple[Any, ...]] = []
         for key, entity in self.entities.items():
             if not entity.versions:
                 continue
@@ -153,16 +156,13 @@ class TableBatch:
                     continue
                 until = (entity.versions[index + 1][0] if index + 1 < len(entity.versions)
                          else None)
-                inserts.append([*(row[name] for name in names), position, until])
+                inserts.append((*values(row), position, until))
         if closes:
             self.conn.executemany(
                 f"UPDATE {self.table.name} SET valid_to = ? "
                 f"WHERE {key_sql} AND valid_to IS NULL", closes)
         if inserts:
-            marks = ", ".join("?" * (len(names) + 2))
-            self.conn.executemany(
-                f"INSERT INTO {self.table.name} ({', '.join(names)}, valid_from, valid_to) "
-                f"VALUES ({marks})", inserts)
+            self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
 
 
 class Batch:

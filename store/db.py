@@ -40,6 +40,12 @@ class Connection:
     def serialize_ddl(self) -> None:
         """Within a transaction: make concurrent schema changes wait for each other."""
 
+    def insert_rows(self, table: str, columns: Sequence[str],
+                    rows: Iterable[Sequence[Any]]) -> None:
+        """Bulk insert (COPY on PostgreSQL)."""
+        marks = ", ".join("?" * len(columns))
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         raise NotImplementedError
@@ -107,6 +113,13 @@ class PostgresConnection(Connection):
     def serialize_ddl(self) -> None:
         # CREATE ... IF NOT EXISTS still races in PostgreSQL's catalogue.
         self.execute("SELECT pg_advisory_xact_lock(7231008)")
+
+    def insert_rows(self, table: str, columns: Sequence[str],
+                    rows: Iterable[Sequence[Any]]) -> None:
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with self._cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def close(self) -> None:
         self.raw.close()
