@@ -104,7 +104,8 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
         for projection in projections:
             reset(conn, projection)
-        follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH)
+        follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
+                            read_ahead=True)
         follower.prepare()
         started = time.perf_counter()
         with tqdm(total=head, desc="rebuild", unit="pos", unit_scale=True) as bar:

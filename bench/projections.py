@@ -117,7 +117,8 @@ def rebuild(app: DengtaApplication, database: Database) -> int:
     with database.connection() as conn:
         for projection in ALL:
             reset(conn, projection)
-        follower = Follower(ALL, app, conn, batch_size=REBUILD_BATCH)
+        follower = Follower(ALL, app, conn, batch_size=REBUILD_BATCH,
+                            read_ahead=True)
         follower.prepare()
         return follower.catch_up()
 

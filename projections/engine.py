@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,6 +25,7 @@ TRACKING_DDL = (
     "projection TEXT PRIMARY KEY, position BIGINT NOT NULL, version BIGINT NOT NULL)"
 )
 Handler = Callable[[Any, Batch], None]
+Read = tuple[int, list[tuple[int, Any]]]  # how many notifications, and (position, event) pairs
 REBUILD_BATCH = 5000
 
 
@@ -88,6 +90,8 @@ class Follower:
     app: Application[Any]
     conn: Connection
     batch_size: int = 1000  # a rebuild does better with larger batches (fewer commits)
+    # Read and decode the next batch while this one is folded (for rebuilds up to a stop).
+    read_ahead: bool = False
     # For tests: called after the view rows are written and before the commit.
     before_commit: Callable[[], None] | None = None
 
@@ -96,6 +100,14 @@ class Follower:
             self.projections = [self.projections]
         self.members: list[type[Projection]] = list(self.projections)
         self.topics = sorted({topic for p in self.members for topic in p.topics()})
+        self._ahead: tuple[tuple[int, int], Future[Read]] | None = None
+        self._reader = ThreadPoolExecutor(1) if self.read_ahead else None
+
+    def _read(self, start: int, head: int) -> Read:
+        notifications = self.app.recorder.select_notifications(
+            start, self.batch_size, stop=head, topics=self.topics)
+        return len(notifications), [(n.id, self.app.mapper.to_domain_event(n))
+                                    for n in notifications]
 
     def prepare(self) -> int:
         """Create tables (rebuilding a projection whose version changed); return the lowest
@@ -127,11 +139,17 @@ class Follower:
                 return 0, position
             # Every id up to `head` is committed (inserts are serialised in id order), so a
             # gap below it is permanent, never a reason to wait.
-            notifications = self.app.recorder.select_notifications(
-                position + 1, self.batch_size, stop=head, topics=self.topics)
-            full = len(notifications) == self.batch_size
-            new_position = notifications[-1].id if full else head
-            decoded = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+            wanted = (position + 1, head)
+            if self._ahead is not None and self._ahead[0] == wanted:
+                count, decoded = self._ahead[1].result()
+            else:
+                count, decoded = self._read(*wanted)
+            self._ahead = None
+            full = count == self.batch_size
+            new_position = decoded[-1][0] if full else head
+            if full and self._reader is not None:
+                following = (new_position + 1, head)
+                self._ahead = (following, self._reader.submit(self._read, *following))
             for projection in self.members:
                 after = positions[projection.name]
                 if after >= new_position:
@@ -141,7 +159,7 @@ class Follower:
                 self._advance(projection, after, new_position, states[projection.name] is None)
             if self.before_commit is not None:
                 self.before_commit()
-        return len(notifications), new_position
+        return count, new_position
 
     def _fold(self, projection: type[Projection], events: Sequence[tuple[int, Any]]) -> None:
         batch = Batch(projection.tables, self.conn)
