@@ -20,12 +20,15 @@ $(VENV)/.dev-installed: pyproject.toml
 run: $(VENV)/.run-installed
 	$(BIN)/dengta demo
 	$(BIN)/dengta verify
+	$(BIN)/dengta rebuild
+	$(BIN)/dengta status
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.append
+	$(BIN)/python -m bench.projections
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -194,6 +194,9 @@ class DemoLoader:
         term_id = self.goal("term", level="term", organization_id=committee, field="political",
                             title="2024—2026年全面从严治党和党建工作任期目标", period=TERM,
                             indicator=RUBRIC, weight=100, parent_id=None)
+        self.responsibility(term_id, "organization", committee, "collective")
+        self.responsibility(term_id, "person", self.secretaries["committee"], "primary")
+        self.responsibility(term_id, "person", self.members["committee"][0], "direct")
         for key, title, goal_field, weight, indicator, specifics in ANNUAL_GOALS:
             annual_id = self.goal(key, level="annual", organization_id=committee,
                                   field=goal_field, title=f"2026年{title}", period=YEAR,
