@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -99,3 +100,39 @@ def test_an_unsupported_database_url_is_a_clear_error(url) -> None:
     result = dengta(url, "digest")
     assert result.returncode != 0
     assert "DENGTA_DATABASE_URL must start with" in result.stderr
+
+
+def test_rebuild_and_status_show_every_projection_caught_up(database_url) -> None:
+    assert dengta(database_url, "demo").returncode == 0
+    before = dengta(database_url, "status")
+    assert "lag" in before.stdout
+    rebuilt = dengta(database_url, "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rebuilt organization_tree, goals, responsibility_list" in rebuilt.stdout
+    assert "events/s" in rebuilt.stdout
+    status = dengta(database_url, "status").stdout.splitlines()
+    head = int(status[0].split()[-1])
+    assert head > 500
+    assert [line.split()[-1] for line in status[1:]] == ["0", "0", "0"]
+    one = dengta(database_url, "rebuild", "--projection", "goals")
+    assert one.returncode == 0 and "rebuilt goals:" in one.stdout
+
+
+def test_rebuild_refuses_while_a_worker_follows(database_url, tmp_path) -> None:
+    assert dengta(database_url, "demo").returncode == 0
+    env = {**os.environ, "DENGTA_DATABASE_URL": database_url}
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "app.cli", "project"], env=env,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while log.read_text().count("this process leads") < 3:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        refused = dengta(database_url, "rebuild")
+        assert refused.returncode == 1
+        assert "a worker is following it" in refused.stderr
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
