@@ -27,6 +27,7 @@ TRACKING_DDL = (
 Handler = Callable[[Any, Batch], None]
 Read = tuple[int, list[tuple[int, Any]]]  # how many notifications, and (position, event) pairs
 REBUILD_BATCH = 5000
+ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
 
 
 class Projection:
@@ -42,10 +43,10 @@ class Projection:
         return [get_topic(event_class) for event_class in cls.handlers]
 
     @classmethod
-    def partitions(cls, event: Any) -> dict[str, Any]:
+    def partitions(cls, event: Any, subject: str) -> dict[str, Any]:
         """Which partition of which table an event will touch, to prefetch a batch at once.
-        By default every table is partitioned by the event's aggregate id."""
-        return {table.name: str(event.originator_id) for table in cls.tables}
+        By default every table is partitioned by the event's aggregate id (`subject`)."""
+        return dict.fromkeys((table.name for table in cls.tables), subject)
 
     @classmethod
     def apply(cls, event: Any, batch: Batch) -> None:
@@ -101,6 +102,9 @@ class Follower:
         self.members: list[type[Projection]] = list(self.projections)
         self.topics = sorted({topic for p in self.members for topic in p.topics()})
         self._ahead: tuple[tuple[int, int], Future[Read]] | None = None
+        # Rows inserted per table since its statistics were last refreshed, and its size then.
+        self._grown: dict[str, int] = {}
+        self._analyzed_at: dict[str, int] = {}
         self._reader = ThreadPoolExecutor(1) if self.read_ahead else None
 
     def _read(self, start: int, head: int) -> Read:
@@ -163,16 +167,22 @@ class Follower:
 
     def _fold(self, projection: type[Projection], events: Sequence[tuple[int, Any]]) -> None:
         batch = Batch(projection.tables, self.conn)
+        subjects = [str(event.originator_id) for _, event in events]
         wanted: dict[str, set[Any]] = {}
-        for _, event in events:
-            for table, partition in projection.partitions(event).items():
+        for (_, event), subject in zip(events, subjects, strict=True):
+            for table, partition in projection.partitions(event, subject).items():
                 wanted.setdefault(table, set()).add(partition)
         for table, partitions in wanted.items():
             batch[table].prefetch(partitions)
-        for position, event in events:
-            batch.position = position
+        for (position, event), subject in zip(events, subjects, strict=True):
+            batch.position, batch.subject = position, subject
             projection.apply(event, batch)
-        batch.flush()
+        for table, inserted in batch.flush().items():
+            self._grown[table] = grown = self._grown.get(table, 0) + inserted
+            if grown > max(ANALYZE_AFTER, self._analyzed_at.get(table, 0)):
+                self.conn.analyze(table)
+                self._analyzed_at[table] = self._analyzed_at.get(table, 0) + grown
+                self._grown[table] = 0
 
     def _advance(self, projection: type[Projection], old: int, new: int, first: bool) -> None:
         name, version = projection.name, projection.version

@@ -61,7 +61,7 @@ def completion(indicator: dict[str, Any], value: str | None, level: str | None) 
 
 def drafted(e: Goal.Drafted, b: Batch) -> None:
     b[GOALS.name].put({
-        "id": str(e.originator_id), "parent_id": str(e.parent_id) if e.parent_id else None,
+        "id": b.subject, "parent_id": str(e.parent_id) if e.parent_id else None,
         "organization_id": str(e.organization_id), "level": e.level, "field": e.field,
         "title": e.title, "description": e.description,
         "period_start": e.period_start.isoformat(), "period_end": e.period_end.isoformat(),
@@ -72,7 +72,7 @@ def drafted(e: Goal.Drafted, b: Batch) -> None:
 
 
 def _goal(e: Any, b: Batch) -> dict[str, Any]:
-    row = b[GOALS.name].get(str(e.originator_id))
+    row = b[GOALS.name].get(b.subject)
     assert row is not None, f"goal {e.originator_id} was never drafted"
     return row
 

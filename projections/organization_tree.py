@@ -33,36 +33,36 @@ def _iso(value: Any) -> str | None:
 
 
 def registered(e: Organization.Registered, b: Batch) -> None:
-    b[NODES.name].put({"id": str(e.originator_id), "name": e.name, "kind": e.kind,
+    b[NODES.name].put({"id": b.subject, "name": e.name, "kind": e.kind,
                        "category": e.category,
                        "parent_id": str(e.parent_id) if e.parent_id else None, "dissolved": 0})
 
 
 def _change_node(e: Any, b: Batch, **changes: Any) -> None:
-    row = b[NODES.name].get(str(e.originator_id))
+    row = b[NODES.name].get(b.subject)
     assert row is not None, f"{e.originator_id} was never registered"
     b[NODES.name].put({**row, **changes})
 
 
 def person_registered(e: Person.Registered, b: Batch) -> None:
-    b[PEOPLE.name].put({"id": str(e.originator_id), "name": e.name,
+    b[PEOPLE.name].put({"id": b.subject, "name": e.name,
                         "party_member": int(e.party_member)})
 
 
 def membership_changed(e: Person.MembershipChanged, b: Batch) -> None:
-    row = b[PEOPLE.name].get(str(e.originator_id))
+    row = b[PEOPLE.name].get(b.subject)
     assert row is not None
     b[PEOPLE.name].put({**row, "party_member": int(e.party_member)})
 
 
 def post_taken(e: Person.PostTaken, b: Batch) -> None:
-    b[POSTS.name].put({"person_id": str(e.originator_id),
+    b[POSTS.name].put({"person_id": b.subject,
                        "organization_id": str(e.organization_id), "post": e.post,
                        "since": _iso(e.effective_date)})
 
 
 def post_ended(e: Person.PostEnded, b: Batch) -> None:
-    b[POSTS.name].delete(str(e.originator_id), str(e.organization_id), e.post)
+    b[POSTS.name].delete(b.subject, str(e.organization_id), e.post)
 
 
 class OrganizationTree(Projection):

@@ -29,14 +29,14 @@ RESPONSIBILITIES = TemporalTable(
 
 
 def drafted(e: Goal.Drafted, b: Batch) -> None:
-    b[GOAL_FACTS.name].put({"goal_id": str(e.originator_id),
+    b[GOAL_FACTS.name].put({"goal_id": b.subject,
                             "organization_id": str(e.organization_id), "level": e.level,
                             "title": e.title, "status": "drafted"})
 
 
 def _update_goal(**changes: Any) -> Handler:
     def handler(e: Any, b: Batch) -> None:
-        row = b[GOAL_FACTS.name].get(str(e.originator_id))
+        row = b[GOAL_FACTS.name].get(b.subject)
         assert row is not None
         values = {k: (getattr(e, k) if v is None else v) for k, v in changes.items()}
         b[GOAL_FACTS.name].put({**row, **{k: v for k, v in values.items() if v is not None}})
@@ -45,14 +45,14 @@ def _update_goal(**changes: Any) -> Handler:
 
 def assigned(e: Goal.ResponsibilityAssigned, b: Batch) -> None:
     b[RESPONSIBILITIES.name].put({
-        "goal_id": str(e.originator_id), "party_id": str(e.party_id),
+        "goal_id": b.subject, "party_id": str(e.party_id),
         "party_kind": e.party_kind, "kind": e.kind,
         "since": e.effective_date.isoformat() if e.effective_date else None,
     })
 
 
 def revoked(e: Goal.ResponsibilityRevoked, b: Batch) -> None:
-    b[RESPONSIBILITIES.name].delete(str(e.originator_id), str(e.party_id), e.kind)
+    b[RESPONSIBILITIES.name].delete(b.subject, str(e.party_id), e.kind)
 
 
 class ResponsibilityList(Projection):

@@ -51,6 +51,8 @@ class TemporalTable:
         return f"DROP TABLE IF EXISTS {self.name}"
 
     def key_of(self, row: RowDict) -> Key:
+        if len(self.key) == 1:
+            return (row[self.key[0]],)
         return tuple(row[name] for name in self.key)
 
 
@@ -140,7 +142,8 @@ class TableBatch:
         else:
             entity.versions.append((position, row))
 
-    def flush(self) -> None:
+    def flush(self) -> int:
+        """Write the pending versions; returns how many rows were inserted."""
         names = self.table.column_names
         values = itemgetter(*names)
         key_sql = " AND ".join(f"{name} = ?" for name in self.table.key)
@@ -163,18 +166,21 @@ class TableBatch:
                 f"WHERE {key_sql} AND valid_to IS NULL", closes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
+        return len(inserts)
 
 
 class Batch:
-    """The pending changes of one projection while it folds a batch of events."""
+    """The pending changes of one projection while it folds a batch of events. `position`
+    and `subject` (the event's aggregate id as text) describe the event being folded."""
 
     def __init__(self, tables: Sequence[TemporalTable], conn: Connection) -> None:
         self.position = 0
+        self.subject = ""
         self.tables = {table.name: TableBatch(table, conn, self) for table in tables}
 
     def __getitem__(self, name: str) -> TableBatch:
         return self.tables[name]
 
-    def flush(self) -> None:
-        for table in self.tables.values():
-            table.flush()
+    def flush(self) -> dict[str, int]:
+        """Write every table's pending versions; returns rows inserted per table."""
+        return {name: table.flush() for name, table in self.tables.items()}

@@ -40,6 +40,10 @@ class Connection:
     def serialize_ddl(self) -> None:
         """Within a transaction: make concurrent schema changes wait for each other."""
 
+    def analyze(self, table: str) -> None:
+        """Refresh the planner's statistics of a fast-growing table (PostgreSQL only: without
+        them it picks the wrong index once a rebuilt table has grown)."""
+
     def insert_rows(self, table: str, columns: Sequence[str],
                     rows: Iterable[Sequence[Any]]) -> None:
         """Bulk insert (COPY on PostgreSQL)."""
@@ -113,6 +117,9 @@ class PostgresConnection(Connection):
     def serialize_ddl(self) -> None:
         # CREATE ... IF NOT EXISTS still races in PostgreSQL's catalogue.
         self.execute("SELECT pg_advisory_xact_lock(7231008)")
+
+    def analyze(self, table: str) -> None:
+        self.execute(f"ANALYZE {table}")
 
     def insert_rows(self, table: str, columns: Sequence[str],
                     rows: Iterable[Sequence[Any]]) -> None:
