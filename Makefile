@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint schema-check clean
+.PHONY: run test bench lint schema schema-check clean
 
 $(VENV)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ run: $(VENV)/.run-installed
 	$(BIN)/dengta demo
 	$(BIN)/dengta verify
 	$(BIN)/dengta rebuild
-	$(BIN)/dengta status
+	$(BIN)/dengta serve
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest
@@ -33,6 +33,16 @@ bench: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+schema: $(VENV)/.dev-installed
+	mkdir -p var
+	$(BIN)/dengta schema > var/schema.graphql.new
+	mv var/schema.graphql.new schema.graphql
+
+schema-check: $(VENV)/.dev-installed
+	mkdir -p var
+	$(BIN)/dengta schema > var/schema.graphql.new
+	diff -u schema.graphql var/schema.graphql.new && echo "schema.graphql is up to date"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

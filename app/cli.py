@@ -9,11 +9,14 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from uuid import UUID
 
 from tqdm import tqdm
 
+from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
 from app.demo import load_demo
+from app.graphql.schema import sdl
 from app.settings import Settings
 from projections import ALL, BY_NAME
 from projections.engine import (
@@ -52,7 +55,6 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
             print(f"  {LABELS.get(kind, kind)} ({kind}): {count}")
     print(f"store: {settings.database_url}")
     print(f"audit chain head: {chain.head(chain.audited(app.recorder))}")
-    print("The GraphQL API is not served yet (issue #4); nothing is listening.")
     return 0
 
 
@@ -136,6 +138,43 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.workers > 1 and settings.projections == "inprocess" and \
+            DatabaseURL(settings.database_url).backend == "sqlite":
+        print("several workers share one SQLite file badly; use one, or PostgreSQL",
+              file=sys.stderr)
+        return 2
+    secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
+    token = TokenService(secret).mint(ADMIN_SUBJECT)
+    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    print(f'Header:   {{"Authorization": "Bearer {token}"}}')
+    uvicorn.run("app.http:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="info")
+    return 0
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
+    if args.admin:
+        subject = ADMIN_SUBJECT
+    else:
+        try:
+            subject = f"person:{UUID(args.person)}"
+        except ValueError:
+            print(f"--person takes a person's id, not {args.person!r}", file=sys.stderr)
+            return 2
+    print(f"token for {subject}: {TokenService(secret).mint(subject, args.ttl)}")
+    return 0
+
+
+def cmd_schema(_settings: Settings, _args: argparse.Namespace) -> int:
+    sys.stdout.write(sdl())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="dengta", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -158,6 +197,20 @@ def parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(run=cmd_rebuild)
     commands.add_parser("status", help="each projection's position and lag behind the log"
                         ).set_defaults(run=cmd_status)
+    serve = commands.add_parser("serve", help="serve the GraphQL API (and, by default, run "
+                                "the projection followers in-process)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+    token = commands.add_parser("token", help="mint a bearer token (the last word printed)")
+    who = token.add_mutually_exclusive_group(required=True)
+    who.add_argument("--person", metavar="ID", help="a registered person's id")
+    who.add_argument("--admin", action="store_true", help="the built-in administrator")
+    token.add_argument("--ttl", type=int, default=8 * 3600, metavar="SECONDS")
+    token.set_defaults(run=cmd_token)
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(
+        run=cmd_schema)
     return root
 
 

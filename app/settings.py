@@ -5,23 +5,45 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from store.url import DatabaseURL
 
 DEFAULT_DATABASE_URL = "sqlite:///var/dengta.db"
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     pool_size: int = 5
+    jwt_secret: str | None = None  # else read from (or generated into) jwt_secret_file
+    jwt_secret_file: Path = Path("var/jwt-secret")
+    graphql_ide: bool = True
+    introspection: bool = True
+    # "inprocess": the server runs the projection followers itself (the embedded default);
+    # "external": `dengta project` workers do.
+    projections: str = "inprocess"
+    read_your_writes_timeout: float = 5.0
 
     def __post_init__(self) -> None:
         DatabaseURL(self.database_url).backend  # noqa: B018  (raises ValueError when unsupported)
+        if self.projections not in ("inprocess", "external"):
+            raise ValueError("DENGTA_PROJECTIONS must be 'inprocess' or 'external'")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         return cls(
             database_url=environ.get("DENGTA_DATABASE_URL") or DEFAULT_DATABASE_URL,
             pool_size=int(environ.get("DENGTA_POOL_SIZE") or 5),
+            jwt_secret=environ.get("DENGTA_JWT_SECRET") or None,
+            jwt_secret_file=Path(environ.get("DENGTA_JWT_SECRET_FILE") or "var/jwt-secret"),
+            graphql_ide=_flag(environ.get("DENGTA_GRAPHQL_IDE"), True),
+            introspection=_flag(environ.get("DENGTA_INTROSPECTION"), True),
+            projections=environ.get("DENGTA_PROJECTIONS") or "inprocess",
         )

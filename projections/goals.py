@@ -183,13 +183,12 @@ def goal(conn: Connection, goal_id: str, position: int | None = None) -> GoalVie
     return GoalView.from_row(rows[0]) if rows else None
 
 
-def goals(conn: Connection, where: GoalFilter = GoalFilter(),
-          position: int | None = None) -> list[GoalView]:
+def _where(where: GoalFilter, position: int | None) -> tuple[str, list[Any]] | None:
     cond, params = as_of("g", position)
     clauses, values = [cond], list(params)
     if where.organization_ids is not None:
         if not where.organization_ids:
-            return []
+            return None
         clauses.append(f"g.organization_id IN ({', '.join('?' * len(where.organization_ids))})")
         values += where.organization_ids
     for column in ("level", "field", "status"):
@@ -199,9 +198,57 @@ def goals(conn: Connection, where: GoalFilter = GoalFilter(),
     if where.overlapping is not None:
         clauses.append("g.period_start <= ? AND g.period_end >= ?")
         values += [where.overlapping[1].isoformat(), where.overlapping[0].isoformat()]
-    rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g WHERE {' AND '.join(clauses)} "
-                        "ORDER BY g.period_start, g.title, g.id", values)
-    return [GoalView.from_row(r) for r in rows]
+    return " AND ".join(clauses), values
+
+
+def goals(conn: Connection, where: GoalFilter = GoalFilter(),
+          position: int | None = None) -> list[GoalView]:
+    """Every goal matching the filter, by period, title and id."""
+    return goals_page(conn, where, position, limit=None)[0]
+
+
+SortKey = tuple[str, str, str]  # period_start, title, id: the keyset of a goal list
+
+
+def sort_key(view: GoalView) -> SortKey:
+    return (view.period_start.isoformat(), view.title, view.id)
+
+
+def goals_page(
+    conn: Connection, where: GoalFilter, position: int | None, *, limit: int | None,
+    after: SortKey | None = None, before: SortKey | None = None, backwards: bool = False,
+) -> tuple[list[GoalView], bool]:
+    """A keyset page of goals in (period, title, id) order: the first `limit` after `after`,
+    or with `backwards` the last `limit` before `before`. Returns the page in order and
+    whether more lie beyond it in the direction read."""
+    found = _where(where, position)
+    if found is None:
+        return [], False
+    clause, values = found
+    if after is not None:
+        clause += " AND (g.period_start, g.title, g.id) > (?, ?, ?)"
+        values += list(after)
+    if before is not None:
+        clause += " AND (g.period_start, g.title, g.id) < (?, ?, ?)"
+        values += list(before)
+    direction = "DESC" if backwards else "ASC"
+    sql = (f"SELECT {COLUMNS} FROM {GOALS.name} g WHERE {clause} "
+           f"ORDER BY g.period_start {direction}, g.title {direction}, g.id {direction}")
+    if limit is not None:
+        sql += " LIMIT ?"
+        values.append(limit + 1)
+    rows = [GoalView.from_row(r) for r in conn.execute(sql, values)]
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    return (rows[::-1] if backwards else rows), more
+
+
+def count_goals(conn: Connection, where: GoalFilter, position: int | None) -> int:
+    found = _where(where, position)
+    if found is None:
+        return 0
+    clause, values = found
+    return int(conn.execute(f"SELECT count(*) FROM {GOALS.name} g WHERE {clause}", values)[0][0])
 
 
 def goal_tree(conn: Connection, root_id: str, position: int | None = None) -> list[GoalView]:

@@ -150,6 +150,14 @@ def ancestors(conn: Connection, organization_id: str,
     return [OrganizationNode.from_row(row) for row in rows]
 
 
+def person(conn: Connection, person_id: str, position: int | None = None) -> Member | None:
+    """A person, with no post (post and since empty)."""
+    cond, params = as_of("m", position)
+    rows = conn.execute(f"SELECT m.id, m.name, m.party_member FROM {PEOPLE.name} m "
+                        f"WHERE m.id = ? AND {cond}", [person_id, *params])
+    return Member(rows[0][0], rows[0][1], bool(rows[0][2]), "", None) if rows else None
+
+
 def members(conn: Connection, organization_id: str,
             position: int | None = None) -> list[Member]:
     post_cond, post_params = as_of("p", position)

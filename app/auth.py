@@ -1,0 +1,97 @@
+"""Authentication: Bearer JWTs (HS256 with a local secret by default) mapped to a principal."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import jwt
+
+ADMIN_SUBJECT = "admin"
+ALGORITHM = "HS256"
+
+
+class AuthenticationError(Exception):
+    """Raised when a request's token is missing, malformed, expired, wrongly signed or names
+    nobody we know."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: the built-in administrator or a registered person. `actor` is what
+    events record."""
+
+    subject: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.subject == ADMIN_SUBJECT
+
+    @property
+    def person_id(self) -> UUID | None:
+        if self.subject.startswith("person:"):
+            return UUID(self.subject.removeprefix("person:"))
+        return None
+
+    @property
+    def actor(self) -> str:
+        return self.subject
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The embedded default's signing secret, generated on first run and kept under var/."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret
+
+
+@dataclass(frozen=True)
+class TokenService:
+    secret: str
+    issuer: str = "dengta"
+
+    def mint(self, subject: str, ttl_seconds: int = 8 * 3600) -> str:
+        now = int(time.time())
+        claims = {"sub": subject, "iss": self.issuer, "iat": now, "exp": now + ttl_seconds}
+        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], issuer=self.issuer,
+                                options={"require": ["sub", "exp", "iss"]})
+        except jwt.ExpiredSignatureError:
+            raise AuthenticationError("the token has expired") from None
+        except jwt.InvalidSignatureError:
+            raise AuthenticationError("the token's signature is not valid") from None
+        except jwt.PyJWTError as error:
+            raise AuthenticationError(f"the token is not valid: {error}") from None
+        subject = str(claims["sub"])
+        if subject != ADMIN_SUBJECT and not _is_person_subject(subject):
+            raise AuthenticationError("the token names no known kind of subject")
+        return Principal(subject)
+
+
+def _is_person_subject(subject: str) -> bool:
+    if not subject.startswith("person:"):
+        return False
+    try:
+        UUID(subject.removeprefix("person:"))
+    except ValueError:
+        return False
+    return True
+
+
+def bearer_token(header: str | None) -> str:
+    if not header:
+        raise AuthenticationError("no Authorization header; send 'Bearer <token>'")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("the Authorization header must be 'Bearer <token>'")
+    return token.strip()

@@ -1,0 +1,32 @@
+"""The per-request context: who asks, and the handles resolvers use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.auth import Principal
+from domain.application import DengtaApplication
+from projections.engine import position_at
+from projections.runner import Runner
+from store.db import Connection
+
+
+@dataclass
+class Context:
+    principal: Principal | None
+    app: DengtaApplication
+    conn: Connection
+    runner: Runner | None
+    wait_timeout: float
+    positions: list[int | None] = field(default_factory=list)  # what answered each read
+    request: Any = None
+    auth_error: str | None = None  # why the token was refused, if one was sent and refused
+
+    def position(self, as_of: datetime | None) -> int | None:
+        """The log position a read is answered at: None for current, else the last position
+        recorded by `as_of`."""
+        position = None if as_of is None else position_at(self.conn, as_of)
+        self.positions.append(position)
+        return position

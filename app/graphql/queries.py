@@ -1,0 +1,183 @@
+"""Read fields: thin resolvers over the read models. Every top-level read takes `asOf`."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from app.graphql.context import Context
+from app.graphql.ids import BadIdError, expect, from_global_id
+from app.graphql.types import (
+    Goal,
+    GoalConnection,
+    GoalEdge,
+    Node,
+    Organization,
+    PageInfo,
+    Person,
+    ResponsibilityGap,
+    Viewer,
+    any_node,
+    organization_or_none,
+    person_of,
+)
+from projections import goals as goal_views
+from projections import organization_tree as tree
+from projections import responsibility_list as duty
+
+MAX_PAGE = 100
+
+
+class IsAuthenticated(BasePermission):
+    message = "authentication required: send 'Authorization: Bearer <token>'"
+    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        if info.context.auth_error is not None:
+            # Permission instances are shared by all requests: say why in the error itself.
+            raise GraphQLError(f"authentication failed: {info.context.auth_error}",
+                               extensions=self.error_extensions)
+        return info.context.principal is not None
+
+
+AUTHENTICATED: list[type[BasePermission]] = [IsAuthenticated]
+
+
+def bad_input(message: str, argument: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "argument": argument})
+
+
+def raw(global_id: str, type_name: str, argument: str) -> str:
+    try:
+        return str(expect(global_id, type_name))
+    except BadIdError as error:
+        raise bad_input(str(error), argument) from None
+
+
+def encode_cursor(key: goal_views.SortKey) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode()
+
+
+def decode_cursor(cursor: str, argument: str) -> goal_views.SortKey:
+    try:
+        start, title, goal_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return (str(start), str(title), str(goal_id))
+    except (ValueError, TypeError):
+        raise bad_input(f"{argument} is not a cursor this API issued", argument) from None
+
+
+def page_size(first: int | None, last: int | None) -> tuple[int, bool]:
+    if (first is None) == (last is None):
+        raise bad_input("give exactly one of first or last", "first")
+    size = first if first is not None else last
+    assert size is not None
+    if not 1 <= size <= MAX_PAGE:
+        raise bad_input(f"first/last must be between 1 and {MAX_PAGE}",
+                        "first" if first is not None else "last")
+    return size, last is not None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=AUTHENTICATED)
+    def viewer(self, info: Info[Context, None]) -> Viewer:
+        principal = info.context.principal
+        assert principal is not None
+        person = None
+        if principal.person_id is not None:
+            found = tree.person(info.context.conn, str(principal.person_id))
+            person = person_of(found, None) if found else None
+        return Viewer(subject=principal.subject, is_admin=principal.is_admin, person=person)
+
+    @strawberry.field(permission_classes=AUTHENTICATED)
+    def node(self, info: Info[Context, None], id: strawberry.ID,
+             as_of: datetime | None = None) -> Node | None:
+        try:
+            type_name, raw_id = from_global_id(id)
+        except BadIdError as error:
+            raise bad_input(str(error), "id") from None
+        found: Node | None = any_node(info, type_name, str(raw_id), info.context.position(as_of))
+        return found
+
+    @strawberry.field(permission_classes=AUTHENTICATED)
+    def organization(self, info: Info[Context, None], id: strawberry.ID,
+                     as_of: datetime | None = None) -> Organization | None:
+        return organization_or_none(info, raw(id, "Organization", "id"),
+                                    info.context.position(as_of))
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="An organisation and everything below it, parents first.")
+    def organization_tree(self, info: Info[Context, None], root_id: strawberry.ID,
+                          as_of: datetime | None = None) -> list[Organization]:
+        position = info.context.position(as_of)
+        nodes = tree.descendants(info.context.conn, raw(root_id, "Organization", "rootId"),
+                                 position)
+        return [Organization.from_view(n, position) for n in nodes]
+
+    @strawberry.field(permission_classes=AUTHENTICATED)
+    def person(self, info: Info[Context, None], id: strawberry.ID,
+               as_of: datetime | None = None) -> Person | None:
+        position = info.context.position(as_of)
+        found = tree.person(info.context.conn, raw(id, "Person", "id"), position)
+        return person_of(found, position) if found else None
+
+    @strawberry.field(permission_classes=AUTHENTICATED)
+    def goal(self, info: Info[Context, None], id: strawberry.ID,
+             as_of: datetime | None = None) -> Goal | None:
+        position = info.context.position(as_of)
+        view = goal_views.goal(info.context.conn, raw(id, "Goal", "id"), position)
+        return Goal.from_view(view, position) if view else None
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Goals, filtered, in period and title order (keyset pages).")
+    def goals(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None,
+        level: str | None = None, field: str | None = None, status: str | None = None,
+        as_of: datetime | None = None,
+    ) -> GoalConnection:
+        size, backwards = page_size(first, last)
+        position = info.context.position(as_of)
+        conn = info.context.conn
+        scope = None
+        if organization_id:
+            root = raw(organization_id, "Organization", "organizationId")
+            scope = tuple(n.id for n in tree.descendants(conn, root, position))
+        where = goal_views.GoalFilter(organization_ids=scope, level=level, field=field,
+                                      status=status)
+        views, more = goal_views.goals_page(
+            conn, where, position, limit=size,
+            after=decode_cursor(after, "after") if after else None,
+            before=decode_cursor(before, "before") if before else None, backwards=backwards)
+        edges = [GoalEdge(cursor=encode_cursor(goal_views.sort_key(v)),
+                          node=Goal.from_view(v, position)) for v in views]
+        return GoalConnection(
+            edges=edges, total_count=goal_views.count_goals(conn, where, position),
+            page_info=PageInfo(
+                has_next_page=more if not backwards else before is not None,
+                has_previous_page=more if backwards else after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Issued goals with no primary or no direct responsible party.")
+    def responsibility_gaps(self, info: Info[Context, None],
+                            organization_id: strawberry.ID | None = None,
+                            as_of: datetime | None = None) -> list[ResponsibilityGap]:
+        position = info.context.position(as_of)
+        scope = None
+        if organization_id:
+            root = raw(organization_id, "Organization", "organizationId")
+            scope = [n.id for n in tree.descendants(info.context.conn, root, position)]
+        return [ResponsibilityGap.from_view(g)
+                for g in duty.responsibility_gaps(info.context.conn, position, scope)]

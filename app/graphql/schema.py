@@ -1,0 +1,70 @@
+"""Assembles the schema and its limits; nothing else lives here."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from app.graphql.mutations import Mutation
+from app.graphql.queries import Query
+from app.graphql.types import Goal, Organization, Person
+
+log = logging.getLogger("dengta.api")
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Mask only what we did not mean to say: validation, auth and input errors pass."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    request_id = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s at %s", request_id, error.path, exc_info=original)
+    error.extensions = {**(error.extensions or {}), "code": "INTERNAL", "requestId": request_id}
+    return True
+
+
+class ReadPosition(SchemaExtension):
+    """Tells in `extensions.positions` which log position answered each top-level read
+    (null: the current state)."""
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        positions = getattr(context, "positions", None)
+        return {"positions": positions} if positions else {}
+
+
+def build_schema(introspection: bool = True) -> strawberry.Schema:
+    extensions: list[Any] = [
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
+        ReadPosition,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, types=[Organization, Goal, Person],
+                             extensions=extensions)
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,234 @@
+"""Output types, each built from a read-model row with from_view()."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app.graphql.context import Context
+from app.graphql.ids import to_global_id
+from projections import goals as goal_views
+from projections import organization_tree as tree
+from projections import responsibility_list as duty
+
+
+@strawberry.interface(description="An object with a global id (Relay).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(description="A broken rule: nothing was written.")
+class UserError:
+    field: list[str] | None
+    message: str
+    code: str
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="A post someone holds in an organisation.")
+class Membership:
+    person: Person
+    post: str
+    since: date | None
+
+
+@strawberry.type(description="A party member or staff member.")
+class Person(Node):
+    name: str
+    party_member: bool
+    raw_id: strawberry.Private[str]
+    position: strawberry.Private[int | None]
+
+    @strawberry.field(description="What this person is responsible for, by kind.")
+    def responsibilities(self, info: Info[Context, None]) -> list[Responsibility]:
+        rows = duty.responsibilities_of(info.context.conn, self.raw_id, self.position)
+        return [Responsibility.from_view(r, self.position) for r in rows]
+
+
+def person_of(member: tree.Member, position: int | None) -> Person:
+    return Person(id=strawberry.ID(to_global_id("Person", member.person_id)), name=member.name,
+                  party_member=member.party_member, raw_id=member.person_id, position=position)
+
+
+@strawberry.type(description="A party organisation: committee, general branch, branch or group.")
+class Organization(Node):
+    name: str
+    kind: str
+    category: str
+    dissolved: bool
+    raw_id: strawberry.Private[str]
+    parent_raw_id: strawberry.Private[str | None]
+    position: strawberry.Private[int | None]
+
+    @classmethod
+    def from_view(cls, node: tree.OrganizationNode, position: int | None) -> Organization:
+        return cls(id=strawberry.ID(to_global_id("Organization", node.id)), name=node.name,
+                   kind=node.kind, category=node.category, dissolved=node.dissolved,
+                   raw_id=node.id, parent_raw_id=node.parent_id, position=position)
+
+    @strawberry.field
+    def parent(self, info: Info[Context, None]) -> Organization | None:
+        if self.parent_raw_id is None:
+            return None
+        node = tree.organization(info.context.conn, self.parent_raw_id, self.position)
+        return Organization.from_view(node, self.position) if node else None
+
+    @strawberry.field(description="Organisations directly under this one.")
+    def children(self, info: Info[Context, None]) -> list[Organization]:
+        nodes = tree.descendants(info.context.conn, self.raw_id, self.position, False)
+        return [Organization.from_view(n, self.position) for n in nodes if n.depth == 1]
+
+    @strawberry.field(description="From the parent up to the root.")
+    def ancestors(self, info: Info[Context, None]) -> list[Organization]:
+        nodes = tree.ancestors(info.context.conn, self.raw_id, self.position)
+        return [Organization.from_view(n, self.position) for n in nodes]
+
+    @strawberry.field(description="People holding posts here.")
+    def members(self, info: Info[Context, None]) -> list[Membership]:
+        return [Membership(person=person_of(m, self.position), post=m.post,
+                           since=date.fromisoformat(m.since) if m.since else None)
+                for m in tree.members(info.context.conn, self.raw_id, self.position)]
+
+
+@strawberry.type(description="The latest progress report, by effective date.")
+class Progress:
+    reports: int
+    value: Decimal | None
+    rubric_level: str | None
+    effective_date: date | None
+    completion: float | None = strawberry.field(
+        description="0 at the baseline, 1 on target (beyond 1 when exceeded), honouring the "
+                    "indicator's direction; for a rubric, the level's score over the best.")
+
+
+@strawberry.type(description="A party-building goal: term, annual or specific.")
+class Goal(Node):
+    title: str
+    description: str
+    level: str
+    field: str
+    status: str
+    weight: int
+    period_start: date
+    period_end: date
+    indicator: JSON
+    progress: Progress
+    raw_id: strawberry.Private[str]
+    parent_raw_id: strawberry.Private[str | None]
+    organization_raw_id: strawberry.Private[str]
+    position: strawberry.Private[int | None]
+
+    @classmethod
+    def from_view(cls, view: goal_views.GoalView, position: int | None) -> Goal:
+        return cls(
+            id=strawberry.ID(to_global_id("Goal", view.id)), title=view.title,
+            description=view.description, level=view.level, field=view.field,
+            status=view.status, weight=view.weight, period_start=view.period_start,
+            period_end=view.period_end, indicator=JSON(view.indicator),
+            progress=Progress(reports=view.progress_reports, value=view.progress_value,
+                              rubric_level=view.progress_level,
+                              effective_date=view.progress_date, completion=view.completion),
+            raw_id=view.id, parent_raw_id=view.parent_id,
+            organization_raw_id=view.organization_id, position=position,
+        )
+
+    @strawberry.field
+    def organization(self, info: Info[Context, None]) -> Organization | None:
+        node = tree.organization(info.context.conn, self.organization_raw_id, self.position)
+        return Organization.from_view(node, self.position) if node else None
+
+    @strawberry.field
+    def parent(self, info: Info[Context, None]) -> Goal | None:
+        if self.parent_raw_id is None:
+            return None
+        view = goal_views.goal(info.context.conn, self.parent_raw_id, self.position)
+        return Goal.from_view(view, self.position) if view else None
+
+    @strawberry.field(description="The goals decomposed from this one, with their weights.")
+    def subgoals(self, info: Info[Context, None]) -> list[Goal]:
+        views = goal_views.goal_tree(info.context.conn, self.raw_id, self.position)
+        return [Goal.from_view(v, self.position) for v in views if v.depth == 1]
+
+
+@strawberry.type(description="A responsibility someone bears for a goal.")
+class Responsibility:
+    kind: str
+    party_kind: str
+    goal_title: str
+    goal_status: str
+    goal_id: strawberry.ID
+    since: date | None
+
+    @classmethod
+    def from_view(cls, row: duty.Responsibility, _position: int | None) -> Responsibility:
+        return cls(kind=row.kind, party_kind=row.party_kind, goal_title=row.goal_title,
+                   goal_status=row.goal_status,
+                   goal_id=strawberry.ID(to_global_id("Goal", row.goal_id)),
+                   since=date.fromisoformat(row.since) if row.since else None)
+
+
+@strawberry.type(description="An issued goal nobody bears primary or direct responsibility for.")
+class ResponsibilityGap:
+    goal_id: strawberry.ID
+    title: str
+    level: str
+    missing_primary: bool
+    missing_direct: bool
+
+    @classmethod
+    def from_view(cls, gap: duty.Gap) -> ResponsibilityGap:
+        return cls(goal_id=strawberry.ID(to_global_id("Goal", gap.goal_id)), title=gap.title,
+                   level=gap.level, missing_primary=gap.missing_primary,
+                   missing_direct=gap.missing_direct)
+
+
+@strawberry.type
+class GoalEdge:
+    cursor: str
+    node: Goal
+
+
+@strawberry.type
+class GoalConnection:
+    edges: list[GoalEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[Goal]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type(description="Who is asking.")
+class Viewer:
+    subject: str
+    is_admin: bool
+    person: Person | None
+
+
+def organization_or_none(info: Info[Context, None], raw_id: str,
+                         position: int | None) -> Organization | None:
+    node = tree.organization(info.context.conn, raw_id, position)
+    return Organization.from_view(node, position) if node else None
+
+
+def any_node(info: Info[Context, None], type_name: str, raw_id: str,
+             position: int | None) -> Any:
+    if type_name == "Organization":
+        return organization_or_none(info, raw_id, position)
+    if type_name == "Goal":
+        view = goal_views.goal(info.context.conn, raw_id, position)
+        return Goal.from_view(view, position) if view else None
+    return None

@@ -1,0 +1,168 @@
+"""The HTTP application: GraphQL at /graphql, /healthz and /readyz; `create_app` wires it."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from app.auth import (
+    AuthenticationError,
+    Principal,
+    TokenService,
+    bearer_token,
+    load_or_create_secret,
+)
+from app.bootstrap import open_application
+from app.graphql.context import Context
+from app.graphql.schema import build_schema
+from app.settings import Settings
+from domain.application import DengtaApplication
+from projections import ALL
+from projections.engine import TRACKING_DDL, tracked
+from projections.runner import Runner
+from store.db import Connection, Database
+from store.url import DatabaseURL
+
+READY_LAG = 1000  # events a projection may trail the log by and still be ready
+
+
+class Readers:
+    """One read connection per thread: SQLite connections are cheap, PostgreSQL ones are
+    reused by the same worker thread."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.local = threading.local()
+        self.all: list[Connection] = []
+        self.lock = threading.Lock()
+
+    def get(self) -> Connection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = self.database.connect()
+            with self.lock:
+                self.all.append(conn)
+        return conn
+
+    def discard(self) -> None:
+        """Forget this thread's connection (after an error); the next get() reconnects."""
+        conn = getattr(self.local, "conn", None)
+        self.local.conn = None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def close(self) -> None:
+        for conn in self.all:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
+class DengtaGraphQL(GraphQL[Context, None]):
+    def __init__(self, services: Services, settings: Settings) -> None:
+        super().__init__(build_schema(settings.introspection),
+                         graphql_ide="graphiql" if settings.graphql_ide else None)
+        self.services = services
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        return self.services.context(request.headers.get("authorization"), request)
+
+
+class Services:
+    """What requests share: the application, read connections, the followers."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: DengtaApplication = open_application(settings)
+        self.database = Database(DatabaseURL(settings.database_url))
+        self.readers = Readers(self.database)
+        secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
+        self.tokens = TokenService(secret)
+        self.runner: Runner | None = None
+        if settings.projections == "inprocess":
+            self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5)
+
+    def principal(self, authorization: str | None) -> Principal | None:
+        """The request's principal, or None when it sent no token; a bad token is an error."""
+        if authorization is None:
+            return None
+        principal = self.tokens.verify(bearer_token(authorization))
+        if principal.person_id is not None and not self.app.exists(principal.person_id):
+            raise AuthenticationError("the token's subject is not a known person")
+        return principal
+
+    def context(self, authorization: str | None, request: Any) -> Context:
+        principal, auth_error = None, None
+        try:
+            principal = self.principal(authorization)
+        except AuthenticationError as error:
+            auth_error = str(error)
+        return Context(principal=principal, app=self.app, conn=self.readers.get(),
+                       runner=self.runner, wait_timeout=self.settings.read_your_writes_timeout,
+                       request=request, auth_error=auth_error)
+
+    def start(self) -> None:
+        conn = self.readers.get()
+        with conn.transaction():
+            conn.serialize_ddl()
+            conn.execute(TRACKING_DDL)
+        if self.runner is not None:
+            self.runner.start()
+
+    def stop(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        self.readers.close()
+        self.app.close()
+
+
+def create_app(settings: Settings) -> Starlette:
+    services = Services(settings)
+    graphql = DengtaGraphQL(services, settings)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        try:
+            conn = services.readers.get()
+            head = services.app.recorder.max_notification_id() or 0
+            lags = {p.name: head - ((tracked(conn, p) or (0, 0))[0]) for p in ALL}
+        except Exception as error:  # not ready is an answer, not a crash
+            services.readers.discard()
+            return JSONResponse({"status": "unavailable", "reason": type(error).__name__},
+                                status_code=503)
+        ready = all(lag <= READY_LAG for lag in lags.values())
+        return JSONResponse({"status": "ready" if ready else "lagging", "head": head,
+                             "lag": lags}, status_code=200 if ready else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        services.start()
+        try:
+            yield
+        finally:
+            services.stop()
+
+    app = Starlette(routes=[
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ], lifespan=lifespan)
+    app.state.services = services
+    return app
+
+
+def app_from_env() -> Starlette:
+    """For uvicorn's --factory (several workers): settings from the environment."""
+    return create_app(Settings.from_env())

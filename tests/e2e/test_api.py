@@ -1,0 +1,239 @@
+"""The GraphQL API over HTTP against the real ASGI app, on each backend."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from starlette.testclient import TestClient
+
+from app.auth import TokenService
+from app.graphql.ids import to_global_id
+from app.graphql.schema import MAX_DEPTH, sdl
+from app.http import create_app
+from app.settings import Settings
+
+SECRET = "test-secret-that-is-long-enough-for-hs256"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url, jwt_secret=SECRET)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def bearer(subject: str = "admin", **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TokenService(SECRET).mint(subject)}"}
+
+
+ADMIN = bearer()
+
+
+def gql(client: TestClient, query: str, headers: dict[str, str] | None = ADMIN,
+        **variables: Any) -> dict[str, Any]:
+    response = client.post("/graphql", json={"query": query, "variables": variables},
+                           headers=headers or {})
+    assert response.status_code in (200, 400), response.text
+    return dict(response.json())
+
+
+def events(client: TestClient) -> int:
+    return int(client.app.state.services.app.recorder.max_notification_id() or 0)  # type: ignore[attr-defined]
+
+
+REGISTER = """mutation($input: RegisterOrganizationInput!) {
+  registerOrganization(input: $input) {
+    organization { id name kind category parent { name } }
+    userErrors { field message code } } }"""
+DRAFT = """mutation($input: DraftGoalInput!) {
+  draftGoal(input: $input) {
+    goal { id title status weight level progress { reports value completion } }
+    userErrors { field message code } } }"""
+ISSUE = """mutation($id: ID!, $reason: String! = "") {
+  issueGoal(input: {goalId: $id, reason: $reason}) {
+    goal { id status } userErrors { field message code } } }"""
+REPORT = """mutation($id: ID!, $value: Decimal, $date: Date!) {
+  reportProgress(input: {goalId: $id, value: $value, effectiveDate: $date,
+                         evidence: ["会议记录.pdf"]}) {
+    goal { progress { reports value completion effectiveDate } }
+    userErrors { field message code } } }"""
+QUANT = {"unit": "次", "baseline": "0", "target": "12"}
+
+
+def register(client: TestClient, name: str, kind: str, parent: str | None = None,
+             headers: dict[str, str] = ADMIN) -> dict[str, Any]:
+    result = gql(client, REGISTER, headers, input={
+        "name": name, "kind": kind, "category": "营销", "parentId": parent})
+    return dict(result)
+
+
+def draft(client: TestClient, org: str, title: str, weight: int = 100,
+          parent: str | None = None, level: str = "annual",
+          headers: dict[str, str] = ADMIN) -> dict[str, Any]:
+    return gql(client, DRAFT, headers, input={
+        "level": level, "organizationId": org, "field": "organizational", "title": title,
+        "periodStart": "2026-01-01", "periodEnd": "2026-12-31", "indicator": QUANT,
+        "weight": weight, "parentId": parent})
+
+
+def test_health_and_readiness(client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+
+
+@pytest.mark.parametrize(("headers", "reason"), [
+    (None, "authentication required"),
+    ({"Authorization": "Bearer not-a-jwt"}, "not valid"),
+    ({"Authorization": "Basic abc"}, "Bearer"),
+    ({"Authorization": "Bearer " + jwt.encode(
+        {"sub": "admin", "iss": "dengta", "exp": int(time.time()) - 10}, SECRET, "HS256")},
+     "expired"),
+    ({"Authorization": "Bearer " + jwt.encode(
+        {"sub": "admin", "iss": "dengta", "exp": int(time.time()) + 99}, "another-secret-" * 3,
+        "HS256")}, "signature"),
+    (bearer("person:00000000-0000-0000-0000-000000000001"), "not a known person"),
+])
+def test_bad_or_missing_tokens_are_unauthenticated(client, headers, reason) -> None:
+    result = gql(client, "{ viewer { subject } }", headers)
+    assert result["data"] is None
+    [error] = result["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert reason in error["message"]
+    before = events(client)
+    result = gql(client, REGISTER, headers, input={"name": "x", "kind": "committee",
+                                                   "category": "机关"})
+    assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert events(client) == before
+
+
+def test_an_admin_builds_the_tree_and_reads_it_back_at_once(client) -> None:
+    assert gql(client, "{ viewer { subject isAdmin } }")["data"]["viewer"] == {
+        "subject": "admin", "isAdmin": True}
+    root = register(client, "市局党委", "committee")["data"]["registerOrganization"]
+    assert root["userErrors"] == []
+    committee = root["organization"]["id"]
+    branch = register(client, "营销中心党支部", "branch", committee)
+    assert branch["data"]["registerOrganization"]["organization"]["parent"] == {
+        "name": "市局党委"}
+    tree = gql(client, "query($id: ID!) { organizationTree(rootId: $id) { name children "
+                       "{ name } ancestors { name } } }", id=committee)
+    assert tree["data"]["organizationTree"][0] == {
+        "name": "市局党委", "children": [{"name": "营销中心党支部"}], "ancestors": []}
+
+
+def test_rule_violations_come_back_as_user_errors_and_write_nothing(client) -> None:
+    committee = register(client, "党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    before = events(client)
+    result = draft(client, committee, "目标", weight=120)["data"]["draftGoal"]
+    assert result["goal"] is None
+    assert result["userErrors"] == [{"field": ["weight"], "code": "INVALID_INPUT",
+                                     "message": "weight must be a whole number from 0 to 100"}]
+    group = register(client, "小组", "group", committee)["data"]["registerOrganization"]
+    nested = register(client, "支部", "branch", group["organization"]["id"])
+    assert nested["data"]["registerOrganization"]["userErrors"][0]["code"] == \
+        "INVALID_HIERARCHY"
+    wrong_type = draft(client, to_global_id("Goal", "00000000-0000-0000-0000-000000000009"),
+                       "目标")["data"]["draftGoal"]
+    assert wrong_type["userErrors"][0]["code"] == "NOT_FOUND"
+    assert wrong_type["userErrors"][0]["field"] == ["organizationId"]
+    assert events(client) == before + 2  # only the group and its ChildAttached
+
+
+def test_goals_are_drafted_issued_and_report_progress_visible_in_the_next_read(client) -> None:
+    committee = register(client, "党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    annual = draft(client, committee, "年度目标")["data"]["draftGoal"]["goal"]
+    subgoals = [draft(client, committee, f"具体{n}", 50, annual["id"], "specific")["data"][
+        "draftGoal"]["goal"] for n in (1, 2)]
+    unreasoned = gql(client, ISSUE, id=annual["id"])
+    assert unreasoned["data"]["issueGoal"]["goal"]["status"] == "issued"
+    gql(client, ISSUE, id=subgoals[0]["id"])
+    before = datetime.now(UTC)
+    reported = gql(client, REPORT, id=subgoals[0]["id"], value="6", date="2026-06-30")
+    progress = reported["data"]["reportProgress"]["goal"]["progress"]
+    assert progress == {"reports": 1, "value": "6", "completion": 0.5,
+                        "effectiveDate": "2026-06-30"}
+    as_of = gql(client, "query($id: ID!, $at: DateTime) { goal(id: $id, asOf: $at) "
+                        "{ progress { reports } } }", id=subgoals[0]["id"],
+                at=before.isoformat())
+    assert as_of["data"]["goal"]["progress"]["reports"] == 0
+    assert as_of["extensions"]["positions"][0] > 0
+    subgoal_list = gql(client, "query($id: ID!) { goal(id: $id) { subgoals { title weight } } }",
+                       id=annual["id"])
+    assert subgoal_list["data"]["goal"]["subgoals"] == [{"title": "具体1", "weight": 50},
+                                                        {"title": "具体2", "weight": 50}]
+
+
+PAGE = """query($first: Int, $after: String, $last: Int, $before: String) {
+  goals(first: $first, after: $after, last: $last, before: $before) {
+    totalCount nodes { title }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+
+
+def test_goal_pages_forwards_and_backwards_with_keyset_cursors(client) -> None:
+    committee = register(client, "党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    for n in range(5):
+        draft(client, committee, f"目标{n}")
+    first = gql(client, PAGE, first=2)["data"]["goals"]
+    assert first["totalCount"] == 5
+    assert [g["title"] for g in first["nodes"]] == ["目标0", "目标1"]
+    assert first["pageInfo"]["hasNextPage"] and not first["pageInfo"]["hasPreviousPage"]
+    second = gql(client, PAGE, first=2, after=first["pageInfo"]["endCursor"])["data"]["goals"]
+    assert [g["title"] for g in second["nodes"]] == ["目标2", "目标3"]
+    last = gql(client, PAGE, last=2)["data"]["goals"]
+    assert [g["title"] for g in last["nodes"]] == ["目标3", "目标4"]
+    assert last["pageInfo"]["hasPreviousPage"]
+    back = gql(client, PAGE, last=2, before=last["pageInfo"]["startCursor"])["data"]["goals"]
+    assert [g["title"] for g in back["nodes"]] == ["目标1", "目标2"]
+    for bad in ({"first": 0}, {"first": 101}, {}, {"first": 1, "last": 1}):
+        result = gql(client, PAGE, **bad)
+        assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_secretary_manages_only_their_own_subtree(client) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    committee = register(client, "党委", "committee")["data"]["registerOrganization"][
+        "organization"]
+    branch = register(client, "支部", "branch", committee["id"])["data"][
+        "registerOrganization"]["organization"]
+    secretary = services.app.register_person("admin", name="李书记", party_member=True).id
+    from app.graphql.ids import expect
+
+    written = services.app.appoint("admin", secretary,
+                                   organization_id=expect(branch["id"], "Organization"),
+                                   post="secretary")
+    assert services.runner.wait_until(written.position, 10)
+    as_secretary = bearer(f"person:{secretary}")
+    allowed = draft(client, branch["id"], "支部目标", headers=as_secretary)
+    assert allowed["data"]["draftGoal"]["userErrors"] == []
+    before = events(client)
+    denied = draft(client, committee["id"], "党委目标", headers=as_secretary)
+    assert denied["data"] is None or denied["data"]["draftGoal"] is None
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert events(client) == before
+    viewer = gql(client, "{ viewer { isAdmin person { name } } }", as_secretary)
+    assert viewer["data"]["viewer"] == {"isAdmin": False, "person": {"name": "李书记"}}
+
+
+def test_too_deep_queries_are_refused(client) -> None:
+    deep = "{ viewer { person { responsibilities { kind } } } }"
+    assert "errors" not in gql(client, deep)
+    nested = "organization(id: $id) { " + "parent { " * MAX_DEPTH + "name" + " }" * \
+        MAX_DEPTH + " }"
+    result = gql(client, "query($id: ID!) { " + nested + " }", id="x")
+    assert "exceeds maximum operation depth" in result["errors"][0]["message"]
+
+
+def test_schema_file_matches_the_code() -> None:
+    assert (ROOT / "schema.graphql").read_text() == sdl(), "run `make schema`"
