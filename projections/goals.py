@@ -19,10 +19,16 @@ GOALS = TemporalTable(
     "view_goals", ("id",),
     {"id": "TEXT", "parent_id": "TEXT", "organization_id": "TEXT", "level": "TEXT",
      "field": "TEXT", "title": "TEXT", "description": "TEXT", "period_start": "TEXT",
-     "period_end": "TEXT", "indicator": "TEXT", "weight": "BIGINT", "status": "TEXT",
-     "progress_reports": "BIGINT", "progress_value": "TEXT", "progress_level": "TEXT",
-     "progress_date": "TEXT", "progress_position": "BIGINT", "completion": "DOUBLE PRECISION"},
+     "period_end": "TEXT", "indicator": "TEXT", "weight": "BIGINT", "status": "TEXT"},
     partition="id", indexes=(("parent_id",), ("organization_id",)),
+)
+# Progress changes far more often than a goal's definition: a narrow table of its own keeps
+# each report's new version small.
+PROGRESS = TemporalTable(
+    "view_goal_progress", ("goal_id",),
+    {"goal_id": "TEXT", "reports": "BIGINT", "value": "TEXT", "level": "TEXT", "date": "TEXT",
+     "completion": "DOUBLE PRECISION"},
+    partition="goal_id",
 )
 
 
@@ -66,8 +72,6 @@ def drafted(e: Goal.Drafted, b: Batch) -> None:
         "title": e.title, "description": e.description,
         "period_start": e.period_start.isoformat(), "period_end": e.period_end.isoformat(),
         "indicator": _json(e.indicator), "weight": e.weight, "status": "drafted",
-        "progress_reports": 0, "progress_value": None, "progress_level": None,
-        "progress_date": None, "progress_position": None, "completion": None,
     })
 
 
@@ -88,24 +92,30 @@ def revised(e: Goal.Revised, b: Batch) -> None:
         row["period_end"] = e.period_end.isoformat()
     if e.indicator is not None:
         row["indicator"] = _json(e.indicator)
-        row["completion"] = completion(e.indicator, row["progress_value"], row["progress_level"])
+        progress = b[PROGRESS.name].get(b.subject)
+        if progress is not None:
+            progress["completion"] = completion(e.indicator, progress["value"],
+                                                progress["level"])
+            b[PROGRESS.name].put(progress)
     b[GOALS.name].put(row)
 
 
 def progress_reported(e: Goal.ProgressReported, b: Batch) -> None:
-    row = _goal(e, b)
-    row["progress_reports"] += 1
+    row = b[PROGRESS.name].get(b.subject) or {
+        "goal_id": b.subject, "reports": 0, "value": None, "level": None, "date": None,
+        "completion": None}
+    row["reports"] += 1
     reported = e.effective_date.isoformat()
     # The latest report is the one with the latest effective date; a late-filed report about
     # an earlier quarter does not replace it.
-    if row["progress_date"] is None or reported >= row["progress_date"]:
-        row["progress_value"] = str(e.value) if e.value is not None else None
-        row["progress_level"] = e.rubric_level
-        row["progress_date"] = reported
-        row["progress_position"] = b.position
-        row["completion"] = completion(_parsed(row["indicator"]), row["progress_value"],
-                                       row["progress_level"])
-    b[GOALS.name].put(row)
+    if row["date"] is None or reported >= row["date"]:
+        row["value"] = str(e.value) if e.value is not None else None
+        row["level"] = e.rubric_level
+        row["date"] = reported
+        goal = b[GOALS.name].peek(b.subject)
+        assert goal is not None, f"goal {b.subject} was never drafted"
+        row["completion"] = completion(_parsed(goal["indicator"]), row["value"], row["level"])
+    b[PROGRESS.name].put(row)
 
 
 def _status(status: str) -> Handler:
@@ -116,7 +126,8 @@ def _status(status: str) -> Handler:
 
 class Goals(Projection):
     name = "goals"
-    tables = (GOALS,)
+    version = 2  # 2: progress moved to its own table
+    tables = (GOALS, PROGRESS)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Goal.Drafted: drafted,
         Goal.Revised: revised,
@@ -163,8 +174,14 @@ class GoalView:
 
 
 COLUMNS = ("g.id, g.parent_id, g.organization_id, g.level, g.field, g.title, g.description, "
-           "g.period_start, g.period_end, g.indicator, g.weight, g.status, g.progress_reports, "
-           "g.progress_value, g.progress_level, g.progress_date, g.completion")
+           "g.period_start, g.period_end, g.indicator, g.weight, g.status, "
+           "coalesce(p.reports, 0), p.value, p.level, p.date, p.completion")
+
+
+def _with_progress(position: int | None) -> tuple[str, list[Any]]:
+    """The join that brings each goal's progress (as of `position`) beside it."""
+    cond, params = as_of("p", position)
+    return f" LEFT JOIN {PROGRESS.name} p ON p.goal_id = g.id AND {cond}", params
 
 
 @dataclass(frozen=True)
@@ -178,8 +195,9 @@ class GoalFilter:
 
 def goal(conn: Connection, goal_id: str, position: int | None = None) -> GoalView | None:
     cond, params = as_of("g", position)
-    rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g WHERE g.id = ? AND {cond}",
-                        [goal_id, *params])
+    join, joined = _with_progress(position)
+    rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} WHERE g.id = ? AND {cond}",
+                        [*joined, goal_id, *params])
     return GoalView.from_row(rows[0]) if rows else None
 
 
@@ -232,7 +250,9 @@ def goals_page(
         clause += " AND (g.period_start, g.title, g.id) < (?, ?, ?)"
         values += list(before)
     direction = "DESC" if backwards else "ASC"
-    sql = (f"SELECT {COLUMNS} FROM {GOALS.name} g WHERE {clause} "
+    join, joined = _with_progress(position)
+    values = [*joined, *values]
+    sql = (f"SELECT {COLUMNS} FROM {GOALS.name} g{join} WHERE {clause} "
            f"ORDER BY g.period_start {direction}, g.title {direction}, g.id {direction}")
     if limit is not None:
         sql += " LIMIT ?"
@@ -254,12 +274,13 @@ def count_goals(conn: Connection, where: GoalFilter, position: int | None) -> in
 def goal_tree(conn: Connection, root_id: str, position: int | None = None) -> list[GoalView]:
     """A goal and everything decomposed from it, with weights, parents before children."""
     cond, params = as_of("g", position)
+    join, joined = _with_progress(position)
     rows = conn.execute(
         f"WITH RECURSIVE tree(id, depth) AS ("
         f" SELECT g.id, 0 FROM {GOALS.name} g WHERE g.id = ? AND {cond}"
         f" UNION ALL SELECT g.id, tree.depth + 1 FROM {GOALS.name} g"
         f" JOIN tree ON g.parent_id = tree.id WHERE {cond})"
-        f" SELECT {COLUMNS}, tree.depth FROM tree JOIN {GOALS.name} g ON g.id = tree.id"
+        f" SELECT {COLUMNS}, tree.depth FROM tree JOIN {GOALS.name} g ON g.id = tree.id{join}"
         f" WHERE {cond} ORDER BY tree.depth, g.title, g.id",
-        [root_id, *params, *params, *params])
+        [root_id, *params, *params, *joined, *params])
     return [GoalView.from_row(r) for r in rows]

@@ -115,6 +115,10 @@ class TableBatch:
         current = self._entity(tuple(key)).current
         return dict(current) if current is not None else None
 
+    def peek(self, *key: Any) -> RowDict | None:
+        """The current row, not copied: for reading only."""
+        return self._entity(tuple(key)).current
+
     def rows(self, partition: Any) -> list[RowDict]:
         """Current rows of one partition (e.g. all responsibilities of one goal)."""
         if partition not in self.loaded:
