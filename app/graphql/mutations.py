@@ -5,11 +5,7 @@ each answers after the read models have caught up with what it wrote."""
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -17,14 +13,25 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from app import policy
+from app.graphql import inputs
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id
 from app.graphql.queries import AUTHENTICATED
-from app.graphql.types import Goal, Organization, UserError, organization_or_none
-from domain.application import Written
-from domain.errors import DomainError, InvalidInputError, NotFoundError
-from domain.values import Period, qualitative, quantitative
+from app.graphql.types import (
+    Goal,
+    Organization,
+    Person,
+    UserError,
+    organization_or_none,
+    person_of,
+)
+from domain.application import DengtaApplication, Written
+from domain.errors import DomainError, NotFoundError
+from domain.values import Period
 from projections import goals as goal_views
+from projections import organization_tree as tree
+
+Prepared = tuple[Callable[[], bool], Callable[[], Written]]  # (may the principal?, the write)
 
 
 def camel(name: str) -> str:
@@ -32,11 +39,8 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def user_error(error: DomainError | BadIdError, field: str | None = None) -> UserError:
-    if isinstance(error, BadIdError):
-        return UserError(field=[field] if field else None, message=str(error), code="NOT_FOUND")
-    name = error.field or field
-    path = [camel(part) for part in re.split(r"\.", name)] if name else None
+def user_error(error: DomainError) -> UserError:
+    path = [camel(part) for part in error.field.split(".")] if error.field else None
     return UserError(field=path, message=error.message, code=error.code)
 
 
@@ -47,14 +51,15 @@ def ids(global_id: str, type_name: str, field: str) -> UUID:
         raise NotFoundError(str(error), field=field) from None
 
 
-async def perform(
-    info: Info[Context, None], authorize: Callable[[], None], call: Callable[[], Written],
-) -> tuple[Written | None, list[UserError]]:
-    """Authorize, run the use case off the event loop, then wait for read-your-writes."""
+async def run(info: Info[Context, None], prepare: Callable[[], Prepared],
+              what: str) -> tuple[Written | None, list[UserError]]:
+    """Parse and look up the input, authorize, write off the event loop, then wait until the
+    read models have what was written (read-your-writes)."""
     ctx = info.context
     try:
-        await asyncio.to_thread(authorize)
-        written = await asyncio.to_thread(call)
+        allowed, write = await asyncio.to_thread(prepare)
+        await asyncio.to_thread(lambda: policy.require(allowed(), what))
+        written = await asyncio.to_thread(write)
     except policy.ForbiddenError as error:
         raise GraphQLError(str(error), extensions={"code": "FORBIDDEN"}) from None
     except DomainError as error:
@@ -70,84 +75,47 @@ def actor(info: Info[Context, None]) -> str:
     return principal.actor
 
 
-@strawberry.input
-class RubricLevelInput:
-    name: str
-    score: Decimal
+def domain(info: Info[Context, None]) -> DengtaApplication:
+    return info.context.app
 
 
-@strawberry.input(description="Quantitative (unit, baseline, target, direction) or a rubric.")
-class IndicatorInput:
-    unit: str | None = None
-    baseline: Decimal | None = None
-    target: Decimal | None = None
-    direction: str = "higher_is_better"
-    rubric: list[RubricLevelInput] | None = None
-
-    def to_domain(self) -> Any:
-        if self.rubric is not None:
-            return qualitative([(level.name, level.score) for level in self.rubric])
-        if self.unit is None or self.baseline is None or self.target is None:
-            raise InvalidInputError("a quantitative indicator needs unit, baseline and target",
-                                    field="indicator")
-        return quantitative(self.unit, self.baseline, self.target, self.direction)
+def manages(info: Info[Context, None], organization_id: str | UUID) -> Callable[[], bool]:
+    principal = info.context.principal
+    assert principal is not None
+    return lambda: policy.may_manage(info.context.conn, principal, str(organization_id))
 
 
-@strawberry.input
-class RegisterOrganizationInput:
-    name: str
-    kind: str
-    category: str
-    parent_id: strawberry.ID | None = None
-    effective_date: date | None = None
-    reason: str = ""
+def admin_only(info: Info[Context, None]) -> Callable[[], bool]:
+    principal = info.context.principal
+    return lambda: principal is not None and principal.is_admin
+
+
+def goal_scope(info: Info[Context, None], goal_id: UUID, field: str = "goalId") -> str:
+    """The organisation a goal belongs to, for the policy; unknown goals are NotFound."""
+    view = goal_views.goal(info.context.conn, str(goal_id))
+    if view is None:
+        raise NotFoundError(f"no goal with id {goal_id}", field=field)
+    return view.organization_id
+
+
+def person_scope(info: Info[Context, None], person_id: UUID) -> list[str]:
+    """Where a person holds posts: whoever manages one of those may manage the person."""
+    rows = info.context.conn.execute(
+        "SELECT organization_id FROM view_org_posts WHERE person_id = ? AND valid_to IS NULL",
+        [str(person_id)])
+    return [row[0] for row in rows]
 
 
 @strawberry.type
-class RegisterOrganizationPayload:
+class OrganizationPayload:
     organization: Organization | None
     user_errors: list[UserError]
 
 
-@strawberry.input
-class DraftGoalInput:
-    level: str
-    organization_id: strawberry.ID
-    field: str
-    title: str
-    period_start: date
-    period_end: date
-    indicator: IndicatorInput
-    weight: int
-    description: str = ""
-    parent_id: strawberry.ID | None = None
-    reason: str = ""
-
-
-@strawberry.input
-class IssueGoalInput:
-    goal_id: strawberry.ID
-    effective_date: date | None = None
-    reason: str = ""
-
-
-@strawberry.input
-class ReportProgressInput:
-    goal_id: strawberry.ID
-    effective_date: date
-    value: Decimal | None = None
-    rubric_level: str | None = None
-    evidence: list[str] = strawberry.field(default_factory=list)
-    reason: str = ""
-
-
-@strawberry.input
-class AssignResponsibilityInput:
-    goal_id: strawberry.ID
-    party_id: strawberry.ID = strawberry.field(description="A Person or an Organization id.")
-    kind: str
-    reason: str = ""
-    effective_date: date | None = None
+@strawberry.type
+class PersonPayload:
+    person: Person | None
+    user_errors: list[UserError]
 
 
 @strawberry.type
@@ -156,132 +124,265 @@ class GoalPayload:
     user_errors: list[UserError]
 
 
-def goal_payload(info: Info[Context, None], written: Written | None,
-                 errors: list[UserError]) -> GoalPayload:
-    if written is None:
-        return GoalPayload(goal=None, user_errors=errors)
-    view = goal_views.goal(info.context.conn, str(written.id))
+def organization_payload(info: Info[Context, None], result: tuple[Written | None,
+                         list[UserError]]) -> OrganizationPayload:
+    written, errors = result
+    found = organization_or_none(info, str(written.id), None) if written else None
+    return OrganizationPayload(organization=found, user_errors=errors)
+
+
+def person_payload(info: Info[Context, None], result: tuple[Written | None,
+                   list[UserError]]) -> PersonPayload:
+    written, errors = result
+    found = tree.person(info.context.conn, str(written.id)) if written else None
+    return PersonPayload(person=person_of(found, None) if found else None, user_errors=errors)
+
+
+def goal_payload(info: Info[Context, None], result: tuple[Written | None,
+                 list[UserError]]) -> GoalPayload:
+    written, errors = result
+    view = goal_views.goal(info.context.conn, str(written.id)) if written else None
     return GoalPayload(goal=Goal.from_view(view, None) if view else None, user_errors=errors)
 
 
-def goal_scope(info: Info[Context, None], goal_id: UUID) -> str:
-    """The organisation a goal belongs to, for the policy; unknown goals are NotFound."""
-    view = goal_views.goal(info.context.conn, str(goal_id))
-    if view is None:
-        raise NotFoundError(f"no goal with id {goal_id}", field="goalId")
-    return view.organization_id
+def goal_step(info: Info[Context, None], step: inputs.GoalStepInput,
+              call: Callable[..., Written]) -> Callable[[], Prepared]:
+    def prepare() -> Prepared:
+        goal_id = ids(step.goal_id, "Goal", "goalId")
+        return manages(info, goal_scope(info, goal_id)), lambda: call(
+            actor(info), goal_id, effective_date=step.effective_date, reason=step.reason)
+    return prepare
 
 
 @strawberry.type
 class Mutation:
+    # ---- organisations -------------------------------------------------------------------
+
     @strawberry.mutation(permission_classes=AUTHENTICATED)
     async def register_organization(
-        self, info: Info[Context, None], input: RegisterOrganizationInput
-    ) -> RegisterOrganizationPayload:
-        ctx = info.context
-        assert ctx.principal is not None
-        try:
+        self, info: Info[Context, None], input: inputs.RegisterOrganizationInput
+    ) -> OrganizationPayload:
+        def prepare() -> Prepared:
             parent = ids(input.parent_id, "Organization", "parentId") if input.parent_id else None
-        except DomainError as error:
-            return RegisterOrganizationPayload(organization=None, user_errors=[user_error(error)])
-
-        def authorize() -> None:
-            principal = ctx.principal
-            assert principal is not None
-            allowed = (principal.is_admin if parent is None
-                       else policy.may_manage(ctx.conn, principal, str(parent)))
-            policy.require(allowed, "register organisations here")
-
-        written, errors = await perform(info, authorize, lambda: ctx.app.register_organization(
-            actor(info), name=input.name, kind=input.kind, category=input.category,
-            parent_id=parent, effective_date=input.effective_date, reason=input.reason))
-        organization = (organization_or_none(info, str(written.id), None)
-                        if written else None)
-        return RegisterOrganizationPayload(organization=organization, user_errors=errors)
+            return (manages(info, parent) if parent else admin_only(info)), lambda: domain(
+                info).register_organization(
+                actor(info), name=input.name, kind=input.kind, category=input.category,
+                parent_id=parent, effective_date=input.effective_date, reason=input.reason)
+        return organization_payload(info, await run(info, prepare,
+                                                    "register organisations here"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
-    async def draft_goal(self, info: Info[Context, None], input: DraftGoalInput) -> GoalPayload:
-        ctx = info.context
-        try:
-            organization = ids(input.organization_id, "Organization", "organizationId")
+    async def rename_organization(
+        self, info: Info[Context, None], input: inputs.RenameOrganizationInput
+    ) -> OrganizationPayload:
+        def prepare() -> Prepared:
+            org = ids(input.organization_id, "Organization", "organizationId")
+            return manages(info, org), lambda: domain(info).rename_organization(
+                actor(info), org, name=input.name, reason=input.reason)
+        return organization_payload(info, await run(info, prepare, "rename this organisation"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def recategorize_organization(
+        self, info: Info[Context, None], input: inputs.RecategorizeOrganizationInput
+    ) -> OrganizationPayload:
+        def prepare() -> Prepared:
+            org = ids(input.organization_id, "Organization", "organizationId")
+            return manages(info, org), lambda: domain(info).recategorize_organization(
+                actor(info), org, category=input.category, reason=input.reason)
+        return organization_payload(info, await run(info, prepare,
+                                                    "change this organisation's category"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def move_organization(
+        self, info: Info[Context, None], input: inputs.MoveOrganizationInput
+    ) -> OrganizationPayload:
+        def prepare() -> Prepared:
+            org = ids(input.organization_id, "Organization", "organizationId")
+            target = ids(input.new_parent_id, "Organization", "newParentId")
+            both = manages(info, org), manages(info, target)
+            return (lambda: both[0]() and both[1]()), lambda: domain(info).move_organization(
+                actor(info), org, new_parent_id=target, reason=input.reason,
+                effective_date=input.effective_date)
+        return organization_payload(info, await run(info, prepare, "move this organisation"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def dissolve_organization(
+        self, info: Info[Context, None], input: inputs.DissolveOrganizationInput
+    ) -> OrganizationPayload:
+        def prepare() -> Prepared:
+            org = ids(input.organization_id, "Organization", "organizationId")
+            return manages(info, org), lambda: domain(info).dissolve_organization(
+                actor(info), org, reason=input.reason, effective_date=input.effective_date)
+        written, errors = await run(info, prepare, "dissolve this organisation")
+        return organization_payload(info, (written, errors))
+
+    # ---- people --------------------------------------------------------------------------
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def register_person(
+        self, info: Info[Context, None], input: inputs.RegisterPersonInput
+    ) -> PersonPayload:
+        principal = info.context.principal
+
+        def prepare() -> Prepared:
+            # Anyone who manages some organisation may register the people they will appoint.
+            def allowed() -> bool:
+                assert principal is not None
+                return principal.is_admin or bool(
+                    policy.managed_roots(info.context.conn, principal))
+            return allowed, lambda: domain(info).register_person(
+                actor(info), name=input.name, party_member=input.party_member,
+                reason=input.reason)
+        return person_payload(info, await run(info, prepare, "register people"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def appoint_to_post(
+        self, info: Info[Context, None], input: inputs.PostInput
+    ) -> PersonPayload:
+        def prepare() -> Prepared:
+            person = ids(input.person_id, "Person", "personId")
+            org = ids(input.organization_id, "Organization", "organizationId")
+            return manages(info, org), lambda: domain(info).appoint(
+                actor(info), person, organization_id=org, post=input.post,
+                effective_date=input.effective_date, reason=input.reason)
+        return person_payload(info, await run(info, prepare, "appoint to posts here"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def end_post(self, info: Info[Context, None], input: inputs.PostInput) -> PersonPayload:
+        def prepare() -> Prepared:
+            person = ids(input.person_id, "Person", "personId")
+            org = ids(input.organization_id, "Organization", "organizationId")
+            return manages(info, org), lambda: domain(info).end_post(
+                actor(info), person, organization_id=org, post=input.post,
+                effective_date=input.effective_date, reason=input.reason)
+        return person_payload(info, await run(info, prepare, "end posts here"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def change_party_membership(
+        self, info: Info[Context, None], input: inputs.ChangePartyMembershipInput
+    ) -> PersonPayload:
+        def prepare() -> Prepared:
+            person = ids(input.person_id, "Person", "personId")
+            scopes = [manages(info, org) for org in person_scope(info, person)]
+            return ((lambda: any(check() for check in scopes) or admin_only(info)()),
+                    lambda: domain(info).change_party_membership(
+                        actor(info), person, party_member=input.party_member,
+                        effective_date=input.effective_date, reason=input.reason))
+        return person_payload(info, await run(info, prepare,
+                                              "change this person's membership"))
+
+    # ---- goals ---------------------------------------------------------------------------
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def draft_goal(self, info: Info[Context, None],
+                         input: inputs.DraftGoalInput) -> GoalPayload:
+        def prepare() -> Prepared:
+            org = ids(input.organization_id, "Organization", "organizationId")
             parent = ids(input.parent_id, "Goal", "parentId") if input.parent_id else None
             period = Period(input.period_start, input.period_end)
             indicator = input.indicator.to_domain()
-        except DomainError as error:
-            return GoalPayload(goal=None, user_errors=[user_error(error)])
-
-        def authorize() -> None:
-            assert ctx.principal is not None
-            policy.require(policy.may_manage(ctx.conn, ctx.principal, str(organization)),
-                           "draft goals for this organisation")
-
-        written, errors = await perform(info, authorize, lambda: ctx.app.draft_goal(
-            actor(info), level=input.level, organization_id=organization, field=input.field,
-            title=input.title, period=period, indicator=indicator, weight=input.weight,
-            description=input.description, parent_id=parent, reason=input.reason))
-        return goal_payload(info, written, errors)
+            return manages(info, org), lambda: domain(info).draft_goal(
+                actor(info), level=input.level, organization_id=org, field=input.field,
+                title=input.title, period=period, indicator=indicator, weight=input.weight,
+                description=input.description, parent_id=parent, reason=input.reason)
+        return goal_payload(info, await run(info, prepare, "draft goals for this organisation"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
-    async def issue_goal(self, info: Info[Context, None], input: IssueGoalInput) -> GoalPayload:
-        ctx = info.context
-        try:
+    async def revise_goal(self, info: Info[Context, None],
+                          input: inputs.ReviseGoalInput) -> GoalPayload:
+        def prepare() -> Prepared:
             goal_id = ids(input.goal_id, "Goal", "goalId")
-            scope = goal_scope(info, goal_id)
-        except DomainError as error:
-            return GoalPayload(goal=None, user_errors=[user_error(error)])
-
-        def authorize() -> None:
-            assert ctx.principal is not None
-            policy.require(policy.may_manage(ctx.conn, ctx.principal, scope), "issue this goal")
-
-        written, errors = await perform(info, authorize, lambda: ctx.app.issue_goal(
-            actor(info), goal_id, effective_date=input.effective_date, reason=input.reason))
-        return goal_payload(info, written, errors)
+            period = None
+            if input.period_start is not None or input.period_end is not None:
+                current = goal_views.goal(info.context.conn, str(goal_id))
+                if current is None:
+                    raise NotFoundError(f"no goal with id {goal_id}", field="goalId")
+                period = Period(input.period_start or current.period_start,
+                                input.period_end or current.period_end)
+            indicator = input.indicator.to_domain() if input.indicator else None
+            return manages(info, goal_scope(info, goal_id)), lambda: domain(info).revise_goal(
+                actor(info), goal_id, reason=input.reason, title=input.title,
+                description=input.description, field=input.field, period=period,
+                indicator=indicator)
+        return goal_payload(info, await run(info, prepare, "revise this goal"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
-    async def report_progress(
-        self, info: Info[Context, None], input: ReportProgressInput
-    ) -> GoalPayload:
-        ctx = info.context
-        try:
-            goal_id = ids(input.goal_id, "Goal", "goalId")
-            scope = goal_scope(info, goal_id)
-        except DomainError as error:
-            return GoalPayload(goal=None, user_errors=[user_error(error)])
-
-        def authorize() -> None:
-            assert ctx.principal is not None
-            policy.require(policy.may_report_progress(ctx.conn, ctx.principal, str(goal_id),
-                                                      scope), "report progress on this goal")
-
-        written, errors = await perform(info, authorize, lambda: ctx.app.report_progress(
-            actor(info), goal_id, effective_date=input.effective_date, value=input.value,
-            rubric_level=input.rubric_level, evidence=input.evidence, reason=input.reason))
-        return goal_payload(info, written, errors)
+    async def reweight_subgoals(self, info: Info[Context, None],
+                                input: inputs.ReweightSubgoalsInput) -> GoalPayload:
+        def prepare() -> Prepared:
+            parent = ids(input.parent_id, "Goal", "parentId")
+            weights = {ids(w.goal_id, "Goal", "weights"): w.weight for w in input.weights}
+            return manages(info, goal_scope(info, parent, "parentId")), lambda: domain(
+                info).reweight_subgoals(actor(info), parent, weights=weights,
+                                        reason=input.reason)
+        return goal_payload(info, await run(info, prepare, "re-split this goal's weights"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
-    async def assign_responsibility(
-        self, info: Info[Context, None], input: AssignResponsibilityInput
-    ) -> GoalPayload:
-        ctx = info.context
-        try:
+    async def issue_goal(self, info: Info[Context, None],
+                         input: inputs.GoalStepInput) -> GoalPayload:
+        prepare = goal_step(info, input, domain(info).issue_goal)
+        return goal_payload(info, await run(info, prepare, "issue this goal"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def close_goal(self, info: Info[Context, None],
+                         input: inputs.GoalStepInput) -> GoalPayload:
+        prepare = goal_step(info, input, domain(info).close_goal)
+        return goal_payload(info, await run(info, prepare, "close this goal"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def cancel_goal(self, info: Info[Context, None],
+                          input: inputs.GoalStepInput) -> GoalPayload:
+        prepare = goal_step(info, input, domain(info).cancel_goal)
+        return goal_payload(info, await run(info, prepare, "cancel this goal"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def report_progress(self, info: Info[Context, None],
+                              input: inputs.ReportProgressInput) -> GoalPayload:
+        principal = info.context.principal
+
+        def prepare() -> Prepared:
+            assert principal is not None
             goal_id = ids(input.goal_id, "Goal", "goalId")
             scope = goal_scope(info, goal_id)
-            party_type, party_id = from_global_id(input.party_id)
-            if party_type not in ("Person", "Organization"):
-                raise NotFoundError("partyId must name a Person or an Organization",
-                                    field="partyId")
-        except BadIdError as error:
-            return GoalPayload(goal=None, user_errors=[user_error(error, "partyId")])
-        except DomainError as error:
-            return GoalPayload(goal=None, user_errors=[user_error(error)])
+            return (lambda: policy.may_report_progress(info.context.conn, principal,
+                                                       str(goal_id), scope)), lambda: domain(
+                info).report_progress(
+                actor(info), goal_id, effective_date=input.effective_date, value=input.value,
+                rubric_level=input.rubric_level, evidence=input.evidence, reason=input.reason)
+        return goal_payload(info, await run(info, prepare, "report progress on this goal"))
 
-        def authorize() -> None:
-            assert ctx.principal is not None
-            policy.require(policy.may_manage(ctx.conn, ctx.principal, scope),
-                           "assign responsibility for this goal")
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def assign_responsibility(self, info: Info[Context, None],
+                                    input: inputs.ResponsibilityInput) -> GoalPayload:
+        def prepare() -> Prepared:
+            goal_id = ids(input.goal_id, "Goal", "goalId")
+            party_type, party = party_of(input.party_id)
+            return manages(info, goal_scope(info, goal_id)), lambda: domain(
+                info).assign_responsibility(
+                actor(info), goal_id, party_kind=party_type, party_id=party, kind=input.kind,
+                reason=input.reason, effective_date=input.effective_date)
+        return goal_payload(info, await run(info, prepare,
+                                            "assign responsibility for this goal"))
 
-        written, errors = await perform(info, authorize, lambda: ctx.app.assign_responsibility(
-            actor(info), goal_id, party_kind=party_type.lower(), party_id=party_id,
-            kind=input.kind, reason=input.reason, effective_date=input.effective_date))
-        return goal_payload(info, written, errors)
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def revoke_responsibility(self, info: Info[Context, None],
+                                    input: inputs.ResponsibilityInput) -> GoalPayload:
+        def prepare() -> Prepared:
+            goal_id = ids(input.goal_id, "Goal", "goalId")
+            _, party = party_of(input.party_id)
+            return manages(info, goal_scope(info, goal_id)), lambda: domain(
+                info).revoke_responsibility(
+                actor(info), goal_id, party_id=party, kind=input.kind, reason=input.reason,
+                effective_date=input.effective_date)
+        return goal_payload(info, await run(info, prepare,
+                                            "revoke responsibility for this goal"))
+
+
+def party_of(global_id: str) -> tuple[str, UUID]:
+    try:
+        party_type, party = from_global_id(global_id)
+    except BadIdError as error:
+        raise NotFoundError(str(error), field="partyId") from None
+    if party_type not in ("Person", "Organization"):
+        raise NotFoundError("partyId must name a Person or an Organization", field="partyId")
+    return party_type.lower(), party

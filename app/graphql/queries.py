@@ -107,6 +107,21 @@ class Query:
         return found
 
     @strawberry.field(permission_classes=AUTHENTICATED)
+    def nodes(self, info: Info[Context, None], ids: list[strawberry.ID],
+              as_of: datetime | None = None) -> list[Node | None]:
+        if len(ids) > MAX_PAGE:
+            raise bad_input(f"at most {MAX_PAGE} ids", "ids")
+        position = info.context.position(as_of)
+        found: list[Node | None] = []
+        for global_id in ids:
+            try:
+                type_name, raw_id = from_global_id(global_id)
+            except BadIdError as error:
+                raise bad_input(str(error), "ids") from None
+            found.append(any_node(info, type_name, str(raw_id), position))
+        return found
+
+    @strawberry.field(permission_classes=AUTHENTICATED)
     def organization(self, info: Info[Context, None], id: strawberry.ID,
                      as_of: datetime | None = None) -> Organization | None:
         return organization_or_none(info, raw(id, "Organization", "id"),

@@ -231,4 +231,7 @@ def any_node(info: Info[Context, None], type_name: str, raw_id: str,
     if type_name == "Goal":
         view = goal_views.goal(info.context.conn, raw_id, position)
         return Goal.from_view(view, position) if view else None
+    if type_name == "Person":
+        member = tree.person(info.context.conn, raw_id, position)
+        return person_of(member, position) if member else None
     return None

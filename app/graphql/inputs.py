@@ -1,0 +1,163 @@
+"""Mutation inputs: one input object per mutation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+
+from domain.errors import InvalidInputError
+from domain.values import Indicator, qualitative, quantitative
+
+
+@strawberry.input
+class RubricLevelInput:
+    name: str
+    score: Decimal
+
+
+@strawberry.input(description="Quantitative (unit, baseline, target, direction) or a rubric.")
+class IndicatorInput:
+    unit: str | None = None
+    baseline: Decimal | None = None
+    target: Decimal | None = None
+    direction: str = "higher_is_better"
+    rubric: list[RubricLevelInput] | None = None
+
+    def to_domain(self) -> Indicator:
+        if self.rubric is not None:
+            return qualitative([(level.name, level.score) for level in self.rubric])
+        if self.unit is None or self.baseline is None or self.target is None:
+            raise InvalidInputError("a quantitative indicator needs unit, baseline and target",
+                                    field="indicator")
+        return quantitative(self.unit, self.baseline, self.target, self.direction)
+
+
+@strawberry.input
+class RegisterOrganizationInput:
+    name: str
+    kind: str
+    category: str
+    parent_id: strawberry.ID | None = None
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class RenameOrganizationInput:
+    organization_id: strawberry.ID
+    name: str
+    reason: str = ""
+
+
+@strawberry.input
+class RecategorizeOrganizationInput:
+    organization_id: strawberry.ID
+    category: str
+    reason: str
+
+
+@strawberry.input
+class MoveOrganizationInput:
+    organization_id: strawberry.ID
+    new_parent_id: strawberry.ID
+    reason: str
+    effective_date: date | None = None
+
+
+@strawberry.input
+class DissolveOrganizationInput:
+    organization_id: strawberry.ID
+    reason: str
+    effective_date: date | None = None
+
+
+@strawberry.input
+class RegisterPersonInput:
+    name: str
+    party_member: bool
+    reason: str = ""
+
+
+@strawberry.input
+class PostInput:
+    person_id: strawberry.ID
+    organization_id: strawberry.ID
+    post: str
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class ChangePartyMembershipInput:
+    person_id: strawberry.ID
+    party_member: bool
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class DraftGoalInput:
+    level: str
+    organization_id: strawberry.ID
+    field: str
+    title: str
+    period_start: date
+    period_end: date
+    indicator: IndicatorInput
+    weight: int
+    description: str = ""
+    parent_id: strawberry.ID | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class ReviseGoalInput:
+    goal_id: strawberry.ID
+    reason: str = ""
+    title: str | None = None
+    description: str | None = None
+    field: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    indicator: IndicatorInput | None = None
+
+
+@strawberry.input
+class SubgoalWeightInput:
+    goal_id: strawberry.ID
+    weight: int
+
+
+@strawberry.input
+class ReweightSubgoalsInput:
+    parent_id: strawberry.ID
+    weights: list[SubgoalWeightInput]
+    reason: str = ""
+
+
+@strawberry.input(description="Issue (下达), close or cancel a goal.")
+class GoalStepInput:
+    goal_id: strawberry.ID
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class ReportProgressInput:
+    goal_id: strawberry.ID
+    effective_date: date
+    value: Decimal | None = None
+    rubric_level: str | None = None
+    evidence: list[str] = strawberry.field(default_factory=list)
+    reason: str = ""
+
+
+@strawberry.input
+class ResponsibilityInput:
+    goal_id: strawberry.ID
+    party_id: strawberry.ID = strawberry.field(description="A Person or an Organization id.")
+    kind: str
+    reason: str = ""
+    effective_date: date | None = None

@@ -1,0 +1,173 @@
+"""The authorization matrix: every mutation x every role x inside/outside the role's subtree,
+expected allow/deny from one table. A denial is FORBIDDEN (anonymous: UNAUTHENTICATED) and
+writes nothing; an allowed call is never refused for who asked (it may still break a rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from app.graphql.ids import to_global_id
+from app.http import create_app
+from app.settings import Settings
+from domain.values import Period, quantitative
+from tests.e2e.test_api import SECRET, bearer, events
+
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    settings = Settings(database_url=database_url, jwt_secret=SECRET)
+    with TestClient(create_app(settings)) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        app = services.app
+        ids: dict[str, Any] = {}
+
+        def org(key: str, kind: str, parent: str | None = None) -> None:
+            ids[key] = app.register_organization("admin", name=key, kind=kind, category="营销",
+                                                 parent_id=ids[parent] if parent else None).id
+
+        def person(key: str, member: bool, *posts: tuple[str, str]) -> None:
+            ids[key] = app.register_person("admin", name=key, party_member=member).id
+            for org_key, post in posts:
+                app.appoint("admin", ids[key], organization_id=ids[org_key], post=post)
+
+        def goal(key: str, org_key: str, issue: bool) -> None:
+            ids[key] = app.draft_goal("admin", level="annual", organization_id=ids[org_key],
+                                      field="political", title=key, period=YEAR,
+                                      indicator=quantitative("次", 0, 12), weight=100).id
+            if issue:
+                app.issue_goal("admin", ids[key])
+
+        org("C", "committee")
+        for side in "AB":
+            org(side, "branch", "C")
+            org(f"{side}1", "group", side)
+            org(f"{side}2", "group", side)
+            person(f"sec{side}", True, (side, "secretary"))
+            person(f"new{side}", True)
+            person(f"staff{side}", False, (f"{side}1", "staff"))
+            person(f"two{side}", True, (f"{side}1", "member"))
+            goal(f"g{side}", side, issue=True)
+            goal(f"draft{side}", side, issue=False)
+            goal(f"close{side}", side, issue=True)
+            goal(f"cancel{side}", side, issue=False)
+        person("memA", True, ("A", "member"))
+        last = app.assign_responsibility("admin", ids["gA"], party_kind="person",
+                                         party_id=ids["memA"], kind="specific", reason="分工")
+        assert services.runner.wait_until(last.position, 10)
+        kinds = {"C": "Organization", "A": "Organization", "B": "Organization"}
+        gids = {}
+        for key, raw in ids.items():
+            kind = kinds.get(key) or ("Organization" if key[0] in "AB" and key[1:].isdigit()
+                                      else "Goal" if key.startswith(("g", "draft", "close",
+                                                                     "cancel"))
+                                      else "Person")
+            gids[key] = to_global_id(kind, raw)
+        yield client, gids
+
+
+def payload(name: str, fields: str = "userErrors { code }") -> str:
+    return f"mutation($input: {name}!) {{ result: {{mutation}}(input: $input) {{ {fields} }} }}"
+
+
+# mutation, input type, input for a target on side S ("A" inside, "B" outside)
+CASES: list[tuple[str, str, Any]] = [
+    ("registerOrganization", "RegisterOrganizationInput",
+     lambda i, s: {"name": "新小组", "kind": "group", "category": "营销", "parentId": i[s]}),
+    ("renameOrganization", "RenameOrganizationInput",
+     lambda i, s: {"organizationId": i[f"{s}1"], "name": "改名"}),
+    ("recategorizeOrganization", "RecategorizeOrganizationInput",
+     lambda i, s: {"organizationId": i[f"{s}1"], "category": "物流", "reason": "调整"}),
+    ("moveOrganization", "MoveOrganizationInput",
+     lambda i, s: {"organizationId": i[f"{s}1"], "newParentId": i[s], "reason": "调整"}),
+    ("registerPerson", "RegisterPersonInput",
+     lambda i, s: {"name": "新人", "partyMember": True}),
+    ("appointToPost", "PostInput",
+     lambda i, s: {"personId": i[f"new{s}"], "organizationId": i[f"{s}2"], "post": "member"}),
+    ("changePartyMembership", "ChangePartyMembershipInput",
+     lambda i, s: {"personId": i[f"staff{s}"], "partyMember": True}),
+    ("draftGoal", "DraftGoalInput",
+     lambda i, s: {"level": "annual", "organizationId": i[s], "field": "style", "title": "新",
+                   "periodStart": "2026-01-01", "periodEnd": "2026-12-31", "weight": 100,
+                   "indicator": {"unit": "次", "baseline": "0", "target": "4"}}),
+    ("reviseGoal", "ReviseGoalInput",
+     lambda i, s: {"goalId": i[f"draft{s}"], "title": "修订"}),
+    ("reweightSubgoals", "ReweightSubgoalsInput",
+     lambda i, s: {"parentId": i[f"draft{s}"], "weights": []}),
+    ("assignResponsibility", "ResponsibilityInput",
+     lambda i, s: {"goalId": i[f"g{s}"], "partyId": i[s], "kind": "collective",
+                   "reason": "分工"}),
+    ("revokeResponsibility", "ResponsibilityInput",
+     lambda i, s: {"goalId": i[f"g{s}"], "partyId": i[s], "kind": "collective",
+                   "reason": "调整"}),
+    ("reportProgress", "ReportProgressInput",
+     lambda i, s: {"goalId": i[f"g{s}"], "value": "3", "effectiveDate": "2026-03-31"}),
+    ("issueGoal", "GoalStepInput", lambda i, s: {"goalId": i[f"draft{s}"]}),
+    ("closeGoal", "GoalStepInput", lambda i, s: {"goalId": i[f"close{s}"]}),
+    ("cancelGoal", "GoalStepInput", lambda i, s: {"goalId": i[f"cancel{s}"], "reason": "撤销"}),
+    ("endPost", "PostInput",
+     lambda i, s: {"personId": i[f"two{s}"], "organizationId": i[f"{s}1"], "post": "member"}),
+    ("dissolveOrganization", "DissolveOrganizationInput",
+     lambda i, s: {"organizationId": i[f"{s}2"], "reason": "撤并"}),
+]
+# Who may, inside (side A) and outside (side B): the one table.
+ALLOWED = {
+    "admin": {"inside": set(c[0] for c in CASES), "outside": set(c[0] for c in CASES)},
+    "secretary": {"inside": set(c[0] for c in CASES), "outside": {"registerPerson"}},
+    "member": {"inside": {"reportProgress"}, "outside": set()},
+}
+
+
+def call(client: TestClient, headers: dict[str, str], case: tuple[str, str, Any],
+         ids: dict[str, str], side: str) -> dict[str, Any]:
+    name, input_type, make = case
+    query = payload(input_type).replace("{mutation}", name)
+    response = client.post("/graphql", json={"query": query,
+                                             "variables": {"input": make(ids, side)}},
+                           headers=headers)
+    return dict(response.json())
+
+
+def test_every_mutation_for_every_role_inside_and_outside(world) -> None:
+    client, ids = world
+    principals = {
+        "anonymous": {},
+        "member": bearer(f"person:{_raw(ids['memA'])}"),
+        "secretary": bearer(f"person:{_raw(ids['secA'])}"),
+        "admin": bearer(),
+    }
+    assert {c[0] for c in CASES} >= {f for f in _mutation_names(client)}, "a mutation is missing"
+    # Denials first (they must change nothing), then the allowed calls.
+    for role in ("anonymous", "member", "secretary", "admin"):
+        for side, where in (("B", "outside"), ("A", "inside")):
+            for case in CASES:
+                before = events(client)
+                result = call(client, principals[role], case, ids, side)
+                codes = [e["extensions"]["code"] for e in result.get("errors", [])]
+                if role == "anonymous":
+                    assert codes == ["UNAUTHENTICATED"], (role, where, case[0], result)
+                    assert events(client) == before
+                elif case[0] in ALLOWED[role][where]:
+                    assert codes == [], (role, where, case[0], result)
+                    assert result["data"]["result"] is not None
+                else:
+                    assert codes == ["FORBIDDEN"], (role, where, case[0], result)
+                    assert events(client) == before, (role, where, case[0])
+
+
+def _raw(global_id: str) -> str:
+    from app.graphql.ids import from_global_id
+
+    return str(from_global_id(global_id)[1])
+
+
+def _mutation_names(client: TestClient) -> list[str]:
+    result = client.post("/graphql", headers=bearer(), json={
+        "query": "{ __schema { mutationType { fields { name } } } }"}).json()
+    return [f["name"] for f in result["data"]["__schema"]["mutationType"]["fields"]]
