@@ -4,6 +4,7 @@ by effective date, and completion against the target honouring the indicator's d
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -199,6 +200,36 @@ def goal(conn: Connection, goal_id: str, position: int | None = None) -> GoalVie
     rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} WHERE g.id = ? AND {cond}",
                         [*joined, goal_id, *params])
     return GoalView.from_row(rows[0]) if rows else None
+
+
+def goals_by_id(conn: Connection, ids: Sequence[str],
+                position: int | None = None) -> dict[str, GoalView]:
+    """Several goals at once (for dataloaders), by id."""
+    if not ids:
+        return {}
+    cond, params = as_of("g", position)
+    join, joined = _with_progress(position)
+    rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} "
+                        f"WHERE g.id IN ({', '.join('?' * len(ids))}) AND {cond}",
+                        [*joined, *ids, *params])
+    return {row[0]: GoalView.from_row(row) for row in rows}
+
+
+def subgoals_of(conn: Connection, parent_ids: Sequence[str],
+                position: int | None = None) -> dict[str, list[GoalView]]:
+    """The direct subgoals of several goals at once, by title."""
+    found: dict[str, list[GoalView]] = {parent: [] for parent in parent_ids}
+    if not parent_ids:
+        return found
+    cond, params = as_of("g", position)
+    join, joined = _with_progress(position)
+    rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} "
+                        f"WHERE g.parent_id IN ({', '.join('?' * len(parent_ids))}) AND {cond} "
+                        "ORDER BY g.title, g.id", [*joined, *parent_ids, *params])
+    for row in rows:
+        view = GoalView.from_row(row)
+        found[view.parent_id or ""].append(view)
+    return found
 
 
 def _where(where: GoalFilter, position: int | None) -> tuple[str, list[Any]] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -117,6 +118,18 @@ def organization(conn: Connection, organization_id: str,
     rows = conn.execute(f"SELECT {NODE_COLUMNS} FROM {NODES.name} n WHERE n.id = ? AND {cond}",
                         [organization_id, *params])
     return OrganizationNode.from_row(rows[0]) if rows else None
+
+
+def organizations(conn: Connection, ids: Sequence[str],
+                  position: int | None = None) -> dict[str, OrganizationNode]:
+    """Several organisations at once (for dataloaders), by id."""
+    if not ids:
+        return {}
+    cond, params = as_of("n", position)
+    rows = conn.execute(f"SELECT {NODE_COLUMNS} FROM {NODES.name} n "
+                        f"WHERE n.id IN ({', '.join('?' * len(ids))}) AND {cond}",
+                        [*ids, *params])
+    return {row[0]: OrganizationNode.from_row(row) for row in rows}
 
 
 def descendants(conn: Connection, organization_id: str, position: int | None = None,

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from app.auth import Principal
+from app.graphql.loaders import Loaders
 from domain.application import DengtaApplication
 from projections.engine import position_at
 from projections.runner import Runner
@@ -23,6 +24,10 @@ class Context:
     positions: list[int | None] = field(default_factory=list)  # what answered each read
     request: Any = None
     auth_error: str | None = None  # why the token was refused, if one was sent and refused
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.conn)
 
     def position(self, as_of: datetime | None) -> int | None:
         """The log position a read is answered at: None for current, else the last position

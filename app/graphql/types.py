@@ -79,10 +79,10 @@ class Organization(Node):
                    raw_id=node.id, parent_raw_id=node.parent_id, position=position)
 
     @strawberry.field
-    def parent(self, info: Info[Context, None]) -> Organization | None:
+    async def parent(self, info: Info[Context, None]) -> Organization | None:
         if self.parent_raw_id is None:
             return None
-        node = tree.organization(info.context.conn, self.parent_raw_id, self.position)
+        node = await info.context.loaders.organization.load((self.parent_raw_id, self.position))
         return Organization.from_view(node, self.position) if node else None
 
     @strawberry.field(description="Organisations directly under this one.")
@@ -145,21 +145,22 @@ class Goal(Node):
         )
 
     @strawberry.field
-    def organization(self, info: Info[Context, None]) -> Organization | None:
-        node = tree.organization(info.context.conn, self.organization_raw_id, self.position)
+    async def organization(self, info: Info[Context, None]) -> Organization | None:
+        node = await info.context.loaders.organization.load(
+            (self.organization_raw_id, self.position))
         return Organization.from_view(node, self.position) if node else None
 
     @strawberry.field
-    def parent(self, info: Info[Context, None]) -> Goal | None:
+    async def parent(self, info: Info[Context, None]) -> Goal | None:
         if self.parent_raw_id is None:
             return None
-        view = goal_views.goal(info.context.conn, self.parent_raw_id, self.position)
+        view = await info.context.loaders.goal.load((self.parent_raw_id, self.position))
         return Goal.from_view(view, self.position) if view else None
 
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
-    def subgoals(self, info: Info[Context, None]) -> list[Goal]:
-        views = goal_views.goal_tree(info.context.conn, self.raw_id, self.position)
-        return [Goal.from_view(v, self.position) for v in views if v.depth == 1]
+    async def subgoals(self, info: Info[Context, None]) -> list[Goal]:
+        views = await info.context.loaders.subgoals.load((self.raw_id, self.position)) or []
+        return [Goal.from_view(v, self.position) for v in views]
 
 
 @strawberry.type(description="A responsibility someone bears for a goal.")

@@ -237,3 +237,27 @@ def test_too_deep_queries_are_refused(client) -> None:
 
 def test_schema_file_matches_the_code() -> None:
     assert (ROOT / "schema.graphql").read_text() == sdl(), "run `make schema`"
+
+
+def test_nested_fields_batch_their_reads_instead_of_querying_per_row(client,
+                                                                       monkeypatch) -> None:
+    committee = register(client, "党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    annual = draft(client, committee, "年度")["data"]["draftGoal"]["goal"]["id"]
+    for n in range(12):
+        draft(client, committee, f"具体{n:02}", 0, annual, "specific")
+    from store import db
+
+    executed: list[str] = []
+    for cls in (db.SQLiteConnection, db.PostgresConnection):
+        original = cls.execute
+
+        def counting(self, sql, params=(), _original=original):  # type: ignore[no-untyped-def]
+            executed.append(sql)
+            return _original(self, sql, params)
+
+        monkeypatch.setattr(cls, "execute", counting)
+    result = gql(client, """{ goals(first: 20) { nodes { title organization { name }
+        parent { title organization { name } } subgoals { title } } } }""")
+    assert len(result["data"]["goals"]["nodes"]) == 13
+    assert len(executed) <= 6, executed
