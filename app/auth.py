@@ -6,12 +6,14 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import jwt
 
 ADMIN_SUBJECT = "admin"
 ALGORITHM = "HS256"
+JWKS_ALGORITHMS = ["RS256", "ES256"]
 
 
 class AuthenticationError(Exception):
@@ -54,8 +56,16 @@ def load_or_create_secret(path: Path) -> str:
 
 @dataclass(frozen=True)
 class TokenService:
+    """Mints HS256 tokens for the embedded default; verifies them, or, when a JWKS URL is
+    configured (production, an OIDC provider), RS256/ES256 tokens signed by its keys."""
+
     secret: str
     issuer: str = "dengta"
+    jwks_url: str | None = None
+
+    def __post_init__(self) -> None:
+        jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True) if self.jwks_url else None
+        object.__setattr__(self, "_jwks", jwks)
 
     def mint(self, subject: str, ttl_seconds: int = 8 * 3600) -> str:
         now = int(time.time())
@@ -64,7 +74,12 @@ class TokenService:
 
     def verify(self, token: str) -> Principal:
         try:
-            claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], issuer=self.issuer,
+            key: Any = self.secret
+            algorithms = [ALGORITHM]
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = JWKS_ALGORITHMS
+            claims = jwt.decode(token, key, algorithms=algorithms, issuer=self.issuer,
                                 options={"require": ["sub", "exp", "iss"]})
         except jwt.ExpiredSignatureError:
             raise AuthenticationError("the token has expired") from None

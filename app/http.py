@@ -86,7 +86,7 @@ class Services:
         self.database = Database(DatabaseURL(settings.database_url))
         self.readers = Readers(self.database)
         secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
-        self.tokens = TokenService(secret)
+        self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.runner: Runner | None = None
         if settings.projections == "inprocess":
             self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5)

@@ -24,6 +24,8 @@ class Settings:
     pool_size: int = 5
     jwt_secret: str | None = None  # else read from (or generated into) jwt_secret_file
     jwt_secret_file: Path = Path("var/jwt-secret")
+    jwks_url: str | None = None  # production: verify RS256/ES256 tokens against these keys
+    jwt_issuer: str = "dengta"
     graphql_ide: bool = True
     introspection: bool = True
     # "inprocess": the server runs the projection followers itself (the embedded default);
@@ -43,6 +45,8 @@ class Settings:
             pool_size=int(environ.get("DENGTA_POOL_SIZE") or 5),
             jwt_secret=environ.get("DENGTA_JWT_SECRET") or None,
             jwt_secret_file=Path(environ.get("DENGTA_JWT_SECRET_FILE") or "var/jwt-secret"),
+            jwks_url=environ.get("DENGTA_JWKS_URL") or None,
+            jwt_issuer=environ.get("DENGTA_JWT_ISSUER") or "dengta",
             graphql_ide=_flag(environ.get("DENGTA_GRAPHQL_IDE"), True),
             introspection=_flag(environ.get("DENGTA_INTROSPECTION"), True),
             projections=environ.get("DENGTA_PROJECTIONS") or "inprocess",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -261,3 +264,76 @@ def test_nested_fields_batch_their_reads_instead_of_querying_per_row(client,
         parent { title organization { name } } subgoals { title } } } }""")
     assert len(result["data"]["goals"]["nodes"]) == 13
     assert len(executed) <= 6, executed
+
+
+def test_bad_input_gets_a_clear_error_and_changes_nothing(client) -> None:
+    committee = register(client, "党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    annual = draft(client, committee, "年度")["data"]["draftGoal"]["goal"]["id"]
+    halves = [draft(client, committee, f"具体{n}", 40, annual, "specific")["data"][
+        "draftGoal"]["goal"]["id"] for n in (1, 2)]
+    before = events(client)
+    wrong_type = gql(client, REGISTER, input={"name": 3, "kind": "group", "category": "x"})
+    assert "String cannot represent" in wrong_type["errors"][0]["message"]
+    missing = gql(client, "mutation { issueGoal(input: {}) { goal { id } } }")
+    assert "goalId" in missing["errors"][0]["message"]
+    unknown = gql(client, ISSUE, id=to_global_id("Goal", "00000000-0000-0000-0000-0000000000aa"))
+    assert unknown["data"]["issueGoal"]["userErrors"][0]["code"] == "NOT_FOUND"
+    garbage = gql(client, ISSUE, id="%%%")
+    assert garbage["data"]["issueGoal"]["userErrors"][0]["code"] == "NOT_FOUND"
+    weights = gql(client, ISSUE, id=annual)["data"]["issueGoal"]["userErrors"]
+    assert weights == [{"field": ["weights"], "code": "WEIGHTS_MUST_SUM_TO_100",
+                        "message": "the subgoals of 年度 weigh 80 in all, not 100"}]
+    reweight = gql(client, """mutation($p: ID!, $a: ID!, $b: ID!) { reweightSubgoals(input:
+        {parentId: $p, weights: [{goalId: $a, weight: 50}, {goalId: $b, weight: 50}]})
+        { goal { id } userErrors { code } } }""", p=annual, a=halves[0], b=halves[1])
+    assert reweight["data"]["reweightSubgoals"]["userErrors"] == []
+    middle = events(client)
+    assert gql(client, ISSUE, id=annual)["data"]["issueGoal"]["userErrors"] == []
+    unexplained = gql(client, """mutation($id: ID!) { reviseGoal(input: {goalId: $id,
+        title: "改"}) { userErrors { field code } } }""", id=annual)
+    assert unexplained["data"]["reviseGoal"]["userErrors"] == [
+        {"field": ["reason"], "code": "REASON_REQUIRED"}]
+    assert events(client) == middle + 1  # only the issue
+    assert middle == before + 2  # only the two re-weighted subgoals
+    oversized = gql(client, PAGE, first=1000)
+    assert oversized["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("algorithm", ["RS256", "ES256"])
+def test_production_tokens_are_verified_against_a_jwks(database_url, tmp_path,
+                                                       algorithm) -> None:
+    import json as jsonlib
+
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    private = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
+               if algorithm == "RS256" else ec.generate_private_key(ec.SECP256R1()))
+    algo = jwt.get_algorithm_by_name(algorithm)
+    public_jwk = jsonlib.loads(algo.to_jwk(private.public_key()))
+    public_jwk.update({"kid": "key-1", "use": "sig", "alg": algorithm})
+    (tmp_path / "jwks.json").write_text(jsonlib.dumps({"keys": [public_jwk]}))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = Settings(database_url=database_url, jwt_secret=SECRET,
+                        jwks_url=f"http://127.0.0.1:{server.server_port}/jwks.json",
+                        jwt_issuer="https://sso.example")
+
+    def token(issuer: str, key: Any = private) -> dict[str, str]:
+        claims = {"sub": "admin", "iss": issuer, "exp": int(time.time()) + 60}
+        signed = jwt.encode(claims, key, algorithm=algorithm, headers={"kid": "key-1"})
+        return {"Authorization": f"Bearer {signed}"}
+
+    with server, TestClient(create_app(settings)) as client:
+        assert gql(client, "{ viewer { subject } }", token("https://sso.example"))[
+            "data"]["viewer"] == {"subject": "admin"}
+        wrong_issuer = gql(client, "{ viewer { subject } }", token("https://elsewhere"))
+        assert wrong_issuer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        other_key = (rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                     if algorithm == "RS256" else ec.generate_private_key(ec.SECP256R1()))
+        forged = gql(client, "{ viewer { subject } }", token("https://sso.example", other_key))
+        assert "signature" in forged["errors"][0]["message"]
+        local = gql(client, "{ viewer { subject } }", ADMIN)  # HS256 is off in this mode
+        assert local["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        server.shutdown()
