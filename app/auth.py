@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -62,6 +62,7 @@ class TokenService:
     secret: str
     issuer: str = "dengta"
     jwks_url: str | None = None
+    _jwks: Any = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True) if self.jwks_url else None

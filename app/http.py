@@ -76,6 +76,16 @@ class DengtaGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return self.services.context(request.headers.get("authorization"), request)
 
+    async def on_ws_connect(self, context: Context) -> Any:
+        """A WebSocket client may authenticate in its connection_init payload instead of the
+        handshake's headers (browsers cannot set those)."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        if context.principal is None and isinstance(authorization, str):
+            fresh = self.services.context(authorization, context.request)
+            context.principal, context.auth_error = fresh.principal, fresh.auth_error
+        return await super().on_ws_connect(context)
+
 
 class Services:
     """What requests share: the application, read connections, the followers."""

@@ -24,6 +24,7 @@ class Context:
     positions: list[int | None] = field(default_factory=list)  # what answered each read
     request: Any = None
     auth_error: str | None = None  # why the token was refused, if one was sent and refused
+    connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ from strawberry.extensions import (
 
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
+from app.graphql.subscriptions import Subscription
 from app.graphql.types import Goal, Organization, Person
 
 log = logging.getLogger("dengta.api")
@@ -62,7 +63,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, types=[Organization, Goal, Person],
+    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+                             types=[Organization, Goal, Person],
                              extensions=extensions)
 
 
