@@ -111,6 +111,31 @@ def responsibilities_of(conn: Connection, party_id: str,
     return [Responsibility(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class Holder:
+    goal_id: str
+    party_id: str
+    party_kind: str
+    kind: str
+    since: str | None
+
+
+def holders_of(conn: Connection, goal_ids: Sequence[str],
+               position: int | None = None) -> dict[str, list[Holder]]:
+    """Who bears responsibility for each of several goals (for dataloaders), by kind."""
+    found: dict[str, list[Holder]] = {goal_id: [] for goal_id in goal_ids}
+    if not goal_ids:
+        return found
+    cond, params = as_of("r", position)
+    rows = conn.execute(
+        f"SELECT r.goal_id, r.party_id, r.party_kind, r.kind, r.since "
+        f"FROM {RESPONSIBILITIES.name} r WHERE r.goal_id IN ({', '.join('?' * len(goal_ids))}) "
+        f"AND {cond} ORDER BY {KIND_ORDER}, r.party_id", [*goal_ids, *params])
+    for row in rows:
+        found[row[0]].append(Holder(*row))
+    return found
+
+
 def responsibility_gaps(conn: Connection, position: int | None = None,
                         organization_ids: Sequence[str] | None = None) -> list[Gap]:
     """Issued goals nobody bears primary or direct responsibility for."""

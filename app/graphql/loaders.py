@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from projections import goals as goal_views
 from projections import organization_tree as tree
+from projections import responsibility_list as duty
 from store.db import Connection
 
 Key = tuple[str, int | None]  # (id, the position the read is answered at)
@@ -36,3 +37,5 @@ class Loaders:
             batched(conn, goal_views.goals_by_id))
         self.subgoals: DataLoader[Key, list[goal_views.GoalView] | None] = DataLoader(
             batched(conn, goal_views.subgoals_of))
+        self.holders: DataLoader[Key, list[duty.Holder] | None] = DataLoader(
+            batched(conn, duty.holders_of))

@@ -157,10 +157,30 @@ class Goal(Node):
         view = await info.context.loaders.goal.load((self.parent_raw_id, self.position))
         return Goal.from_view(view, self.position) if view else None
 
+    @strawberry.field(description="Who bears responsibility for this goal, by kind.")
+    async def responsible(self, info: Info[Context, None]) -> list[Holder]:
+        holders = await info.context.loaders.holders.load((self.raw_id, self.position)) or []
+        return [Holder.from_view(h) for h in holders]
+
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
     async def subgoals(self, info: Info[Context, None]) -> list[Goal]:
         views = await info.context.loaders.subgoals.load((self.raw_id, self.position)) or []
         return [Goal.from_view(v, self.position) for v in views]
+
+
+@strawberry.type(description="A person or organisation responsible for a goal.")
+class Holder:
+    kind: str
+    party_kind: str
+    party_id: strawberry.ID
+    since: date | None
+
+    @classmethod
+    def from_view(cls, holder: duty.Holder) -> Holder:
+        type_name = "Person" if holder.party_kind == "person" else "Organization"
+        return cls(kind=holder.kind, party_kind=holder.party_kind,
+                   party_id=strawberry.ID(to_global_id(type_name, holder.party_id)),
+                   since=date.fromisoformat(holder.since) if holder.since else None)
 
 
 @strawberry.type(description="A responsibility someone bears for a goal.")
