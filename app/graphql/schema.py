@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -51,12 +52,17 @@ class ReadPosition(SchemaExtension):
         return {"positions": positions} if positions else {}
 
 
+# The limit rules are built once: ValidationCache keys on the rule classes, and a limiter made
+# per request would make a new class each time and never hit the cache.
+LIMIT_RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+               *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
+
+
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
         ReadPosition,

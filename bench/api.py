@@ -1,0 +1,194 @@
+"""API throughput over HTTP, in one run: uvicorn (1 worker) on 127.0.0.1 and an asyncio load
+generator (concurrency 16, fixed duration) for
+
+(A) `{ __typename }`: the HTTP + framework ceiling;
+(B) the goals page shape answered from prebuilt objects (bench/api_ceiling.py): the GraphQL
+    execution ceiling for that shape;
+(C) a goals page of 50 with progress, organisation and responsibilities from the store;
+(D) the same page as of an earlier moment;
+(E) a mutation (reportProgress, answering after read-your-writes);
+and the bare library's append rate (foundation benchmark's (b)) as E's baseline.
+
+Usage: python -m bench.api [--seconds 10] [--backend postgresql|sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from typing import Any
+
+import httpx
+import psycopg
+
+from app.auth import TokenService
+from app.demo import load_demo
+from app.graphql.ids import to_global_id
+from domain.application import DengtaApplication
+from domain.values import Period, quantitative
+from store.url import DatabaseURL
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
+SECRET = "bench-secret-long-enough-for-hs256-signing"
+CONCURRENCY = 16
+PAGE = """query($at: DateTime) { goals(first: 50, asOf: $at) { totalCount nodes { id title level
+  status weight periodStart indicator progress { reports value completion }
+  organization { name } responsible { kind partyId } } } }"""
+CEILING_PAGE = """{ goals(first: 50) { totalCount nodes { id title level status weight
+  periodStart indicator progress { reports value completion } organization { name }
+  responsible { kind partyId } } } }"""
+REPORT = """mutation($id: ID!, $v: Decimal!) { reportProgress(input: {goalId: $id, value: $v,
+  effectiveDate: "2026-09-30"}) { goal { progress { reports } } userErrors { code } } }"""
+
+
+def seed(url: str) -> tuple[list[str], str]:
+    """The demo plus enough issued goals with progress and responsibilities for a page of 50;
+    returns goal ids for the mutation and a moment half-way through the history."""
+    app = DengtaApplication(env=DatabaseURL(url).library_env())
+    load_demo(app)
+    committee = next(n.originator_id for n in app.recorder.select_notifications(1, 1))
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    goals = []
+    for n in range(60):
+        goal = app.draft_goal("system:bench", level="annual", organization_id=committee,
+                              field="style", title=f"压测目标{n:02}", period=year,
+                              indicator=quantitative("次", 0, 12), weight=100).id
+        app.issue_goal("system:bench", goal)
+        app.report_progress("system:bench", goal, value=n % 12,
+                            effective_date=date(2026, 3, 31))
+        goals.append(goal)
+    head = app.recorder.max_notification_id() or 0
+    rows = app.recorder.select_audit(head // 2, 1)  # type: ignore[attr-defined]
+    moment = rows[0].recorded_at.isoformat()
+    app.close()
+    return [to_global_id("Goal", g) for g in goals], moment
+
+
+def serve(module: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([sys.executable, "-m", *module, "--port", str(port)],
+                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{__typename}"},
+                       timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{module} did not start")
+
+
+async def load(url: str, bodies: Any, headers: dict[str, str], seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.monotonic() + seconds
+
+    async def worker(client: httpx.AsyncClient, number: int) -> None:
+        nonlocal errors
+        turn = number
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            response = await client.post(url, json=bodies(turn), headers=headers)
+            latencies.append(time.perf_counter() - started)
+            turn += CONCURRENCY
+            body = response.json()
+            if response.status_code != 200 or body.get("errors"):
+                errors += 1
+
+    limits = httpx.Limits(max_connections=CONCURRENCY)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client, n) for n in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors}
+
+
+def bare_append_rate(url: str, seconds: float) -> float:
+    from bench.append import Item, rate
+
+    env = DatabaseURL(url).library_env()
+    if "SQLITE_DBNAME" in env:
+        env = {**env, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+               "SQLITE_DBNAME": env["SQLITE_DBNAME"] + ".bare"}
+    else:
+        env = {**env, "PERSISTENCE_MODULE": "eventsourcing.postgres"}
+    from eventsourcing.application import Application
+
+    bare = Application(env=env)
+    result = rate(lambda: len(bare.save(Item(payload="x" * 120))), seconds)
+    bare.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp()
+    name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
+    if args.backend == "sqlite":
+        url = f"sqlite:///{folder}/api.db"
+    else:
+        url = f"{PG_ADMIN}/{name}"
+        with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        goal_ids, moment = seed(url)
+        env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
+               "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
+        processes.append(serve(["app.cli", "serve"], env, 8701))
+        processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning"],
+                               {}, 8702))
+        headers = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
+        ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
+        time.sleep(1)
+        seconds = args.seconds
+        results = {
+            "A": asyncio.run(load(ours, lambda _: {"query": "{ __typename }"}, headers,
+                                  seconds)),
+            "B": asyncio.run(load(ceiling, lambda _: {"query": CEILING_PAGE}, {}, seconds)),
+            "C": asyncio.run(load(ours, lambda _: {"query": PAGE}, headers, seconds)),
+            "D": asyncio.run(load(ours, lambda _: {"query": PAGE, "variables": {"at": moment}},
+                                  headers, seconds)),
+            "E": asyncio.run(load(ours, lambda n: {"query": REPORT, "variables": {
+                "id": goal_ids[n % len(goal_ids)], "v": str(n % 12)}}, headers, seconds)),
+        }
+        bare = bare_append_rate(url, min(seconds, 5))
+        print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, 1 worker, "
+              f"concurrency {CONCURRENCY}, {seconds:.0f} s each")
+        labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
+                  "C": "goals page of 50 from the store", "D": "same page asOf earlier",
+                  "E": "reportProgress mutation"}
+        for key, label in labels.items():
+            r = results[key]
+            print(f"  ({key}) {label:<32} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  "
+                  f"p99 {r['p99']:6.1f} ms  errors {r['errors']:.0f}")
+        print(f"  bare library append              {bare:8.0f} events/s")
+        print(f"  C/B = {results['C']['rps'] / results['B']['rps']:.2f}   "
+              f"D/C = {results['D']['rps'] / results['C']['rps']:.2f}   "
+              f"E/bare = {results['E']['rps'] / bare:.2f}")
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=15)
+        if args.backend == "postgresql":
+            with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()
