@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -50,8 +50,9 @@ REPORT = """mutation($id: ID!, $v: Decimal!) { reportProgress(input: {goalId: $i
 
 
 def seed(url: str) -> tuple[list[str], str]:
-    """The demo plus enough issued goals with progress and responsibilities for a page of 50;
-    returns goal ids for the mutation and a moment half-way through the history."""
+    """The demo plus enough issued goals for a page of 50, then progress on each; returns goal
+    ids for the mutation and the moment before the progress was reported (so (D) reads the
+    same page as it stood earlier)."""
     app = DengtaApplication(env=DatabaseURL(url).library_env())
     load_demo(app)
     committee = next(n.originator_id for n in app.recorder.select_notifications(1, 1))
@@ -62,12 +63,12 @@ def seed(url: str) -> tuple[list[str], str]:
                               field="style", title=f"压测目标{n:02}", period=year,
                               indicator=quantitative("次", 0, 12), weight=100).id
         app.issue_goal("system:bench", goal)
+        goals.append(goal)
+    moment = datetime.now(UTC).isoformat()
+    time.sleep(0.01)
+    for n, goal in enumerate(goals):
         app.report_progress("system:bench", goal, value=n % 12,
                             effective_date=date(2026, 3, 31))
-        goals.append(goal)
-    head = app.recorder.max_notification_id() or 0
-    rows = app.recorder.select_audit(head // 2, 1)  # type: ignore[attr-defined]
-    moment = rows[0].recorded_at.isoformat()
     app.close()
     return [to_global_id("Goal", g) for g in goals], moment
 
@@ -171,7 +172,7 @@ def main() -> None:
         print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, 1 worker, "
               f"concurrency {CONCURRENCY}, {seconds:.0f} s each")
         labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
-                  "C": "goals page of 50 from the store", "D": "same page asOf earlier",
+                  "C": "goals page of 50 from the store", "D": "same page asOf before progress",
                   "E": "reportProgress mutation"}
         for key, label in labels.items():
             r = results[key]
