@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.auth import Principal
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
-from store.db import Connection
+from store.db import Connection, marks
 
 MANAGING_POSTS = ("secretary", "deputy_secretary")
 
@@ -24,7 +24,7 @@ def managed_roots(conn: Connection, principal: Principal) -> set[str]:
         return set()
     rows = conn.execute(
         "SELECT organization_id FROM view_org_posts WHERE person_id = ? AND valid_to IS NULL "
-        f"AND post IN ({', '.join('?' * len(MANAGING_POSTS))})",
+        f"AND post IN ({marks(MANAGING_POSTS)})",
         [str(principal.person_id), *MANAGING_POSTS])
     return {row[0] for row in rows}
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from domain.goals import Goal
 from projections.engine import Handler, Projection
 from projections.temporal import Batch, TemporalTable, as_of
-from store.db import Connection
+from store.db import Connection, marks
 
 GOALS = TemporalTable(
     "view_goals", ("id",),
@@ -210,7 +210,7 @@ def goals_by_id(conn: Connection, ids: Sequence[str],
     cond, params = as_of("g", position)
     join, joined = _with_progress(position)
     rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} "
-                        f"WHERE g.id IN ({', '.join('?' * len(ids))}) AND {cond}",
+                        f"WHERE g.id IN ({marks(ids)}) AND {cond}",
                         [*joined, *ids, *params])
     return {row[0]: GoalView.from_row(row) for row in rows}
 
@@ -224,7 +224,7 @@ def subgoals_of(conn: Connection, parent_ids: Sequence[str],
     cond, params = as_of("g", position)
     join, joined = _with_progress(position)
     rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} "
-                        f"WHERE g.parent_id IN ({', '.join('?' * len(parent_ids))}) AND {cond} "
+                        f"WHERE g.parent_id IN ({marks(parent_ids)}) AND {cond} "
                         "ORDER BY g.title, g.id", [*joined, *parent_ids, *params])
     for row in rows:
         view = GoalView.from_row(row)
@@ -238,7 +238,7 @@ def _where(where: GoalFilter, position: int | None) -> tuple[str, list[Any]] | N
     if where.organization_ids is not None:
         if not where.organization_ids:
             return None
-        clauses.append(f"g.organization_id IN ({', '.join('?' * len(where.organization_ids))})")
+        clauses.append(f"g.organization_id IN ({marks(where.organization_ids)})")
         values += where.organization_ids
     for column in ("level", "field", "status"):
         if getattr(where, column) is not None:

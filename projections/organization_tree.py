@@ -10,7 +10,7 @@ from domain.organizations import Organization
 from domain.people import Person
 from projections.engine import Handler, Projection
 from projections.temporal import Batch, TemporalTable, as_of
-from store.db import Connection
+from store.db import Connection, marks
 
 NODES = TemporalTable(
     "view_org_nodes", ("id",),
@@ -127,7 +127,7 @@ def organizations(conn: Connection, ids: Sequence[str],
         return {}
     cond, params = as_of("n", position)
     rows = conn.execute(f"SELECT {NODE_COLUMNS} FROM {NODES.name} n "
-                        f"WHERE n.id IN ({', '.join('?' * len(ids))}) AND {cond}",
+                        f"WHERE n.id IN ({marks(ids)}) AND {cond}",
                         [*ids, *params])
     return {row[0]: OrganizationNode.from_row(row) for row in rows}
 

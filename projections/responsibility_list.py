@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from domain.goals import Goal
 from projections.engine import Handler, Projection
 from projections.temporal import Batch, TemporalTable, as_of
-from store.db import Connection
+from store.db import Connection, marks
 
 # Its own copy of what it shows of each goal, so the list and the gaps are consistent with
 # the responsibilities at every position, whatever the goals projection has reached.
@@ -129,7 +129,7 @@ def holders_of(conn: Connection, goal_ids: Sequence[str],
     cond, params = as_of("r", position)
     rows = conn.execute(
         f"SELECT r.goal_id, r.party_id, r.party_kind, r.kind, r.since "
-        f"FROM {RESPONSIBILITIES.name} r WHERE r.goal_id IN ({', '.join('?' * len(goal_ids))}) "
+        f"FROM {RESPONSIBILITIES.name} r WHERE r.goal_id IN ({marks(goal_ids)}) "
         f"AND {cond} ORDER BY {KIND_ORDER}, r.party_id", [*goal_ids, *params])
     for row in rows:
         found[row[0]].append(Holder(*row))
@@ -150,7 +150,7 @@ def responsibility_gaps(conn: Connection, position: int | None = None,
     if organization_ids is not None:
         if not organization_ids:
             return []
-        scope = f" AND g.organization_id IN ({', '.join('?' * len(organization_ids))})"
+        scope = f" AND g.organization_id IN ({marks(organization_ids)})"
         scope_params = list(organization_ids)
     rows = conn.execute(
         f"SELECT g.goal_id, g.title, g.organization_id, g.level, "

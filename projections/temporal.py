@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from store.db import Connection
+from store.db import Connection, marks
 
 Key = tuple[Any, ...]
 RowDict = dict[str, Any]
@@ -91,10 +91,9 @@ class TableBatch:
         names = self.table.column_names
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start:start + IN_CHUNK]
-            marks = ", ".join("?" * len(chunk))
             rows = self.conn.execute(
                 f"SELECT {', '.join(names)}, valid_from FROM {self.table.name} "
-                f"WHERE {self.table.partition} IN ({marks}) AND valid_to IS NULL", chunk)
+                f"WHERE {self.table.partition} IN ({marks(chunk)}) AND valid_to IS NULL", chunk)
             for row in rows:
                 values = dict(zip(names, row, strict=False))
                 self.entities[self.table.key_of(values)] = _Entity(values, row[-1])

@@ -5,7 +5,7 @@ that knows the dialects apart."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +16,11 @@ import psycopg
 from store.url import DatabaseURL
 
 Row = tuple[Any, ...]
+
+
+def marks(values: Sized) -> str:
+    """Placeholders for an IN list or a VALUES row of len(values) parameters."""
+    return ", ".join("?" * len(values))
 
 
 @lru_cache(maxsize=1024)
@@ -47,8 +52,8 @@ class Connection:
     def insert_rows(self, table: str, columns: Sequence[str],
                     rows: Iterable[Sequence[Any]]) -> None:
         """Bulk insert (COPY on PostgreSQL)."""
-        marks = ", ".join("?" * len(columns))
-        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)})",
+                         rows)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
