@@ -27,7 +27,7 @@ from app.graphql.schema import build_schema
 from app.settings import Settings
 from domain.application import DengtaApplication
 from projections import ALL
-from projections.engine import TRACKING_DDL, tracked
+from projections.engine import create_tables, tracked
 from projections.runner import Runner
 from store.db import Connection, Database
 from store.url import DatabaseURL
@@ -121,10 +121,11 @@ class Services:
                        request=request, auth_error=auth_error)
 
     def start(self) -> None:
+        # Read models exist before the first request, even while the followers catch up.
         conn = self.readers.get()
-        with conn.transaction():
-            conn.serialize_ddl()
-            conn.execute(TRACKING_DDL)
+        for projection in ALL:
+            with conn.transaction():
+                create_tables(conn, projection)
         if self.runner is not None:
             self.runner.start()
 

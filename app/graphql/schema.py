@@ -20,6 +20,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from app.graphql.cost import NodeLimit
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
 from app.graphql.subscriptions import Subscription
@@ -63,6 +64,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ValidationCache(maxsize=512),
+        NodeLimit,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
         ReadPosition,

@@ -338,3 +338,29 @@ def test_production_tokens_are_verified_against_a_jwks(database_url, tmp_path,
         local = gql(client, "{ viewer { subject } }", ADMIN)  # HS256 is off in this mode
         assert local["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         server.shutdown()
+
+
+def test_queries_that_could_return_too_many_nodes_are_refused_before_running(client) -> None:
+    from app.graphql.cost import MAX_NODES
+
+    page = "goals(first: 100) { nodes { title } }"
+    fits = "{ " + " ".join(f"a{n}: {page}" for n in range(MAX_NODES // 100)) + " }"
+    assert "errors" not in gql(client, fits)
+    too_many = "{ " + " ".join(f"a{n}: {page}" for n in range(MAX_NODES // 100 + 1)) + " }"
+    refused = gql(client, too_many)
+    assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert refused["data"] is None
+    by_variable = gql(client, """query($n: Int) { a: goals(first: $n) { totalCount }
+        b: goals(first: $n) { totalCount } ...more } fragment more on Query {
+        c: goals(first: $n) { totalCount } }""", n=100)
+    assert "errors" not in by_variable
+
+
+def test_introspection_and_the_ide_can_be_turned_off(database_url) -> None:
+    settings = Settings(database_url=database_url, jwt_secret=SECRET, introspection=False,
+                        graphql_ide=False)
+    with TestClient(create_app(settings)) as closed:
+        result = gql(closed, "{ __schema { queryType { name } } }")
+        assert "introspection" in result["errors"][0]["message"].lower()
+        assert closed.get("/graphql", headers={"Accept": "text/html"}).status_code != 200
+        assert gql(closed, "{ viewer { subject } }")["data"]["viewer"]["subject"] == "admin"
