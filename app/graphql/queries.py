@@ -25,6 +25,7 @@ from app.graphql.types import (
     ResponsibilityGap,
     Viewer,
     any_node,
+    goals_of,
     organization_or_none,
     person_of,
 )
@@ -172,8 +173,8 @@ class Query:
             conn, where, position, limit=size,
             after=decode_cursor(after, "after") if after else None,
             before=decode_cursor(before, "before") if before else None, backwards=backwards)
-        edges = [GoalEdge(cursor=encode_cursor(goal_views.sort_key(v)),
-                          node=Goal.from_view(v, position)) for v in views]
+        edges = [GoalEdge(cursor=encode_cursor(goal_views.sort_key(v)), node=node)
+                 for v, node in zip(views, goals_of(info, views, position), strict=True)]
         return GoalConnection(
             edges=edges, total_count=goal_views.count_goals(conn, where, position),
             page_info=PageInfo(

@@ -79,10 +79,10 @@ class Organization(Node):
                    raw_id=node.id, parent_raw_id=node.parent_id, position=position)
 
     @strawberry.field
-    async def parent(self, info: Info[Context, None]) -> Organization | None:
+    def parent(self, info: Info[Context, None]) -> Organization | None:
         if self.parent_raw_id is None:
             return None
-        node = await info.context.loaders.organization.load((self.parent_raw_id, self.position))
+        node = info.context.loaders.organization.get(self.parent_raw_id, self.position)
         return Organization.from_view(node, self.position) if node else None
 
     @strawberry.field(description="Organisations directly under this one.")
@@ -145,27 +145,39 @@ class Goal(Node):
         )
 
     @strawberry.field
-    async def organization(self, info: Info[Context, None]) -> Organization | None:
-        node = await info.context.loaders.organization.load(
-            (self.organization_raw_id, self.position))
+    def organization(self, info: Info[Context, None]) -> Organization | None:
+        node = info.context.loaders.organization.get(self.organization_raw_id, self.position)
         return Organization.from_view(node, self.position) if node else None
 
     @strawberry.field
-    async def parent(self, info: Info[Context, None]) -> Goal | None:
+    def parent(self, info: Info[Context, None]) -> Goal | None:
         if self.parent_raw_id is None:
             return None
-        view = await info.context.loaders.goal.load((self.parent_raw_id, self.position))
-        return Goal.from_view(view, self.position) if view else None
+        view = info.context.loaders.goal.get(self.parent_raw_id, self.position)
+        return goals_of(info, [view], self.position)[0] if view else None
 
     @strawberry.field(description="Who bears responsibility for this goal, by kind.")
-    async def responsible(self, info: Info[Context, None]) -> list[Holder]:
-        holders = await info.context.loaders.holders.load((self.raw_id, self.position)) or []
+    def responsible(self, info: Info[Context, None]) -> list[Holder]:
+        holders = info.context.loaders.holders.get(self.raw_id, self.position) or []
         return [Holder.from_view(h) for h in holders]
 
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
-    async def subgoals(self, info: Info[Context, None]) -> list[Goal]:
-        views = await info.context.loaders.subgoals.load((self.raw_id, self.position)) or []
-        return [Goal.from_view(v, self.position) for v in views]
+    def subgoals(self, info: Info[Context, None]) -> list[Goal]:
+        views = info.context.loaders.subgoals.get(self.raw_id, self.position) or []
+        return goals_of(info, views, self.position)
+
+
+def goals_of(info: Info[Context, None], views: list[goal_views.GoalView],
+             position: int | None) -> list[Goal]:
+    """Goal objects for a list of views, announcing to the loaders what their nested fields
+    may ask for, so each nested field costs one query for the whole list."""
+    loaders = info.context.loaders
+    for view in views:
+        loaders.organization.want(view.organization_id, position)
+        loaders.goal.want(view.parent_id, position)
+        loaders.holders.want(view.id, position)
+        loaders.subgoals.want(view.id, position)
+    return [Goal.from_view(view, position) for view in views]
 
 
 @strawberry.type(description="A person or organisation responsible for a goal.")
