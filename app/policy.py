@@ -1,43 +1,54 @@
 """Who may do what. One module decides; resolvers only ask.
 
-This increment knows two roles: the built-in administrator (everything) and a secretary or
-deputy secretary, who manages organisations, goals and responsibilities within the subtree of
-the organisation where they hold that post. A person may report progress on goals they bear
-responsibility for. Reads need an authenticated principal."""
+Roles are scoped to an organisation's subtree and come from posts (secretary and deputy
+secretary → secretary; committee member and member → member) and from explicit grants, which
+are events. The built-in administrator may do everything; an `admin` grant, everything in its
+subtree, granting roles included; a secretary manages organisations, people's posts, goals and
+responsibilities in its subtree; anyone may report progress on a goal they are responsible
+for; inspectors and evaluators change nothing here (their work arrives with later issues).
+Reads need an authenticated principal."""
 
 from __future__ import annotations
 
 from app.auth import Principal
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
-from store.db import Connection, marks
+from store.db import Connection
 
-MANAGING_POSTS = ("secretary", "deputy_secretary")
+MANAGING_ROLES = ("admin", "secretary")
 
 
 class ForbiddenError(Exception):
     """Raised when the principal may not do what it asked; nothing is written."""
 
 
-def managed_roots(conn: Connection, principal: Principal) -> set[str]:
+def roles(conn: Connection, principal: Principal) -> list[tuple[str, str]]:
     if principal.person_id is None:
+        return []
+    return tree.roles_of(conn, str(principal.person_id))
+
+
+def roles_at(conn: Connection, principal: Principal, organization_id: str) -> set[str]:
+    """The roles the principal holds over an organisation: at it or above it."""
+    held = roles(conn, principal)
+    if not held:
         return set()
-    rows = conn.execute(
-        "SELECT organization_id FROM view_org_posts WHERE person_id = ? AND valid_to IS NULL "
-        f"AND post IN ({marks(MANAGING_POSTS)})",
-        [str(principal.person_id), *MANAGING_POSTS])
-    return {row[0] for row in rows}
+    chain = {organization_id, *(n.id for n in tree.ancestors(conn, organization_id))}
+    return {role for role, org in held if org in chain}
+
+
+def managed_roots(conn: Connection, principal: Principal) -> set[str]:
+    return {org for role, org in roles(conn, principal) if role in MANAGING_ROLES}
 
 
 def may_manage(conn: Connection, principal: Principal, organization_id: str) -> bool:
-    """Admins manage everything; a secretary manages their organisation and all below it."""
-    if principal.is_admin:
-        return True
-    roots = managed_roots(conn, principal)
-    if not roots:
-        return False
-    chain = {organization_id, *(n.id for n in tree.ancestors(conn, organization_id))}
-    return bool(roots & chain)
+    """Admins manage everything; an admin grant or a secretary its subtree."""
+    return principal.is_admin or bool(
+        roles_at(conn, principal, organization_id) & set(MANAGING_ROLES))
+
+
+def may_grant_roles(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    return principal.is_admin or "admin" in roles_at(conn, principal, organization_id)
 
 
 def may_report_progress(conn: Connection, principal: Principal, goal_id: str,

@@ -170,6 +170,24 @@ class DengtaApplication(Application[UUID]):
                         effective_date=effective_date, reason=reason)
         return Written(person.id, self._save(actor, person))
 
+    def grant_role(
+        self, actor: str, person_id: UUID, *, role: str, organization_id: UUID, reason: str
+    ) -> Written:
+        """An explicit role (admin, secretary, member, evaluator, inspector) over the subtree
+        of an organisation."""
+        person = self.get(Person, person_id, "personId")
+        organization = self.get(Organization, organization_id, "organizationId")
+        person.grant_role(actor=actor, role=role, organization=organization, reason=reason)
+        return Written(person.id, self._save(actor, person))
+
+    def revoke_role(
+        self, actor: str, person_id: UUID, *, role: str, organization_id: UUID, reason: str
+    ) -> Written:
+        person = self.get(Person, person_id, "personId")
+        person.revoke_role(actor=actor, role=role, organization_id=organization_id,
+                           reason=reason)
+        return Written(person.id, self._save(actor, person))
+
     def change_party_membership(
         self, actor: str, person_id: UUID, *, party_member: bool,
         effective_date: date | None = None, reason: str = "",

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import DengtaAggregate, require_actor
+from domain.base import DengtaAggregate, require_actor, require_reason
 from domain.errors import DuplicateError, NotFoundError, PartyMembershipRequiredError
 from domain.organizations import Organization
-from domain.values import PostKind, parse_enum, require_text
+from domain.values import PostKind, Role, parse_enum, require_text
 
 
 class Person(DengtaAggregate):
@@ -42,14 +42,25 @@ class Person(DengtaAggregate):
         post: str
         effective_date: date | None
 
+    class RoleGranted(DengtaAggregate.Event):
+        TOPIC = "dengta:Person.RoleGranted"
+        role: str
+        organization_id: UUID
+
+    class RoleRevoked(DengtaAggregate.Event):
+        TOPIC = "dengta:Person.RoleRevoked"
+        role: str
+        organization_id: UUID
+
     @event(Registered)
     def __init__(
         self, *, id: UUID, actor: str, reason: str, name: str, party_member: bool
     ) -> None:
         self.name = name
         self.party_member = party_member
-        # Active posts only; ended ones live in the event history.
+        # Active posts and grants only; ended ones live in the event history.
         self.posts: list[dict[str, Any]] = []
+        self.roles: list[dict[str, Any]] = []
 
     @classmethod
     def register(
@@ -109,6 +120,37 @@ class Person(DengtaAggregate):
         self._post_ended(actor=require_actor(actor), reason=reason.strip(),
                          organization_id=organization_id, post=kind.value,
                          effective_date=effective_date)
+
+    def grant_role(self, *, actor: str, role: str, organization: Organization,
+                   reason: str) -> None:
+        kind = parse_enum(Role, role, "role")
+        organization.check_active()
+        if any(r["role"] == kind.value and r["organization_id"] == organization.id
+               for r in self.roles):
+            raise DuplicateError(f"{self.name} already has this role here", field="role")
+        self._role_granted(actor=require_actor(actor),
+                           reason=require_reason(reason, "roles decide who may do what"),
+                           role=kind.value, organization_id=organization.id)
+
+    def revoke_role(self, *, actor: str, role: str, organization_id: UUID, reason: str) -> None:
+        kind = parse_enum(Role, role, "role")
+        if not any(r["role"] == kind.value and r["organization_id"] == organization_id
+                   for r in self.roles):
+            raise NotFoundError(f"{self.name} has no such role", field="role")
+        self._role_revoked(actor=require_actor(actor),
+                           reason=require_reason(reason, "roles decide who may do what"),
+                           role=kind.value, organization_id=organization_id)
+
+    @event(RoleGranted)
+    def _role_granted(self, *, actor: str, reason: str, role: str,
+                      organization_id: UUID) -> None:
+        self.roles.append({"role": role, "organization_id": organization_id})
+
+    @event(RoleRevoked)
+    def _role_revoked(self, *, actor: str, reason: str, role: str,
+                      organization_id: UUID) -> None:
+        self.roles = [r for r in self.roles
+                      if not (r["role"] == role and r["organization_id"] == organization_id)]
 
     def change_membership(
         self, *, actor: str, party_member: bool, effective_date: date | None = None,

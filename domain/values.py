@@ -42,6 +42,16 @@ class PostKind(StrEnum):
         return self is not PostKind.STAFF
 
 
+class Role(StrEnum):
+    """Explicit role grants, scoped to an organisation's subtree (posts imply some roles too)."""
+
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+    MEMBER = "member"
+    EVALUATOR = "evaluator"  # mass and social evaluation within a cycle
+    INSPECTOR = "inspector"  # reads everything, audit included; changes no goals or scores
+
+
 class GoalLevel(StrEnum):
     TERM = "term"  # 任期目标
     ANNUAL = "annual"  # 年度目标

@@ -29,6 +29,13 @@ POSTS = TemporalTable(
 )
 
 
+ROLES = TemporalTable(
+    "view_role_grants", ("person_id", "organization_id", "role"),
+    {"person_id": "TEXT", "organization_id": "TEXT", "role": "TEXT"},
+    partition="person_id",
+)
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -66,9 +73,19 @@ def post_ended(e: Person.PostEnded, b: Batch) -> None:
     b[POSTS.name].delete(b.subject, str(e.organization_id), e.post)
 
 
+def role_granted(e: Person.RoleGranted, b: Batch) -> None:
+    b[ROLES.name].put({"person_id": b.subject, "organization_id": str(e.organization_id),
+                       "role": e.role})
+
+
+def role_revoked(e: Person.RoleRevoked, b: Batch) -> None:
+    b[ROLES.name].delete(b.subject, str(e.organization_id), e.role)
+
+
 class OrganizationTree(Projection):
     name = "organization_tree"
-    tables = (NODES, PEOPLE, POSTS)
+    version = 2  # 2: role grants
+    tables = (NODES, PEOPLE, POSTS, ROLES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Organization.Registered: registered,
         Organization.Renamed: lambda e, b: _change_node(e, b, name=e.name),
@@ -79,6 +96,8 @@ class OrganizationTree(Projection):
         Person.MembershipChanged: membership_changed,
         Person.PostTaken: post_taken,
         Person.PostEnded: post_ended,
+        Person.RoleGranted: role_granted,
+        Person.RoleRevoked: role_revoked,
     }
 
 
@@ -169,6 +188,24 @@ def person(conn: Connection, person_id: str, position: int | None = None) -> Mem
     rows = conn.execute(f"SELECT m.id, m.name, m.party_member FROM {PEOPLE.name} m "
                         f"WHERE m.id = ? AND {cond}", [person_id, *params])
     return Member(rows[0][0], rows[0][1], bool(rows[0][2]), "", None) if rows else None
+
+
+# What each post implies, besides explicit grants.
+POST_ROLES = {"secretary": "secretary", "deputy_secretary": "secretary",
+              "committee_member": "member", "member": "member"}
+
+
+def roles_of(conn: Connection, person_id: str,
+             position: int | None = None) -> list[tuple[str, str]]:
+    """(role, organisation id) pairs a person holds: from posts and from explicit grants."""
+    post_cond, post_params = as_of("p", position)
+    role_cond, role_params = as_of("r", position)
+    posts = conn.execute(f"SELECT p.post, p.organization_id FROM {POSTS.name} p "
+                         f"WHERE p.person_id = ? AND {post_cond}", [person_id, *post_params])
+    grants = conn.execute(f"SELECT r.role, r.organization_id FROM {ROLES.name} r "
+                          f"WHERE r.person_id = ? AND {role_cond}", [person_id, *role_params])
+    implied = [(POST_ROLES[post], org) for post, org in posts if post in POST_ROLES]
+    return sorted(set(implied) | {(role, org) for role, org in grants})
 
 
 def members(conn: Connection, organization_id: str,

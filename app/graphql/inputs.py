@@ -89,6 +89,15 @@ class PostInput:
     reason: str = ""
 
 
+@strawberry.input(description="admin, secretary, member, evaluator or inspector, over the "
+                            "subtree of an organisation.")
+class RoleInput:
+    person_id: strawberry.ID
+    organization_id: strawberry.ID
+    role: str
+    reason: str
+
+
 @strawberry.input
 class ChangePartyMembershipInput:
     person_id: strawberry.ID

@@ -85,6 +85,12 @@ def manages(info: Info[Context, None], organization_id: str | UUID) -> Callable[
     return lambda: policy.may_manage(info.context.conn, principal, str(organization_id))
 
 
+def grants(info: Info[Context, None], organization_id: UUID) -> Callable[[], bool]:
+    principal = info.context.principal
+    assert principal is not None
+    return lambda: policy.may_grant_roles(info.context.conn, principal, str(organization_id))
+
+
 def admin_only(info: Info[Context, None]) -> Callable[[], bool]:
     principal = info.context.principal
     return lambda: principal is not None and principal.is_admin
@@ -270,6 +276,26 @@ class Mutation:
                         effective_date=input.effective_date, reason=input.reason))
         return person_payload(info, await run(info, prepare,
                                               "change this person's membership"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def grant_role(self, info: Info[Context, None],
+                         input: inputs.RoleInput) -> PersonPayload:
+        def prepare() -> Prepared:
+            person = ids(input.person_id, "Person", "personId")
+            org = ids(input.organization_id, "Organization", "organizationId")
+            return grants(info, org), lambda: domain(info).grant_role(
+                actor(info), person, role=input.role, organization_id=org, reason=input.reason)
+        return person_payload(info, await run(info, prepare, "grant roles here"))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED)
+    async def revoke_role(self, info: Info[Context, None],
+                          input: inputs.RoleInput) -> PersonPayload:
+        def prepare() -> Prepared:
+            person = ids(input.person_id, "Person", "personId")
+            org = ids(input.organization_id, "Organization", "organizationId")
+            return grants(info, org), lambda: domain(info).revoke_role(
+                actor(info), person, role=input.role, organization_id=org, reason=input.reason)
+        return person_payload(info, await run(info, prepare, "revoke roles here"))
 
     # ---- goals ---------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from app.graphql.context import Context
-from app.graphql.ids import BadIdError, expect, from_global_id
+from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
 from app.graphql.types import (
     Goal,
     GoalConnection,
@@ -23,6 +23,7 @@ from app.graphql.types import (
     PageInfo,
     Person,
     ResponsibilityGap,
+    RoleHeld,
     Viewer,
     any_node,
     goals_of,
@@ -91,11 +92,15 @@ class Query:
     def viewer(self, info: Info[Context, None]) -> Viewer:
         principal = info.context.principal
         assert principal is not None
-        person = None
+        person, roles = None, []
         if principal.person_id is not None:
             found = tree.person(info.context.conn, str(principal.person_id))
             person = person_of(found, None) if found else None
-        return Viewer(subject=principal.subject, is_admin=principal.is_admin, person=person)
+            roles = [RoleHeld(role=role, organization_id=strawberry.ID(
+                to_global_id("Organization", org)))
+                for role, org in tree.roles_of(info.context.conn, str(principal.person_id))]
+        return Viewer(subject=principal.subject, is_admin=principal.is_admin, person=person,
+                      roles=roles)
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def node(self, info: Info[Context, None], id: strawberry.ID,

@@ -244,11 +244,18 @@ class GoalConnection:
         return [edge.node for edge in self.edges]
 
 
+@strawberry.type(description="A role held over an organisation's subtree.")
+class RoleHeld:
+    role: str
+    organization_id: strawberry.ID
+
+
 @strawberry.type(description="Who is asking.")
 class Viewer:
     subject: str
     is_admin: bool
     person: Person | None
+    roles: list[RoleHeld]
 
 
 def organization_or_none(info: Info[Context, None], raw_id: str,

@@ -58,6 +58,15 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
             goal(f"close{side}", side, issue=True)
             goal(f"cancel{side}", side, issue=False)
         person("memA", True, ("A", "member"))
+        person("adminA", True)
+        app.grant_role("admin", ids["adminA"], role="admin", organization_id=ids["A"],
+                       reason="分级管理")
+        person("inspector", True)
+        app.grant_role("admin", ids["inspector"], role="inspector", organization_id=ids["C"],
+                       reason="纪检监察")
+        person("evaluator", True)
+        app.grant_role("admin", ids["evaluator"], role="evaluator", organization_id=ids["A"],
+                       reason="群众评价")
         last = app.assign_responsibility("admin", ids["gA"], party_kind="person",
                                          party_id=ids["memA"], kind="specific", reason="分工")
         assert services.runner.wait_until(last.position, 10)
@@ -113,14 +122,25 @@ CASES: list[tuple[str, str, Any]] = [
     ("cancelGoal", "GoalStepInput", lambda i, s: {"goalId": i[f"cancel{s}"], "reason": "撤销"}),
     ("endPost", "PostInput",
      lambda i, s: {"personId": i[f"two{s}"], "organizationId": i[f"{s}1"], "post": "member"}),
+    ("grantRole", "RoleInput",
+     lambda i, s: {"personId": i[f"new{s}"], "organizationId": i[s], "role": "evaluator",
+                   "reason": "评价"}),
+    ("revokeRole", "RoleInput",
+     lambda i, s: {"personId": i[f"new{s}"], "organizationId": i[s], "role": "inspector",
+                   "reason": "调整"}),
     ("dissolveOrganization", "DissolveOrganizationInput",
      lambda i, s: {"organizationId": i[f"{s}2"], "reason": "撤并"}),
 ]
 # Who may, inside (side A) and outside (side B): the one table.
+EVERY = {c[0] for c in CASES}
+GRANTS = {"grantRole", "revokeRole"}
 ALLOWED = {
-    "admin": {"inside": set(c[0] for c in CASES), "outside": set(c[0] for c in CASES)},
-    "secretary": {"inside": set(c[0] for c in CASES), "outside": {"registerPerson"}},
+    "admin": {"inside": EVERY, "outside": EVERY},
+    "admin of A": {"inside": EVERY, "outside": {"registerPerson"}},
+    "secretary": {"inside": EVERY - GRANTS, "outside": {"registerPerson"}},
     "member": {"inside": {"reportProgress"}, "outside": set()},
+    "inspector": {"inside": set(), "outside": set()},
+    "evaluator": {"inside": set(), "outside": set()},
 }
 
 
@@ -140,11 +160,15 @@ def test_every_mutation_for_every_role_inside_and_outside(world) -> None:
         "anonymous": {},
         "member": bearer(f"person:{_raw(ids['memA'])}"),
         "secretary": bearer(f"person:{_raw(ids['secA'])}"),
+        "inspector": bearer(f"person:{_raw(ids['inspector'])}"),
+        "evaluator": bearer(f"person:{_raw(ids['evaluator'])}"),
+        "admin of A": bearer(f"person:{_raw(ids['adminA'])}"),
         "admin": bearer(),
     }
     assert {c[0] for c in CASES} >= {f for f in _mutation_names(client)}, "a mutation is missing"
     # Denials first (they must change nothing), then the allowed calls.
-    for role in ("anonymous", "member", "secretary", "admin"):
+    for role in ("anonymous", "inspector", "evaluator", "member", "secretary", "admin of A",
+                 "admin"):
         for side, where in (("B", "outside"), ("A", "inside")):
             for case in CASES:
                 before = events(client)

@@ -58,3 +58,23 @@ def test_no_post_in_a_dissolved_organisation() -> None:
     branch.dissolve(actor=ACTOR, parent=committee, reason="撤并")
     with pytest.raises(DissolvedError):
         person().take_post(actor=ACTOR, organization=branch, post="member")
+
+
+def test_a_role_is_granted_over_an_organisation_with_a_reason_and_revoked() -> None:
+    from domain.errors import InvalidInputError, ReasonRequiredError
+
+    branch = organization("branch", organization())
+    inspector = person()
+    with pytest.raises(ReasonRequiredError):
+        inspector.grant_role(actor=ACTOR, role="inspector", organization=branch, reason="")
+    with pytest.raises(InvalidInputError):
+        inspector.grant_role(actor=ACTOR, role="emperor", organization=branch, reason="任命")
+    inspector.grant_role(actor=ACTOR, role="inspector", organization=branch, reason="纪检任命")
+    with pytest.raises(DuplicateError):
+        inspector.grant_role(actor=ACTOR, role="inspector", organization=branch, reason="再次")
+    inspector.revoke_role(actor=ACTOR, role="inspector", organization_id=branch.id,
+                          reason="任期结束")
+    assert inspector.roles == []
+    with pytest.raises(NotFoundError):
+        inspector.revoke_role(actor=ACTOR, role="inspector", organization_id=branch.id,
+                              reason="x")
