@@ -51,6 +51,28 @@ def may_grant_roles(conn: Connection, principal: Principal, organization_id: str
     return principal.is_admin or "admin" in roles_at(conn, principal, organization_id)
 
 
+SEES_EVERYTHING = ("admin", "inspector")
+
+
+def visible_organizations(conn: Connection, principal: Principal,
+                          position: int | None = None) -> set[str] | None:
+    """The organisations a principal may read: None means all of them (the administrator, an
+    admin or inspector grant over a root); otherwise the subtrees where it holds any role."""
+    if principal.is_admin:
+        return None
+    held = roles(conn, principal)
+    visible: set[str] = set()
+    for role, org in held:
+        if role in SEES_EVERYTHING and not tree.ancestors(conn, org):
+            return None
+        visible |= {n.id for n in tree.descendants(conn, org, position)}
+    return visible
+
+
+def may_read_organization(visible: set[str] | None, organization_id: str) -> bool:
+    return visible is None or organization_id in visible
+
+
 def may_report_progress(conn: Connection, principal: Principal, goal_id: str,
                         organization_id: str) -> bool:
     if may_manage(conn, principal, organization_id):

@@ -208,6 +208,15 @@ def roles_of(conn: Connection, person_id: str,
     return sorted(set(implied) | {(role, org) for role, org in grants})
 
 
+def affiliations(conn: Connection, person_id: str) -> set[str]:
+    """Where a person currently holds a post or a role."""
+    rows = conn.execute(
+        f"SELECT organization_id FROM {POSTS.name} WHERE person_id = ? AND valid_to IS NULL "
+        f"UNION SELECT organization_id FROM {ROLES.name} WHERE person_id = ? "
+        "AND valid_to IS NULL", [person_id, person_id])
+    return {row[0] for row in rows}
+
+
 def members(conn: Connection, organization_id: str,
             position: int | None = None) -> list[Member]:
     post_cond, post_params = as_of("p", position)

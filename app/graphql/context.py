@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app import policy
 from app.auth import Principal
 from app.graphql.loaders import Loaders
 from domain.application import DengtaApplication
@@ -29,6 +30,13 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.conn)
+
+    def visible(self) -> set[str] | None:
+        """The organisations this principal may read (None: all), worked out once."""
+        if not hasattr(self, "_visible"):
+            assert self.principal is not None
+            self._visible = policy.visible_organizations(self.conn, self.principal)
+        return self._visible
 
     def position(self, as_of: datetime | None) -> int | None:
         """The log position a read is answered at: None for current, else the last position

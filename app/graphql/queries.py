@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
 from app.graphql.types import (
@@ -27,7 +28,6 @@ from app.graphql.types import (
     Viewer,
     any_node,
     goals_of,
-    organization_or_none,
     person_of,
 )
 from projections import goals as goal_views
@@ -86,6 +86,38 @@ def page_size(first: int | None, last: int | None) -> tuple[int, bool]:
     return size, last is not None
 
 
+def readable_scope(info: Info[Context, None], organization_id: str | None,
+                   position: int | None) -> tuple[str, ...] | None:
+    """The organisations a list may draw from: the asked-for subtree, cut down to what the
+    principal may read (None: no restriction)."""
+    scope: set[str] | None = None
+    if organization_id:
+        root = raw(organization_id, "Organization", "organizationId")
+        scope = {n.id for n in tree.descendants(info.context.conn, root, position)}
+    visible = info.context.visible()
+    if visible is not None:
+        scope = visible if scope is None else scope & visible
+    return tuple(sorted(scope)) if scope is not None else None
+
+
+def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
+                 position: int | None) -> Node | None:
+    """The node, or None when it does not exist or the principal may not read it."""
+    found: Node | None = any_node(info, type_name, raw_id, position)
+    visible = info.context.visible()
+    if found is None or visible is None:
+        return found
+    conn, principal = info.context.conn, info.context.principal
+    if isinstance(found, Organization):
+        readable = found.raw_id in visible
+    elif isinstance(found, Goal):
+        readable = found.organization_raw_id in visible
+    else:  # a person: oneself, or someone affiliated with what one may read
+        readable = (principal is not None and str(principal.person_id) == raw_id) or bool(
+            visible & tree.affiliations(conn, raw_id))
+    return found if readable else None
+
+
 @strawberry.type
 class Query:
     @strawberry.field(permission_classes=AUTHENTICATED)
@@ -109,8 +141,7 @@ class Query:
             type_name, raw_id = from_global_id(id)
         except BadIdError as error:
             raise bad_input(str(error), "id") from None
-        found: Node | None = any_node(info, type_name, str(raw_id), info.context.position(as_of))
-        return found
+        return visible_node(info, type_name, str(raw_id), info.context.position(as_of))
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def nodes(self, info: Info[Context, None], ids: list[strawberry.ID],
@@ -124,14 +155,15 @@ class Query:
                 type_name, raw_id = from_global_id(global_id)
             except BadIdError as error:
                 raise bad_input(str(error), "ids") from None
-            found.append(any_node(info, type_name, str(raw_id), position))
+            found.append(visible_node(info, type_name, str(raw_id), position))
         return found
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def organization(self, info: Info[Context, None], id: strawberry.ID,
                      as_of: datetime | None = None) -> Organization | None:
-        return organization_or_none(info, raw(id, "Organization", "id"),
-                                    info.context.position(as_of))
+        found = visible_node(info, "Organization", raw(id, "Organization", "id"),
+                             info.context.position(as_of))
+        return found if isinstance(found, Organization) else None
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="An organisation and everything below it, parents first.")
@@ -140,21 +172,22 @@ class Query:
         position = info.context.position(as_of)
         nodes = tree.descendants(info.context.conn, raw(root_id, "Organization", "rootId"),
                                  position)
-        return [Organization.from_view(n, position) for n in nodes]
+        visible = info.context.visible()
+        return [Organization.from_view(n, position) for n in nodes
+                if policy.may_read_organization(visible, n.id)]
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def person(self, info: Info[Context, None], id: strawberry.ID,
                as_of: datetime | None = None) -> Person | None:
-        position = info.context.position(as_of)
-        found = tree.person(info.context.conn, raw(id, "Person", "id"), position)
-        return person_of(found, position) if found else None
+        found = visible_node(info, "Person", raw(id, "Person", "id"),
+                             info.context.position(as_of))
+        return found if isinstance(found, Person) else None
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def goal(self, info: Info[Context, None], id: strawberry.ID,
              as_of: datetime | None = None) -> Goal | None:
-        position = info.context.position(as_of)
-        view = goal_views.goal(info.context.conn, raw(id, "Goal", "id"), position)
-        return Goal.from_view(view, position) if view else None
+        found = visible_node(info, "Goal", raw(id, "Goal", "id"), info.context.position(as_of))
+        return found if isinstance(found, Goal) else None
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Goals, filtered, in period and title order (keyset pages).")
@@ -168,10 +201,7 @@ class Query:
         size, backwards = page_size(first, last)
         position = info.context.position(as_of)
         conn = info.context.conn
-        scope = None
-        if organization_id:
-            root = raw(organization_id, "Organization", "organizationId")
-            scope = tuple(n.id for n in tree.descendants(conn, root, position))
+        scope = readable_scope(info, organization_id, position)
         where = goal_views.GoalFilter(organization_ids=scope, level=level, field=field,
                                       status=status)
         views, more = goal_views.goals_page(
@@ -196,9 +226,6 @@ class Query:
                             organization_id: strawberry.ID | None = None,
                             as_of: datetime | None = None) -> list[ResponsibilityGap]:
         position = info.context.position(as_of)
-        scope = None
-        if organization_id:
-            root = raw(organization_id, "Organization", "organizationId")
-            scope = [n.id for n in tree.descendants(info.context.conn, root, position)]
+        scope = readable_scope(info, organization_id, position)
         return [ResponsibilityGap.from_view(g)
                 for g in duty.responsibility_gaps(info.context.conn, position, scope)]

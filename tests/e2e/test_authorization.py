@@ -195,3 +195,35 @@ def _mutation_names(client: TestClient) -> list[str]:
     result = client.post("/graphql", headers=bearer(), json={
         "query": "{ __schema { mutationType { fields { name } } } }"}).json()
     return [f["name"] for f in result["data"]["__schema"]["mutationType"]["fields"]]
+
+
+def test_reads_are_filtered_to_what_the_principal_may_see(world) -> None:
+    client, ids = world
+    secretary = bearer(f"person:{_raw(ids['secA'])}")
+    inspector = bearer(f"person:{_raw(ids['inspector'])}")
+
+    def read(headers: dict[str, str], query: str, **variables: Any) -> dict[str, Any]:
+        response = client.post("/graphql", json={"query": query, "variables": variables},
+                               headers=headers).json()
+        assert "errors" not in response, response
+        return dict(response["data"])
+
+    goals = "{ goals(first: 100) { totalCount nodes { title } } }"
+    own = read(secretary, goals)["goals"]
+    assert {g["title"] for g in own["nodes"]} == {"gA", "draftA", "closeA", "cancelA"}
+    assert read(inspector, goals)["goals"]["totalCount"] == 8
+    assert read(bearer(), goals)["goals"]["totalCount"] == 8
+    assert read(secretary, "query($id: ID!) { organization(id: $id) { name } }",
+                id=ids["B"])["organization"] is None
+    assert read(secretary, "query($id: ID!) { goal(id: $id) { title } }",
+                id=ids["gB"])["goal"] is None
+    assert read(secretary, "query($id: ID!) { node(id: $id) { id } }", id=ids["secB"])[
+        "node"] is None
+    assert read(secretary, "query($id: ID!) { person(id: $id) { name } }", id=ids["memA"])[
+        "person"] == {"name": "memA"}
+    tree = read(secretary, "query($id: ID!) { organizationTree(rootId: $id) { name } }",
+                id=ids["C"])["organizationTree"]
+    assert {o["name"] for o in tree} == {"A", "A1", "A2"}
+    scoped = read(secretary, "query($id: ID!) { goals(first: 10, organizationId: $id) "
+                             "{ totalCount } }", id=ids["B"])
+    assert scoped["goals"]["totalCount"] == 0
