@@ -35,12 +35,23 @@ MAX_TOKENS = 2000
 def is_unexpected(error: GraphQLError) -> bool:
     """Mask only what we did not mean to say: validation, auth and input errors pass."""
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
-        return False
-    request_id = uuid.uuid4().hex[:12]
-    log.error("unexpected error %s at %s", request_id, error.path, exc_info=original)
-    error.extensions = {**(error.extensions or {}), "code": "INTERNAL", "requestId": request_id}
-    return True
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replaces an unexpected error by a generic one that carries a request id; the details
+    go to the log under that id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message="Unexpected error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = uuid.uuid4().hex[:12]
+        log.error("unexpected error %s at %s", request_id, error.path,
+                  exc_info=error.original_error)
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL", "requestId": request_id}
+        return masked
 
 
 class ReadPosition(SchemaExtension):
@@ -66,7 +77,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=512),
         NodeLimit,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
+        MaskUnexpectedErrors,
         ReadPosition,
     ]
     if not introspection:

@@ -364,3 +364,21 @@ def test_introspection_and_the_ide_can_be_turned_off(database_url) -> None:
         assert "introspection" in result["errors"][0]["message"].lower()
         assert closed.get("/graphql", headers={"Accept": "text/html"}).status_code != 200
         assert gql(closed, "{ viewer { subject } }")["data"]["viewer"]["subject"] == "admin"
+
+
+def test_an_unexpected_error_is_masked_and_carries_a_request_id(client, monkeypatch,
+                                                                 caplog) -> None:
+    from projections import goals as goal_views
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("connection string postgresql://secret@db leaked?")
+
+    monkeypatch.setattr(goal_views, "goals_page", broken)
+    result = gql(client, PAGE, first=1)
+    [error] = result["errors"]
+    assert error["message"] == "Unexpected error."
+    assert "secret" not in str(result)
+    assert error["extensions"]["code"] == "INTERNAL"
+    request_id = error["extensions"]["requestId"]
+    assert request_id in caplog.text
+    assert "leaked" in caplog.text  # the details go to the log, not to the client
