@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from domain.goals import Goal
 from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection, marks
 
@@ -253,7 +254,7 @@ def _where(where: GoalFilter, position: int | None) -> tuple[str, list[Any]] | N
 def goals(conn: Connection, where: GoalFilter = GoalFilter(),
           position: int | None = None) -> list[GoalView]:
     """Every goal matching the filter, by period, title and id."""
-    return goals_page(conn, where, position, limit=None)[0]
+    return goals_page(conn, where, position)[0]
 
 
 SortKey = tuple[str, str, str]  # period_start, title, id: the keyset of a goal list
@@ -263,43 +264,25 @@ def sort_key(view: GoalView) -> SortKey:
     return (view.period_start.isoformat(), view.title, view.id)
 
 
-def goals_page(
-    conn: Connection, where: GoalFilter, position: int | None, *, limit: int | None,
-    after: SortKey | None = None, before: SortKey | None = None, backwards: bool = False,
-) -> tuple[list[GoalView], bool]:
-    """A keyset page of goals in (period, title, id) order: the first `limit` after `after`,
-    or with `backwards` the last `limit` before `before`. Returns the page in order and
-    whether more lie beyond it in the direction read."""
+SORT = ("g.period_start", "g.title", "g.id")
+
+
+def goals_page(conn: Connection, where: GoalFilter, position: int | None,
+               page: Page = EVERYTHING) -> tuple[list[GoalView], bool]:
+    """A keyset page of goals in (period, title, id) order, and whether more lie beyond."""
     found = _where(where, position)
     if found is None:
         return [], False
     clause, values = found
-    if after is not None:
-        clause += " AND (g.period_start, g.title, g.id) > (?, ?, ?)"
-        values += list(after)
-    if before is not None:
-        clause += " AND (g.period_start, g.title, g.id) < (?, ?, ?)"
-        values += list(before)
-    direction = "DESC" if backwards else "ASC"
     join, joined = _with_progress(position)
-    values = [*joined, *values]
-    sql = (f"SELECT {COLUMNS} FROM {GOALS.name} g{join} WHERE {clause} "
-           f"ORDER BY g.period_start {direction}, g.title {direction}, g.id {direction}")
-    if limit is not None:
-        sql += " LIMIT ?"
-        values.append(limit + 1)
-    rows = [GoalView.from_row(r) for r in conn.execute(sql, values)]
-    more = limit is not None and len(rows) > limit
-    rows = rows[:limit] if limit is not None else rows
-    return (rows[::-1] if backwards else rows), more
+    rows, more = read_page(conn, COLUMNS, f"{GOALS.name} g{join}", clause, [*joined, *values],
+                           SORT, page)
+    return [GoalView.from_row(r) for r in rows], more
 
 
 def count_goals(conn: Connection, where: GoalFilter, position: int | None) -> int:
     found = _where(where, position)
-    if found is None:
-        return 0
-    clause, values = found
-    return int(conn.execute(f"SELECT count(*) FROM {GOALS.name} g WHERE {clause}", values)[0][0])
+    return count(conn, f"{GOALS.name} g", *found) if found else 0
 
 
 def goal_tree(conn: Connection, root_id: str, position: int | None = None) -> list[GoalView]:

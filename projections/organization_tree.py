@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from domain.organizations import Organization
 from domain.people import Person
 from projections.engine import Handler, Projection
+from projections.pages import Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection, marks
 
@@ -149,6 +150,48 @@ def organizations(conn: Connection, ids: Sequence[str],
                         f"WHERE n.id IN ({marks(ids)}) AND {cond}",
                         [*ids, *params])
     return {row[0]: OrganizationNode.from_row(row) for row in rows}
+
+
+def _scoped(alias: str, column: str, scope: Sequence[str] | None, position: int | None,
+            ) -> tuple[str, list[Any]] | None:
+    cond, params = as_of(alias, position)
+    if scope is None:
+        return cond, params
+    if not scope:
+        return None
+    return f"{cond} AND {alias}.{column} IN ({marks(scope)})", [*params, *scope]
+
+
+def organizations_page(conn: Connection, scope: Sequence[str] | None, position: int | None,
+                       page: Page) -> tuple[list[OrganizationNode], bool, int]:
+    """Organisations (all, or those in `scope`) by name: a keyset page, whether more lie
+    beyond it, and how many there are in all."""
+    found = _scoped("n", "id", scope, position)
+    if found is None:
+        return [], False, 0
+    where, params = found
+    rows, more = read_page(conn, NODE_COLUMNS, f"{NODES.name} n", where, params,
+                           ("n.name", "n.id"), page)
+    return ([OrganizationNode.from_row(r) for r in rows], more,
+            count(conn, f"{NODES.name} n", where, params))
+
+
+def people_page(conn: Connection, scope: Sequence[str] | None, position: int | None,
+                page: Page) -> tuple[list[Member], bool, int]:
+    """People (all, or those holding a post in `scope`) by name, as keyset pages."""
+    cond, params = as_of("m", position)
+    where, values = cond, list(params)
+    if scope is not None:
+        if not scope:
+            return [], False, 0
+        post_cond, post_params = as_of("p", position)
+        where += (f" AND m.id IN (SELECT p.person_id FROM {POSTS.name} p WHERE {post_cond} "
+                  f"AND p.organization_id IN ({marks(scope)}))")
+        values += [*post_params, *scope]
+    rows, more = read_page(conn, "m.id, m.name, m.party_member", f"{PEOPLE.name} m", where,
+                           values, ("m.name", "m.id"), page)
+    return ([Member(r[0], r[1], bool(r[2]), "", None) for r in rows], more,
+            count(conn, f"{PEOPLE.name} m", where, values))
 
 
 def descendants(conn: Connection, organization_id: str, position: int | None = None,

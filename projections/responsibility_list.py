@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from domain.goals import Goal
 from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection, marks
 
@@ -137,8 +138,15 @@ def holders_of(conn: Connection, goal_ids: Sequence[str],
 
 
 def responsibility_gaps(conn: Connection, position: int | None = None,
-                        organization_ids: Sequence[str] | None = None) -> list[Gap]:
-    """Issued goals nobody bears primary or direct responsibility for."""
+                        organization_ids: Sequence[str] | None = None,
+                        page: Page = EVERYTHING) -> list[Gap]:
+    """Issued goals nobody bears primary or direct responsibility for, by title."""
+    return gaps_page(conn, position, organization_ids, page)[0]
+
+
+def gaps_page(conn: Connection, position: int | None, organization_ids: Sequence[str] | None,
+              page: Page) -> tuple[list[Gap], bool, int]:
+    """A keyset page of the gaps, whether more lie beyond it, and how many in all."""
     g_cond, g_params = as_of("g", position)
     r_cond, r_params = as_of("r", position)
 
@@ -149,13 +157,15 @@ def responsibility_gaps(conn: Connection, position: int | None = None,
     scope, scope_params = "", []
     if organization_ids is not None:
         if not organization_ids:
-            return []
+            return [], False, 0
         scope = f" AND g.organization_id IN ({marks(organization_ids)})"
         scope_params = list(organization_ids)
-    rows = conn.execute(
-        f"SELECT g.goal_id, g.title, g.organization_id, g.level, "
-        f"{holds('primary')}, {holds('direct')} FROM {GOAL_FACTS.name} g "
-        f"WHERE g.status = 'issued' AND {g_cond}{scope} "
-        f"AND NOT ({holds('primary')} AND {holds('direct')}) ORDER BY g.title, g.goal_id",
-        [*r_params, *r_params, *g_params, *scope_params, *r_params, *r_params])
-    return [Gap(r[0], r[1], r[2], r[3], not r[4], not r[5]) for r in rows]
+    where = (f"g.status = 'issued' AND {g_cond}{scope} "
+             f"AND NOT ({holds('primary')} AND {holds('direct')})")
+    params = [*g_params, *scope_params, *r_params, *r_params]
+    select = (f"g.goal_id, g.title, g.organization_id, g.level, {holds('primary')}, "
+              f"{holds('direct')}")
+    rows, more = read_page(conn, select, f"{GOAL_FACTS.name} g", where,
+                           [*r_params, *r_params, *params], ("g.title", "g.goal_id"), page)
+    gaps = [Gap(r[0], r[1], r[2], r[3], not r[4], not r[5]) for r in rows]
+    return gaps, more, count(conn, f"{GOAL_FACTS.name} g", where, params)

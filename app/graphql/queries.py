@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -16,9 +16,9 @@ from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
 from app.graphql.types import (
+    Connection,
+    Edge,
     Goal,
-    GoalConnection,
-    GoalEdge,
     Node,
     Organization,
     PageInfo,
@@ -33,8 +33,10 @@ from app.graphql.types import (
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
+from projections.pages import Page
 
 MAX_PAGE = 100
+T = TypeVar("T")
 
 
 class IsAuthenticated(BasePermission):
@@ -63,19 +65,23 @@ def raw(global_id: str, type_name: str, argument: str) -> str:
         raise bad_input(str(error), argument) from None
 
 
-def encode_cursor(key: goal_views.SortKey) -> str:
+def encode_cursor(key: tuple[Any, ...]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode()
 
 
-def decode_cursor(cursor: str, argument: str) -> goal_views.SortKey:
+def decode_cursor(cursor: str, argument: str, width: int) -> tuple[str, ...]:
     try:
-        start, title, goal_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return (str(start), str(title), str(goal_id))
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(key, list) or len(key) != width:
+            raise ValueError(cursor)
+        return tuple(str(part) for part in key)
     except (ValueError, TypeError):
         raise bad_input(f"{argument} is not a cursor this API issued", argument) from None
 
 
-def page_size(first: int | None, last: int | None) -> tuple[int, bool]:
+def page_of(first: int | None, after: str | None, last: int | None, before: str | None,
+            width: int) -> Page:
+    """The page asked for: `first` (after a cursor) or `last` (before one), 1..100."""
     if (first is None) == (last is None):
         raise bad_input("give exactly one of first or last", "first")
     size = first if first is not None else last
@@ -83,16 +89,31 @@ def page_size(first: int | None, last: int | None) -> tuple[int, bool]:
     if not 1 <= size <= MAX_PAGE:
         raise bad_input(f"first/last must be between 1 and {MAX_PAGE}",
                         "first" if first is not None else "last")
-    return size, last is not None
+    return Page(limit=size, after=decode_cursor(after, "after", width) if after else None,
+                before=decode_cursor(before, "before", width) if before else None,
+                backwards=last is not None)
+
+
+def connection(nodes: list[T], keys: list[tuple[Any, ...]], more: bool, page: Page,
+               total: int) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(key), node=node) for node, key in zip(nodes, keys,
+                                                                              strict=True)]
+    return Connection(edges=edges, total_count=total, page_info=PageInfo(
+        has_next_page=more if not page.backwards else page.before is not None,
+        has_previous_page=more if page.backwards else page.after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    ))
 
 
 def readable_scope(info: Info[Context, None], organization_id: str | None,
-                   position: int | None) -> tuple[str, ...] | None:
+                   position: int | None,
+                   argument: str = "organizationId") -> tuple[str, ...] | None:
     """The organisations a list may draw from: the asked-for subtree, cut down to what the
     principal may read (None: no restriction)."""
     scope: set[str] | None = None
     if organization_id:
-        root = raw(organization_id, "Organization", "organizationId")
+        root = raw(organization_id, "Organization", argument)
         scope = {n.id for n in tree.descendants(info.context.conn, root, position)}
     visible = info.context.visible()
     if visible is not None:
@@ -197,35 +218,58 @@ class Query:
         organization_id: strawberry.ID | None = None,
         level: str | None = None, field: str | None = None, status: str | None = None,
         as_of: datetime | None = None,
-    ) -> GoalConnection:
-        size, backwards = page_size(first, last)
+    ) -> Connection[Goal]:
+        page = page_of(first, after, last, before, 3)
         position = info.context.position(as_of)
         conn = info.context.conn
-        scope = readable_scope(info, organization_id, position)
-        where = goal_views.GoalFilter(organization_ids=scope, level=level, field=field,
-                                      status=status)
-        views, more = goal_views.goals_page(
-            conn, where, position, limit=size,
-            after=decode_cursor(after, "after") if after else None,
-            before=decode_cursor(before, "before") if before else None, backwards=backwards)
-        edges = [GoalEdge(cursor=encode_cursor(goal_views.sort_key(v)), node=node)
-                 for v, node in zip(views, goals_of(info, views, position), strict=True)]
-        return GoalConnection(
-            edges=edges, total_count=goal_views.count_goals(conn, where, position),
-            page_info=PageInfo(
-                has_next_page=more if not backwards else before is not None,
-                has_previous_page=more if backwards else after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+        where = goal_views.GoalFilter(
+            organization_ids=readable_scope(info, organization_id, position), level=level,
+            field=field, status=status)
+        views, more = goal_views.goals_page(conn, where, position, page)
+        return connection(goals_of(info, views, position),
+                          [goal_views.sort_key(v) for v in views], more, page,
+                          goal_views.count_goals(conn, where, position))
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Organisations by name, optionally only under `rootId`.")
+    def organizations(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        root_id: strawberry.ID | None = None, as_of: datetime | None = None,
+    ) -> Connection[Organization]:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        nodes, more, total = tree.organizations_page(
+            info.context.conn, readable_scope(info, root_id, position, "rootId"), position,
+            page)
+        return connection([Organization.from_view(n, position) for n in nodes],
+                          [(n.name, n.id) for n in nodes], more, page, total)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="People by name, optionally only those with a post under "
+                                  "`organizationId`.")
+    def people(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, as_of: datetime | None = None,
+    ) -> Connection[Person]:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        people, more, total = tree.people_page(
+            info.context.conn, readable_scope(info, organization_id, position), position, page)
+        return connection([person_of(p, position) for p in people],
+                          [(p.name, p.person_id) for p in people], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Issued goals with no primary or no direct responsible party.")
-    def responsibility_gaps(self, info: Info[Context, None],
-                            organization_id: strawberry.ID | None = None,
-                            as_of: datetime | None = None) -> list[ResponsibilityGap]:
+    def responsibility_gaps(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, as_of: datetime | None = None,
+    ) -> Connection[ResponsibilityGap]:
+        page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
-        scope = readable_scope(info, organization_id, position)
-        return [ResponsibilityGap.from_view(g)
-                for g in duty.responsibility_gaps(info.context.conn, position, scope)]
+        gaps, more, total = duty.gaps_page(
+            info.context.conn, position, readable_scope(info, organization_id, position), page)
+        return connection([ResponsibilityGap.from_view(g) for g in gaps],
+                          [(g.title, g.goal_id) for g in gaps], more, page, total)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -227,20 +227,23 @@ class ResponsibilityGap:
                    missing_direct=gap.missing_direct)
 
 
+T = TypeVar("T")
+
+
 @strawberry.type
-class GoalEdge:
+class Edge(Generic[T]):
     cursor: str
-    node: Goal
+    node: T
 
 
-@strawberry.type
-class GoalConnection:
-    edges: list[GoalEdge]
+@strawberry.type(description="A keyset page: edges (or nodes), pageInfo and totalCount.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
     page_info: PageInfo
     total_count: int
 
     @strawberry.field
-    def nodes(self) -> list[Goal]:
+    def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
 

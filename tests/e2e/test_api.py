@@ -382,3 +382,40 @@ def test_an_unexpected_error_is_masked_and_carries_a_request_id(client, monkeypa
     request_id = error["extensions"]["requestId"]
     assert request_id in caplog.text
     assert "leaked" in caplog.text  # the details go to the log, not to the client
+
+
+def test_organisations_people_and_gaps_are_keyset_connections(client) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    committee = register(client, "甲党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    for name in ("乙支部", "丙支部", "丁支部"):
+        register(client, name, "branch", committee)
+    from app.graphql.ids import expect
+
+    for name in ("赵一", "钱二", "孙三"):
+        person = services.app.register_person("admin", name=name, party_member=True).id
+        written = services.app.appoint("admin", person,
+                                       organization_id=expect(committee, "Organization"),
+                                       post="member")
+    annual = draft(client, committee, "无人负责的目标")["data"]["draftGoal"]["goal"]["id"]
+    gql(client, ISSUE, id=annual)
+    assert services.runner.wait_until(written.position, 10)
+    orgs = """query($first: Int, $after: String, $last: Int, $root: ID) {
+      organizations(first: $first, after: $after, last: $last, rootId: $root) {
+        totalCount nodes { name } pageInfo { endCursor hasNextPage hasPreviousPage } } }"""
+    first = gql(client, orgs, first=2, root=committee)["data"]["organizations"]
+    assert first["totalCount"] == 4
+    rest = gql(client, orgs, first=2, after=first["pageInfo"]["endCursor"], root=committee)
+    names = [o["name"] for o in first["nodes"] + rest["data"]["organizations"]["nodes"]]
+    assert sorted(names) == sorted(["甲党委", "乙支部", "丙支部", "丁支部"])
+    assert len(set(names)) == 4
+    assert not rest["data"]["organizations"]["pageInfo"]["hasNextPage"]
+    last = gql(client, orgs, last=1, root=committee)["data"]["organizations"]
+    assert last["nodes"] == [{"name": names[-1]}]
+    people = gql(client, """query($org: ID) { people(first: 10, organizationId: $org)
+        { totalCount nodes { name } } }""", org=committee)["data"]["people"]
+    assert people["totalCount"] == 3
+    gaps = gql(client, "{ responsibilityGaps(first: 5) { totalCount nodes { title "
+                       "missingPrimary } } }")["data"]["responsibilityGaps"]
+    assert gaps == {"totalCount": 1, "nodes": [{"title": "无人负责的目标",
+                                                 "missingPrimary": True}]}

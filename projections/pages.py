@@ -1,0 +1,52 @@
+"""Keyset pages over read-model queries: rows after (or before) a sort key, never an offset,
+so pages stay stable while new events arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from store.db import Connection, Row, marks
+
+
+@dataclass(frozen=True)
+class Page:
+    """The first `limit` rows after `after`, or with `backwards` the last `limit` before
+    `before` (None: no limit)."""
+
+    limit: int | None = None
+    after: tuple[Any, ...] | None = None
+    before: tuple[Any, ...] | None = None
+    backwards: bool = False
+
+
+EVERYTHING = Page()
+
+
+def read_page(conn: Connection, select: str, source: str, where: str, params: Sequence[Any],
+              sort: Sequence[str], page: Page) -> tuple[list[Row], bool]:
+    """Rows of `SELECT select FROM source WHERE where` in `sort` order, one page of them, in
+    order; and whether more lie beyond the page in the direction read."""
+    clause, values = where, list(params)
+    keys = f"({', '.join(sort)})"
+    if page.after is not None:
+        clause += f" AND {keys} > ({marks(page.after)})"
+        values += list(page.after)
+    if page.before is not None:
+        clause += f" AND {keys} < ({marks(page.before)})"
+        values += list(page.before)
+    direction = " DESC" if page.backwards else ""
+    sql = (f"SELECT {select} FROM {source} WHERE {clause} "
+           f"ORDER BY {', '.join(column + direction for column in sort)}")
+    if page.limit is not None:
+        sql += " LIMIT ?"
+        values.append(page.limit + 1)
+    rows = conn.execute(sql, values)
+    more = page.limit is not None and len(rows) > page.limit
+    rows = rows[:page.limit] if page.limit is not None else rows
+    return (rows[::-1] if page.backwards else rows), more
+
+
+def count(conn: Connection, source: str, where: str, params: Sequence[Any]) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params)[0][0])
