@@ -27,6 +27,7 @@ TRACKING_DDL = (
 Handler = Callable[[Any, Batch], None]
 Read = tuple[int, list[tuple[int, Any]]]  # how many notifications, and (position, event) pairs
 REBUILD_BATCH = 5000
+PROGRESS_CHANNEL = "dengta_projections"
 ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
 
 
@@ -186,6 +187,7 @@ class Follower:
 
     def _advance(self, projection: type[Projection], old: int, new: int, first: bool) -> None:
         name, version = projection.name, projection.version
+        self.conn.notify(PROGRESS_CHANNEL)  # delivered on commit, to waiters in any process
         if first:
             self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
                               [name, new, version])

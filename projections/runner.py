@@ -16,10 +16,18 @@ from typing import Any
 import psycopg
 from eventsourcing.application import Application
 
-from projections.engine import Follower, Progress, Projection
+from projections.engine import PROGRESS_CHANNEL, Follower, Progress, Projection, tracked
 from store.db import Connection, Database
 
 log = logging.getLogger("dengta.projections")
+
+
+def has_tracking(conn: Connection) -> bool:
+    try:
+        conn.execute("SELECT 1 FROM dengta_tracking LIMIT 1")
+    except Exception:  # the table appears with the first follower
+        return False
+    return True
 
 
 class Leadership:
@@ -100,9 +108,21 @@ class Runner:
             event.set()
 
     def wait_until(self, position: int, timeout: float = 5.0) -> bool:
-        """Read-your-writes: wait (bounded) until every projection has passed `position`."""
+        """Read-your-writes: wait (bounded) until every projection has passed `position`.
+        Woken by this process's followers, or, for projections another process leads, by
+        their NOTIFY after each commit."""
         self.wake()
+        if set(self.names) - self.leading:
+            self.refresh()
         return self.progress.wait_until(self.names, position, timeout)
+
+    def refresh(self) -> None:
+        """Learn the positions followers in other processes have committed."""
+        with self.database.connection() as conn:
+            for projection in self.projections:
+                state = tracked(conn, projection) if has_tracking(conn) else None
+                if state is not None:
+                    self.progress.reached(projection.name, state[0])
 
     def _follow(self, projection: type[Projection]) -> None:
         leadership = Leadership(self.database, projection.name)
@@ -151,9 +171,14 @@ class Runner:
                 assert isinstance(raw, psycopg.Connection)
                 with raw:
                     raw.execute(f'LISTEN "{channel}"')
+                    raw.execute(f"LISTEN {PROGRESS_CHANNEL}")
                     while not self.stopped.is_set():
-                        for _ in raw.notifies(timeout=self.poll_interval, stop_after=1):
-                            self.wake()
+                        for notice in raw.notifies(timeout=self.poll_interval, stop_after=1):
+                            if notice.channel == PROGRESS_CHANNEL:
+                                if set(self.names) - self.leading:
+                                    self.refresh()
+                            else:
+                                self.wake()
             except Exception as error:
                 log.warning("listen: %s: %s; reconnecting", type(error).__name__, error)
                 self.stopped.wait(0.2)

@@ -45,6 +45,9 @@ class Connection:
     def serialize_ddl(self) -> None:
         """Within a transaction: make concurrent schema changes wait for each other."""
 
+    def notify(self, channel: str) -> None:
+        """Within a transaction: tell listeners in other processes, on commit (PostgreSQL)."""
+
     def analyze(self, table: str) -> None:
         """Refresh the planner's statistics of a fast-growing table (PostgreSQL only: without
         them it picks the wrong index once a rebuilt table has grown)."""
@@ -122,6 +125,9 @@ class PostgresConnection(Connection):
     def serialize_ddl(self) -> None:
         # CREATE ... IF NOT EXISTS still races in PostgreSQL's catalogue.
         self.execute("SELECT pg_advisory_xact_lock(7231008)")
+
+    def notify(self, channel: str) -> None:
+        self.execute(f"NOTIFY {channel}")
 
     def analyze(self, table: str) -> None:
         self.execute(f"ANALYZE {table}")

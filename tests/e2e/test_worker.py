@@ -113,3 +113,27 @@ def test_a_follower_whose_connection_is_terminated_recovers_by_itself(url, caplo
     finally:
         runner.stop()
         app.close()
+
+
+def test_read_your_writes_holds_in_a_process_whose_followers_do_not_lead(url) -> None:
+    """With several API workers, one leads each projection; the others learn of its commits
+    through NOTIFY, so their mutations still see their own writes at once."""
+    app = open_application(Settings(database_url=url))
+    database = Database(DatabaseURL(url))
+    leader = Runner(app, database, ALL, poll_interval=0.2).start()
+    try:
+        story = tell(app)
+        assert leader.wait_until(story.last_position, timeout=10)
+        follower = Runner(app, database, ALL, poll_interval=5.0).start()
+        try:
+            time.sleep(0.5)
+            assert follower.leading == set()
+            written = app.revise_goal(ACTOR, story.annual, title="别处可见", reason="调整")
+            started = time.monotonic()
+            assert follower.wait_until(written.position, timeout=5)
+            assert time.monotonic() - started < 1.0
+        finally:
+            follower.stop()
+    finally:
+        leader.stop()
+        app.close()
