@@ -29,6 +29,7 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.append
 	$(BIN)/python -m bench.projections
+	$(BIN)/python -m bench.api
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
