@@ -57,7 +57,10 @@ def audit_row(row: Any) -> AuditRow:
 
 
 class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
-    """Remembers the head it last wrote, so the usual write links on with one guarded insert
+    """Positions are the events table's rowids (the library declares no AUTOINCREMENT); they
+    only ever grow because the triggers below refuse every DELETE.
+
+    Remembers the head it last wrote, so the usual write links on with one guarded insert
     instead of a read and an insert; when another process moved the head, it reads it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
