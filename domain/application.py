@@ -63,7 +63,9 @@ class DengtaApplication(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def _save(self, actor: str, *aggregates: Aggregate | None) -> int | None:
+    def commit(self, actor: str, *aggregates: Aggregate | None) -> int | None:
+        """Save the aggregates' new events as one atomic write by `actor`; returns the last
+        position written. A concurrent writer who got there first makes it a ConcurrencyError."""
         with translate_conflicts():
             recordings = self.save(*aggregates, actor=require_actor(actor))
         return recordings[-1].notification.id if recordings else None
@@ -76,7 +78,7 @@ class DengtaApplication(Application[UUID]):
             parent_id = self.get(Organization, parent_id).parent_id
         return ancestors
 
-    def _subgoals(self, goal: Goal) -> list[Goal]:
+    def subgoals(self, goal: Goal) -> list[Goal]:
         return [self.get(Goal, goal_id) for goal_id in goal.subgoal_ids]
 
     def _parent_goal(self, goal: Goal) -> Goal | None:
@@ -101,21 +103,21 @@ class DengtaApplication(Application[UUID]):
             id=self._new_id(id), actor=actor, name=name, kind=kind, category=category,
             parent=parent, effective_date=effective_date, reason=reason,
         )
-        return Written(org.id, self._save(actor, org, parent))
+        return Written(org.id, self.commit(actor, org, parent))
 
     def rename_organization(
         self, actor: str, organization_id: UUID, *, name: str, reason: str = ""
     ) -> Written:
         org = self.get(Organization, organization_id)
         org.rename(actor=actor, name=name, reason=reason)
-        return Written(org.id, self._save(actor, org))
+        return Written(org.id, self.commit(actor, org))
 
     def recategorize_organization(
         self, actor: str, organization_id: UUID, *, category: str, reason: str
     ) -> Written:
         org = self.get(Organization, organization_id)
         org.recategorize(actor=actor, category=category, reason=reason)
-        return Written(org.id, self._save(actor, org))
+        return Written(org.id, self.commit(actor, org))
 
     def move_organization(
         self, actor: str, organization_id: UUID, *, new_parent_id: UUID, reason: str,
@@ -129,7 +131,7 @@ class DengtaApplication(Application[UUID]):
         org.move(actor=actor, old_parent=old_parent, new_parent=new_parent,
                  new_parent_ancestry=self._ancestry(new_parent), reason=reason,
                  effective_date=effective_date)
-        return Written(org.id, self._save(actor, org, old_parent, new_parent))
+        return Written(org.id, self.commit(actor, org, old_parent, new_parent))
 
     def dissolve_organization(
         self, actor: str, organization_id: UUID, *, reason: str,
@@ -138,7 +140,7 @@ class DengtaApplication(Application[UUID]):
         org = self.get(Organization, organization_id)
         parent = self.get(Organization, org.parent_id) if org.parent_id else None
         org.dissolve(actor=actor, parent=parent, reason=reason, effective_date=effective_date)
-        return Written(org.id, self._save(actor, org, parent))
+        return Written(org.id, self.commit(actor, org, parent))
 
     # ---- people --------------------------------------------------------------------------
 
@@ -148,7 +150,7 @@ class DengtaApplication(Application[UUID]):
     ) -> Written:
         person = Person.register(id=self._new_id(id), actor=actor, name=name,
                                  party_member=party_member, reason=reason)
-        return Written(person.id, self._save(actor, person))
+        return Written(person.id, self.commit(actor, person))
 
     def appoint(
         self, actor: str, person_id: UUID, *, organization_id: UUID, post: str,
@@ -159,7 +161,7 @@ class DengtaApplication(Application[UUID]):
         organization = self.get(Organization, organization_id, "organizationId")
         person.take_post(actor=actor, organization=organization, post=post,
                          effective_date=effective_date, reason=reason)
-        return Written(person.id, self._save(actor, person))
+        return Written(person.id, self.commit(actor, person))
 
     def end_post(
         self, actor: str, person_id: UUID, *, organization_id: UUID, post: str,
@@ -168,7 +170,7 @@ class DengtaApplication(Application[UUID]):
         person = self.get(Person, person_id, "personId")
         person.end_post(actor=actor, organization_id=organization_id, post=post,
                         effective_date=effective_date, reason=reason)
-        return Written(person.id, self._save(actor, person))
+        return Written(person.id, self.commit(actor, person))
 
     def grant_role(
         self, actor: str, person_id: UUID, *, role: str, organization_id: UUID, reason: str
@@ -178,7 +180,7 @@ class DengtaApplication(Application[UUID]):
         person = self.get(Person, person_id, "personId")
         organization = self.get(Organization, organization_id, "organizationId")
         person.grant_role(actor=actor, role=role, organization=organization, reason=reason)
-        return Written(person.id, self._save(actor, person))
+        return Written(person.id, self.commit(actor, person))
 
     def revoke_role(
         self, actor: str, person_id: UUID, *, role: str, organization_id: UUID, reason: str
@@ -186,7 +188,7 @@ class DengtaApplication(Application[UUID]):
         person = self.get(Person, person_id, "personId")
         person.revoke_role(actor=actor, role=role, organization_id=organization_id,
                            reason=reason)
-        return Written(person.id, self._save(actor, person))
+        return Written(person.id, self.commit(actor, person))
 
     def change_party_membership(
         self, actor: str, person_id: UUID, *, party_member: bool,
@@ -195,7 +197,7 @@ class DengtaApplication(Application[UUID]):
         person = self.get(Person, person_id, "personId")
         person.change_membership(actor=actor, party_member=party_member,
                                  effective_date=effective_date, reason=reason)
-        return Written(person.id, self._save(actor, person))
+        return Written(person.id, self.commit(actor, person))
 
     # ---- goals ---------------------------------------------------------------------------
 
@@ -210,7 +212,7 @@ class DengtaApplication(Application[UUID]):
         write."""
         organization = self.get(Organization, organization_id, "organizationId")
         parent = self.get(Goal, parent_id, "parentId") if parent_id else None
-        siblings = self._subgoals(parent) if parent else []
+        siblings = self.subgoals(parent) if parent else []
         goal = Goal.draft(
             id=self._new_id(id), actor=actor, level=level, organization=organization,
             organization_ancestry=self._ancestry(organization), parent=parent, field=field,
@@ -221,7 +223,7 @@ class DengtaApplication(Application[UUID]):
         if parent is not None:
             changed = settle_subgoal_weights(parent, [*siblings, goal], sibling_weights or {},
                                              actor=actor, reason=reason)
-        return Written(goal.id, self._save(actor, goal, parent, *changed))
+        return Written(goal.id, self.commit(actor, goal, parent, *changed))
 
     def revise_goal(
         self, actor: str, goal_id: UUID, *, reason: str = "", title: str | None = None,
@@ -230,18 +232,18 @@ class DengtaApplication(Application[UUID]):
     ) -> Written:
         goal = self.get(Goal, goal_id)
         goal.revise(actor=actor, reason=reason, parent=self._parent_goal(goal),
-                    subgoals=self._subgoals(goal), title=title, description=description,
+                    subgoals=self.subgoals(goal), title=title, description=description,
                     field=field, period=period, indicator=indicator)
-        return Written(goal.id, self._save(actor, goal))
+        return Written(goal.id, self.commit(actor, goal))
 
     def reweight_subgoals(
         self, actor: str, parent_id: UUID, *, weights: Mapping[UUID, int], reason: str = ""
     ) -> Written:
         """Re-split the weights of a goal's subgoals in one change."""
         parent = self.get(Goal, parent_id, "parentId")
-        changed = settle_subgoal_weights(parent, self._subgoals(parent), weights,
+        changed = settle_subgoal_weights(parent, self.subgoals(parent), weights,
                                          actor=actor, reason=reason)
-        return Written(parent.id, self._save(actor, *changed))
+        return Written(parent.id, self.commit(actor, *changed))
 
     def issue_goal(
         self, actor: str, goal_id: UUID, *, effective_date: date | None = None,
@@ -249,9 +251,9 @@ class DengtaApplication(Application[UUID]):
     ) -> Written:
         """下达: issue a drafted goal; its subgoals' weights must sum to 100."""
         goal = self.get(Goal, goal_id)
-        goal.issue(actor=actor, parent=self._parent_goal(goal), subgoals=self._subgoals(goal),
+        goal.issue(actor=actor, parent=self._parent_goal(goal), subgoals=self.subgoals(goal),
                    effective_date=effective_date, reason=reason)
-        return Written(goal.id, self._save(actor, goal))
+        return Written(goal.id, self.commit(actor, goal))
 
     def issue_goal_tree(
         self, actor: str, root_id: UUID, *, effective_date: date | None = None,
@@ -262,7 +264,7 @@ class DengtaApplication(Application[UUID]):
         issued: list[Goal] = []
 
         def issue(goal: Goal, parent: Goal | None) -> None:
-            subgoals = self._subgoals(goal)
+            subgoals = self.subgoals(goal)
             goal.issue(actor=actor, parent=parent, subgoals=subgoals,
                        effective_date=effective_date, reason=reason)
             issued.append(goal)
@@ -271,7 +273,7 @@ class DengtaApplication(Application[UUID]):
                     issue(subgoal, goal)
 
         issue(root, self._parent_goal(root))
-        return Written(root.id, self._save(actor, *issued))
+        return Written(root.id, self.commit(actor, *issued))
 
     def close_goal(
         self, actor: str, goal_id: UUID, *, effective_date: date | None = None,
@@ -279,7 +281,7 @@ class DengtaApplication(Application[UUID]):
     ) -> Written:
         goal = self.get(Goal, goal_id)
         goal.close(actor=actor, effective_date=effective_date, reason=reason)
-        return Written(goal.id, self._save(actor, goal))
+        return Written(goal.id, self.commit(actor, goal))
 
     def cancel_goal(
         self, actor: str, goal_id: UUID, *, reason: str, effective_date: date | None = None,
@@ -287,15 +289,15 @@ class DengtaApplication(Application[UUID]):
     ) -> Written:
         """Cancel a goal; under an issued parent, `sibling_weights` re-split the remainder."""
         goal = self.get(Goal, goal_id)
-        goal.cancel(actor=actor, subgoals=self._subgoals(goal), reason=reason,
+        goal.cancel(actor=actor, subgoals=self.subgoals(goal), reason=reason,
                     effective_date=effective_date)
         parent = self._parent_goal(goal)
         changed: list[Goal] = []
         if parent is not None:
-            siblings = [g for g in self._subgoals(parent) if g.id != goal.id]
+            siblings = [g for g in self.subgoals(parent) if g.id != goal.id]
             changed = settle_subgoal_weights(parent, [*siblings, goal], sibling_weights or {},
                                              actor=actor, reason=reason)
-        return Written(goal.id, self._save(actor, goal, *changed))
+        return Written(goal.id, self.commit(actor, goal, *changed))
 
     def report_progress(
         self, actor: str, goal_id: UUID, *, effective_date: date, value: Any = None,
@@ -304,7 +306,7 @@ class DengtaApplication(Application[UUID]):
         goal = self.get(Goal, goal_id)
         goal.report_progress(actor=actor, effective_date=effective_date, value=value,
                              rubric_level=rubric_level, evidence=evidence, reason=reason)
-        return Written(goal.id, self._save(actor, goal))
+        return Written(goal.id, self.commit(actor, goal))
 
     def assign_responsibility(
         self, actor: str, goal_id: UUID, *, party_kind: str, party_id: UUID, kind: str,
@@ -318,7 +320,7 @@ class DengtaApplication(Application[UUID]):
             party = self.get(Organization, party_id, "partyId")
         goal.assign_responsibility(actor=actor, party=party, kind=kind, reason=reason,
                                    effective_date=effective_date)
-        return Written(goal.id, self._save(actor, goal))
+        return Written(goal.id, self.commit(actor, goal))
 
     def revoke_responsibility(
         self, actor: str, goal_id: UUID, *, party_id: UUID, kind: str, reason: str = "",
@@ -327,7 +329,7 @@ class DengtaApplication(Application[UUID]):
         goal = self.get(Goal, goal_id)
         goal.revoke_responsibility(actor=actor, party_id=party_id, kind=kind, reason=reason,
                                    effective_date=effective_date)
-        return Written(goal.id, self._save(actor, goal))
+        return Written(goal.id, self.commit(actor, goal))
 
 
 

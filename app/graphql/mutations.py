@@ -219,8 +219,8 @@ class Mutation:
             org = ids(input.organization_id, "Organization", "organizationId")
             return manages(info, org), lambda: domain(info).dissolve_organization(
                 actor(info), org, reason=input.reason, effective_date=input.effective_date)
-        written, errors = await run(info, prepare, "dissolve this organisation")
-        return organization_payload(info, (written, errors))
+        return organization_payload(info, await run(info, prepare,
+                                                    "dissolve this organisation"))
 
     # ---- people --------------------------------------------------------------------------
 

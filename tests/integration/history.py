@@ -104,7 +104,7 @@ def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
 
 
 def _split(app: DengtaApplication, parent: UUID) -> dict[UUID, int]:
-    live = [g for g in app._subgoals(app.get(Goal, parent)) if g.is_active]
+    live = [g for g in app.subgoals(app.get(Goal, parent)) if g.is_active]
     if not live:
         return {}
     share = 100 // len(live)

@@ -79,7 +79,7 @@ def test_two_concurrent_saves_of_one_goal_give_one_success_and_one_conflict(app)
     def save(goal: Goal) -> None:
         barrier.wait()
         try:
-            outcomes.append(app._save(ACTOR, goal))
+            outcomes.append(app.commit(ACTOR, goal))
         except ConcurrencyError as error:
             outcomes.append(error)
 
@@ -123,7 +123,7 @@ def test_a_subgoal_added_under_an_issued_goal_re_splits_its_siblings(app) -> Non
         parent_id=story.annual, reason="新增任务",
         sibling_weights={story.specifics[0]: 50, story.specifics[1]: 30},
     )
-    weights = [g.weight for g in app._subgoals(app.get(Goal, story.annual))]
+    weights = [g.weight for g in app.subgoals(app.get(Goal, story.annual))]
     assert weights == [50, 30, 20]
     assert app.get(Goal, new.id).parent_id == story.annual
 
