@@ -3,6 +3,7 @@ exactly once, writing view rows and the tracking position in one transaction."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -220,18 +221,53 @@ def position_at(conn: Connection, moment: Any) -> int:
     return int(rows[0][0]) if rows else 0
 
 
+def _resolve(future: asyncio.Future[bool]) -> None:
+    if not future.done():
+        future.set_result(True)
+
+
 class Progress:
     """Positions reached by the followers of this process, for read-your-writes."""
 
     def __init__(self) -> None:
         self._positions: dict[str, int] = {}
         self._changed = threading.Condition()
+        # Event-loop waiters: (loop, future, names, position), resolved from follower threads.
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[bool],
+                                  Sequence[str], int]] = []
+
+    def _passed(self, names: Sequence[str], position: int) -> bool:
+        return all(self._positions.get(name, 0) >= position for name in names)
 
     def reached(self, name: str, position: int) -> None:
         with self._changed:
             if position > self._positions.get(name, -1):
                 self._positions[name] = position
                 self._changed.notify_all()
+                still = []
+                for loop, future, names, wanted in self._waiters:
+                    if self._passed(names, wanted):
+                        loop.call_soon_threadsafe(_resolve, future)
+                    else:
+                        still.append((loop, future, names, wanted))
+                self._waiters = still
+
+    async def wait_until_async(self, names: Sequence[str], position: int,
+                               timeout: float) -> bool:
+        """Like wait_until, without holding a thread while it waits."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        with self._changed:
+            if self._passed(names, position):
+                return True
+            self._waiters.append((loop, future, names, position))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return False
+        finally:
+            with self._changed:
+                self._waiters = [w for w in self._waiters if w[1] is not future]
 
     def position(self, name: str) -> int:
         return self._positions.get(name, 0)

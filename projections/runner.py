@@ -4,6 +4,7 @@ on a short interval besides, reconnecting by itself when its connection is lost.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
@@ -115,6 +116,13 @@ class Runner:
         if set(self.names) - self.leading:
             self.refresh()
         return self.progress.wait_until(self.names, position, timeout)
+
+    async def wait_until_async(self, position: int, timeout: float = 5.0) -> bool:
+        """wait_until for the event loop: no thread is held while waiting."""
+        self.wake()
+        if set(self.names) - self.leading:
+            await asyncio.to_thread(self.refresh)
+        return await self.progress.wait_until_async(self.names, position, timeout)
 
     def refresh(self) -> None:
         """Learn the positions followers in other processes have committed."""

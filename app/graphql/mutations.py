@@ -56,16 +56,19 @@ async def run(info: Info[Context, None], prepare: Callable[[], Prepared],
     """Parse and look up the input, authorize, write off the event loop, then wait until the
     read models have what was written (read-your-writes)."""
     ctx = info.context
+    def checked_write() -> Written:
+        allowed, write = prepare()
+        policy.require(allowed(), what)
+        return write()
+
     try:
-        allowed, write = await asyncio.to_thread(prepare)
-        await asyncio.to_thread(lambda: policy.require(allowed(), what))
-        written = await asyncio.to_thread(write)
+        written = await asyncio.to_thread(checked_write)
     except policy.ForbiddenError as error:
         raise GraphQLError(str(error), extensions={"code": "FORBIDDEN"}) from None
     except DomainError as error:
         return None, [user_error(error)]
     if written.position is not None and ctx.runner is not None:
-        await asyncio.to_thread(ctx.runner.wait_until, written.position, ctx.wait_timeout)
+        await ctx.runner.wait_until_async(written.position, ctx.wait_timeout)
     return written, []
 
 

@@ -199,3 +199,18 @@ def test_progress_waits_wake_on_the_follower_not_on_a_timer() -> None:
     threading.Timer(0.05, progress.reached, ("goals", 10)).start()
     assert progress.wait_until(["goals"], 10, timeout=5)
     assert not progress.wait_until(["goals"], 11, timeout=0.05)
+
+
+def test_an_event_loop_can_wait_for_progress_without_holding_a_thread() -> None:
+    import asyncio
+    import threading
+
+    progress = Progress()
+
+    async def scenario() -> tuple[bool, bool]:
+        threading.Timer(0.05, progress.reached, ("goals", 10)).start()
+        reached = await progress.wait_until_async(["goals"], 10, timeout=5)
+        missed = await progress.wait_until_async(["goals"], 11, timeout=0.05)
+        return reached, missed
+
+    assert asyncio.run(scenario()) == (True, False)
