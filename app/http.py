@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -176,4 +177,5 @@ def create_app(settings: Settings) -> Starlette:
 
 def app_from_env() -> Starlette:
     """For uvicorn's --factory (several workers): settings from the environment."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     return create_app(Settings.from_env())
