@@ -100,7 +100,7 @@ class Services:
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.runner: Runner | None = None
         if settings.projections == "inprocess":
-            self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5)
+            self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5, grouped=True)
 
     def principal(self, authorization: str | None) -> Principal | None:
         """The request's principal, or None when it sent no token; a bad token is an error."""

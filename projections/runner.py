@@ -39,11 +39,16 @@ class Leadership:
         self.database = database
         self.name = name
         self._file: Any = None
+        self._session: Connection | None = None  # the PostgreSQL session holding the lock
+        self.key = zlib.crc32(f"dengta:projection:{name}".encode())
 
     def try_acquire(self, conn: Connection) -> bool:
         if conn.dialect == "postgresql":
-            key = zlib.crc32(f"dengta:projection:{self.name}".encode())
-            return bool(conn.execute("SELECT pg_try_advisory_lock(?)", [key])[0][0])
+            if self._session is conn:
+                return True  # advisory locks stack: take it once per session
+            held = bool(conn.execute("SELECT pg_try_advisory_lock(?)", [self.key])[0][0])
+            self._session = conn if held else None
+            return held
         if self._file is None:
             path = Path(f"{self.database.url.sqlite_path}.{self.name}.lock")
             self._file = path.open("w")
@@ -54,6 +59,10 @@ class Leadership:
         return True
 
     def release(self) -> None:
+        if self._session is not None:
+            with contextlib.suppress(Exception):  # a dead session has freed it already
+                self._session.execute("SELECT pg_advisory_unlock(?)", [self.key])
+            self._session = None
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -69,7 +78,12 @@ class Runner:
         progress: Progress | None = None,
         poll_interval: float = 0.5,
         batch_size: int = 1000,
+        grouped: bool = False,
     ) -> None:
+        """`grouped`: one follower folds every projection in one transaction per batch (an
+        API process's own followers: fewer round trips before a write is visible); otherwise
+        a follower per projection, so workers can share them out."""
+        self.groups = [list(projections)] if grouped else [[p] for p in projections]
         self.app = app
         self.database = database
         self.projections = projections
@@ -86,8 +100,9 @@ class Runner:
         return [p.name for p in self.projections]
 
     def start(self) -> Runner:
-        for projection in self.projections:
-            self._spawn(self._follow, projection, name=f"follow-{projection.name}")
+        for group in self.groups:
+            self._spawn(self._follow, group,
+                        name="follow-" + "+".join(p.name for p in group))
         if self.database.dialect == "postgresql":
             self._spawn(self._listen, name="listen")
         return self
@@ -132,42 +147,58 @@ class Runner:
                 if state is not None:
                     self.progress.reached(projection.name, state[0])
 
-    def _follow(self, projection: type[Projection]) -> None:
-        leadership = Leadership(self.database, projection.name)
+    def _follow(self, group: Sequence[type[Projection]]) -> None:
+        names = [p.name for p in group]
+        label = "+".join(names)
+        leaderships = [Leadership(self.database, name) for name in names]
         failures = 0
         while not self.stopped.is_set():
             conn: Connection | None = None
             try:
                 conn = self.database.connect()
                 if failures:
-                    log.warning("%s: reconnected after %d failed attempt(s)", projection.name,
-                                failures)
+                    log.warning("%s: reconnected after %d failed attempt(s)", label, failures)
                     failures = 0
-                while not leadership.try_acquire(conn):
+                while not self._lead(conn, leaderships):
                     if self.stopped.wait(self.poll_interval):
                         return
-                self.leading.add(projection.name)
-                log.info("%s: following (this process leads)", projection.name)
-                follower = Follower(projection, self.app, conn, self.batch_size)
-                self.progress.reached(projection.name, follower.prepare())
-                wakeup = self.wakeups[projection.name]
+                self.leading.update(names)
+                for name in names:
+                    log.info("%s: following (this process leads)", name)
+                follower = Follower(group, self.app, conn, self.batch_size)
+                self._reached(names, follower.prepare())
+                wakeup = self.wakeups[names[0]]
                 while not self.stopped.is_set():
                     wakeup.clear()
                     count, position = follower.step()
-                    self.progress.reached(projection.name, position)
+                    self._reached(names, position)
                     if count == 0:
                         wakeup.wait(self.poll_interval)
             except Exception as error:
                 failures += 1
-                log.warning("%s: %s: %s; reconnecting", projection.name,
-                            type(error).__name__, error)
+                log.warning("%s: %s: %s; reconnecting", label, type(error).__name__, error)
                 self.stopped.wait(min(0.05 * 2 ** failures, 2.0))
             finally:
-                self.leading.discard(projection.name)
-                leadership.release()
+                self.leading.difference_update(names)
+                for leadership in leaderships:
+                    leadership.release()
                 if conn is not None:
                     with contextlib.suppress(Exception):
                         conn.close()
+
+    @staticmethod
+    def _lead(conn: Connection, leaderships: Sequence[Leadership]) -> bool:
+        """Lead every projection of the group or none: a partial hold is let go, so two
+        processes never each keep half of what the other needs."""
+        if all([leadership.try_acquire(conn) for leadership in leaderships]):
+            return True
+        for leadership in leaderships:
+            leadership.release()
+        return False
+
+    def _reached(self, names: Sequence[str], position: int) -> None:
+        for name in names:
+            self.progress.reached(name, position)
 
     def _listen(self) -> None:
         """Wake followers on the library's NOTIFY; reconnect when the connection drops."""

@@ -214,3 +214,28 @@ def test_an_event_loop_can_wait_for_progress_without_holding_a_thread() -> None:
         return reached, missed
 
     assert asyncio.run(scenario()) == (True, False)
+
+
+def test_grouped_followers_lead_all_or_nothing_and_hand_over(app, database) -> None:
+    import time
+
+    names = {p.name for p in ALL}
+    first = Runner(app, database, ALL, poll_interval=0.1, grouped=True).start()
+    second = None
+    try:
+        story = tell(app)
+        assert first.wait_until(story.last_position, timeout=10)
+        assert first.leading == names
+        second = Runner(app, database, ALL, poll_interval=0.1, grouped=True).start()
+        time.sleep(0.5)
+        assert second.leading == set()
+        first.stop()
+        written = app.revise_goal(ACTOR, story.annual, title="交接之后", reason="调整")
+        assert second.wait_until(written.position, timeout=10)
+        assert second.leading == names
+        with database.connection() as conn:
+            assert goal_views.goal(conn, str(story.annual)).title == "交接之后"
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
