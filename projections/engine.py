@@ -269,9 +269,6 @@ class Progress:
             with self._changed:
                 self._waiters = [w for w in self._waiters if w[1] is not future]
 
-    def position(self, name: str) -> int:
-        return self._positions.get(name, 0)
-
     def wait_until(self, names: Sequence[str], position: int, timeout: float) -> bool:
         """Block until every named projection has passed `position` (woken by the followers,
         not by polling); False when `timeout` seconds ran out first."""
