@@ -21,9 +21,9 @@ from app.settings import Settings
 from projections import ALL, BY_NAME
 from projections.engine import (
     REBUILD_BATCH,
-    TRACKING_DDL,
     Follower,
     Projection,
+    has_tracking,
     reset,
     tracked,
 )
@@ -130,9 +130,9 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
     head = app.recorder.max_notification_id() or 0
     print(f"log head {head}")
     with Database(DatabaseURL(settings.database_url)).connection() as conn:
-        conn.execute(TRACKING_DDL)
+        started = has_tracking(conn)
         for projection in ALL:
-            state = tracked(conn, projection)
+            state = tracked(conn, projection) if started else None
             position = state[0] if state else 0
             print(f"{projection.name:<22} position {position:>10}  lag {head - position:>10}")
     return 0

@@ -69,6 +69,15 @@ def tracked(conn: Connection, projection: type[Projection]) -> tuple[int, int] |
     return (rows[0][0], rows[0][1]) if rows else None
 
 
+def has_tracking(conn: Connection) -> bool:
+    """Whether any follower has created the tracking table yet."""
+    try:
+        conn.execute("SELECT 1 FROM dengta_tracking LIMIT 1")
+    except Exception:  # the table appears with the first follower
+        return False
+    return True
+
+
 def reset(conn: Connection, projection: type[Projection]) -> None:
     """Drop the projection's tables and tracking: it refills from the start of the log."""
     with conn.transaction():

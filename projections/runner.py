@@ -17,18 +17,17 @@ from typing import Any
 import psycopg
 from eventsourcing.application import Application
 
-from projections.engine import PROGRESS_CHANNEL, Follower, Progress, Projection, tracked
+from projections.engine import (
+    PROGRESS_CHANNEL,
+    Follower,
+    Progress,
+    Projection,
+    has_tracking,
+    tracked,
+)
 from store.db import Connection, Database
 
 log = logging.getLogger("dengta.projections")
-
-
-def has_tracking(conn: Connection) -> bool:
-    try:
-        conn.execute("SELECT 1 FROM dengta_tracking LIMIT 1")
-    except Exception:  # the table appears with the first follower
-        return False
-    return True
 
 
 class Leadership:

@@ -92,7 +92,5 @@ def verify(recorder: AuditedRecorder, digest: Digest | None = None) -> Verificat
         previous = Digest(row.position, expected)
         if digest is not None and digest.position == row.position:
             found = digest.hash == expected
-    result = Verification(previous, None, "", found)
-    if found is False and digest is not None:
-        return Verification(previous, None, f"the chain does not pass through {digest}", False)
-    return result
+    problem = f"the chain does not pass through {digest}" if found is False else ""
+    return Verification(previous, None, problem, found)

@@ -107,14 +107,6 @@ def goal_scope(info: Info[Context, None], goal_id: UUID, field: str = "goalId") 
     return view.organization_id
 
 
-def person_scope(info: Info[Context, None], person_id: UUID) -> list[str]:
-    """Where a person holds posts: whoever manages one of those may manage the person."""
-    rows = info.context.conn.execute(
-        "SELECT organization_id FROM view_org_posts WHERE person_id = ? AND valid_to IS NULL",
-        [str(person_id)])
-    return [row[0] for row in rows]
-
-
 @strawberry.type
 class OrganizationPayload:
     organization: Organization | None
@@ -272,7 +264,8 @@ class Mutation:
     ) -> PersonPayload:
         def prepare() -> Prepared:
             person = ids(input.person_id, "Person", "personId")
-            scopes = [manages(info, org) for org in person_scope(info, person)]
+            where = tree.affiliations(info.context.conn, str(person))
+            scopes = [manages(info, org) for org in where]
             return ((lambda: any(check() for check in scopes) or admin_only(info)()),
                     lambda: domain(info).change_party_membership(
                         actor(info), person, party_member=input.party_member,
