@@ -19,12 +19,16 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 
+from app.graphql import mutations, queries, subscriptions
 from app.graphql.cost import NodeLimit
-from app.graphql.mutations import Mutation
-from app.graphql.queries import Query
-from app.graphql.subscriptions import Subscription
 from app.graphql.types import Goal, Organization, Person
+
+# Each feature module contributes its own root types; the schema merges them.
+Query = merge_types("Query", (queries.Query,))
+Mutation = merge_types("Mutation", (mutations.Mutation,))
+Subscription = merge_types("Subscription", (subscriptions.Subscription,))
 
 log = logging.getLogger("dengta.api")
 MAX_DEPTH = 10

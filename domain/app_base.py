@@ -1,0 +1,85 @@
+"""The application's plumbing, shared by every group of use cases: the store's settings,
+typed loading, one atomic commit per use case, and what a use case returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import Environment, EnvType
+
+from domain.base import DateAsISO, require_actor
+from domain.errors import AlreadyExistsError, ConcurrencyError, NotFoundError
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a use case wrote: the id of the aggregate it is about, and the global position of
+    the last event it recorded (None when nothing needed to change)."""
+
+    id: UUID
+    position: int | None
+
+
+class ApplicationBase(Application[UUID]):
+    """Each group of use cases (a module named `*_cases.py`) subclasses this;
+    `domain.application.DengtaApplication` composes them."""
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the env the composition root passes, never os.environ: the library would
+        otherwise let stray POSTGRES_* or DENGTA_* variables override the configured store."""
+        return Environment(name, {"IS_SNAPSHOTTING_ENABLED": "y", **(env or {})})
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    def get(self, cls: type[A], aggregate_id: UUID, field: str = "id") -> A:
+        """Load an aggregate of the expected type, or raise NotFoundError naming the input."""
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no {cls.__name__.lower()} with id {aggregate_id}",
+                                field=field) from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"{aggregate_id} is not a {cls.__name__.lower()}", field=field)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def commit(self, actor: str, *aggregates: Aggregate | None) -> int | None:
+        """Save the aggregates' new events as one atomic write by `actor`; returns the last
+        position written. A concurrent writer who got there first makes it a ConcurrencyError."""
+        with translate_conflicts():
+            recordings = self.save(*aggregates, actor=require_actor(actor))
+        return recordings[-1].notification.id if recordings else None
+
+    def _new_id(self, requested: UUID | None) -> UUID:
+        if requested is None:
+            return uuid4()
+        if self.exists(requested):
+            raise AlreadyExistsError(f"id {requested} is already taken", field="id")
+        return requested
+
+
+@contextmanager
+def translate_conflicts() -> Iterator[None]:
+    """Two writers saved the same aggregate version: the loser gets a ConcurrencyError."""
+    try:
+        yield
+    except IntegrityError as error:
+        raise ConcurrencyError(
+            "someone else changed this record at the same time; nothing was written, "
+            "reload and try again"
+        ) from error
