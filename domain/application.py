@@ -4,6 +4,8 @@ sharing the plumbing in `app_base`."""
 from __future__ import annotations
 
 from domain.app_base import Written
+from domain.assessment import AssessmentCycle
+from domain.assessment_cases import AssessmentCases
 from domain.core_cases import CoreCases
 from domain.goals import Goal
 from domain.organizations import Organization
@@ -12,6 +14,7 @@ from domain.people import Person
 __all__ = ["DengtaApplication", "Written"]
 
 
-class DengtaApplication(CoreCases):
+class DengtaApplication(AssessmentCases, CoreCases):
     name = "dengta"
-    snapshotting_intervals = {Organization: 100, Goal: 50, Person: 50}  # noqa: RUF012
+    snapshotting_intervals = {  # noqa: RUF012
+        Organization: 100, Goal: 50, Person: 50, AssessmentCycle: 100}

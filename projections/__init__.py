@@ -4,6 +4,8 @@ from projections.engine import Projection
 from projections.goals import Goals
 from projections.organization_tree import OrganizationTree
 from projections.responsibility_list import ResponsibilityList
+from projections.scoreboard import Scoreboard
 
-ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList)
+ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
+                                        Scoreboard)
 BY_NAME = {projection.name: projection for projection in ALL}

@@ -1,0 +1,573 @@
+"""Read model: the scoreboard of each assessment cycle. Per organisation (a "unit": one
+organisation in one cycle) and per goal: the evaluator kinds' scores, the weighted
+party-building score, the combined score with business, the grade after vetoes, and how
+complete the evaluation is; ranks (within the category and overall) are taken when read.
+Every figure is derived by `domain.scoring`, which `explainScore` also uses, so an explanation
+always adds up to the figure shown. Temporal like every read model: any cycle's scoreboard
+reads as it stood at any position.
+
+Each unit keeps the items it is scored on: its goals as they stand while the cycle is not yet
+published (afterwards they are frozen; later goal changes do not move published scores), plus
+the indicators the cycle copied when it opened."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from domain.assessment import AssessmentCycle, Evaluation
+from domain.goals import Goal
+from domain.organizations import Organization
+from domain.scoring import (
+    EVALUATOR_KINDS,
+    Adjustment,
+    ItemFact,
+    Mark,
+    Scheme,
+    ScoreCard,
+    Veto,
+    score,
+)
+from projections.engine import Handler, Projection
+from projections.temporal import Batch, TemporalTable, as_of
+from store.db import Connection
+
+FROZEN = ("published", "locked")
+
+CYCLES = TemporalTable(
+    "view_cycles", ("cycle_id",),
+    {"cycle_id": "TEXT", "title": "TEXT", "kind": "TEXT", "cadence": "TEXT", "status": "TEXT",
+     "period_start": "TEXT", "period_end": "TEXT", "organizer_id": "TEXT",
+     "organizations": "TEXT", "scheme": "TEXT", "scheme_version": "BIGINT",
+     "indicators": "TEXT", "reopen_requested_by": "TEXT"},
+    partition="cycle_id", indexes=(("period_start",),),
+)
+ORGS = TemporalTable(
+    "view_score_orgs", ("organization_id",),
+    {"organization_id": "TEXT", "name": "TEXT", "category": "TEXT"},
+    partition="organization_id",
+)
+GOALS = TemporalTable(
+    "view_score_goals", ("organization_id", "goal_id"),
+    {"organization_id": "TEXT", "goal_id": "TEXT", "parent_id": "TEXT", "title": "TEXT",
+     "weight": "BIGINT", "status": "TEXT", "period_start": "TEXT", "period_end": "TEXT"},
+    partition="organization_id",
+)
+GOAL_OWNERS = TemporalTable(
+    "view_score_goal_owners", ("goal_id",),
+    {"goal_id": "TEXT", "organization_id": "TEXT"}, partition="goal_id",
+)
+# Units an organisation takes part in, to rescore them when its goals or category change.
+ORG_UNITS = TemporalTable(
+    "view_score_org_units", ("organization_id", "cycle_id"),
+    {"organization_id": "TEXT", "cycle_id": "TEXT"}, partition="organization_id",
+)
+UNITS = TemporalTable(
+    "view_scores", ("unit",),
+    {"unit": "TEXT", "cycle_id": "TEXT", "organization_id": "TEXT", "name": "TEXT",
+     "category": "TEXT", "items": "TEXT", "business": "TEXT", "adjustments": "TEXT",
+     "vetoes": "TEXT", "organizational": "DOUBLE PRECISION", "mass": "DOUBLE PRECISION",
+     "self": "DOUBLE PRECISION", "social": "DOUBLE PRECISION",
+     "party_building": "DOUBLE PRECISION", "adjustment": "DOUBLE PRECISION",
+     "combined": "DOUBLE PRECISION", "grade": "TEXT", "evaluated": "BIGINT",
+     "expected": "BIGINT"},
+    partition="unit", indexes=(("cycle_id", "category"), ("organization_id",)),
+)
+EVALS = TemporalTable(
+    "view_evaluations", ("unit", "evaluation_id"),
+    {"unit": "TEXT", "evaluation_id": "TEXT", "item_id": "TEXT", "evaluator_kind": "TEXT",
+     "evaluator": "TEXT", "points": "TEXT", "max_points": "TEXT", "rubric_level": "TEXT",
+     "comment": "TEXT"},
+    partition="unit",
+)
+EVAL_UNITS = TemporalTable(
+    "view_evaluation_units", ("evaluation_id",),
+    {"evaluation_id": "TEXT", "unit": "TEXT"}, partition="evaluation_id",
+)
+# What changed each unit's score, for scoreDiff: one row per event, never superseded.
+CHANGES = TemporalTable(
+    "view_score_changes", ("unit", "position"),
+    {"unit": "TEXT", "position": "BIGINT", "actor": "TEXT", "action": "TEXT",
+     "reason": "TEXT", "ref": "TEXT", "detail": "TEXT"},
+    partition="unit",
+)
+
+
+def unit_of(cycle_id: str, organization_id: str) -> str:
+    return f"{cycle_id}:{organization_id}"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _overlaps(goal: dict[str, Any], cycle: dict[str, Any]) -> bool:
+    return bool(goal["period_start"] <= cycle["period_end"]
+                and goal["period_end"] >= cycle["period_start"])
+
+
+# ---- deriving a unit's scores ----------------------------------------------------------------
+
+def inputs(cycle: dict[str, Any], unit: dict[str, Any],
+           evaluations: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The arguments of `domain.scoring.score` for one unit, from its stored rows."""
+    items = [ItemFact(i["id"], "goal", i["title"], Decimal(i["weight"]), i["parent_id"])
+             for i in json.loads(unit["items"])]
+    items += [ItemFact(i["id"], "indicator", i["item"], Decimal(str(i["max_points"])))
+              for i in json.loads(cycle["indicators"])]
+    marks = [Mark(e["evaluation_id"], e["item_id"], e["evaluator_kind"], e["evaluator"],
+                  Decimal(e["points"]), Decimal(e["max_points"])) for e in evaluations]
+    scheme = Scheme.from_dict(json.loads(cycle["scheme"]))
+    adjustments = [Adjustment(a["id"], Decimal(a["points"]), a["item"], a["reason"])
+                   for a in json.loads(unit["adjustments"]) if a["approved"]]
+    vetoes = [Veto(v["condition"], v["cap"], v["reason"]) for v in json.loads(unit["vetoes"])]
+    business = Decimal(unit["business"]) if unit["business"] is not None else None
+    return {"scheme": scheme, "items": items, "marks": marks, "adjustments": adjustments,
+            "business": business, "vetoes": vetoes}
+
+
+def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
+    unit_key = unit_of(cycle_id, organization_id)
+    cycle = b[CYCLES.name].peek(cycle_id)
+    unit = b[UNITS.name].get(unit_key)
+    if cycle is None or unit is None:
+        return
+    card = score(**inputs(cycle, unit, b[EVALS.name].rows(unit_key)))
+    unit.update({
+        "organizational": _float(card.by_kind["organizational"]),
+        "mass": _float(card.by_kind["mass"]), "self": _float(card.by_kind["self"]),
+        "social": _float(card.by_kind["social"]),
+        "party_building": _float(card.party_building), "adjustment": float(card.adjustment),
+        "combined": _float(card.combined), "grade": card.grade,
+        "evaluated": card.evaluated, "expected": card.expected,
+    })
+    b[UNITS.name].put(unit)
+
+
+def rescore_cycle(b: Batch, cycle_id: str) -> None:
+    cycle = b[CYCLES.name].peek(cycle_id)
+    if cycle is not None:
+        for organization_id in json.loads(cycle["organizations"]):
+            rescore(b, cycle_id, organization_id)
+
+
+def note(b: Batch, unit: str, e: Any, action: str, ref: str | None = None,
+         detail: Any = None) -> None:
+    b[CHANGES.name].put({"unit": unit, "position": b.position, "actor": e.actor,
+                         "action": action, "reason": e.reason, "ref": ref,
+                         "detail": None if detail is None else _json(detail)})
+
+
+def goal_items(b: Batch, cycle: dict[str, Any], organization_id: str) -> str:
+    goals = [g for g in b[GOALS.name].rows(organization_id)
+             if g["status"] in ("issued", "closed") and _overlaps(g, cycle)]
+    goals.sort(key=lambda g: (g["title"], g["goal_id"]))
+    return _json([{"id": g["goal_id"], "title": g["title"], "weight": g["weight"],
+                   "parent_id": g["parent_id"]} for g in goals])
+
+
+def refresh_items(b: Batch, organization_id: str) -> None:
+    """An organisation's goals changed: its units in cycles not yet published follow."""
+    for link in b[ORG_UNITS.name].rows(organization_id):
+        cycle = b[CYCLES.name].peek(link["cycle_id"])
+        if cycle is None or cycle["status"] in FROZEN:
+            continue
+        unit = b[UNITS.name].get(unit_of(link["cycle_id"], organization_id))
+        if unit is None:
+            continue
+        items = goal_items(b, cycle, organization_id)
+        if items != unit["items"]:
+            b[UNITS.name].put({**unit, "items": items})
+            rescore(b, link["cycle_id"], organization_id)
+
+
+# ---- folding: organisations and goals --------------------------------------------------------
+
+def org_registered(e: Organization.Registered, b: Batch) -> None:
+    b[ORGS.name].put({"organization_id": b.subject, "name": e.name, "category": e.category})
+
+
+def org_changed(column: str) -> Handler:
+    def handler(e: Any, b: Batch) -> None:
+        row = b[ORGS.name].get(b.subject)
+        assert row is not None
+        b[ORGS.name].put({**row, column: getattr(e, column)})
+        for link in b[ORG_UNITS.name].rows(b.subject):
+            cycle = b[CYCLES.name].peek(link["cycle_id"])
+            unit = b[UNITS.name].get(unit_of(link["cycle_id"], b.subject))
+            if cycle is not None and unit is not None and cycle["status"] not in FROZEN:
+                b[UNITS.name].put({**unit, column: getattr(e, column)})
+    return handler
+
+
+def goal_drafted(e: Goal.Drafted, b: Batch) -> None:
+    organization_id = str(e.organization_id)
+    b[GOAL_OWNERS.name].put({"goal_id": b.subject, "organization_id": organization_id})
+    b[GOALS.name].put({
+        "organization_id": organization_id, "goal_id": b.subject,
+        "parent_id": str(e.parent_id) if e.parent_id else None, "title": e.title,
+        "weight": e.weight, "status": "drafted", "period_start": e.period_start.isoformat(),
+        "period_end": e.period_end.isoformat()})
+
+
+def goal_changed(e: Any, b: Batch) -> None:
+    owner = b[GOAL_OWNERS.name].peek(b.subject)
+    assert owner is not None
+    organization_id = owner["organization_id"]
+    goal = b[GOALS.name].get(organization_id, b.subject)
+    assert goal is not None
+    if isinstance(e, Goal.Reweighted):
+        goal["weight"] = e.weight
+    elif isinstance(e, Goal.Revised):
+        goal["title"] = e.title or goal["title"]
+        if e.period_start is not None and e.period_end is not None:
+            goal["period_start"] = e.period_start.isoformat()
+            goal["period_end"] = e.period_end.isoformat()
+    else:
+        goal["status"] = {Goal.Issued: "issued", Goal.Closed: "closed",
+                          Goal.Cancelled: "cancelled"}[type(e)]
+    b[GOALS.name].put(goal)
+    refresh_items(b, organization_id)
+
+
+# ---- folding: cycles -------------------------------------------------------------------------
+
+def cycle_drafted(e: AssessmentCycle.Drafted, b: Batch) -> None:
+    organizations = [str(o) for o in e.organization_ids]
+    cycle = {
+        "cycle_id": b.subject, "title": e.title, "kind": e.kind, "cadence": e.cadence,
+        "status": "drafted", "period_start": e.period_start.isoformat(),
+        "period_end": e.period_end.isoformat(), "organizer_id": str(e.organizer_id),
+        "organizations": _json(organizations), "scheme": _json(e.scheme),
+        "scheme_version": 1, "indicators": "[]", "reopen_requested_by": None}
+    b[CYCLES.name].put(cycle)
+    for organization_id in organizations:
+        org = b[ORGS.name].peek(organization_id) or {"name": "", "category": ""}
+        b[ORG_UNITS.name].put({"organization_id": organization_id, "cycle_id": b.subject})
+        b[UNITS.name].put({
+            "unit": unit_of(b.subject, organization_id), "cycle_id": b.subject,
+            "organization_id": organization_id, "name": org["name"],
+            "category": org["category"], "items": goal_items(b, cycle, organization_id),
+            "business": None, "adjustments": "[]", "vetoes": "[]", "organizational": None,
+            "mass": None, "self": None, "social": None, "party_building": None,
+            "adjustment": 0.0, "combined": None, "grade": None, "evaluated": 0,
+            "expected": 0})
+        rescore(b, b.subject, organization_id)
+
+
+def cycle_changed(**changes: Any) -> Handler:
+    def handler(e: Any, b: Batch) -> None:
+        cycle = b[CYCLES.name].get(b.subject)
+        assert cycle is not None
+        for column, value in changes.items():
+            cycle[column] = value(e, cycle) if callable(value) else value
+        b[CYCLES.name].put(cycle)
+        if {"scheme", "indicators"} & set(changes):
+            rescore_cycle(b, b.subject)
+    return handler
+
+
+def business_imported(e: AssessmentCycle.BusinessScoresImported, b: Batch) -> None:
+    for organization_id, value in e.scores.items():
+        unit_key = unit_of(b.subject, organization_id)
+        unit = b[UNITS.name].get(unit_key)
+        assert unit is not None
+        before = unit["business"]
+        b[UNITS.name].put({**unit, "business": str(value)})
+        rescore(b, b.subject, organization_id)
+        note(b, unit_key, e, "business_score", detail={"before": before, "after": str(value)})
+
+
+def adjustment_proposed(e: AssessmentCycle.AdjustmentProposed, b: Batch) -> None:
+    unit_key = unit_of(b.subject, str(e.organization_id))
+    unit = b[UNITS.name].get(unit_key)
+    assert unit is not None
+    adjustments = json.loads(unit["adjustments"])
+    adjustments.append({"id": str(e.adjustment_id), "item": e.item, "points": str(e.points),
+                        "reason": e.reason, "proposer": e.actor, "approved": False,
+                        "approver": None})
+    b[UNITS.name].put({**unit, "adjustments": _json(adjustments)})
+    note(b, unit_key, e, "adjustment_proposed", str(e.adjustment_id),
+         {"item": e.item, "points": str(e.points)})
+
+
+def adjustment_approved(e: AssessmentCycle.AdjustmentApproved, b: Batch) -> None:
+    unit_key = unit_of(b.subject, str(e.organization_id))
+    unit = b[UNITS.name].get(unit_key)
+    assert unit is not None
+    adjustments = json.loads(unit["adjustments"])
+    for adjustment in adjustments:
+        if adjustment["id"] == str(e.adjustment_id):
+            adjustment.update(approved=True, approver=e.actor)
+    b[UNITS.name].put({**unit, "adjustments": _json(adjustments)})
+    rescore(b, b.subject, str(e.organization_id))
+    note(b, unit_key, e, "adjustment_approved", str(e.adjustment_id))
+
+
+def veto_changed(e: AssessmentCycle.VetoApplied | AssessmentCycle.VetoLifted,
+                 b: Batch) -> None:
+    cycle = b[CYCLES.name].peek(b.subject)
+    assert cycle is not None
+    caps = {v["condition"]: v["cap"] for v in json.loads(cycle["scheme"])["vetoes"]}
+    unit_key = unit_of(b.subject, str(e.organization_id))
+    unit = b[UNITS.name].get(unit_key)
+    assert unit is not None
+    vetoes = [v for v in json.loads(unit["vetoes"]) if v["condition"] != e.condition]
+    applied = isinstance(e, AssessmentCycle.VetoApplied)
+    if applied:
+        vetoes.append({"condition": e.condition, "cap": caps.get(e.condition, ""),
+                       "reason": e.reason})
+    b[UNITS.name].put({**unit, "vetoes": _json(vetoes)})
+    rescore(b, b.subject, str(e.organization_id))
+    note(b, unit_key, e, "veto_applied" if applied else "veto_lifted",
+         detail={"condition": e.condition})
+
+
+# ---- folding: evaluations --------------------------------------------------------------------
+
+def evaluation_recorded(e: Evaluation.Recorded, b: Batch) -> None:
+    cycle_id, organization_id = str(e.cycle_id), str(e.organization_id)
+    unit_key = unit_of(cycle_id, organization_id)
+    b[EVAL_UNITS.name].put({"evaluation_id": b.subject, "unit": unit_key})
+    b[EVALS.name].put({
+        "unit": unit_key, "evaluation_id": b.subject, "item_id": str(e.item_id),
+        "evaluator_kind": e.evaluator_kind, "evaluator": e.actor, "points": str(e.points),
+        "max_points": str(e.max_points), "rubric_level": e.rubric_level,
+        "comment": e.comment})
+    rescore(b, cycle_id, organization_id)
+    note(b, unit_key, e, "evaluated", b.subject,
+         {"item": str(e.item_id), "kind": e.evaluator_kind, "after": str(e.points)})
+
+
+def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) -> None:
+    link = b[EVAL_UNITS.name].peek(b.subject)
+    assert link is not None
+    unit_key = link["unit"]
+    row = b[EVALS.name].get(unit_key, b.subject)
+    assert row is not None
+    before = row["points"]
+    b[EVALS.name].put({**row, "points": str(e.points), "rubric_level": e.rubric_level,
+                       "comment": e.comment})
+    cycle_id, organization_id = unit_key.split(":")
+    rescore(b, cycle_id, organization_id)
+    action = "corrected" if isinstance(e, Evaluation.Corrected) else "revised"
+    note(b, unit_key, e, action, b.subject,
+         {"item": row["item_id"], "kind": row["evaluator_kind"], "before": before,
+          "after": str(e.points)})
+
+
+class Scoreboard(Projection):
+    name = "scoreboard"
+    tables = (CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, EVALS, EVAL_UNITS, CHANGES)
+    handlers: ClassVar[dict[type[Any], Handler]] = {
+        Organization.Registered: org_registered,
+        Organization.Renamed: org_changed("name"),
+        Organization.Recategorized: org_changed("category"),
+        Goal.Drafted: goal_drafted,
+        Goal.Revised: goal_changed,
+        Goal.Reweighted: goal_changed,
+        Goal.Issued: goal_changed,
+        Goal.Closed: goal_changed,
+        Goal.Cancelled: goal_changed,
+        AssessmentCycle.Drafted: cycle_drafted,
+        AssessmentCycle.SchemeRevised: cycle_changed(
+            scheme=lambda e, c: _json(e.scheme),
+            scheme_version=lambda e, c: c["scheme_version"] + 1),
+        AssessmentCycle.Opened: cycle_changed(
+            status="opened", indicators=lambda e, c: _json(e.indicators)),
+        AssessmentCycle.Advanced: cycle_changed(status=lambda e, c: e.status),
+        AssessmentCycle.Published: cycle_changed(status="published"),
+        AssessmentCycle.Locked: cycle_changed(status="locked"),
+        AssessmentCycle.ReopenRequested: cycle_changed(
+            reopen_requested_by=lambda e, c: e.actor),
+        AssessmentCycle.Reopened: cycle_changed(status="under_review",
+                                                reopen_requested_by=None),
+        AssessmentCycle.BusinessScoresImported: business_imported,
+        AssessmentCycle.AdjustmentProposed: adjustment_proposed,
+        AssessmentCycle.AdjustmentApproved: adjustment_approved,
+        AssessmentCycle.VetoApplied: veto_changed,
+        AssessmentCycle.VetoLifted: veto_changed,
+        Evaluation.Recorded: evaluation_recorded,
+        Evaluation.Revised: evaluation_rescored,
+        Evaluation.Corrected: evaluation_rescored,
+    }
+
+    @classmethod
+    def partitions(cls, event: Any, subject: str) -> dict[str, Any]:
+        if isinstance(event, Evaluation.Recorded):
+            unit = unit_of(str(event.cycle_id), str(event.organization_id))
+            return {UNITS.name: unit, EVALS.name: unit, CYCLES.name: str(event.cycle_id)}
+        if isinstance(event, Evaluation.Event):
+            return {EVAL_UNITS.name: subject}
+        if isinstance(event, AssessmentCycle.Event):
+            return {CYCLES.name: subject}
+        if isinstance(event, Goal.Event):
+            return {GOAL_OWNERS.name: subject}
+        return {ORGS.name: subject, ORG_UNITS.name: subject}
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cycle:
+    id: str
+    title: str
+    kind: str
+    cadence: str | None
+    status: str
+    period_start: str
+    period_end: str
+    organizer_id: str
+    organization_ids: list[str]
+    scheme: dict[str, Any]
+    scheme_version: int
+    indicators: list[dict[str, Any]]
+    reopen_requested_by: str | None
+
+
+CYCLE_COLUMNS = ", ".join(f"c.{name}" for name in CYCLES.column_names)
+
+
+def _cycle(row: Sequence[Any]) -> Cycle:
+    values = dict(zip(CYCLES.column_names, row, strict=True))
+    return Cycle(values["cycle_id"], values["title"], values["kind"], values["cadence"],
+                 values["status"], values["period_start"], values["period_end"],
+                 values["organizer_id"], json.loads(values["organizations"]),
+                 json.loads(values["scheme"]), values["scheme_version"],
+                 json.loads(values["indicators"]), values["reopen_requested_by"])
+
+
+def cycle(conn: Connection, cycle_id: str, position: int | None = None) -> Cycle | None:
+    cond, params = as_of("c", position)
+    rows = conn.execute(f"SELECT {CYCLE_COLUMNS} FROM {CYCLES.name} c "
+                        f"WHERE c.cycle_id = ? AND {cond}", [cycle_id, *params])
+    return _cycle(rows[0]) if rows else None
+
+
+def cycles(conn: Connection, position: int | None = None) -> list[Cycle]:
+    """Every cycle, the latest period first."""
+    cond, params = as_of("c", position)
+    rows = conn.execute(f"SELECT {CYCLE_COLUMNS} FROM {CYCLES.name} c WHERE {cond} "
+                        "ORDER BY c.period_start DESC, c.title, c.cycle_id", params)
+    return [_cycle(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One organisation's line on a cycle's scoreboard."""
+
+    cycle_id: str
+    organization_id: str
+    name: str
+    category: str
+    by_kind: dict[str, float | None]
+    party_building: float | None
+    adjustment: float
+    business: str | None
+    combined: float | None
+    grade: str | None
+    vetoes: list[dict[str, Any]]
+    evaluated: int
+    expected: int
+    category_rank: int | None
+    overall_rank: int | None
+
+
+STANDING_COLUMNS = ("u.cycle_id, u.organization_id, u.name, u.category, u.organizational, "
+                    "u.mass, u.self, u.social, u.party_building, u.adjustment, u.business, "
+                    "u.combined, u.grade, u.vetoes, u.evaluated, u.expected")
+
+
+def _standing(row: Sequence[Any]) -> Standing:
+    return Standing(row[0], row[1], row[2], row[3], dict(zip(EVALUATOR_KINDS, row[4:8],
+                                                              strict=True)),
+                    row[8], row[9], row[10], row[11], row[12], json.loads(row[13]), row[14],
+                    row[15], row[16], row[17])
+
+
+def standings(conn: Connection, cycle_id: str, position: int | None = None,
+              category: str | None = None, organization_ids: Sequence[str] | None = None,
+              limit: int | None = None, offset: int = 0) -> list[Standing]:
+    """A cycle's scoreboard, best first; ranks (ties share a rank) within the category and
+    over the whole cycle. Unscored organisations come last, unranked."""
+    cond, params = as_of("u", position)
+    ranked = (
+        f"SELECT {STANDING_COLUMNS}, "
+        "CASE WHEN u.combined IS NULL THEN NULL ELSE RANK() OVER (PARTITION BY u.category, "
+        "u.combined IS NULL ORDER BY u.combined DESC) END AS category_rank, "
+        "CASE WHEN u.combined IS NULL THEN NULL ELSE RANK() OVER (PARTITION BY "
+        "u.combined IS NULL ORDER BY u.combined DESC) END AS overall_rank "
+        f"FROM {UNITS.name} u WHERE u.cycle_id = ? AND {cond}")
+    where: list[str] = []
+    extra: list[Any] = []
+    if category is not None:
+        where.append("r.category = ?")
+        extra.append(category)
+    if organization_ids is not None:
+        if not organization_ids:
+            return []
+        where.append(f"r.organization_id IN ({', '.join('?' for _ in organization_ids)})")
+        extra += list(organization_ids)
+    sql = (f"SELECT * FROM ({ranked}) r {'WHERE ' + ' AND '.join(where) if where else ''} "
+           "ORDER BY r.combined IS NULL, r.combined DESC, r.name, r.organization_id")
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        extra += [limit, offset]
+    return [_standing(row) for row in conn.execute(sql, [cycle_id, *params, *extra])]
+
+
+def standing(conn: Connection, cycle_id: str, organization_id: str,
+             position: int | None = None) -> Standing | None:
+    found = standings(conn, cycle_id, position, organization_ids=[organization_id])
+    return found[0] if found else None
+
+
+def score_card(conn: Connection, cycle_id: str, organization_id: str,
+               position: int | None = None) -> ScoreCard | None:
+    """The full derivation for one organisation (items, pending evaluations, explanation),
+    recomputed from the rows as they stood at `position`: the same function folded them."""
+    found = cycle(conn, cycle_id, position)
+    unit_key = unit_of(cycle_id, organization_id)
+    u_cond, u_params = as_of("u", position)
+    rows = conn.execute(f"SELECT {', '.join('u.' + c for c in UNITS.column_names)} "
+                        f"FROM {UNITS.name} u WHERE u.unit = ? AND {u_cond}",
+                        [unit_key, *u_params])
+    if found is None or not rows:
+        return None
+    unit = dict(zip(UNITS.column_names, rows[0], strict=True))
+    e_cond, e_params = as_of("e", position)
+    evaluations = conn.execute(
+        f"SELECT {', '.join('e.' + c for c in EVALS.column_names)} FROM {EVALS.name} e "
+        f"WHERE e.unit = ? AND {e_cond} ORDER BY e.evaluation_id", [unit_key, *e_params])
+    cycle_row = {"scheme": json.dumps(found.scheme), "indicators": json.dumps(found.indicators,
+                                                                             default=str)}
+    return score(**inputs(cycle_row, unit, [dict(zip(EVALS.column_names, row, strict=True))
+                                            for row in evaluations]))
+
+
+@dataclass(frozen=True)
+class Change:
+    position: int
+    actor: str
+    action: str
+    reason: str
+    ref: str | None
+    detail: dict[str, Any] | None
+
+
+def changes_between(conn: Connection, cycle_id: str, organization_id: str, after: int,
+                    until: int) -> list[Change]:
+    """The events that moved one organisation's score in (after, until], oldest first."""
+    rows = conn.execute(
+        f"SELECT position, actor, action, reason, ref, detail FROM {CHANGES.name} "
+        "WHERE unit = ? AND position > ? AND position <= ? ORDER BY position",
+        [unit_of(cycle_id, organization_id), after, until])
+    return [Change(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None)
+            for r in rows]
