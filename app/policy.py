@@ -86,3 +86,36 @@ def may_report_progress(conn: Connection, principal: Principal, goal_id: str,
 def require(allowed: bool, what: str) -> None:
     if not allowed:
         raise ForbiddenError(f"you may not {what}")
+
+
+# ---- assessment ------------------------------------------------------------------------------
+
+def may_administer(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    """Publishing, locking, approving reopenings and bonus items: admins of the organiser."""
+    return principal.is_admin or "admin" in roles_at(conn, principal, organization_id)
+
+
+def may_curate_indicators(conn: Connection, principal: Principal) -> bool:
+    """The indicator library is shared by every cycle: admins keep it."""
+    return principal.is_admin or any(role == "admin" for role, _ in roles(conn, principal))
+
+
+def may_evaluate(conn: Connection, principal: Principal, kind: str, organization_id: str,
+                 parent_id: str | None, goal_id: str | None) -> bool:
+    """Self-evaluation: the organisation's managers and whoever is responsible for the goal;
+    organisational scoring: the higher level's secretary (or an admin above); mass and social
+    ballots: evaluators over the organisation."""
+    if principal.is_admin:
+        return True
+    if kind == "self":
+        if may_manage(conn, principal, organization_id):
+            return True
+        if goal_id is None or principal.person_id is None:
+            return False
+        held = duty.responsibilities_of(conn, str(principal.person_id))
+        return any(r.goal_id == goal_id for r in held)
+    if kind == "organizational":
+        return parent_id is not None and may_manage(conn, principal, parent_id)
+    if kind in ("mass", "social"):
+        return bool(roles_at(conn, principal, organization_id) & {"evaluator", "admin"})
+    return False

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from domain.assessment import AssessmentCycle, Evaluation
+from domain.assessment import AssessmentCycle, Evaluation, LibraryIndicator
 from domain.goals import Goal
 from domain.organizations import Organization
 from domain.scoring import (
@@ -44,6 +44,12 @@ CYCLES = TemporalTable(
      "organizations": "TEXT", "scheme": "TEXT", "scheme_version": "BIGINT",
      "indicators": "TEXT", "reopen_requested_by": "TEXT"},
     partition="cycle_id", indexes=(("period_start",),),
+)
+LIBRARY = TemporalTable(
+    "view_indicator_library", ("indicator_id",),
+    {"indicator_id": "TEXT", "item": "TEXT", "content": "TEXT", "criteria": "TEXT",
+     "max_points": "TEXT", "rubric": "TEXT", "revision": "BIGINT"},
+    partition="indicator_id",
 )
 ORGS = TemporalTable(
     "view_score_orgs", ("organization_id",),
@@ -188,7 +194,16 @@ def refresh_items(b: Batch, organization_id: str) -> None:
             rescore(b, link["cycle_id"], organization_id)
 
 
-# ---- folding: organisations and goals --------------------------------------------------------
+# ---- folding: the indicator library, organisations and goals ---------------------------
+
+def indicator_defined(e: LibraryIndicator.Defined | LibraryIndicator.Revised,
+                      b: Batch) -> None:
+    current = b[LIBRARY.name].peek(b.subject)
+    b[LIBRARY.name].put({
+        "indicator_id": b.subject, "item": e.item, "content": e.content,
+        "criteria": e.criteria, "max_points": str(e.max_points), "rubric": _json(e.rubric),
+        "revision": current["revision"] + 1 if current else 1})
+
 
 def org_registered(e: Organization.Registered, b: Batch) -> None:
     b[ORGS.name].put({"organization_id": b.subject, "name": e.name, "category": e.category})
@@ -365,8 +380,11 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
 
 class Scoreboard(Projection):
     name = "scoreboard"
-    tables = (CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, EVALS, EVAL_UNITS, CHANGES)
+    tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, EVALS, EVAL_UNITS,
+              CHANGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
+        LibraryIndicator.Defined: indicator_defined,
+        LibraryIndicator.Revised: indicator_defined,
         Organization.Registered: org_registered,
         Organization.Renamed: org_changed("name"),
         Organization.Recategorized: org_changed("category"),
@@ -410,6 +428,8 @@ class Scoreboard(Projection):
             return {CYCLES.name: subject}
         if isinstance(event, Goal.Event):
             return {GOAL_OWNERS.name: subject}
+        if isinstance(event, LibraryIndicator.Event):
+            return {LIBRARY.name: subject}
         return {ORGS.name: subject, ORG_UNITS.name: subject}
 
 
@@ -529,10 +549,9 @@ def standing(conn: Connection, cycle_id: str, organization_id: str,
     return found[0] if found else None
 
 
-def score_card(conn: Connection, cycle_id: str, organization_id: str,
-               position: int | None = None) -> ScoreCard | None:
-    """The full derivation for one organisation (items, pending evaluations, explanation),
-    recomputed from the rows as they stood at `position`: the same function folded them."""
+def unit_inputs(conn: Connection, cycle_id: str, organization_id: str,
+                position: int | None = None) -> dict[str, Any] | None:
+    """What one organisation's scores are derived from, as it stood at `position`."""
     found = cycle(conn, cycle_id, position)
     unit_key = unit_of(cycle_id, organization_id)
     u_cond, u_params = as_of("u", position)
@@ -546,10 +565,34 @@ def score_card(conn: Connection, cycle_id: str, organization_id: str,
     evaluations = conn.execute(
         f"SELECT {', '.join('e.' + c for c in EVALS.column_names)} FROM {EVALS.name} e "
         f"WHERE e.unit = ? AND {e_cond} ORDER BY e.evaluation_id", [unit_key, *e_params])
-    cycle_row = {"scheme": json.dumps(found.scheme), "indicators": json.dumps(found.indicators,
-                                                                             default=str)}
-    return score(**inputs(cycle_row, unit, [dict(zip(EVALS.column_names, row, strict=True))
-                                            for row in evaluations]))
+    cycle_row = {"scheme": _json(found.scheme), "indicators": _json(found.indicators)}
+    return inputs(cycle_row, unit, [dict(zip(EVALS.column_names, row, strict=True))
+                                    for row in evaluations])
+
+
+def score_card(conn: Connection, cycle_id: str, organization_id: str,
+               position: int | None = None) -> ScoreCard | None:
+    """The full derivation for one organisation (items, pending evaluations, explanation),
+    recomputed from the rows as they stood at `position`: the same function folded them."""
+    found = unit_inputs(conn, cycle_id, organization_id, position)
+    return score(**found) if found is not None else None
+
+
+def score_items(conn: Connection, cycle_id: str, organization_id: str,
+                position: int | None = None) -> list[ItemFact]:
+    found = unit_inputs(conn, cycle_id, organization_id, position)
+    return list(found["items"]) if found is not None else []
+
+
+def evaluation_scope(conn: Connection, evaluation_id: str) -> tuple[str, str, str] | None:
+    """The cycle, organisation and evaluator kind of an evaluation."""
+    rows = conn.execute(
+        f"SELECT e.unit, e.evaluator_kind FROM {EVALS.name} e "
+        "WHERE e.evaluation_id = ? AND e.valid_to IS NULL", [evaluation_id])
+    if not rows:
+        return None
+    cycle_id, organization_id = rows[0][0].split(":")
+    return cycle_id, organization_id, rows[0][1]
 
 
 @dataclass(frozen=True)
@@ -571,3 +614,23 @@ def changes_between(conn: Connection, cycle_id: str, organization_id: str, after
         [unit_of(cycle_id, organization_id), after, until])
     return [Change(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None)
             for r in rows]
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    id: str
+    item: str
+    content: str
+    criteria: str
+    max_points: str
+    rubric: list[dict[str, Any]] | None
+    revision: int
+
+
+def library(conn: Connection, position: int | None = None) -> list[LibraryEntry]:
+    """The indicator library, by item."""
+    cond, params = as_of("i", position)
+    rows = conn.execute(f"SELECT {', '.join('i.' + c for c in LIBRARY.column_names)} "
+                        f"FROM {LIBRARY.name} i WHERE {cond} ORDER BY i.item, i.indicator_id",
+                        params)
+    return [LibraryEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]

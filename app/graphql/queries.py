@@ -16,6 +16,7 @@ from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
 from app.graphql.types import (
+    NODE_TYPES,
     Connection,
     Edge,
     Goal,
@@ -129,7 +130,9 @@ def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
     if found is None or visible is None:
         return found
     conn, principal = info.context.conn, info.context.principal
-    if isinstance(found, Organization):
+    if type_name in NODE_TYPES:
+        readable = NODE_TYPES[type_name][1](info, found)
+    elif isinstance(found, Organization):
         readable = found.raw_id in visible
     elif isinstance(found, Goal):
         readable = found.organization_raw_id in visible

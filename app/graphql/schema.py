@@ -21,13 +21,13 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from app.graphql import mutations, queries, subscriptions
+from app.graphql import assessment, mutations, queries, subscriptions
 from app.graphql.cost import NodeLimit
 from app.graphql.types import Goal, Organization, Person
 
 # Each feature module contributes its own root types; the schema merges them.
-Query = merge_types("Query", (queries.Query,))
-Mutation = merge_types("Mutation", (mutations.Mutation,))
+Query = merge_types("Query", (queries.Query, assessment.AssessmentQuery))
+Mutation = merge_types("Mutation", (mutations.Mutation, assessment.AssessmentMutation))
 Subscription = merge_types("Subscription", (subscriptions.Subscription,))
 
 log = logging.getLogger("dengta.api")
@@ -87,7 +87,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     if not introspection:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
-                             types=[Organization, Goal, Person],
+                             types=[Organization, Goal, Person, assessment.AssessmentCycle],
                              extensions=extensions)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -267,8 +268,16 @@ def organization_or_none(info: Info[Context, None], raw_id: str,
     return Organization.from_view(node, position) if node else None
 
 
+# Node types of feature modules: type name -> (look up, may the viewer read it).
+NodeLookup = Callable[[Info[Context, None], str, int | None], Any]
+NodeReadable = Callable[[Info[Context, None], Any], bool]
+NODE_TYPES: dict[str, tuple[NodeLookup, NodeReadable]] = {}
+
+
 def any_node(info: Info[Context, None], type_name: str, raw_id: str,
              position: int | None) -> Any:
+    if type_name in NODE_TYPES:
+        return NODE_TYPES[type_name][0](info, raw_id, position)
     if type_name == "Organization":
         return organization_or_none(info, raw_id, position)
     if type_name == "Goal":

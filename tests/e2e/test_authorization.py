@@ -67,9 +67,12 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
         person("evaluator", True)
         app.grant_role("admin", ids["evaluator"], role="evaluator", organization_id=ids["A"],
                        reason="群众评价")
-        last = app.assign_responsibility("admin", ids["gA"], party_kind="person",
-                                         party_id=ids["memA"], kind="specific", reason="分工")
-        assert services.runner.wait_until(last.position, 10)
+        app.assign_responsibility("admin", ids["gA"], party_kind="person",
+                                  party_id=ids["memA"], kind="specific", reason="分工")
+        for side in "AB":
+            assessment(app, ids, side)
+        last = app.recorder.max_notification_id()
+        assert services.runner.wait_until(last, 10)
         kinds = {"C": "Organization", "A": "Organization", "B": "Organization"}
         gids = {}
         for key, raw in ids.items():
@@ -77,8 +80,31 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
                                       else "Goal" if key.startswith(("g", "draft", "close",
                                                                      "cancel"))
                                       else "Person")
-            gids[key] = to_global_id(kind, raw)
+            gids[key] = to_global_id(ASSESSMENT_TYPES.get(key[:-1], kind), raw)
         yield client, gids
+
+
+ASSESSMENT_TYPES = {"ind": "LibraryIndicator", "cyc": "AssessmentCycle", "ev": "Evaluation",
+                    "adj": "Adjustment"}
+
+
+def assessment(app: Any, ids: dict[str, Any], side: str) -> None:
+    """An indicator, a cycle organised by the side's branch over its groups, in
+    self-evaluation, with one mass ballot and one proposed bonus."""
+    ids[f"ind{side}"] = app.define_indicator("admin", item=f"指标{side}", content="",
+                                             criteria="", max_points=10).id
+    ids[f"cyc{side}"] = app.draft_cycle(
+        "admin", title=f"考核{side}", kind="routine", cadence="quarterly", period=YEAR,
+        organizer_id=ids[side], organization_ids=[ids[f"{side}1"], ids[f"{side}2"]],
+        scheme=SCHEME).id
+    app.open_cycle("admin", ids[f"cyc{side}"], indicator_ids=[ids[f"ind{side}"]])
+    app.advance_cycle("admin", ids[f"cyc{side}"])
+    ids[f"ev{side}"] = app.evaluate("admin", ids[f"cyc{side}"],
+                                    organization_id=ids[f"{side}1"],
+                                    item_id=ids[f"ind{side}"], kind="mass", points=5).id
+    ids[f"adj{side}"] = app.propose_adjustment(
+        "admin", ids[f"cyc{side}"], organization_id=ids[f"{side}1"], item="加分", points=1,
+        reason="表彰").id
 
 
 def payload(name: str, fields: str = "userErrors { code }") -> str:
@@ -130,17 +156,69 @@ CASES: list[tuple[str, str, Any]] = [
                    "reason": "调整"}),
     ("dissolveOrganization", "DissolveOrganizationInput",
      lambda i, s: {"organizationId": i[f"{s}2"], "reason": "撤并"}),
+    # ---- assessment
+    ("defineIndicator", "DefineIndicatorInput", lambda i, s: {"item": "新指标", "maxPoints": "5"}),
+    ("reviseIndicator", "ReviseIndicatorInput",
+     lambda i, s: {"indicatorId": i[f"ind{s}"], "item": "改", "reason": "新版"}),
+    ("draftCycle", "DraftCycleInput",
+     lambda i, s: {"title": "新考核", "kind": "annual", "periodStart": "2026-01-01",
+                   "periodEnd": "2026-12-31", "organizerId": i[s],
+                   "organizationIds": [i[f"{s}1"]], "scheme": SCHEME_INPUT}),
+    ("reviseCycleScheme", "ReviseSchemeInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "scheme": SCHEME_INPUT, "reason": "调整"}),
+    ("openCycle", "OpenCycleInput", lambda i, s: {"cycleId": i[f"cyc{s}"]}),
+    ("advanceCycle", "CycleStepInput", lambda i, s: {"cycleId": i[f"cyc{s}"]}),
+    ("publishCycle", "CycleStepInput", lambda i, s: {"cycleId": i[f"cyc{s}"]}),
+    ("lockCycle", "CycleStepInput", lambda i, s: {"cycleId": i[f"cyc{s}"]}),
+    ("requestCycleReopen", "CycleStepInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "reason": "申诉"}),
+    ("approveCycleReopen", "CycleStepInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "reason": "同意"}),
+    ("evaluate", "EvaluateInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "organizationId": i[f"{s}1"],
+                   "itemId": i[f"ind{s}"], "kind": "mass", "points": "6"}),
+    ("correctEvaluation", "CorrectEvaluationInput",
+     lambda i, s: {"evaluationId": i[f"ev{s}"], "points": "7", "reason": "更正"}),
+    ("importBusinessScores", "ImportBusinessScoresInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "scores": [{"organizationId": i[f"{s}1"],
+                                                       "score": "88"}]}),
+    ("proposeAdjustment", "ProposeAdjustmentInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "organizationId": i[f"{s}1"], "item": "减分",
+                   "points": "-1", "reason": "通报"}),
+    ("approveAdjustment", "ApproveAdjustmentInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "adjustmentId": i[f"adj{s}"]}),
+    ("applyVeto", "VetoInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "organizationId": i[f"{s}1"],
+                   "condition": "重大负面事件", "reason": "事故"}),
+    ("liftVeto", "VetoInput",
+     lambda i, s: {"cycleId": i[f"cyc{s}"], "organizationId": i[f"{s}1"],
+                   "condition": "重大负面事件", "reason": "复核"}),
 ]
+SCHEME: dict[str, Any] = {
+    "evaluator_weights": {"organizational": 50, "mass": 20, "self": 20, "social": 10},
+    "grade_bands": [{"grade": "优秀", "min": 90}, {"grade": "合格", "min": 60},
+                    {"grade": "不合格", "min": 0}],
+    "vetoes": [{"condition": "重大负面事件", "cap": "合格"}],
+}
+SCHEME_INPUT = {
+    "evaluatorWeights": [{"kind": k, "weight": w}
+                         for k, w in SCHEME["evaluator_weights"].items()],
+    "gradeBands": SCHEME["grade_bands"], "vetoes": SCHEME["vetoes"],
+}
 # Who may, inside (side A) and outside (side B): the one table.
 EVERY = {c[0] for c in CASES}
 GRANTS = {"grantRole", "revokeRole"}
+LIBRARY = {"defineIndicator", "reviseIndicator"}  # admins keep the shared library
+ADMINISTER = {"publishCycle", "lockCycle", "approveCycleReopen", "approveAdjustment"}
+BALLOTS = {"evaluate", "correctEvaluation"}  # the cases score mass ballots
 ALLOWED = {
     "admin": {"inside": EVERY, "outside": EVERY},
-    "admin of A": {"inside": EVERY, "outside": {"registerPerson"}},
-    "secretary": {"inside": EVERY - GRANTS, "outside": {"registerPerson"}},
+    "admin of A": {"inside": EVERY, "outside": {"registerPerson"} | LIBRARY},
+    "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS,
+                  "outside": {"registerPerson"}},
     "member": {"inside": {"reportProgress"}, "outside": set()},
     "inspector": {"inside": set(), "outside": set()},
-    "evaluator": {"inside": set(), "outside": set()},
+    "evaluator": {"inside": BALLOTS, "outside": set()},
 }
 
 

@@ -1,0 +1,178 @@
+"""Assessment over HTTP on each backend: the scoreboard by category with ranks, score cards,
+explanations that add up, a correction after publication seen in scoreDiff, and a locked
+cycle that refuses changes through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from app.graphql.ids import to_global_id
+from app.http import create_app
+from app.settings import Settings
+from tests.e2e.test_api import ADMIN, SECRET, events, gql
+from tests.integration.assessment_story import (
+    EXPECTED,
+    EXPECTED_AFTER_CORRECTION,
+    SCHEME,
+    YEAR,
+    Assessment,
+    evaluate_all,
+    stage,
+)
+
+
+@pytest.fixture
+def assessed(database_url: str) -> Iterator[tuple[TestClient, Assessment]]:
+    settings = Settings(database_url=database_url, jwt_secret=SECRET)
+    with TestClient(create_app(settings)) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        story = stage(services.app)
+        evaluate_all(services.app, story)
+        assert services.runner.wait_until(services.app.recorder.max_notification_id(), 10)
+        yield client, story
+
+
+def gid(kind: str, raw: Any) -> str:
+    return to_global_id(kind, raw)
+
+
+SCOREBOARD = """
+query($cycle: ID!, $category: String, $asOf: DateTime) {
+  scoreboard(cycleId: $cycle, category: $category, asOf: $asOf) {
+    organization { name } category combined partyBuilding business adjustment grade vetoes
+    categoryRank overallRank evaluated expected
+    byKind { organizational mass self social }
+  }
+}"""
+
+
+def board(client: TestClient, story: Assessment, **variables: Any) -> dict[str, Any]:
+    data = gql(client, SCOREBOARD, cycle=gid("AssessmentCycle", story.cycle),
+               **variables)["data"]["scoreboard"]
+    return {line["organization"]["name"].removesuffix("党支部"): line for line in data}
+
+
+def test_the_scoreboard_by_category_ranks_and_grades(assessed) -> None:
+    client, story = assessed
+    lines = board(client, story)
+    for name, (party_building, combined, grade, category_rank, overall_rank) in (
+            EXPECTED.items()):
+        line = lines[name]
+        assert (line["partyBuilding"], line["combined"], line["grade"], line["categoryRank"],
+                line["overallRank"]) == (party_building, combined, grade, category_rank,
+                                         overall_rank)
+    assert lines["A"]["byKind"] == {"organizational": 76.0, "mass": 72.0, "self": 86.0,
+                                    "social": 81.0}
+    assert lines["B"]["vetoes"] == ["重大负面事件"]
+    assert list(board(client, story, category="营销")) == ["B", "A"]
+
+
+def test_the_score_card_lists_items_and_what_is_still_to_be_evaluated(assessed) -> None:
+    client, story = assessed
+    services = client.app.state.services  # type: ignore[attr-defined]
+    late = services.app.register_organization("admin", name="D党支部", kind="branch",
+                                              category="物流", parent_id=story.committee)
+    cycle = services.app.draft_cycle(
+        "admin", title="D", kind="annual", period=YEAR, organizer_id=story.committee,
+        organization_ids=[story.branches["A"], late.id], scheme=SCHEME)
+    assert services.runner.wait_until(cycle.position, 10)
+    result = gql(client, """query($cycle: ID!, $org: ID!) {
+      scoreCard(cycleId: $cycle, organizationId: $org) {
+        standing { combined evaluated expected }
+        items { title kind weight combined }
+        pending { itemId evaluatorKind }
+      } }""", cycle=gid("AssessmentCycle", cycle.id),
+       org=gid("Organization", story.branches["A"]))
+    card = result["data"]["scoreCard"]
+    assert [(i["title"], i["weight"]) for i in card["items"]] == [("目标A1", 60), ("目标A2", 40)]
+    assert card["standing"] == {"combined": None, "evaluated": 0, "expected": 6}
+    assert {(p["itemId"], p["evaluatorKind"]) for p in card["pending"]} == {
+        *((gid("Goal", story.goals[g]), kind) for g in ("A1", "A2")
+          for kind in ("self", "organizational")),
+        (None, "mass"), (None, "social")}
+
+
+def test_explain_score_adds_up_from_evaluations_to_the_final_score(assessed) -> None:
+    client, story = assessed
+    for name, organization in story.branches.items():
+        result = gql(client, """query($cycle: ID!, $org: ID!) {
+          explainScore(cycleId: $cycle, organizationId: $org) {
+            score grade schemeVersion
+            steps { id parentId label value formula weight kind ref }
+          } }""", cycle=gid("AssessmentCycle", story.cycle),
+           org=gid("Organization", organization))
+        explained = result["data"]["explainScore"]
+        assert explained["score"] == EXPECTED[name][1]
+        steps = explained["steps"]
+        assert steps[0]["parentId"] is None and steps[0]["value"] == pytest.approx(
+            EXPECTED[name][1], abs=0.005)
+        children = [s for s in steps if s["parentId"] == 0 and s["weight"] is not None]
+        if len(children) == 2:  # party building and business, weighted
+            total = sum(c["value"] * c["weight"] for c in children) / 100
+            assert total == pytest.approx(explained["score"], abs=0.01)
+        evaluations = [s for s in steps if s["kind"] == "evaluation"]
+        assert evaluations and all(s["ref"] for s in evaluations)
+
+
+def test_a_correction_after_publication_shows_in_score_diff_with_its_reason(assessed) -> None:
+    client, story = assessed
+    cycle = gid("AssessmentCycle", story.cycle)
+    published = gql(client, """mutation($c: ID!) { publishCycle(input: {cycleId: $c}) {
+        cycle { status } userErrors { code } } }""", c=cycle)
+    assert published["data"]["publishCycle"]["cycle"]["status"] == "published"
+    at_publication = datetime.now(UTC)
+    evaluation = gid("Evaluation", story.evaluations[("C1", "organizational")])
+
+    no_reason = gql(client, """mutation($e: ID!) { correctEvaluation(input: {
+        evaluationId: $e, points: "100", reason: " "}) { userErrors { code field } } }""",
+                    e=evaluation)
+    assert no_reason["data"]["correctEvaluation"]["userErrors"] == [
+        {"code": "REASON_REQUIRED", "field": ["reason"]}]
+    corrected = gql(client, """mutation($e: ID!) { correctEvaluation(input: {
+        evaluationId: $e, points: "100", reason: "复核发现台账漏计"}) {
+          scoreCard { standing { combined grade overallRank } } userErrors { code } } }""",
+                    e=evaluation)
+    combined, grade, rank = EXPECTED_AFTER_CORRECTION["C"]
+    assert corrected["data"]["correctEvaluation"]["scoreCard"]["standing"] == {
+        "combined": combined, "grade": grade, "overallRank": rank}
+
+    assert board(client, story)["C"]["combined"] == combined
+    assert board(client, story, asOf=at_publication.isoformat())["C"]["combined"] == (
+        EXPECTED["C"][1])
+    diff = gql(client, """query($c: ID!, $o: ID!, $from: DateTime!) {
+      scoreDiff(cycleId: $c, organizationId: $o, from: $from) {
+        before { combined grade } after { combined grade } delta
+        events { actor action reason recordedAt ref detail }
+      } }""", c=cycle, o=gid("Organization", story.branches["C"]),
+       **{"from": at_publication.isoformat()})["data"]["scoreDiff"]
+    assert diff["before"] == {"combined": EXPECTED["C"][1], "grade": "合格"}
+    assert diff["after"] == {"combined": combined, "grade": grade}
+    assert diff["delta"] == round(combined - EXPECTED["C"][1], 2)
+    [event] = diff["events"]
+    assert (event["actor"], event["action"], event["reason"], event["ref"]) == (
+        "admin", "corrected", "复核发现台账漏计", evaluation)
+    assert event["detail"]["before"] == "84" and event["recordedAt"]
+
+
+def test_a_locked_cycle_refuses_changes_over_the_api_and_writes_nothing(assessed) -> None:
+    client, story = assessed
+    cycle = gid("AssessmentCycle", story.cycle)
+    for step in ("publishCycle", "lockCycle"):
+        result = gql(client, f"""mutation($c: ID!) {{ {step}(input: {{cycleId: $c}}) {{
+            userErrors {{ code }} }} }}""", c=cycle)
+        assert result["data"][step]["userErrors"] == []
+    before = events(client)
+    refused = gql(client, """mutation($e: ID!) { correctEvaluation(input: {
+        evaluationId: $e, points: "100", reason: "更正"}) { userErrors { code } } }""",
+                  e=gid("Evaluation", story.evaluations[("C1", "organizational")]))
+    assert refused["data"]["correctEvaluation"]["userErrors"] == [{"code": "CYCLE_LOCKED"}]
+    assert events(client) == before
+    cycles = gql(client, "{ assessmentCycles { title status reopenRequested } }",
+                 headers=ADMIN)["data"]["assessmentCycles"]
+    assert cycles == [{"title": "2026年第二季度党建考核", "status": "locked",
+                       "reopenRequested": False}]
