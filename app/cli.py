@@ -41,6 +41,11 @@ LABELS = {
     "responsibilities": "责任分工",
     "issued goal trees": "下达目标树",
     "progress reports": "进度报告",
+    "library indicators": "考核指标",
+    "assessment cycles": "考核周期",
+    "evaluations": "评价打分",
+    "business scores": "业绩考评导入",
+    "published cycles": "已公布考核",
 }
 
 

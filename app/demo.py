@@ -259,9 +259,22 @@ class DemoLoader:
                     )
                     self.report.wrote("progress reports", written.position)
 
+    def specific_goals(self) -> dict[str, list[UUID]]:
+        """Each organisation's specific goals, by organisation key."""
+        owned: dict[str, list[UUID]] = {}
+        for key, *_rest, specifics in ANNUAL_GOALS:
+            for number, (_title, org_key, _weight, _indicator) in enumerate(specifics):
+                owned.setdefault(org_key, []).append(demo_id(f"goal/{key}/{number}"))
+        return owned
+
     def secretary_actor(self, org_key: str) -> str:
         return f"person:{self.secretaries[org_key]}"
 
 
 def load_demo(app: DengtaApplication) -> DemoReport:
-    return DemoLoader(app).load()
+    from app.demo_assessment import DemoAssessment  # it builds on this module's loader
+
+    loader = DemoLoader(app)
+    loader.load()
+    DemoAssessment(loader, loader.specific_goals()).load()
+    return loader.report

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from app.demo import load_demo
 from app.graphql.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
@@ -97,26 +98,63 @@ def test_the_score_card_lists_items_and_what_is_still_to_be_evaluated(assessed) 
         (None, "mass"), (None, "social")}
 
 
+EXPLAIN = """query($cycle: ID!, $org: ID!) {
+  explainScore(cycleId: $cycle, organizationId: $org) {
+    score grade schemeVersion
+    steps { id parentId label value formula weight kind ref }
+  } }"""
+
+
+def adds_up(steps: list[dict[str, Any]]) -> None:
+    """Each step's value is what its formula makes of its children's values and weights."""
+    for step in steps:
+        children = [s for s in steps if s["parentId"] == step["id"]]
+        valued = [c for c in children if c["value"] is not None]
+        if step["value"] is None or not valued or step["kind"] == "evaluation":
+            continue
+        if step["kind"] == "combined":
+            weighted = [c for c in valued if c["weight"] is not None]
+            total = (sum(c["value"] * c["weight"] for c in weighted) / 100 if weighted
+                     else valued[0]["value"])
+        elif step["kind"] == "party_building":
+            total = min(100, max(0, sum(c["value"] for c in valued)))
+        elif all(c["kind"] == "evaluation" for c in valued):
+            total = sum(c["value"] for c in valued) / len(valued)
+        else:
+            weights = sum(c["weight"] for c in valued)
+            total = sum(c["value"] * c["weight"] for c in valued) / weights
+        assert total == pytest.approx(step["value"], abs=0.01), step
+
+
 def test_explain_score_adds_up_from_evaluations_to_the_final_score(assessed) -> None:
     client, story = assessed
     for name, organization in story.branches.items():
-        result = gql(client, """query($cycle: ID!, $org: ID!) {
-          explainScore(cycleId: $cycle, organizationId: $org) {
-            score grade schemeVersion
-            steps { id parentId label value formula weight kind ref }
-          } }""", cycle=gid("AssessmentCycle", story.cycle),
-           org=gid("Organization", organization))
+        result = gql(client, EXPLAIN, cycle=gid("AssessmentCycle", story.cycle),
+                     org=gid("Organization", organization))
         explained = result["data"]["explainScore"]
         assert explained["score"] == EXPECTED[name][1]
         steps = explained["steps"]
         assert steps[0]["parentId"] is None and steps[0]["value"] == pytest.approx(
             EXPECTED[name][1], abs=0.005)
-        children = [s for s in steps if s["parentId"] == 0 and s["weight"] is not None]
-        if len(children) == 2:  # party building and business, weighted
-            total = sum(c["value"] * c["weight"] for c in children) / 100
-            assert total == pytest.approx(explained["score"], abs=0.01)
+        adds_up(steps)
         evaluations = [s for s in steps if s["kind"] == "evaluation"]
         assert evaluations and all(s["ref"] for s in evaluations)
+
+
+def test_explanations_add_up_for_every_organisation_in_the_demo(database_url: str) -> None:
+    settings = Settings(database_url=database_url, jwt_secret=SECRET)
+    with TestClient(create_app(settings)) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        load_demo(services.app)
+        assert services.runner.wait_until(services.app.recorder.max_notification_id(), 30)
+        [cycle] = gql(client, "{ assessmentCycles { id status scoreboard { combined "
+                              "organization { id } } } }")["data"]["assessmentCycles"]
+        assert cycle["status"] == "published" and len(cycle["scoreboard"]) == 10
+        for line in cycle["scoreboard"]:
+            explained = gql(client, EXPLAIN, cycle=cycle["id"],
+                            org=line["organization"]["id"])["data"]["explainScore"]
+            assert explained["score"] == line["combined"]
+            adds_up(explained["steps"])
 
 
 def test_a_correction_after_publication_shows_in_score_diff_with_its_reason(assessed) -> None:
