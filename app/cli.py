@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import logging
 import signal
 import sys
@@ -18,6 +19,9 @@ from app.bootstrap import open_application
 from app.demo import load_demo
 from app.graphql.schema import sdl
 from app.settings import Settings
+from domain.assessment import AssessmentCycle
+from domain.errors import DomainError
+from domain.organizations import Organization
 from projections import ALL, BY_NAME
 from projections.engine import (
     REBUILD_BATCH,
@@ -175,6 +179,49 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+SYSTEM_IMPORT = "system:import"
+
+
+def read_business_scores(path: str, names: dict[str, UUID]) -> dict[UUID, str]:
+    """Rows of `organisation, score` (the organisation by id or by its exact name); a header
+    row is allowed. Raises ValueError naming the first bad row."""
+    scores: dict[UUID, str] = {}
+    with open(path, newline="", encoding="utf-8-sig") as file:
+        for number, row in enumerate(csv.reader(file), 1):
+            if not row or not "".join(row).strip():
+                continue
+            if len(row) < 2:
+                raise ValueError(f"row {number}: expected organisation, score")
+            who, value = row[0].strip(), row[1].strip()
+            if number == 1 and not value.replace(".", "", 1).isdigit():
+                continue  # the header
+            organization = names.get(who)
+            if organization is None:
+                try:
+                    organization = UUID(who)
+                except ValueError:
+                    raise ValueError(f"row {number}: no assessed organisation named {who!r}"
+                                     ) from None
+            scores[organization] = value
+    return scores
+
+
+def cmd_import_business_scores(settings: Settings, args: argparse.Namespace) -> int:
+    app = open_application(settings)
+    try:
+        cycle = app.get(AssessmentCycle, UUID(args.cycle), "cycle")
+        names = {app.get(Organization, o).name: o for o in cycle.organization_ids}
+        scores = read_business_scores(args.file, names)
+        written = app.import_business_scores(SYSTEM_IMPORT, cycle.id, scores=scores,
+                                             reason=args.reason)
+    except (ValueError, OSError, DomainError) as error:
+        print(f"nothing imported: {error}", file=sys.stderr)
+        return 2
+    print(f"imported {len(scores)} business scores into 《{cycle.title}》 at position "
+          f"{written.position}")
+    return 0
+
+
 def cmd_schema(_settings: Settings, _args: argparse.Namespace) -> int:
     sys.stdout.write(sdl())
     return 0
@@ -214,6 +261,13 @@ def parser() -> argparse.ArgumentParser:
     who.add_argument("--admin", action="store_true", help="the built-in administrator")
     token.add_argument("--ttl", type=int, default=8 * 3600, metavar="SECONDS")
     token.set_defaults(run=cmd_token)
+    business = commands.add_parser(
+        "import-business-scores",
+        help="业绩考评: import business scores (CSV rows: organisation id or name, score)")
+    business.add_argument("--cycle", required=True, metavar="ID", help="the cycle's id")
+    business.add_argument("--reason", default="", help="required after publication")
+    business.add_argument("file", help="a UTF-8 CSV file")
+    business.set_defaults(run=cmd_import_business_scores)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(
         run=cmd_schema)
     return root
