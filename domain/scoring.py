@@ -17,6 +17,8 @@ The rules, in order:
 5. The combined score weighs party building against business performance (the scheme's
    party-building weight); without a business score it is the party-building score.
 6. The grade is the first band the combined score reaches; a veto caps it.
+7. An annual cycle that composes routine cycles weighs the mean of their combined scores
+   (the scheme's routine weight) against its own (the rest) before grading.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ class Scheme:
     party_building_weight: int
     grade_bands: Sequence[tuple[str, Decimal]]  # best first
     vetoes: Mapping[str, tuple[str, str]]  # condition -> (description, grade it caps at)
+    routine_weight: int | None = None  # annual cycles composing routine ones
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scheme:
@@ -111,6 +114,7 @@ class Scheme:
             grade_bands=[(band["grade"], Decimal(str(band["min"])))
                          for band in data["grade_bands"]],
             vetoes={v["condition"]: (v["description"], v["cap"]) for v in data["vetoes"]},
+            routine_weight=data.get("routine_weight"),
         )
 
     def grade_of(self, score: Decimal) -> str | None:
@@ -138,6 +142,25 @@ class ScoreCard:
     explanation: Node
 
 
+def compose_annual(routine_weight: int, annual: Decimal | None, formula: str,
+                   children: list[Node], routine: Sequence[RoutineResult],
+                   ) -> tuple[Decimal | None, str, list[Node]]:
+    """Rule 7: an annual cycle's result is the routine cycles' mean (their weight) plus its own
+    assessment (the rest); a part without a score is left out and the other takes it all."""
+    scored = [r.combined for r in routine if r.combined is not None]
+    mean = sum(scored, Decimal(0)) / len(scored) if scored else None
+    weight = Decimal(routine_weight)
+    own = Node("年度考核", annual, formula, weight=HUNDRED - weight, kind="annual",
+               children=children)
+    routine_node = Node("日常考核平均", mean, f"mean of {len(scored)} routine cycle(s)",
+                        weight=weight, kind="routine_mean", children=[
+                            Node(r.title, r.combined, "the routine cycle's combined score",
+                                 ref=r.cycle_id, kind="routine_cycle") for r in routine])
+    value = _weighted([(weight, mean), (HUNDRED - weight, annual)])
+    return (value, f"{weight}% routine mean + {HUNDRED - weight}% annual assessment",
+            [own, routine_node])
+
+
 def _weighted(parts: Sequence[tuple[Decimal, Decimal | None]]) -> Decimal | None:
     present = [(w, v) for w, v in parts if v is not None and w > 0]
     total = sum((w for w, _ in present), Decimal(0))
@@ -146,9 +169,18 @@ def _weighted(parts: Sequence[tuple[Decimal, Decimal | None]]) -> Decimal | None
     return sum((w * v for w, v in present), Decimal(0)) / total
 
 
+@dataclass(frozen=True)
+class RoutineResult:
+    """A routine cycle's combined score for the organisation, composed into an annual one."""
+
+    cycle_id: str
+    title: str
+    combined: Decimal | None
+
+
 def score(scheme: Scheme, items: Sequence[ItemFact], marks: Sequence[Mark],
           adjustments: Sequence[Adjustment] = (), business: Decimal | None = None,
-          vetoes: Sequence[Veto] = ()) -> ScoreCard:
+          vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = ()) -> ScoreCard:
     """Derive an organisation's score card for one cycle (see the module's rules)."""
     by_id = {item.id: item for item in items}
     children: dict[str | None, list[ItemFact]] = {}
@@ -226,6 +258,9 @@ def score(scheme: Scheme, items: Sequence[ItemFact], marks: Sequence[Mark],
         combined = party_building
         formula = "party building only (no business score)"
         combined_children = [pb_node]
+    if scheme.routine_weight is not None:
+        combined, formula, combined_children = compose_annual(
+            scheme.routine_weight, combined, formula, combined_children, routine)
     grade = None if combined is None else scheme.grade_of(rounded(combined))
     for veto in vetoes:
         if grade is not None:

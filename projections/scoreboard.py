@@ -26,11 +26,13 @@ from domain.scoring import (
     Adjustment,
     ItemFact,
     Mark,
+    RoutineResult,
     Scheme,
     ScoreCard,
     Veto,
     score,
 )
+from projections import organization_tree as tree
 from projections.engine import Handler, Projection
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection
@@ -42,7 +44,8 @@ CYCLES = TemporalTable(
     {"cycle_id": "TEXT", "title": "TEXT", "kind": "TEXT", "cadence": "TEXT", "status": "TEXT",
      "period_start": "TEXT", "period_end": "TEXT", "organizer_id": "TEXT",
      "organizations": "TEXT", "scheme": "TEXT", "scheme_version": "BIGINT",
-     "indicators": "TEXT", "reopen_requested_by": "TEXT"},
+     "indicators": "TEXT", "reopen_requested_by": "TEXT", "routine_cycles": "TEXT",
+     "composed_into": "TEXT"},
     partition="cycle_id", indexes=(("period_start",),),
 )
 LIBRARY = TemporalTable(
@@ -121,8 +124,8 @@ def _overlaps(goal: dict[str, Any], cycle: dict[str, Any]) -> bool:
 
 # ---- deriving a unit's scores ----------------------------------------------------------------
 
-def inputs(cycle: dict[str, Any], unit: dict[str, Any],
-           evaluations: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def inputs(cycle: dict[str, Any], unit: dict[str, Any], evaluations: Sequence[dict[str, Any]],
+           routine: Sequence[RoutineResult] = ()) -> dict[str, Any]:
     """The arguments of `domain.scoring.score` for one unit, from its stored rows."""
     items = [ItemFact(i["id"], "goal", i["title"], Decimal(i["weight"]), i["parent_id"])
              for i in json.loads(unit["items"])]
@@ -136,7 +139,7 @@ def inputs(cycle: dict[str, Any], unit: dict[str, Any],
     vetoes = [Veto(v["condition"], v["cap"], v["reason"]) for v in json.loads(unit["vetoes"])]
     business = Decimal(unit["business"]) if unit["business"] is not None else None
     return {"scheme": scheme, "items": items, "marks": marks, "adjustments": adjustments,
-            "business": business, "vetoes": vetoes}
+            "business": business, "vetoes": vetoes, "routine": routine}
 
 
 def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
@@ -145,7 +148,14 @@ def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
     unit = b[UNITS.name].get(unit_key)
     if cycle is None or unit is None:
         return
-    card = score(**inputs(cycle, unit, b[EVALS.name].rows(unit_key)))
+    routine = []
+    for routine_id in json.loads(cycle["routine_cycles"]):
+        composed = b[CYCLES.name].peek(routine_id)
+        part = b[UNITS.name].peek(unit_of(routine_id, organization_id))
+        if composed is not None:
+            routine.append(RoutineResult(routine_id, composed["title"], _decimal(
+                part["combined"] if part else None)))
+    card = score(**inputs(cycle, unit, b[EVALS.name].rows(unit_key), routine))
     unit.update({
         "organizational": _float(card.by_kind["organizational"]),
         "mass": _float(card.by_kind["mass"]), "self": _float(card.by_kind["self"]),
@@ -155,6 +165,13 @@ def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
         "evaluated": card.evaluated, "expected": card.expected,
     })
     b[UNITS.name].put(unit)
+    for annual_id in json.loads(cycle["composed_into"]):
+        if b[UNITS.name].peek(unit_of(annual_id, organization_id)) is not None:
+            rescore(b, annual_id, organization_id)
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def rescore_cycle(b: Batch, cycle_id: str) -> None:
@@ -261,8 +278,15 @@ def cycle_drafted(e: AssessmentCycle.Drafted, b: Batch) -> None:
         "status": "drafted", "period_start": e.period_start.isoformat(),
         "period_end": e.period_end.isoformat(), "organizer_id": str(e.organizer_id),
         "organizations": _json(organizations), "scheme": _json(e.scheme),
-        "scheme_version": 1, "indicators": "[]", "reopen_requested_by": None}
+        "scheme_version": 1, "indicators": "[]", "reopen_requested_by": None,
+        "routine_cycles": _json([str(c) for c in e.routine_cycle_ids]), "composed_into": "[]"}
     b[CYCLES.name].put(cycle)
+    for routine_id in e.routine_cycle_ids:
+        routine = b[CYCLES.name].get(str(routine_id))
+        if routine is not None:
+            routine["composed_into"] = _json([*json.loads(routine["composed_into"]),
+                                              b.subject])
+            b[CYCLES.name].put(routine)
     for organization_id in organizations:
         org = b[ORGS.name].peek(organization_id) or {"name": "", "category": ""}
         b[ORG_UNITS.name].put({"organization_id": organization_id, "cycle_id": b.subject})
@@ -450,6 +474,7 @@ class Cycle:
     scheme_version: int
     indicators: list[dict[str, Any]]
     reopen_requested_by: str | None
+    routine_cycle_ids: list[str]
 
 
 CYCLE_COLUMNS = ", ".join(f"c.{name}" for name in CYCLES.column_names)
@@ -461,7 +486,8 @@ def _cycle(row: Sequence[Any]) -> Cycle:
                  values["status"], values["period_start"], values["period_end"],
                  values["organizer_id"], json.loads(values["organizations"]),
                  json.loads(values["scheme"]), values["scheme_version"],
-                 json.loads(values["indicators"]), values["reopen_requested_by"])
+                 json.loads(values["indicators"]), values["reopen_requested_by"],
+                 json.loads(values["routine_cycles"]))
 
 
 def cycle(conn: Connection, cycle_id: str, position: int | None = None) -> Cycle | None:
@@ -566,8 +592,15 @@ def unit_inputs(conn: Connection, cycle_id: str, organization_id: str,
         f"SELECT {', '.join('e.' + c for c in EVALS.column_names)} FROM {EVALS.name} e "
         f"WHERE e.unit = ? AND {e_cond} ORDER BY e.evaluation_id", [unit_key, *e_params])
     cycle_row = {"scheme": _json(found.scheme), "indicators": _json(found.indicators)}
+    routine = []
+    for routine_id in found.routine_cycle_ids:
+        composed = cycle(conn, routine_id, position)
+        part = standing(conn, routine_id, organization_id, position)
+        if composed is not None:
+            routine.append(RoutineResult(routine_id, composed.title,
+                                         _decimal(part.combined if part else None)))
     return inputs(cycle_row, unit, [dict(zip(EVALS.column_names, row, strict=True))
-                                    for row in evaluations])
+                                    for row in evaluations], routine)
 
 
 def score_card(conn: Connection, cycle_id: str, organization_id: str,
@@ -634,3 +667,26 @@ def library(conn: Connection, position: int | None = None) -> list[LibraryEntry]
                         f"FROM {LIBRARY.name} i WHERE {cond} ORDER BY i.item, i.indicator_id",
                         params)
     return [LibraryEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The scores of the assessed organisations in one subtree (the organisation included)."""
+
+    assessed: int
+    scored: int
+    mean: float | None
+    best: float | None
+    worst: float | None
+
+
+def rollup(conn: Connection, cycle_id: str, organization_id: str,
+           position: int | None = None) -> Rollup:
+    """Up the organisation tree: the unweighted mean of the combined scores of the assessed
+    organisations at or below `organization_id` (as the tree stood at `position`)."""
+    subtree = [n.id for n in tree.descendants(conn, organization_id, position)]
+    lines = standings(conn, cycle_id, position, organization_ids=subtree)
+    scores = [line.combined for line in lines if line.combined is not None]
+    return Rollup(len(lines), len(scores),
+                  round(sum(scores) / len(scores), 2) if scores else None,
+                  max(scores, default=None), min(scores, default=None))

@@ -155,6 +155,16 @@ class Standing:
                    organization_raw_id=line.organization_id, position=position)
 
 
+@strawberry.type(description="Scores rolled up the organisation tree: the assessed "
+                             "organisations at or below one organisation.")
+class ScoreRollup:
+    assessed: int
+    scored: int
+    mean: float | None
+    best: float | None
+    worst: float | None
+
+
 @strawberry.type(description="An assessment round (考核周期).")
 class AssessmentCycle(Node):
     title: str
@@ -198,6 +208,16 @@ class AssessmentCycle(Node):
             info.context.loaders.organization.want(raw_id, self.position)
         found = [organization_at(info, raw_id, self.position) for raw_id in readable]
         return [o for o in found if o is not None]
+
+    @strawberry.field(description="Scores up the organisation tree: the mean, best and worst "
+                                  "of the assessed organisations at or below this one.")
+    def rollup(self, info: Info[Context, None],
+               organization_id: strawberry.ID) -> ScoreRollup:
+        organization = raw(organization_id, "Organization", "organizationId")
+        visible_organization(info, organization)
+        found = board.rollup(info.context.conn, self.raw_id, organization, self.position)
+        return ScoreRollup(assessed=found.assessed, scored=found.scored, mean=found.mean,
+                           best=score(found.best), worst=score(found.worst))
 
     @strawberry.field(description="The scoreboard, best first, ranked within the category "
                                   "and overall (ties share a rank).")

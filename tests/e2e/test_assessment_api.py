@@ -112,10 +112,10 @@ def adds_up(steps: list[dict[str, Any]]) -> None:
         valued = [c for c in children if c["value"] is not None]
         if step["value"] is None or not valued or step["kind"] == "evaluation":
             continue
-        if step["kind"] == "combined":
+        if step["kind"] in ("combined", "annual"):
             weighted = [c for c in valued if c["weight"] is not None]
-            total = (sum(c["value"] * c["weight"] for c in weighted) / 100 if weighted
-                     else valued[0]["value"])
+            total = (sum(c["value"] * c["weight"] for c in weighted)
+                     / sum(c["weight"] for c in weighted) if weighted else valued[0]["value"])
         elif step["kind"] == "party_building":
             total = min(100, max(0, sum(c["value"] for c in valued)))
         elif all(c["kind"] == "evaluation" for c in valued):

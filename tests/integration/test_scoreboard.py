@@ -3,6 +3,7 @@ publication, locking and the two-person reopening, and explanations that add up.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from domain.assessment import (
 )
 from domain.errors import DomainError, InvalidInputError, InvalidTransitionError
 from domain.scoring import Node
+from domain.values import Period
 from projections import scoreboard as board
 from store.db import Database
 from store.url import DatabaseURL
@@ -251,3 +253,65 @@ def test_a_cycle_keeps_the_indicator_version_it_opened_with(app, conn) -> None:
     assert card is not None
     assert card.item_scores[str(indicator)]["self"] == 75  # 15 of 20
 
+
+
+def test_an_annual_cycle_composes_the_routine_cycles_mean_with_its_own_assessment(
+        app, conn) -> None:
+    story = stage(app)
+    evaluate_all(app, story)  # Q2: A 83.49, B 85.90, C 78.96
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    q3 = app.draft_cycle(ORGANIZER, title="第三季度", kind="routine", cadence="quarterly",
+                         period=Period(date(2026, 7, 1), date(2026, 9, 30)),
+                         organizer_id=story.committee, organization_ids=[story.branches["A"]],
+                         scheme=SCHEME).id
+    everything_scored(app, q3, story, 100)  # A: 100 (no business score)
+    annual = app.draft_cycle(
+        ORGANIZER, title="2026年度", kind="annual", period=year, organizer_id=story.committee,
+        organization_ids=list(story.branches.values()), routine_cycle_ids=[story.cycle, q3],
+        scheme={**SCHEME, "routine_weight": 40}).id
+    everything_scored(app, annual, story, 90)  # A: 90 of its own
+    build(app, conn)
+    lines = by_name(board.standings(conn, str(annual)))
+    # A: 0.4 x mean(83.49, 100) + 0.6 x 90 = 90.698; B and C: only their Q2 result
+    assert round(lines["A"].combined, 2) == 90.70 and lines["A"].grade == "优秀"
+    assert round(lines["B"].combined, 2) == 85.90
+    assert round(lines["C"].combined, 2) == 78.96
+    card = board.score_card(conn, str(annual), str(story.branches["A"]))
+    assert card is not None and card.combined == Decimal("90.70")
+    routine = next(n for n in walk(card.explanation) if n.kind == "routine_mean")
+    assert [n.ref for n in routine.children] == [str(story.cycle), str(q3)]
+
+    # A correction to a routine cycle moves the annual result that composes it.
+    publish(app, story)
+    correct_c1(app, story)
+    build(app, conn)
+    assert round(by_name(board.standings(conn, str(annual)))["C"].combined, 2) == 84.56
+
+
+def everything_scored(app: DengtaApplication, cycle: Any, story: Any, points: int) -> None:
+    """Every kind scores both of A's goals `points`."""
+    app.open_cycle(ORGANIZER, cycle)
+    app.advance_cycle(ORGANIZER, cycle)
+    for goal in ("A1", "A2"):
+        for kind, actor in (("self", "person:self-A"), ("mass", "person:m"),
+                            ("social", "person:s")):
+            app.evaluate(actor, cycle, organization_id=story.branches["A"],
+                         item_id=story.goals[goal], kind=kind, points=points)
+    app.advance_cycle(ORGANIZER, cycle)
+    for goal in ("A1", "A2"):
+        app.evaluate("person:committee-secretary", cycle, organization_id=story.branches["A"],
+                     item_id=story.goals[goal], kind="organizational", points=points)
+
+
+def test_scores_roll_up_the_organisation_tree(app, conn) -> None:
+    story = stage(app)
+    evaluate_all(app, story)
+    build(app, conn)
+    whole = board.rollup(conn, str(story.cycle), str(story.committee))
+    assert (whole.assessed, whole.scored, whole.best, whole.worst) == (3, 3, 85.9, 78.96)
+    assert whole.mean == round((83.49 + 85.90 + 78.96) / 3, 2)
+    one = board.rollup(conn, str(story.cycle), str(story.branches["C"]))
+    assert (one.assessed, one.mean) == (1, 78.96)
+    before = board.rollup(conn, str(story.cycle), str(story.committee),
+                          story.positions["evaluated"])
+    assert before.mean == round((77.70 + 82.00 + 82.80) / 3, 2)
