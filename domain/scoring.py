@@ -31,6 +31,7 @@ from typing import Any
 EVALUATOR_KINDS = ("organizational", "mass", "self", "social")
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+MILLIONTH = Decimal("0.000001")
 
 
 def rounded(value: Decimal) -> Decimal:
@@ -62,7 +63,36 @@ class Mark:
 
     @property
     def score(self) -> Decimal:
-        return self.points / self.max_points * HUNDRED if self.max_points else Decimal(0)
+        """On the 0-100 scale, to a millionth: exact sums, whatever the order of addition."""
+        if not self.max_points:
+            return Decimal(0)
+        return (self.points * HUNDRED / self.max_points).quantize(MILLIONTH)
+
+
+@dataclass
+class Tally:
+    """The evaluations of one item by one evaluator kind, summed: their mean is the score."""
+
+    total: Decimal = Decimal(0)
+    count: int = 0
+
+    def add(self, score: Decimal, count: int = 1) -> None:
+        self.total += score
+        self.count += count
+
+    @property
+    def mean(self) -> Decimal | None:
+        return self.total / self.count if self.count else None
+
+
+Tallies = dict[tuple[str, str], Tally]  # (item, evaluator kind) -> tally
+
+
+def tally(marks: Sequence[Mark]) -> Tallies:
+    tallies: Tallies = {}
+    for mark in marks:
+        tallies.setdefault((mark.item_id, mark.evaluator_kind), Tally()).add(mark.score)
+    return tallies
 
 
 @dataclass(frozen=True)
@@ -181,16 +211,26 @@ class RoutineResult:
 def score(scheme: Scheme, items: Sequence[ItemFact], marks: Sequence[Mark],
           adjustments: Sequence[Adjustment] = (), business: Decimal | None = None,
           vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = ()) -> ScoreCard:
-    """Derive an organisation's score card for one cycle (see the module's rules)."""
+    """Derive an organisation's score card for one cycle (see the module's rules), with the
+    explanation down to each evaluation."""
+    marks_of: dict[tuple[str, str], list[Mark]] = {}
+    for mark in marks:
+        marks_of.setdefault((mark.item_id, mark.evaluator_kind), []).append(mark)
+    return score_tallied(scheme, items, tally(marks), adjustments, business, vetoes, routine,
+                         marks_of)
+
+
+def score_tallied(scheme: Scheme, items: Sequence[ItemFact], tallies: Tallies,
+                  adjustments: Sequence[Adjustment] = (), business: Decimal | None = None,
+                  vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = (),
+                  marks_of: dict[tuple[str, str], list[Mark]] | None = None) -> ScoreCard:
+    """The same derivation from tallies kept up to date one evaluation at a time (what the
+    scoreboard folds), so its cost does not grow with the number of ballots."""
     by_id = {item.id: item for item in items}
     children: dict[str | None, list[ItemFact]] = {}
     for item in items:
         parent = item.parent_id if item.parent_id in by_id else None
         children.setdefault(parent, []).append(item)
-    marks_of: dict[tuple[str, str], list[Mark]] = {}
-    for mark in marks:
-        if mark.item_id in by_id:
-            marks_of.setdefault((mark.item_id, mark.evaluator_kind), []).append(mark)
 
     item_scores: dict[str, dict[str, Decimal | None]] = {}
     item_nodes: dict[tuple[str, str], Node] = {}
@@ -199,14 +239,15 @@ def score(scheme: Scheme, items: Sequence[ItemFact], marks: Sequence[Mark],
         key = (item.id, kind)
         if key in item_nodes:
             return item_nodes[key].value
-        own = marks_of.get(key, [])
+        own = tallies.get(key)
         value: Decimal | None
-        if own:
-            value = sum((m.score for m in own), Decimal(0)) / len(own)
-            node = Node(item.title, value, f"mean of {len(own)} evaluation(s), "
+        if own is not None and own.count:
+            value = own.mean
+            node = Node(item.title, value, f"mean of {own.count} evaluation(s), "
                         "points / max points x 100", ref=item.id, kind=kind, children=[
                             Node(m.evaluator, m.score, f"{m.points} / {m.max_points} x 100",
-                                 ref=m.evaluation_id, kind="evaluation") for m in own])
+                                 ref=m.evaluation_id, kind="evaluation")
+                            for m in (marks_of or {}).get(key, [])])
         else:
             subs = children.get(item.id, [])
             parts = [(sub.weight, item_score(sub, kind)) for sub in subs]
@@ -274,10 +315,11 @@ def score(scheme: Scheme, items: Sequence[ItemFact], marks: Sequence[Mark],
                                    for v in vetoes)])
 
     leaves = [item for item in items if not children.get(item.id)]
+    scored = {key for key, t in tallies.items() if t.count and key[0] in by_id}
     pending = [(leaf.id, kind) for leaf in leaves for kind in ("self", "organizational")
-               if (leaf.id, kind) not in marks_of]
+               if (leaf.id, kind) not in scored]
     for kind in ("mass", "social"):
-        if not any(k == kind for _, k in marks_of):
+        if not any(k == kind for _, k in scored):
             pending.append(("", kind))
     expected = len(leaves) * 2 + 2
     item_combined = {

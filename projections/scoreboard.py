@@ -29,8 +29,12 @@ from domain.scoring import (
     RoutineResult,
     Scheme,
     ScoreCard,
+    Tallies,
+    Tally,
     Veto,
     score,
+    score_tallied,
+    tally,
 )
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
@@ -131,8 +135,7 @@ def inputs(cycle: dict[str, Any], unit: dict[str, Any], evaluations: Sequence[di
              for i in json.loads(unit["items"])]
     items += [ItemFact(i["id"], "indicator", i["item"], Decimal(str(i["max_points"])))
               for i in json.loads(cycle["indicators"])]
-    marks = [Mark(e["evaluation_id"], e["item_id"], e["evaluator_kind"], e["evaluator"],
-                  Decimal(e["points"]), Decimal(e["max_points"])) for e in evaluations]
+    marks = [mark_of(e) for e in evaluations]
     scheme = Scheme.from_dict(json.loads(cycle["scheme"]))
     adjustments = [Adjustment(a["id"], Decimal(a["points"]), a["item"], a["reason"])
                    for a in json.loads(unit["adjustments"]) if a["approved"]]
@@ -155,7 +158,9 @@ def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
         if composed is not None:
             routine.append(RoutineResult(routine_id, composed["title"], _decimal(
                 part["combined"] if part else None)))
-    card = score(**inputs(cycle, unit, b[EVALS.name].rows(unit_key), routine))
+    arguments = inputs(cycle, unit, (), routine)
+    del arguments["marks"]
+    card = score_tallied(**arguments, tallies=tallies_of(b, unit_key))
     unit.update({
         "organizational": _float(card.by_kind["organizational"]),
         "mass": _float(card.by_kind["mass"]), "self": _float(card.by_kind["self"]),
@@ -168,6 +173,21 @@ def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
     for annual_id in json.loads(cycle["composed_into"]):
         if b[UNITS.name].peek(unit_of(annual_id, organization_id)) is not None:
             rescore(b, annual_id, organization_id)
+
+
+def tallies_of(b: Batch, unit_key: str) -> Tallies:
+    """The unit's evaluations summed per item and kind: tallied from its rows on first use in
+    a batch, then kept up to date event by event."""
+    key = ("tallies", unit_key)
+    if key not in b.memo:
+        b.memo[key] = tally([mark_of(row) for row in b[EVALS.name].rows(unit_key)])
+    tallies: Tallies = b.memo[key]
+    return tallies
+
+
+def mark_of(row: dict[str, Any]) -> Mark:
+    return Mark(row["evaluation_id"], row["item_id"], row["evaluator_kind"], row["evaluator"],
+                Decimal(row["points"]), Decimal(row["max_points"]))
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -375,11 +395,13 @@ def evaluation_recorded(e: Evaluation.Recorded, b: Batch) -> None:
     cycle_id, organization_id = str(e.cycle_id), str(e.organization_id)
     unit_key = unit_of(cycle_id, organization_id)
     b[EVAL_UNITS.name].put({"evaluation_id": b.subject, "unit": unit_key})
-    b[EVALS.name].put({
-        "unit": unit_key, "evaluation_id": b.subject, "item_id": str(e.item_id),
-        "evaluator_kind": e.evaluator_kind, "evaluator": e.actor, "points": str(e.points),
-        "max_points": str(e.max_points), "rubric_level": e.rubric_level,
-        "comment": e.comment})
+    tallies = tallies_of(b, unit_key)  # before the new row joins them
+    row = {"unit": unit_key, "evaluation_id": b.subject, "item_id": str(e.item_id),
+           "evaluator_kind": e.evaluator_kind, "evaluator": e.actor, "points": str(e.points),
+           "max_points": str(e.max_points), "rubric_level": e.rubric_level,
+           "comment": e.comment}
+    b[EVALS.name].put(row)
+    tallies.setdefault((str(e.item_id), e.evaluator_kind), Tally()).add(mark_of(row).score)
     rescore(b, cycle_id, organization_id)
     note(b, unit_key, e, "evaluated", b.subject,
          {"item": str(e.item_id), "kind": e.evaluator_kind, "after": str(e.points)})
@@ -392,8 +414,12 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
     row = b[EVALS.name].get(unit_key, b.subject)
     assert row is not None
     before = row["points"]
-    b[EVALS.name].put({**row, "points": str(e.points), "rubric_level": e.rubric_level,
-                       "comment": e.comment})
+    tallies = tallies_of(b, unit_key)
+    changed = {**row, "points": str(e.points), "rubric_level": e.rubric_level,
+               "comment": e.comment}
+    b[EVALS.name].put(changed)
+    tallies[(row["item_id"], row["evaluator_kind"])].add(
+        mark_of(changed).score - mark_of(row).score, count=0)
     cycle_id, organization_id = unit_key.split(":")
     rescore(b, cycle_id, organization_id)
     action = "corrected" if isinstance(e, Evaluation.Corrected) else "revised"

@@ -85,6 +85,8 @@ class TableBatch:
         self.batch = batch
         self.entities: dict[Key, _Entity] = {}
         self.loaded: set[Any] = set()
+        self.partition_index = table.key.index(table.partition)
+        self.by_partition: dict[Any, list[Key]] = {}
 
     def prefetch(self, partitions: Iterable[Any]) -> None:
         wanted = [p for p in set(partitions) if p not in self.loaded]
@@ -96,8 +98,14 @@ class TableBatch:
                 f"WHERE {self.table.partition} IN ({marks(chunk)}) AND valid_to IS NULL", chunk)
             for row in rows:
                 values = dict(zip(names, row, strict=False))
-                self.entities[self.table.key_of(values)] = _Entity(values, row[-1])
+                self._add(self.table.key_of(values), _Entity(values, row[-1]))
         self.loaded.update(wanted)
+
+    def _add(self, key: Key, entity: _Entity) -> _Entity:
+        if key not in self.entities:
+            self.by_partition.setdefault(key[self.partition_index], []).append(key)
+        self.entities[key] = entity
+        return entity
 
     def _entity(self, key: Key) -> _Entity:
         entity = self.entities.get(key)
@@ -107,7 +115,7 @@ class TableBatch:
                 self.prefetch([partition])
                 entity = self.entities.get(key)
             if entity is None:
-                entity = self.entities[key] = _Entity(None, None)
+                entity = self._add(key, _Entity(None, None))
         return entity
 
     def get(self, *key: Any) -> RowDict | None:
@@ -122,9 +130,8 @@ class TableBatch:
         """Current rows of one partition (e.g. all responsibilities of one goal)."""
         if partition not in self.loaded:
             self.prefetch([partition])
-        index = self.table.key.index(self.table.partition)
-        return [dict(e.current) for k, e in self.entities.items()
-                if k[index] == partition and e.current is not None]
+        found = (self.entities[key].current for key in self.by_partition.get(partition, ()))
+        return [dict(row) for row in found if row is not None]
 
     def put(self, row: RowDict) -> None:
         """Write a new version (the batch keeps `row`: pass a fresh dict, as `get` gives)."""
@@ -180,6 +187,8 @@ class Batch:
         self.position = 0
         self.subject = ""
         self.tables = {table.name: TableBatch(table, conn, self) for table in tables}
+        # What a projection derives from its rows and keeps up to date within the batch.
+        self.memo: dict[Any, Any] = {}
 
     def __getitem__(self, name: str) -> TableBatch:
         return self.tables[name]

@@ -19,7 +19,9 @@ from domain.assessment import (
 from domain.errors import DomainError, InvalidInputError, InvalidTransitionError
 from domain.scoring import Node
 from domain.values import Period
+from projections import ALL
 from projections import scoreboard as board
+from projections.engine import Follower, reset
 from store.db import Database
 from store.url import DatabaseURL
 from tests.integration.assessment_story import (
@@ -35,7 +37,7 @@ from tests.integration.assessment_story import (
     publish,
     stage,
 )
-from tests.integration.views import build
+from tests.integration.views import build, dump_tables
 
 
 @pytest.fixture
@@ -315,3 +317,22 @@ def test_scores_roll_up_the_organisation_tree(app, conn) -> None:
     before = board.rollup(conn, str(story.cycle), str(story.committee),
                           story.positions["evaluated"])
     assert before.mean == round((77.70 + 82.00 + 82.80) / 3, 2)
+
+
+def test_rebuilding_the_scoreboard_equals_folding_it_one_event_at_a_time(app, conn) -> None:
+    followers = [Follower(p, app, conn, batch_size=1) for p in ALL]
+    for follower in followers:
+        follower.prepare()
+    story = stage(app)
+    evaluate_all(app, story)
+    for follower in followers:
+        follower.catch_up()
+    publish(app, story)
+    correct_c1(app, story)
+    for follower in followers:
+        follower.catch_up()
+    incremental = dump_tables(conn)
+    for projection in ALL:
+        reset(conn, projection)
+    build(app, conn, batch_size=5000)
+    assert dump_tables(conn) == incremental
