@@ -172,23 +172,31 @@ class ScoreCard:
     explanation: Node
 
 
-def compose_annual(routine_weight: int, annual: Decimal | None, formula: str,
-                   children: list[Node], routine: Sequence[RoutineResult],
-                   ) -> tuple[Decimal | None, str, list[Node]]:
+def routine_composed(routine_weight: int, annual: Decimal | None,
+                     routine: Sequence[RoutineResult]) -> Decimal | None:
     """Rule 7: an annual cycle's result is the routine cycles' mean (their weight) plus its own
     assessment (the rest); a part without a score is left out and the other takes it all."""
+    weight = Decimal(routine_weight)
+    return _weighted([(weight, routine_mean(routine)), (HUNDRED - weight, annual)])
+
+
+def routine_mean(routine: Sequence[RoutineResult]) -> Decimal | None:
     scored = [r.combined for r in routine if r.combined is not None]
-    mean = sum(scored, Decimal(0)) / len(scored) if scored else None
+    return sum(scored, Decimal(0)) / len(scored) if scored else None
+
+
+def annual_nodes(routine_weight: int, annual: Decimal | None, formula: str,
+                 children: list[Node], routine: Sequence[RoutineResult],
+                 ) -> tuple[str, list[Node]]:
     weight = Decimal(routine_weight)
     own = Node("年度考核", annual, formula, weight=HUNDRED - weight, kind="annual",
                children=children)
-    routine_node = Node("日常考核平均", mean, f"mean of {len(scored)} routine cycle(s)",
-                        weight=weight, kind="routine_mean", children=[
-                            Node(r.title, r.combined, "the routine cycle's combined score",
-                                 ref=r.cycle_id, kind="routine_cycle") for r in routine])
-    value = _weighted([(weight, mean), (HUNDRED - weight, annual)])
-    return (value, f"{weight}% routine mean + {HUNDRED - weight}% annual assessment",
-            [own, routine_node])
+    scored = [r for r in routine if r.combined is not None]
+    mean = Node("日常考核平均", routine_mean(routine), f"mean of {len(scored)} routine cycle(s)",
+                weight=weight, kind="routine_mean", children=[
+                    Node(r.title, r.combined, "the routine cycle's combined score",
+                         ref=r.cycle_id, kind="routine_cycle") for r in routine])
+    return f"{weight}% routine mean + {HUNDRED - weight}% annual assessment", [own, mean]
 
 
 def _weighted(parts: Sequence[tuple[Decimal, Decimal | None]]) -> Decimal | None:
@@ -220,114 +228,141 @@ def score(scheme: Scheme, items: Sequence[ItemFact], marks: Sequence[Mark],
                          marks_of)
 
 
-def score_tallied(scheme: Scheme, items: Sequence[ItemFact], tallies: Tallies,
-                  adjustments: Sequence[Adjustment] = (), business: Decimal | None = None,
-                  vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = (),
-                  marks_of: dict[tuple[str, str], list[Mark]] | None = None) -> ScoreCard:
-    """The same derivation from tallies kept up to date one evaluation at a time (what the
-    scoreboard folds), so its cost does not grow with the number of ballots."""
-    by_id = {item.id: item for item in items}
-    children: dict[str | None, list[ItemFact]] = {}
-    for item in items:
-        parent = item.parent_id if item.parent_id in by_id else None
-        children.setdefault(parent, []).append(item)
+class ItemTree:
+    """The items of one organisation in a cycle, arranged for scoring: goals under their
+    parent goals (when the parent is scored too), the rest at the top."""
 
-    item_scores: dict[str, dict[str, Decimal | None]] = {}
-    item_nodes: dict[tuple[str, str], Node] = {}
-
-    def item_score(item: ItemFact, kind: str) -> Decimal | None:
-        key = (item.id, kind)
-        if key in item_nodes:
-            return item_nodes[key].value
-        own = tallies.get(key)
-        value: Decimal | None
-        if own is not None and own.count:
-            value = own.mean
-            node = Node(item.title, value, f"mean of {own.count} evaluation(s), "
-                        "points / max points x 100", ref=item.id, kind=kind, children=[
-                            Node(m.evaluator, m.score, f"{m.points} / {m.max_points} x 100",
-                                 ref=m.evaluation_id, kind="evaluation")
-                            for m in (marks_of or {}).get(key, [])])
-        else:
-            subs = children.get(item.id, [])
-            parts = [(sub.weight, item_score(sub, kind)) for sub in subs]
-            value = _weighted(parts)
-            node = Node(item.title, value, "weighted mean of subgoals by weight", ref=item.id,
-                        kind=kind, children=[item_nodes[(sub.id, kind)] for sub in subs])
-            for sub_node, sub in zip(node.children, subs, strict=True):
-                sub_node.weight = sub.weight
-        item_nodes[key] = node
-        item_scores.setdefault(item.id, {})[kind] = value
-        return value
-
-    kind_nodes: list[Node] = []
-    by_kind: dict[str, Decimal | None] = {}
-    tops = children.get(None, [])
-    for kind in EVALUATOR_KINDS:
-        parts = [(top.weight, item_score(top, kind)) for top in tops]
+    def __init__(self, items: Sequence[ItemFact]) -> None:
+        self.items = list(items)
+        self.by_id = {item.id: item for item in items}
+        self.children: dict[str | None, list[ItemFact]] = {}
         for item in items:
-            item_score(item, kind)
-        by_kind[kind] = _weighted(parts)
-        kind_node = Node(kind, by_kind[kind], "weighted mean of top items (goal weight, "
-                         "indicator max points)", weight=Decimal(scheme.evaluator_weights
-                                                                 .get(kind, 0)),
-                         kind="evaluator_kind",
-                         children=[item_nodes[(top.id, kind)] for top in tops])
-        for node, top in zip(kind_node.children, tops, strict=True):
-            node.weight = top.weight
-        kind_nodes.append(kind_node)
+            parent = item.parent_id if item.parent_id in self.by_id else None
+            self.children.setdefault(parent, []).append(item)
+        self.tops = self.children.get(None, [])
+        self.leaves = [item for item in items if not self.children.get(item.id)]
 
+    def item_value(self, tallies: Tallies, item: ItemFact, kind: str) -> Decimal | None:
+        """Rules 1 and 2: the item's own evaluations, else its subgoals by weight."""
+        own = tallies.get((item.id, kind))
+        if own is not None and own.count:
+            return own.mean
+        return _weighted([(sub.weight, self.item_value(tallies, sub, kind))
+                          for sub in self.children.get(item.id, [])])
+
+    def kind_value(self, tallies: Tallies, kind: str) -> Decimal | None:
+        """Rule 3: the weighted mean over the top items."""
+        return _weighted([(top.weight, self.item_value(tallies, top, kind))
+                          for top in self.tops])
+
+    def completion(self, tallies: Tallies) -> tuple[int, list[tuple[str, str]]]:
+        """How many evaluations are expected, and which are still missing: self and
+        organisational on every leaf item, at least one mass and one social ballot."""
+        pending = [(leaf.id, kind) for leaf in self.leaves
+                   for kind in ("self", "organizational")
+                   if not (tallies.get((leaf.id, kind)) or Tally()).count]
+        for kind in ("mass", "social"):
+            if not any(t.count for (item, k), t in tallies.items()
+                       if k == kind and item in self.by_id):
+                pending.append(("", kind))
+        return len(self.leaves) * 2 + 2, pending
+
+
+@dataclass(frozen=True)
+class Outcome:
+    raw: Decimal | None
+    adjustment: Decimal
+    party_building: Decimal | None
+    combined: Decimal | None  # rounded to 2 places
+    grade: str | None
+    own: Decimal | None  # an annual cycle's own assessment, before composing routine ones
+
+
+def outcome(scheme: Scheme, by_kind: Mapping[str, Decimal | None],
+            adjustments: Sequence[Adjustment], business: Decimal | None,
+            vetoes: Sequence[Veto], routine: Sequence[RoutineResult]) -> Outcome:
+    """Rules 4 to 7, from the evaluator kinds' scores to the grade."""
     raw = _weighted([(Decimal(scheme.evaluator_weights.get(k, 0)), by_kind[k])
                      for k in EVALUATOR_KINDS])
     adjustment = sum((a.points for a in adjustments), Decimal(0))
     party_building = None if raw is None else min(HUNDRED, max(Decimal(0), raw + adjustment))
-    raw_node = Node("党建得分（加减分前）", raw, "weighted mean of evaluator kinds by the scheme's "
-                    "weights", kind="party_building_raw", children=kind_nodes)
-    adjustment_nodes = [Node(a.item, a.points, a.reason, ref=a.id, kind="adjustment")
-                        for a in adjustments]
-    pb_node = Node("党建得分", party_building, "raw + bonus - deductions, within 0-100",
-                   kind="party_building", children=[raw_node, *adjustment_nodes])
     pb_weight = Decimal(scheme.party_building_weight)
+    combined: Decimal | None = party_building
     if party_building is not None and business is not None:
-        combined: Decimal | None = (pb_weight * party_building
-                                    + (HUNDRED - pb_weight) * business) / HUNDRED
+        combined = (pb_weight * party_building + (HUNDRED - pb_weight) * business) / HUNDRED
+    own = combined
+    if scheme.routine_weight is not None:
+        combined = routine_composed(scheme.routine_weight, combined, routine)
+    grade = None if combined is None else scheme.grade_of(rounded(combined))
+    for veto in vetoes:
+        if grade is not None:
+            grade = scheme.worse(grade, veto.cap)
+    return Outcome(raw, adjustment, party_building,
+                   None if combined is None else rounded(combined), grade, own)
+
+
+def score_tallied(scheme: Scheme, items: Sequence[ItemFact], tallies: Tallies,
+                  adjustments: Sequence[Adjustment] = (), business: Decimal | None = None,
+                  vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = (),
+                  marks_of: dict[tuple[str, str], list[Mark]] | None = None) -> ScoreCard:
+    """The full score card, with its explanation, from tallies."""
+    tree = ItemTree(items)
+    by_kind = {kind: tree.kind_value(tallies, kind) for kind in EVALUATOR_KINDS}
+    result = outcome(scheme, by_kind, adjustments, business, vetoes, routine)
+    item_scores = {item.id: {kind: tree.item_value(tallies, item, kind)
+                             for kind in EVALUATOR_KINDS} for item in items}
+
+    def item_node(item: ItemFact, kind: str, weight: Decimal) -> Node:
+        value = item_scores[item.id][kind]
+        own = tallies.get((item.id, kind))
+        if own is not None and own.count:
+            return Node(item.title, value, f"mean of {own.count} evaluation(s), "
+                        "points / max points x 100", weight=weight, ref=item.id, kind=kind,
+                        children=[Node(m.evaluator, m.score,
+                                       f"{m.points} / {m.max_points} x 100",
+                                       ref=m.evaluation_id, kind="evaluation")
+                                  for m in (marks_of or {}).get((item.id, kind), [])])
+        return Node(item.title, value, "weighted mean of subgoals by weight", weight=weight,
+                    ref=item.id, kind=kind,
+                    children=[item_node(sub, kind, sub.weight)
+                              for sub in tree.children.get(item.id, [])])
+
+    kind_nodes = [Node(kind, by_kind[kind], "weighted mean of top items (goal weight, "
+                       "indicator max points)",
+                       weight=Decimal(scheme.evaluator_weights.get(kind, 0)),
+                       kind="evaluator_kind",
+                       children=[item_node(top, kind, top.weight) for top in tree.tops])
+                  for kind in EVALUATOR_KINDS]
+    raw_node = Node("党建得分（加减分前）", result.raw, "weighted mean of evaluator kinds by "
+                    "the scheme's weights", kind="party_building_raw", children=kind_nodes)
+    pb_node = Node("党建得分", result.party_building, "raw + bonus - deductions, within 0-100",
+                   kind="party_building", children=[
+                       raw_node, *(Node(a.item, a.points, a.reason, ref=a.id,
+                                        kind="adjustment") for a in adjustments)])
+    pb_weight = Decimal(scheme.party_building_weight)
+    if result.party_building is not None and business is not None:
         formula = f"{pb_weight}% party building + {HUNDRED - pb_weight}% business"
         pb_node.weight = pb_weight
         combined_children = [pb_node, Node("业绩考评", business, "imported business score",
                                            weight=HUNDRED - pb_weight, kind="business")]
     else:
-        combined = party_building
         formula = "party building only (no business score)"
         combined_children = [pb_node]
     if scheme.routine_weight is not None:
-        combined, formula, combined_children = compose_annual(
-            scheme.routine_weight, combined, formula, combined_children, routine)
-    grade = None if combined is None else scheme.grade_of(rounded(combined))
-    for veto in vetoes:
-        if grade is not None:
-            grade = scheme.worse(grade, veto.cap)
-    if combined is not None:
-        combined = rounded(combined)
-    explanation = Node("综合得分", combined, formula, kind="combined",
+        formula, combined_children = annual_nodes(scheme.routine_weight, result.own, formula,
+                                                  combined_children, routine)
+    explanation = Node("综合得分", result.combined, formula, kind="combined",
                        children=[*combined_children,
                                  *(Node(f"一票否决：{v.condition}", None,
                                         f"caps the grade at {v.cap}", kind="veto")
                                    for v in vetoes)])
-
-    leaves = [item for item in items if not children.get(item.id)]
-    scored = {key for key, t in tallies.items() if t.count and key[0] in by_id}
-    pending = [(leaf.id, kind) for leaf in leaves for kind in ("self", "organizational")
-               if (leaf.id, kind) not in scored]
-    for kind in ("mass", "social"):
-        if not any(k == kind for _, k in scored):
-            pending.append(("", kind))
-    expected = len(leaves) * 2 + 2
+    expected, pending = tree.completion(tallies)
     item_combined = {
         item.id: _weighted([(Decimal(scheme.evaluator_weights.get(k, 0)),
-                             item_scores[item.id].get(k)) for k in EVALUATOR_KINDS])
+                             item_scores[item.id][k]) for k in EVALUATOR_KINDS])
         for item in items}
     return ScoreCard(
-        by_kind=by_kind, party_building=party_building, adjustment=adjustment,
-        business=business, combined=combined, grade=grade, item_scores=item_scores,
-        item_combined=item_combined, expected=expected, evaluated=expected - len(pending),
-        pending=pending, explanation=explanation)
+        by_kind=by_kind, party_building=result.party_building, adjustment=result.adjustment,
+        business=business, combined=result.combined, grade=result.grade,
+        item_scores=item_scores, item_combined=item_combined, expected=expected,
+        evaluated=expected - len(pending), pending=pending, explanation=explanation)

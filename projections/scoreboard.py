@@ -25,6 +25,7 @@ from domain.scoring import (
     EVALUATOR_KINDS,
     Adjustment,
     ItemFact,
+    ItemTree,
     Mark,
     RoutineResult,
     Scheme,
@@ -32,8 +33,8 @@ from domain.scoring import (
     Tallies,
     Tally,
     Veto,
+    outcome,
     score,
-    score_tallied,
     tally,
 )
 from projections import organization_tree as tree
@@ -128,24 +129,57 @@ def _overlaps(goal: dict[str, Any], cycle: dict[str, Any]) -> bool:
 
 # ---- deriving a unit's scores ----------------------------------------------------------------
 
+def items_of(cycle: dict[str, Any], unit: dict[str, Any]) -> list[ItemFact]:
+    items = [ItemFact(i["id"], "goal", i["title"], Decimal(i["weight"]), i["parent_id"])
+             for i in json.loads(unit["items"])]
+    return items + [ItemFact(i["id"], "indicator", i["item"], Decimal(str(i["max_points"])))
+                    for i in json.loads(cycle["indicators"])]
+
+
 def inputs(cycle: dict[str, Any], unit: dict[str, Any], evaluations: Sequence[dict[str, Any]],
            routine: Sequence[RoutineResult] = ()) -> dict[str, Any]:
     """The arguments of `domain.scoring.score` for one unit, from its stored rows."""
-    items = [ItemFact(i["id"], "goal", i["title"], Decimal(i["weight"]), i["parent_id"])
-             for i in json.loads(unit["items"])]
-    items += [ItemFact(i["id"], "indicator", i["item"], Decimal(str(i["max_points"])))
-              for i in json.loads(cycle["indicators"])]
-    marks = [mark_of(e) for e in evaluations]
-    scheme = Scheme.from_dict(json.loads(cycle["scheme"]))
-    adjustments = [Adjustment(a["id"], Decimal(a["points"]), a["item"], a["reason"])
-                   for a in json.loads(unit["adjustments"]) if a["approved"]]
-    vetoes = [Veto(v["condition"], v["cap"], v["reason"]) for v in json.loads(unit["vetoes"])]
-    business = Decimal(unit["business"]) if unit["business"] is not None else None
-    return {"scheme": scheme, "items": items, "marks": marks, "adjustments": adjustments,
-            "business": business, "vetoes": vetoes, "routine": routine}
+    return {"scheme": Scheme.from_dict(json.loads(cycle["scheme"])),
+            "items": items_of(cycle, unit), "marks": [mark_of(e) for e in evaluations],
+            **unit_facts(unit), "routine": routine}
 
 
-def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
+def unit_facts(unit: dict[str, Any]) -> dict[str, Any]:
+    """A unit's approved bonus and deduction items, vetoes and business score."""
+    return {
+        "adjustments": [Adjustment(a["id"], Decimal(a["points"]), a["item"], a["reason"])
+                        for a in json.loads(unit["adjustments"]) if a["approved"]],
+        "vetoes": [Veto(v["condition"], v["cap"], v["reason"])
+                   for v in json.loads(unit["vetoes"])],
+        "business": Decimal(unit["business"]) if unit["business"] is not None else None,
+    }
+
+
+@dataclass
+class UnitState:
+    """What a batch keeps of a unit between events: its item tree and scheme (rebuilt when
+    either changes) and its evaluator kinds' scores (only the kind an evaluation touches is
+    derived again)."""
+
+    signature: tuple[str, str, str]
+    scheme: Scheme
+    tree: ItemTree
+    by_kind: dict[str, Decimal | None]
+
+
+def unit_state(b: Batch, cycle: dict[str, Any], unit: dict[str, Any]) -> tuple[UnitState, bool]:
+    key = ("state", unit["unit"])
+    signature = (unit["items"], cycle["indicators"], cycle["scheme"])
+    state: UnitState | None = b.memo.get(key)
+    if state is not None and state.signature == signature:
+        return state, False
+    state = b.memo[key] = UnitState(signature, Scheme.from_dict(json.loads(cycle["scheme"])),
+                                    ItemTree(items_of(cycle, unit)), {})
+    return state, True
+
+
+def rescore(b: Batch, cycle_id: str, organization_id: str, kind: str | None = None) -> None:
+    """Derive the unit's figures again; `kind` names the only evaluator kind that changed."""
     unit_key = unit_of(cycle_id, organization_id)
     cycle = b[CYCLES.name].peek(cycle_id)
     unit = b[UNITS.name].get(unit_key)
@@ -158,16 +192,19 @@ def rescore(b: Batch, cycle_id: str, organization_id: str) -> None:
         if composed is not None:
             routine.append(RoutineResult(routine_id, composed["title"], _decimal(
                 part["combined"] if part else None)))
-    arguments = inputs(cycle, unit, (), routine)
-    del arguments["marks"]
-    card = score_tallied(**arguments, tallies=tallies_of(b, unit_key))
+    state, fresh = unit_state(b, cycle, unit)
+    tallies = tallies_of(b, unit_key)
+    for changed in (EVALUATOR_KINDS if fresh or kind is None else (kind,)):
+        state.by_kind[changed] = state.tree.kind_value(tallies, changed)
+    result = outcome(state.scheme, state.by_kind, routine=routine, **unit_facts(unit))
+    expected, pending = state.tree.completion(tallies)
     unit.update({
-        "organizational": _float(card.by_kind["organizational"]),
-        "mass": _float(card.by_kind["mass"]), "self": _float(card.by_kind["self"]),
-        "social": _float(card.by_kind["social"]),
-        "party_building": _float(card.party_building), "adjustment": float(card.adjustment),
-        "combined": _float(card.combined), "grade": card.grade,
-        "evaluated": card.evaluated, "expected": card.expected,
+        "organizational": _float(state.by_kind["organizational"]),
+        "mass": _float(state.by_kind["mass"]), "self": _float(state.by_kind["self"]),
+        "social": _float(state.by_kind["social"]),
+        "party_building": _float(result.party_building), "adjustment": float(result.adjustment),
+        "combined": _float(result.combined), "grade": result.grade,
+        "evaluated": expected - len(pending), "expected": expected,
     })
     b[UNITS.name].put(unit)
     for annual_id in json.loads(cycle["composed_into"]):
@@ -402,7 +439,7 @@ def evaluation_recorded(e: Evaluation.Recorded, b: Batch) -> None:
            "comment": e.comment}
     b[EVALS.name].put(row)
     tallies.setdefault((str(e.item_id), e.evaluator_kind), Tally()).add(mark_of(row).score)
-    rescore(b, cycle_id, organization_id)
+    rescore(b, cycle_id, organization_id, e.evaluator_kind)
     note(b, unit_key, e, "evaluated", b.subject,
          {"item": str(e.item_id), "kind": e.evaluator_kind, "after": str(e.points)})
 
@@ -421,7 +458,7 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
     tallies[(row["item_id"], row["evaluator_kind"])].add(
         mark_of(changed).score - mark_of(row).score, count=0)
     cycle_id, organization_id = unit_key.split(":")
-    rescore(b, cycle_id, organization_id)
+    rescore(b, cycle_id, organization_id, row["evaluator_kind"])
     action = "corrected" if isinstance(e, Evaluation.Corrected) else "revised"
     note(b, unit_key, e, action, b.subject,
          {"item": row["item_id"], "kind": row["evaluator_kind"], "before": before,
