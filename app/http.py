@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cachetools import LRUCache
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -98,6 +99,7 @@ class Services:
         self.readers = Readers(self.database)
         secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
+        self.results: LRUCache[Any, Any] = LRUCache(maxsize=512)
         self.runner: Runner | None = None
         if settings.projections == "inprocess":
             self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5, grouped=True)
@@ -119,7 +121,7 @@ class Services:
             auth_error = str(error)
         return Context(principal=principal, app=self.app, conn=self.readers.get(),
                        runner=self.runner, wait_timeout=self.settings.read_your_writes_timeout,
-                       request=request, auth_error=auth_error)
+                       request=request, auth_error=auth_error, results=self.results)
 
     def start(self) -> None:
         # Read models exist before the first request, even while the followers catch up.

@@ -26,6 +26,8 @@ from domain.scoring import ScoreCard
 from domain.values import Period
 from projections import organization_tree as tree
 from projections import scoreboard as board
+from projections.engine import tracked
+from projections.scoreboard import Scoreboard
 from store.audit import EPOCH
 
 # ---- types -----------------------------------------------------------------------------------
@@ -233,11 +235,32 @@ def standings(info: Info[Context, None], cycle_id: str, category: str | None, fi
     if offset < 0:
         raise bad_input("offset must not be negative", "offset")
     visible = info.context.visible()
-    lines = board.standings(info.context.conn, cycle_id, position, category,
-                            sorted(visible) if visible is not None else None, first, offset)
+    lines = cached_standings(info, cycle_id, category, first, offset, position,
+                             sorted(visible) if visible is not None else None)
     for line in lines:
         info.context.loaders.organization.want(line.organization_id, position)
     return [Standing.of(line, position) for line in lines]
+
+
+def cached_standings(info: Info[Context, None], cycle_id: str, category: str | None,
+                     first: int, offset: int, position: int | None,
+                     visible: list[str] | None) -> list[board.Standing]:
+    """A scoreboard as of a position the scoreboard has folded never changes, so it is kept;
+    a current one is kept under the position it was read at, until the next fold."""
+    conn = info.context.conn
+    folded = tracked(conn, Scoreboard)
+    reached = folded[0] if folded else 0
+    answers = position if position is not None else reached
+    key = ("standings", cycle_id, category, first, offset, answers,
+           None if visible is None else tuple(visible))
+    if answers > reached:  # the follower is behind: what it shows may still change
+        return board.standings(conn, cycle_id, position, category, visible, first, offset)
+    found: list[board.Standing] | None = info.context.results.get(key)
+    if found is None:
+        found = board.standings(conn, cycle_id, position, category, visible, first, offset)
+        if position is not None or tracked(conn, Scoreboard) == folded:
+            info.context.results[key] = found
+    return found
 
 
 @strawberry.type(description="An item's scores in a score card: a goal or a cycle indicator.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,9 @@ class Context:
     request: Any = None
     auth_error: str | None = None  # why the token was refused, if one was sent and refused
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
+    # Read results that cannot change (keyed by the log position they answer for), shared by
+    # the process's requests.
+    results: MutableMapping[Any, Any] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
