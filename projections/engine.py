@@ -30,6 +30,7 @@ Read = tuple[int, list[tuple[int, Any]]]  # how many notifications, and (positio
 REBUILD_BATCH = 5000
 PROGRESS_CHANNEL = "dengta_projections"
 ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
+MEMO_LIMIT = 20_000  # entries a projection may keep between batches
 
 
 class Projection:
@@ -117,6 +118,10 @@ class Follower:
         self._grown: dict[str, int] = {}
         self._analyzed_at: dict[str, int] = {}
         self._reader = ThreadPoolExecutor(1) if self.read_ahead else None
+        # What each projection derived from its rows, kept from one batch to the next: valid
+        # at the position noted, which is set only once the batch that moved it committed.
+        self._memos: dict[str, dict[Any, Any]] = {}
+        self._memo_at: dict[str, int] = {}
 
     def _read(self, start: int, head: int) -> Read:
         notifications = self.app.recorder.select_notifications(
@@ -146,12 +151,19 @@ class Follower:
         head = self.app.recorder.max_notification_id() or 0
         if stop is not None:
             head = min(head, stop)
+        count, new_position, folded = self._step(head)
+        for name in folded:
+            self._memo_at[name] = new_position
+        return count, new_position
+
+    def _step(self, head: int) -> tuple[int, int, list[str]]:
+        folded: list[str] = []
         with self.conn.transaction():
             states = {p.name: tracked(self.conn, p) for p in self.members}
             positions = {name: state[0] if state else 0 for name, state in states.items()}
             position = min(positions.values())
             if position >= head:
-                return 0, position
+                return 0, position, folded
             # Every id up to `head` is committed (inserts are serialised in id order), so a
             # gap below it is permanent, never a reason to wait.
             wanted = (position + 1, head)
@@ -170,14 +182,22 @@ class Follower:
                 if after >= new_position:
                     continue
                 self._fold(projection, [(i, e) for i, e in decoded
-                                        if i > after and type(e) in projection.handlers])
+                                        if i > after and type(e) in projection.handlers],
+                           after)
                 self._advance(projection, after, new_position, states[projection.name] is None)
+                folded.append(projection.name)
             if self.before_commit is not None:
                 self.before_commit()
-        return count, new_position
+        return count, new_position, folded
 
-    def _fold(self, projection: type[Projection], events: Sequence[tuple[int, Any]]) -> None:
-        batch = Batch(projection.tables, self.conn)
+    def _fold(self, projection: type[Projection], events: Sequence[tuple[int, Any]],
+              after: int) -> None:
+        memo = self._memos.get(projection.name) if self._memo_at.get(
+            projection.name) == after else None
+        if memo is None or len(memo) > MEMO_LIMIT:
+            memo = self._memos[projection.name] = {}
+        self._memo_at.pop(projection.name, None)  # until this batch commits
+        batch = Batch(projection.tables, self.conn, memo)
         subjects = [str(event.originator_id) for _, event in events]
         wanted: dict[str, set[Any]] = {}
         for (_, event), subject in zip(events, subjects, strict=True):

@@ -183,12 +183,14 @@ class Batch:
     """The pending changes of one projection while it folds a batch of events. `position`
     and `subject` (the event's aggregate id as text) describe the event being folded."""
 
-    def __init__(self, tables: Sequence[TemporalTable], conn: Connection) -> None:
+    def __init__(self, tables: Sequence[TemporalTable], conn: Connection,
+                 memo: dict[Any, Any] | None = None) -> None:
         self.position = 0
         self.subject = ""
         self.tables = {table.name: TableBatch(table, conn, self) for table in tables}
-        # What a projection derives from its rows and keeps up to date within the batch.
-        self.memo: dict[Any, Any] = {}
+        # What a projection derives from its rows and keeps up to date as it folds (the
+        # follower may hand the same memo to the next batch).
+        self.memo: dict[Any, Any] = {} if memo is None else memo
 
     def __getitem__(self, name: str) -> TableBatch:
         return self.tables[name]

@@ -336,3 +336,32 @@ def test_rebuilding_the_scoreboard_equals_folding_it_one_event_at_a_time(app, co
         reset(conn, projection)
     build(app, conn, batch_size=5000)
     assert dump_tables(conn) == incremental
+
+
+def test_a_failed_batch_drops_what_the_follower_kept_between_batches(app, conn) -> None:
+    story = stage(app)
+    evaluate_all(app, story)
+    follower = Follower(board.Scoreboard, app, conn, batch_size=5)
+    follower.prepare()
+    for _ in range(6):  # part way through the scoring, with tallies kept between batches
+        follower.step()
+    failures = iter([RuntimeError("the connection dropped before the commit")])
+
+    def fail_once() -> None:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+
+    follower.before_commit = fail_once
+    with pytest.raises(RuntimeError):
+        follower.step()  # its batch rolled back, with the tallies it had moved in memory
+    follower.catch_up()  # the same follower carries on
+
+    def rows() -> dict[str, list[Any]]:
+        return {t.name: sorted(conn.execute(f"SELECT * FROM {t.name}"), key=repr)
+                for t in board.Scoreboard.tables}
+
+    survived = rows()
+    reset(conn, board.Scoreboard)
+    Follower(board.Scoreboard, app, conn, batch_size=5000).catch_up()
+    assert rows() == survived
