@@ -91,22 +91,18 @@ UNITS = TemporalTable(
     partition="unit", indexes=(("cycle_id", "category"), ("organization_id",)),
 )
 EVALS = TemporalTable(
-    "view_evaluations", ("unit", "evaluation_id"),
-    {"unit": "TEXT", "evaluation_id": "TEXT", "item_id": "TEXT", "evaluator_kind": "TEXT",
+    "view_evaluations", ("evaluation_id",),
+    {"evaluation_id": "TEXT", "unit": "TEXT", "item_id": "TEXT", "evaluator_kind": "TEXT",
      "evaluator": "TEXT", "points": "TEXT", "max_points": "TEXT", "rubric_level": "TEXT",
      "comment": "TEXT"},
-    partition="unit",
-)
-EVAL_UNITS = TemporalTable(
-    "view_evaluation_units", ("evaluation_id",),
-    {"evaluation_id": "TEXT", "unit": "TEXT"}, partition="evaluation_id",
+    partition="evaluation_id", indexes=(("unit",),), history_indexes=(("unit", "valid_from"),),
 )
 # What changed each unit's score, for scoreDiff: one row per event, never superseded.
 CHANGES = TemporalTable(
     "view_score_changes", ("unit", "position"),
     {"unit": "TEXT", "position": "BIGINT", "actor": "TEXT", "action": "TEXT",
      "reason": "TEXT", "ref": "TEXT", "detail": "TEXT"},
-    partition="unit",
+    partition="unit", append_only=True,
 )
 
 
@@ -217,7 +213,8 @@ def tallies_of(b: Batch, unit_key: str) -> Tallies:
     a batch, then kept up to date event by event."""
     key = ("tallies", unit_key)
     if key not in b.memo:
-        b.memo[key] = tally([mark_of(row) for row in b[EVALS.name].rows(unit_key)])
+        b.memo[key] = tally([mark_of(row) for row in b[EVALS.name].committed("unit",
+                                                                              unit_key)])
     tallies: Tallies = b.memo[key]
     return tallies
 
@@ -431,7 +428,6 @@ def veto_changed(e: AssessmentCycle.VetoApplied | AssessmentCycle.VetoLifted,
 def evaluation_recorded(e: Evaluation.Recorded, b: Batch) -> None:
     cycle_id, organization_id = str(e.cycle_id), str(e.organization_id)
     unit_key = unit_of(cycle_id, organization_id)
-    b[EVAL_UNITS.name].put({"evaluation_id": b.subject, "unit": unit_key})
     tallies = tallies_of(b, unit_key)  # before the new row joins them
     row = {"unit": unit_key, "evaluation_id": b.subject, "item_id": str(e.item_id),
            "evaluator_kind": e.evaluator_kind, "evaluator": e.actor, "points": str(e.points),
@@ -445,11 +441,9 @@ def evaluation_recorded(e: Evaluation.Recorded, b: Batch) -> None:
 
 
 def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) -> None:
-    link = b[EVAL_UNITS.name].peek(b.subject)
-    assert link is not None
-    unit_key = link["unit"]
-    row = b[EVALS.name].get(unit_key, b.subject)
+    row = b[EVALS.name].get(b.subject)
     assert row is not None
+    unit_key = row["unit"]
     before = row["points"]
     tallies = tallies_of(b, unit_key)
     changed = {**row, "points": str(e.points), "rubric_level": e.rubric_level,
@@ -467,8 +461,7 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
 
 class Scoreboard(Projection):
     name = "scoreboard"
-    tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, EVALS, EVAL_UNITS,
-              CHANGES)
+    tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, EVALS, CHANGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         LibraryIndicator.Defined: indicator_defined,
         LibraryIndicator.Revised: indicator_defined,
@@ -508,9 +501,9 @@ class Scoreboard(Projection):
     def partitions(cls, event: Any, subject: str) -> dict[str, Any]:
         if isinstance(event, Evaluation.Recorded):
             unit = unit_of(str(event.cycle_id), str(event.organization_id))
-            return {UNITS.name: unit, EVALS.name: unit, CYCLES.name: str(event.cycle_id)}
+            return {UNITS.name: unit, EVALS.name: subject, CYCLES.name: str(event.cycle_id)}
         if isinstance(event, Evaluation.Event):
-            return {EVAL_UNITS.name: subject}
+            return {EVALS.name: subject}
         if isinstance(event, AssessmentCycle.Event):
             return {CYCLES.name: subject}
         if isinstance(event, Goal.Event):

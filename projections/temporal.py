@@ -24,7 +24,9 @@ class TemporalTable:
     key: tuple[str, ...]
     columns: dict[str, str]  # name -> portable SQL type, key columns included
     partition: str  # prefetch unit: all versions of one partition value load together
-    indexes: tuple[tuple[str, ...], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()  # over the current rows
+    history_indexes: tuple[tuple[str, ...], ...] = ()  # over every version, for as-of reads
+    append_only: bool = False  # rows are only ever added: writing one needs no look-up
 
     @property
     def column_names(self) -> list[str]:
@@ -44,6 +46,11 @@ class TemporalTable:
             statements.append(
                 f"CREATE INDEX IF NOT EXISTS {self.name}_by_{number} ON {self.name} "
                 f"({', '.join(columns)}) WHERE valid_to IS NULL"
+            )
+        for number, columns in enumerate(self.history_indexes):
+            statements.append(
+                f"CREATE INDEX IF NOT EXISTS {self.name}_history_by_{number} ON {self.name} "
+                f"({', '.join(columns)})"
             )
         return statements
 
@@ -110,8 +117,8 @@ class TableBatch:
     def _entity(self, key: Key) -> _Entity:
         entity = self.entities.get(key)
         if entity is None:
-            partition = key[self.table.key.index(self.table.partition)]
-            if partition not in self.loaded:
+            partition = key[self.partition_index]
+            if partition not in self.loaded and not self.table.append_only:
                 self.prefetch([partition])
                 entity = self.entities.get(key)
             if entity is None:
@@ -132,6 +139,14 @@ class TableBatch:
             self.prefetch([partition])
         found = (self.entities[key].current for key in self.by_partition.get(partition, ()))
         return [dict(row) for row in found if row is not None]
+
+    def committed(self, column: str, value: Any) -> list[RowDict]:
+        """The current rows with `column = value` as the batch found them (not what it has
+        written since): for deriving state once, before the batch writes to those rows."""
+        names = self.table.column_names
+        rows = self.conn.execute(f"SELECT {', '.join(names)} FROM {self.table.name} "
+                                 f"WHERE {column} = ? AND valid_to IS NULL", [value])
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def put(self, row: RowDict) -> None:
         """Write a new version (the batch keeps `row`: pass a fresh dict, as `get` gives)."""
