@@ -161,6 +161,21 @@ class UnitState:
     scheme: Scheme
     tree: ItemTree
     by_kind: dict[str, Decimal | None]
+    # Completion changes only when an (item, kind) is first scored: tallies are never removed.
+    completion: tuple[int, int, int] = (-1, 0, 0)  # (tallies counted, expected, evaluated)
+    facts: tuple[tuple[str, str, str | None], dict[str, Any]] | None = None
+
+    def counted(self, tallies: Tallies) -> tuple[int, int]:
+        if self.completion[0] != len(tallies):
+            expected, pending = self.tree.completion(tallies)
+            self.completion = (len(tallies), expected, expected - len(pending))
+        return self.completion[1], self.completion[2]
+
+    def facts_of(self, unit: dict[str, Any]) -> dict[str, Any]:
+        signature = (unit["adjustments"], unit["vetoes"], unit["business"])
+        if self.facts is None or self.facts[0] != signature:
+            self.facts = signature, unit_facts(unit)
+        return self.facts[1]
 
 
 def unit_state(b: Batch, cycle: dict[str, Any], unit: dict[str, Any]) -> tuple[UnitState, bool]:
@@ -192,15 +207,15 @@ def rescore(b: Batch, cycle_id: str, organization_id: str, kind: str | None = No
     tallies = tallies_of(b, unit_key)
     for changed in (EVALUATOR_KINDS if fresh or kind is None else (kind,)):
         state.by_kind[changed] = state.tree.kind_value(tallies, changed)
-    result = outcome(state.scheme, state.by_kind, routine=routine, **unit_facts(unit))
-    expected, pending = state.tree.completion(tallies)
+    result = outcome(state.scheme, state.by_kind, routine=routine, **state.facts_of(unit))
+    expected, evaluated = state.counted(tallies)
     unit.update({
         "organizational": _float(state.by_kind["organizational"]),
         "mass": _float(state.by_kind["mass"]), "self": _float(state.by_kind["self"]),
         "social": _float(state.by_kind["social"]),
         "party_building": _float(result.party_building), "adjustment": float(result.adjustment),
         "combined": _float(result.combined), "grade": result.grade,
-        "evaluated": expected - len(pending), "expected": expected,
+        "evaluated": evaluated, "expected": expected,
     })
     b[UNITS.name].put(unit)
     for annual_id in json.loads(cycle["composed_into"]):
