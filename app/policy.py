@@ -119,3 +119,22 @@ def may_evaluate(conn: Connection, principal: Principal, kind: str, organization
     if kind in ("mass", "social"):
         return bool(roles_at(conn, principal, organization_id) & {"evaluator", "admin"})
     return False
+
+
+SECRETARY_POSTS = ("secretary", "deputy_secretary")
+
+
+def expected_evaluators(conn: Connection, kind: str, organization_id: str,
+                        parent_id: str | None, goal_id: str | None) -> list[str]:
+    """Who is expected to give an evaluation (the people `may_evaluate` lets, by post and
+    responsibility; mass and social ballots are open to any evaluator): person ids."""
+    if kind == "self":
+        secretaries = [m.person_id for m in tree.members(conn, organization_id)
+                       if m.post in SECRETARY_POSTS]
+        responsible = [h.party_id for h in duty.holders_of(conn, [goal_id])[goal_id]
+                       if h.party_kind == "person"] if goal_id else []
+        return list(dict.fromkeys([*responsible, *secretaries]))
+    if kind == "organizational" and parent_id is not None:
+        return [m.person_id for m in tree.members(conn, parent_id)
+                if m.post in SECRETARY_POSTS]
+    return []

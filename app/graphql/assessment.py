@@ -18,7 +18,7 @@ from app.graphql import mutations as m
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
 from app.graphql.queries import AUTHENTICATED, MAX_PAGE, bad_input, raw
-from app.graphql.types import NODE_TYPES, Node, Organization, UserError
+from app.graphql.types import NODE_TYPES, Node, Organization, Person, UserError, person_of
 from domain.app_base import Written
 from domain.errors import NotFoundError
 from domain.scoring import Node as ScoreNode
@@ -279,6 +279,15 @@ class ItemScore:
 class PendingEvaluation:
     item_id: strawberry.ID | None
     evaluator_kind: str
+    expected_raw: strawberry.Private[list[str]]
+
+    @strawberry.field(description="Who is expected to give it: for self-evaluation the goal's "
+                                  "responsible people and the secretaries; for organisational "
+                                  "scoring the parent organisation's secretaries; for ballots "
+                                  "any evaluator (empty).")
+    def expected_from(self, info: Info[Context, None]) -> list[Person]:
+        found = [tree.person(info.context.conn, raw_id) for raw_id in self.expected_raw]
+        return [person_of(member, None) for member in found if member is not None]
 
 
 @strawberry.type(description="One organisation's full score card in a cycle.")
@@ -292,8 +301,11 @@ def item_global_id(kind: str, raw_id: str) -> strawberry.ID:
     return strawberry.ID(to_global_id("Goal" if kind == "goal" else "LibraryIndicator", raw_id))
 
 
-def score_card_view(card: ScoreCard, line: board.Standing, position: int | None,
-                    items: dict[str, Any]) -> ScoreCardView:
+def score_card_view(info: Info[Context, None], card: ScoreCard, line: board.Standing,
+                    position: int | None, items: dict[str, Any]) -> ScoreCardView:
+    conn = info.context.conn
+    node = tree.organization(conn, line.organization_id, position)
+    parent = node.parent_id if node else None
     return ScoreCardView(
         standing=Standing.of(line, position),
         items=[ItemScore(item_id=item_global_id(item.kind, item.id), kind=item.kind,
@@ -303,8 +315,12 @@ def score_card_view(card: ScoreCard, line: board.Standing, position: int | None,
                          by_kind=KindScores.of(card.item_scores.get(item.id, {})),
                          combined=score(card.item_combined.get(item.id)))
                for item in items.values()],
-        pending=[PendingEvaluation(item_id=item_global_id(items[i].kind, i) if i else None,
-                                   evaluator_kind=kind) for i, kind in card.pending])
+        pending=[PendingEvaluation(
+            item_id=item_global_id(items[i].kind, i) if i else None, evaluator_kind=kind,
+            expected_raw=policy.expected_evaluators(
+                conn, kind, line.organization_id, parent,
+                i if i and items[i].kind == "goal" else None))
+            for i, kind in card.pending])
 
 
 @strawberry.type(description="A step of a score's derivation; `parentId` links the tree.")
@@ -458,7 +474,7 @@ class AssessmentQuery:
         if found is None:
             return None
         card, line, items, _ = found
-        return score_card_view(card, line, position, items)
+        return score_card_view(info, card, line, position, items)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="How a score was derived: from the final score down to each "
@@ -791,7 +807,7 @@ def card_payload(info: Info[Context, None], result: tuple[Written | None, list[U
         found = card_at(info, strawberry.ID(to_global_id("AssessmentCycle", cycle_id)),
                         strawberry.ID(to_global_id("Organization", organization_id)), None)
         if found is not None:
-            card = score_card_view(found[0], found[1], None, found[2])
+            card = score_card_view(info, found[0], found[1], None, found[2])
     return EvaluationPayload(
         evaluation_id=strawberry.ID(to_global_id("Evaluation", written.id)) if written else None,
         score_card=card, user_errors=errors)

@@ -81,15 +81,30 @@ def test_the_score_card_lists_items_and_what_is_still_to_be_evaluated(assessed) 
     cycle = services.app.draft_cycle(
         "admin", title="D", kind="annual", period=YEAR, organizer_id=story.committee,
         organization_ids=[story.branches["A"], late.id], scheme=SCHEME)
-    assert services.runner.wait_until(cycle.position, 10)
+    app = services.app
+    people = {name: app.register_person("admin", name=name, party_member=True).id
+              for name in ("A支部书记", "市局书记", "张三")}
+    app.appoint("admin", people["A支部书记"], organization_id=story.branches["A"],
+                post="secretary")
+    app.appoint("admin", people["市局书记"], organization_id=story.committee, post="secretary")
+    last = app.assign_responsibility("admin", story.goals["A1"], party_kind="person",
+                                     party_id=people["张三"], kind="specific", reason="分工")
+    assert services.runner.wait_until(last.position, 10)
     result = gql(client, """query($cycle: ID!, $org: ID!) {
       scoreCard(cycleId: $cycle, organizationId: $org) {
         standing { combined evaluated expected }
         items { title kind weight combined }
-        pending { itemId evaluatorKind }
+        pending { itemId evaluatorKind expectedFrom { name } }
       } }""", cycle=gid("AssessmentCycle", cycle.id),
        org=gid("Organization", story.branches["A"]))
     card = result["data"]["scoreCard"]
+    expected = {(p["itemId"], p["evaluatorKind"]): [e["name"] for e in p["expectedFrom"]]
+                for p in card["pending"]}
+    a1, a2 = gid("Goal", story.goals["A1"]), gid("Goal", story.goals["A2"])
+    assert expected[(a1, "self")] == ["张三", "A支部书记"]
+    assert expected[(a2, "self")] == ["A支部书记"]
+    assert expected[(a1, "organizational")] == ["市局书记"]
+    assert expected[(None, "mass")] == []
     assert [(i["title"], i["weight"]) for i in card["items"]] == [("目标A1", 60), ("目标A2", 40)]
     assert card["standing"] == {"combined": None, "evaluated": 0, "expected": 6}
     assert {(p["itemId"], p["evaluatorKind"]) for p in card["pending"]} == {
