@@ -64,11 +64,11 @@ SCHEME = {
     "vetoes": [{"condition": "重大负面事件", "cap": "合格"}],
 }
 QUERY = """query($c: ID!, $at: DateTime) { scoreboard(cycleId: $c, category: "营销", first: 100,
-  asOf: $at) { organization { name } category combined partyBuilding business grade
-  categoryRank overallRank byKind { organizational mass self social } } }"""
-CEILING = """{ scoreboard(cycleId: "x", category: "营销", first: 100) { organization { name }
-  category combined partyBuilding business grade categoryRank overallRank
-  byKind { organizational mass self social } } }"""
+  asOf: $at) { totalCount nodes { organization { name } category combined partyBuilding business
+  grade categoryRank overallRank byKind { organizational mass self social } } } }"""
+CEILING = """{ scoreboard(cycleId: "x", category: "营销", first: 100) { totalCount nodes {
+  organization { name } category combined partyBuilding business grade categoryRank overallRank
+  byKind { organizational mass self social } } } }"""
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:

@@ -46,11 +46,17 @@ LINES = [
 
 
 @strawberry.type
+class Page:
+    total_count: int
+    nodes: list[Standing]
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def scoreboard(self, cycle_id: strawberry.ID, category: str | None = None, first: int = 100,
-                   as_of: str | None = None) -> list[Standing]:
-        return LINES[:first]
+                   as_of: str | None = None) -> Page:
+        return Page(total_count=400, nodes=LINES[:first])
 
 
 schema = strawberry.Schema(query=Query, extensions=[

@@ -25,18 +25,21 @@ EVERYTHING = Page()
 
 
 def read_page(conn: Connection, select: str, source: str, where: str, params: Sequence[Any],
-              sort: Sequence[str], page: Page) -> tuple[list[Row], bool]:
-    """Rows of `SELECT select FROM source WHERE where` in `sort` order, one page of them, in
-    order; and whether more lie beyond the page in the direction read."""
+              sort: Sequence[str], page: Page, descending: bool = False,
+              ) -> tuple[list[Row], bool]:
+    """Rows of `SELECT select FROM source WHERE where` in `sort` order (all keys descending
+    with `descending`), one page of them, in order; and whether more lie beyond the page in the
+    direction read."""
     clause, values = where, list(params)
     keys = f"({', '.join(sort)})"
+    later, earlier = ("<", ">") if descending else (">", "<")
     if page.after is not None:
-        clause += f" AND {keys} > ({marks(page.after)})"
+        clause += f" AND {keys} {later} ({marks(page.after)})"
         values += list(page.after)
     if page.before is not None:
-        clause += f" AND {keys} < ({marks(page.before)})"
+        clause += f" AND {keys} {earlier} ({marks(page.before)})"
         values += list(page.before)
-    direction = " DESC" if page.backwards else ""
+    direction = " DESC" if page.backwards != descending else ""
     sql = (f"SELECT {select} FROM {source} WHERE {clause} "
            f"ORDER BY {', '.join(column + direction for column in sort)}")
     if page.limit is not None:

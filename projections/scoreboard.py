@@ -39,8 +39,9 @@ from domain.scoring import (
 )
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
-from store.db import Connection
+from store.db import Connection, marks
 
 FROZEN = ("published", "locked")
 
@@ -568,12 +569,26 @@ def cycle(conn: Connection, cycle_id: str, position: int | None = None) -> Cycle
     return _cycle(rows[0]) if rows else None
 
 
-def cycles(conn: Connection, position: int | None = None) -> list[Cycle]:
-    """Every cycle, the latest period first."""
+def cycles_page(conn: Connection, position: int | None = None, page: Page = EVERYTHING,
+                organization_ids: Sequence[str] | None = None,
+                ) -> tuple[list[Cycle], bool, int]:
+    """Cycles, the latest period first; with `organization_ids`, only those organised by or
+    assessing one of them."""
     cond, params = as_of("c", position)
-    rows = conn.execute(f"SELECT {CYCLE_COLUMNS} FROM {CYCLES.name} c WHERE {cond} "
-                        "ORDER BY c.period_start DESC, c.title, c.cycle_id", params)
-    return [_cycle(row) for row in rows]
+    if organization_ids is not None:
+        wanted = list(organization_ids) or [""]
+        link_cond, link_params = as_of("l", position)
+        cond += (f" AND (c.organizer_id IN ({marks(wanted)}) OR EXISTS (SELECT 1 FROM "
+                 f"{ORG_UNITS.name} l WHERE l.cycle_id = c.cycle_id AND {link_cond} AND "
+                 f"l.organization_id IN ({marks(wanted)})))")
+        params = [*params, *wanted, *link_params, *wanted]
+    rows, more = read_page(conn, CYCLE_COLUMNS, f"{CYCLES.name} c", cond, params,
+                           ("c.period_start", "c.cycle_id"), page, descending=True)
+    return [_cycle(row) for row in rows], more, count(conn, f"{CYCLES.name} c", cond, params)
+
+
+def cycles(conn: Connection, position: int | None = None) -> list[Cycle]:
+    return cycles_page(conn, position)[0]
 
 
 @dataclass(frozen=True)
@@ -595,6 +610,7 @@ class Standing:
     expected: int
     category_rank: int | None
     overall_rank: int | None
+    place: int  # in the list asked for, from 1
 
 
 STANDING_COLUMNS = ("u.cycle_id, u.organization_id, u.name, u.category, u.organizational, "
@@ -606,15 +622,23 @@ def _standing(row: Sequence[Any]) -> Standing:
     return Standing(row[0], row[1], row[2], row[3], dict(zip(EVALUATOR_KINDS, row[4:8],
                                                               strict=True)),
                     row[8], row[9], row[10], row[11], row[12], json.loads(row[13]), row[14],
-                    row[15], row[16], row[17])
+                    row[15], row[16], row[17], row[18])
 
 
-def standings(conn: Connection, cycle_id: str, position: int | None = None,
-              category: str | None = None, organization_ids: Sequence[str] | None = None,
-              limit: int | None = None, offset: int = 0) -> list[Standing]:
-    """A cycle's scoreboard, best first; ranks (ties share a rank) within the category and
-    over the whole cycle. Unscored organisations come last, unranked."""
+def _ranked(cycle_id: str, position: int | None, category: str | None,
+            organization_ids: Sequence[str] | None) -> tuple[str, list[Any]]:
+    """A cycle's lines with their ranks (over the whole cycle: within the category and overall;
+    ties share a rank, unscored lines have none) and their place in the list asked for (best
+    first, unscored last)."""
     cond, params = as_of("u", position)
+    where: list[str] = []
+    extra: list[Any] = []
+    if category is not None:
+        where.append("r.category = ?")
+        extra.append(category)
+    if organization_ids is not None:
+        where.append(f"r.organization_id IN ({marks(organization_ids) or 'NULL'})")
+        extra += list(organization_ids)
     ranked = (
         f"SELECT {STANDING_COLUMNS}, "
         "CASE WHEN u.combined IS NULL THEN NULL ELSE RANK() OVER (PARTITION BY u.category, "
@@ -622,22 +646,29 @@ def standings(conn: Connection, cycle_id: str, position: int | None = None,
         "CASE WHEN u.combined IS NULL THEN NULL ELSE RANK() OVER (PARTITION BY "
         "u.combined IS NULL ORDER BY u.combined DESC) END AS overall_rank "
         f"FROM {UNITS.name} u WHERE u.cycle_id = ? AND {cond}")
-    where: list[str] = []
-    extra: list[Any] = []
-    if category is not None:
-        where.append("r.category = ?")
-        extra.append(category)
-    if organization_ids is not None:
-        if not organization_ids:
-            return []
-        where.append(f"r.organization_id IN ({', '.join('?' for _ in organization_ids)})")
-        extra += list(organization_ids)
-    sql = (f"SELECT * FROM ({ranked}) r {'WHERE ' + ' AND '.join(where) if where else ''} "
-           "ORDER BY r.combined IS NULL, r.combined DESC, r.name, r.organization_id")
-    if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        extra += [limit, offset]
-    return [_standing(row) for row in conn.execute(sql, [cycle_id, *params, *extra])]
+    placed = (
+        "SELECT r.*, ROW_NUMBER() OVER (ORDER BY r.combined IS NULL, r.combined DESC, r.name, "
+        f"r.organization_id) AS place FROM ({ranked}) r "
+        f"{'WHERE ' + ' AND '.join(where) if where else ''}")
+    return f"({placed}) p", [cycle_id, *params, *extra]
+
+
+def standings_page(conn: Connection, cycle_id: str, position: int | None = None,
+                   category: str | None = None, organization_ids: Sequence[str] | None = None,
+                   page: Page = EVERYTHING) -> tuple[list[Standing], bool, int]:
+    """A page of a cycle's scoreboard (keyed by place in the ranking), whether more lie beyond
+    it, and how many lines in all."""
+    source, params = _ranked(cycle_id, position, category, organization_ids)
+    rows, more = read_page(conn, "p.*", source, "1 = 1", params, ("p.place",), page)
+    total = count(conn, source, "1 = 1", params)
+    return [_standing(row) for row in rows], more, total
+
+
+def standings(conn: Connection, cycle_id: str, position: int | None = None,
+              category: str | None = None, organization_ids: Sequence[str] | None = None,
+              ) -> list[Standing]:
+    """A cycle's whole scoreboard, best first."""
+    return standings_page(conn, cycle_id, position, category, organization_ids)[0]
 
 
 def standing(conn: Connection, cycle_id: str, organization_id: str,
@@ -731,13 +762,18 @@ class LibraryEntry:
     revision: int
 
 
-def library(conn: Connection, position: int | None = None) -> list[LibraryEntry]:
+def library_page(conn: Connection, position: int | None = None,
+                 page: Page = EVERYTHING) -> tuple[list[LibraryEntry], bool, int]:
     """The indicator library, by item."""
     cond, params = as_of("i", position)
-    rows = conn.execute(f"SELECT {', '.join('i.' + c for c in LIBRARY.column_names)} "
-                        f"FROM {LIBRARY.name} i WHERE {cond} ORDER BY i.item, i.indicator_id",
-                        params)
-    return [LibraryEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+    rows, more = read_page(conn, ", ".join("i." + c for c in LIBRARY.column_names),
+                           f"{LIBRARY.name} i", cond, params, ("i.item", "i.indicator_id"), page)
+    return ([LibraryEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows],
+            more, count(conn, f"{LIBRARY.name} i", cond, params))
+
+
+def library(conn: Connection, position: int | None = None) -> list[LibraryEntry]:
+    return library_page(conn, position)[0]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,16 @@ from app import policy
 from app.graphql import mutations as m
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
-from app.graphql.queries import AUTHENTICATED, MAX_PAGE, bad_input, raw
-from app.graphql.types import NODE_TYPES, Node, Organization, Person, UserError, person_of
+from app.graphql.queries import AUTHENTICATED, bad_input, connection, page_of, raw
+from app.graphql.types import (
+    NODE_TYPES,
+    Connection,
+    Node,
+    Organization,
+    Person,
+    UserError,
+    person_of,
+)
 from domain.app_base import Written
 from domain.errors import NotFoundError
 from domain.scoring import Node as ScoreNode
@@ -27,6 +35,7 @@ from domain.values import Period
 from projections import organization_tree as tree
 from projections import scoreboard as board
 from projections.engine import tracked
+from projections.pages import Page
 from projections.scoreboard import Scoreboard
 from store.audit import EPOCH
 
@@ -222,42 +231,53 @@ class AssessmentCycle(Node):
                            best=score(found.best), worst=score(found.worst))
 
     @strawberry.field(description="The scoreboard, best first, ranked within the category "
-                                  "and overall (ties share a rank).")
+                                  "and overall (ties share a rank); pages by place.")
     def scoreboard(self, info: Info[Context, None], category: str | None = None,
-                   first: int = 100, offset: int = 0) -> list[Standing]:
-        return standings(info, self.raw_id, category, first, offset, self.position)
+                   first: int | None = None, after: str | None = None,
+                   last: int | None = None, before: str | None = None) -> Connection[Standing]:
+        return standings(info, self.raw_id, category, self.position, first, after, last,
+                         before)
 
 
-def standings(info: Info[Context, None], cycle_id: str, category: str | None, first: int,
-              offset: int, position: int | None) -> list[Standing]:
-    if not 1 <= first <= MAX_PAGE:
-        raise bad_input(f"first must be between 1 and {MAX_PAGE}", "first")
-    if offset < 0:
-        raise bad_input("offset must not be negative", "offset")
+def standings(info: Info[Context, None], cycle_id: str, category: str | None,
+              position: int | None, first: int | None, after: str | None, last: int | None,
+              before: str | None) -> Connection[Standing]:
+    page = page_of(first, after, last, before, 1)
+    try:
+        keyed = Page(limit=page.limit, backwards=page.backwards,
+                     after=(int(page.after[0]),) if page.after else None,
+                     before=(int(page.before[0]),) if page.before else None)
+    except ValueError:
+        raise bad_input("not a cursor of this scoreboard", "after") from None
     visible = info.context.visible()
-    lines = cached_standings(info, cycle_id, category, first, offset, position,
-                             sorted(visible) if visible is not None else None)
+    lines, more, total = cached_standings(info, cycle_id, category, position, keyed,
+                                          sorted(visible) if visible is not None else None)
     for line in lines:
         info.context.loaders.organization.want(line.organization_id, position)
-    return [Standing.of(line, position) for line in lines]
+    return connection([Standing.of(line, position) for line in lines],
+                      [(line.place,) for line in lines], more, page, total)
 
 
 def cached_standings(info: Info[Context, None], cycle_id: str, category: str | None,
-                     first: int, offset: int, position: int | None,
-                     visible: list[str] | None) -> list[board.Standing]:
+                     position: int | None, page: Page, visible: list[str] | None,
+                     ) -> tuple[list[board.Standing], bool, int]:
     """A scoreboard as of a position the scoreboard has folded never changes, so it is kept;
     a current one is kept under the position it was read at, until the next fold."""
     conn = info.context.conn
     folded = tracked(conn, Scoreboard)
     reached = folded[0] if folded else 0
     answers = position if position is not None else reached
-    key = ("standings", cycle_id, category, first, offset, answers,
-           None if visible is None else tuple(visible))
+
+    def read() -> tuple[list[board.Standing], bool, int]:
+        return board.standings_page(conn, cycle_id, position, category, visible, page)
+
     if answers > reached:  # the follower is behind: what it shows may still change
-        return board.standings(conn, cycle_id, position, category, visible, first, offset)
-    found: list[board.Standing] | None = info.context.results.get(key)
+        return read()
+    key = ("standings", cycle_id, category, answers, page,
+           None if visible is None else tuple(visible))
+    found: tuple[list[board.Standing], bool, int] | None = info.context.results.get(key)
     if found is None:
-        found = board.standings(conn, cycle_id, position, category, visible, first, offset)
+        found = read()
         if position is not None or tracked(conn, Scoreboard) == folded:
             info.context.results[key] = found
     return found
@@ -401,6 +421,12 @@ class ScoreDiff:
 
 # ---- queries ---------------------------------------------------------------------------------
 
+def readable_cycles(info: Info[Context, None]) -> list[str] | None:
+    """The organisations whose cycles (as organiser or assessed) the viewer may list."""
+    visible = info.context.visible()
+    return None if visible is None else sorted(visible)
+
+
 def readable_cycle(info: Info[Context, None], found: board.Cycle | None) -> bool:
     if found is None:
         return False
@@ -430,20 +456,28 @@ def recorded_times(info: Info[Context, None], positions: list[int]) -> dict[int,
 class AssessmentQuery:
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="The indicator library (考核指标库), by item.")
-    def indicators(self, info: Info[Context, None],
-                   as_of: datetime | None = None) -> list[Indicator]:
+    def indicators(self, info: Info[Context, None], first: int | None = None,
+                   after: str | None = None, last: int | None = None,
+                   before: str | None = None,
+                   as_of: datetime | None = None) -> Connection[Indicator]:
+        page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
-        return [Indicator.of(vars(entry)) for entry in board.library(info.context.conn,
-                                                                     position)]
+        entries, more, total = board.library_page(info.context.conn, position, page)
+        return connection([Indicator.of(vars(entry)) for entry in entries],
+                          [(entry.item, entry.id) for entry in entries], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Assessment cycles, the latest period first.")
-    def assessment_cycles(self, info: Info[Context, None],
-                          as_of: datetime | None = None) -> list[AssessmentCycle]:
+    def assessment_cycles(self, info: Info[Context, None], first: int | None = None,
+                          after: str | None = None, last: int | None = None,
+                          before: str | None = None,
+                          as_of: datetime | None = None) -> Connection[AssessmentCycle]:
+        page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
-        return [AssessmentCycle.of(c, position) for c in board.cycles(info.context.conn,
-                                                                      position)
-                if readable_cycle(info, c)]
+        found, more, total = board.cycles_page(info.context.conn, position, page,
+                                               readable_cycles(info))
+        return connection([AssessmentCycle.of(c, position) for c in found],
+                          [(c.period_start, c.id) for c in found], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def assessment_cycle(self, info: Info[Context, None], id: strawberry.ID,
@@ -457,11 +491,13 @@ class AssessmentQuery:
                       description="A cycle's scoreboard for one category (classified "
                                   "assessment) or all: best first, with grade and ranks.")
     def scoreboard(self, info: Info[Context, None], cycle_id: strawberry.ID,
-                   category: str | None = None, first: int = 100, offset: int = 0,
-                   as_of: datetime | None = None) -> list[Standing]:
+                   category: str | None = None, first: int | None = None,
+                   after: str | None = None, last: int | None = None,
+                   before: str | None = None,
+                   as_of: datetime | None = None) -> Connection[Standing]:
         position = info.context.position(as_of)
-        return standings(info, raw(cycle_id, "AssessmentCycle", "cycleId"), category, first,
-                         offset, position)
+        return standings(info, raw(cycle_id, "AssessmentCycle", "cycleId"), category,
+                         position, first, after, last, before)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="One organisation's score card: items, and who still has "

@@ -44,17 +44,18 @@ def gid(kind: str, raw: Any) -> str:
 
 SCOREBOARD = """
 query($cycle: ID!, $category: String, $asOf: DateTime) {
-  scoreboard(cycleId: $cycle, category: $category, asOf: $asOf) {
-    organization { name } category combined partyBuilding business adjustment grade vetoes
-    categoryRank overallRank evaluated expected
-    byKind { organizational mass self social }
+  scoreboard(cycleId: $cycle, category: $category, first: 100, asOf: $asOf) {
+    totalCount
+    nodes { organization { name } category combined partyBuilding business adjustment grade
+            vetoes categoryRank overallRank evaluated expected
+            byKind { organizational mass self social } }
   }
 }"""
 
 
 def board(client: TestClient, story: Assessment, **variables: Any) -> dict[str, Any]:
     data = gql(client, SCOREBOARD, cycle=gid("AssessmentCycle", story.cycle),
-               **variables)["data"]["scoreboard"]
+               **variables)["data"]["scoreboard"]["nodes"]
     return {line["organization"]["name"].removesuffix("党支部"): line for line in data}
 
 
@@ -162,10 +163,11 @@ def test_explanations_add_up_for_every_organisation_in_the_demo(database_url: st
         services = client.app.state.services  # type: ignore[attr-defined]
         load_demo(services.app)
         assert services.runner.wait_until(services.app.recorder.max_notification_id(), 30)
-        [cycle] = gql(client, "{ assessmentCycles { id status scoreboard { combined "
-                              "organization { id } } } }")["data"]["assessmentCycles"]
-        assert cycle["status"] == "published" and len(cycle["scoreboard"]) == 10
-        for line in cycle["scoreboard"]:
+        [cycle] = gql(client, "{ assessmentCycles(first: 5) { nodes { id status "
+                              "scoreboard(first: 100) { nodes { combined organization { id } } "
+                              "} } } }")["data"]["assessmentCycles"]["nodes"]
+        assert cycle["status"] == "published" and len(cycle["scoreboard"]["nodes"]) == 10
+        for line in cycle["scoreboard"]["nodes"]:
             explained = gql(client, EXPLAIN, cycle=cycle["id"],
                             org=line["organization"]["id"])["data"]["explainScore"]
             assert explained["score"] == line["combined"]
@@ -227,7 +229,32 @@ def test_a_locked_cycle_refuses_changes_over_the_api_and_writes_nothing(assessed
                   e=gid("Evaluation", story.evaluations[("C1", "organizational")]))
     assert refused["data"]["correctEvaluation"]["userErrors"] == [{"code": "CYCLE_LOCKED"}]
     assert events(client) == before
-    cycles = gql(client, "{ assessmentCycles { title status reopenRequested } }",
-                 headers=ADMIN)["data"]["assessmentCycles"]
+    cycles = gql(client, "{ assessmentCycles(first: 10) { nodes { title status "
+                         "reopenRequested } } }", headers=ADMIN)["data"]["assessmentCycles"][
+        "nodes"]
     assert cycles == [{"title": "2026年第二季度党建考核", "status": "locked",
                        "reopenRequested": False}]
+
+
+def test_the_scoreboard_pages_by_place_forwards_and_backwards(assessed) -> None:
+    client, story = assessed
+    query = """query($c: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+      scoreboard(cycleId: $c, first: $first, after: $after, last: $last, before: $before) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        nodes { organization { name } overallRank } } }"""
+    cycle = gid("AssessmentCycle", story.cycle)
+    first = gql(client, query, c=cycle, first=2)["data"]["scoreboard"]
+    assert [n["organization"]["name"] for n in first["nodes"]] == ["B党支部", "A党支部"]
+    assert first["totalCount"] == 3 and first["pageInfo"]["hasNextPage"]
+    rest = gql(client, query, c=cycle, first=2,
+               after=first["pageInfo"]["endCursor"])["data"]["scoreboard"]
+    assert [(n["organization"]["name"], n["overallRank"]) for n in rest["nodes"]] == [
+        ("C党支部", 3)]
+    assert not rest["pageInfo"]["hasNextPage"] and rest["pageInfo"]["hasPreviousPage"]
+    back = gql(client, query, c=cycle, last=1,
+               before=rest["pageInfo"]["startCursor"])["data"]["scoreboard"]
+    assert [n["organization"]["name"] for n in back["nodes"]] == ["A党支部"]
+    bad = gql(client, query, c=cycle, first=2, after="bm90LWEtY3Vyc29y")
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert gql(client, query, c=cycle, first=101)["errors"][0]["extensions"]["code"] == (
+        "BAD_USER_INPUT")
