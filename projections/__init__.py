@@ -1,9 +1,10 @@
 """Read models, each folded from the event log by the engine and readable as of any position."""
 
+from projections.audit_log import AuditLog
 from projections.engine import Projection
 from projections.goals import Goals
 from projections.organization_tree import OrganizationTree
 from projections.responsibility_list import ResponsibilityList
 
-ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList)
+ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList, AuditLog)
 BY_NAME = {projection.name: projection for projection in ALL}
