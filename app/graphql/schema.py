@@ -21,14 +21,15 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from app.graphql import mutations, queries, subscriptions
+from app.graphql import audit, mutations, queries, subscriptions
 from app.graphql.cost import NodeLimit
 from app.graphql.types import Goal, Organization, Person
 
 # Each feature module contributes its own root types; the schema merges them.
-Query = merge_types("Query", (queries.Query,))
+Query = merge_types("Query", (queries.Query, audit.AuditQuery))
 Mutation = merge_types("Mutation", (mutations.Mutation,))
-Subscription = merge_types("Subscription", (subscriptions.Subscription,))
+Subscription = merge_types("Subscription", (subscriptions.Subscription,
+                                               audit.AuditSubscription))
 
 log = logging.getLogger("dengta.api")
 MAX_DEPTH = 10
