@@ -26,6 +26,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 
 from app import policy
 from app.auth import AuthenticationError, Principal
+from app.graphql.audit import actor_of
 from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
 from projections import audit_log as audit
 from store.db import Connection
@@ -98,7 +99,7 @@ def _moment(text: str) -> datetime:
 def audit_filter(conn: Connection, principal: Principal, params: Params) -> audit.AuditFilter:
     """The audit log's filters from a query string (the GraphQL AuditFilter's names)."""
     return audit.AuditFilter(
-        actor=params.get("actor") or None,
+        actor=actor_of(params.get("actor") or None),
         organization_id=_raw_id(params, "organizationId", "Organization"),
         aggregate_id=_raw_id(params, "targetId"),
         aggregate_type=params.get("aggregateType") or None,

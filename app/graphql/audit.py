@@ -26,7 +26,15 @@ from app.graphql.queries import (
     raw,
     visible_node,
 )
-from app.graphql.types import Connection, Node, Organization, Person, any_node, person_of
+from app.graphql.types import (
+    Connection,
+    Node,
+    Organization,
+    Person,
+    any_node,
+    goals_of,
+    person_of,
+)
 from projections import audit_log as audit
 from projections import organization_tree as tree
 from projections.engine import position_at
@@ -101,8 +109,15 @@ class AuditEntry:
 
     @strawberry.field(description="The record it changed, as it is now.")
     def target(self, info: Info[Context, None]) -> Node | None:
-        found: Node | None = any_node(info, self.entry.aggregate_type,
-                                      self.entry.aggregate_id, None)
+        kind, raw_id, loaders = self.entry.aggregate_type, self.entry.aggregate_id, \
+            info.context.loaders
+        if kind == "Goal":
+            view = loaders.goal.get(raw_id, None)
+            return goals_of(info, [view], None)[0] if view else None
+        if kind == "Organization":
+            node = loaders.organization.get(raw_id, None)
+            return Organization.from_view(node, None) if node else None
+        found: Node | None = any_node(info, kind, raw_id, None)
         return found
 
     @strawberry.field(description="The organisation it concerned when it was recorded.")
@@ -115,7 +130,9 @@ class AuditEntry:
 
 @strawberry.input(description="Which audit entries to show; every criterion narrows.")
 class AuditFilter:
-    actor: str | None = strawberry.UNSET
+    actor: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="`person:<id>`, `admin` or `system:<job>`, or a Person's id.")
     organization_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
         description="Events concerning this organisation's subtree, as the tree stood when "
@@ -133,6 +150,18 @@ def _given(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
+def actor_of(given: str | None) -> str | None:
+    """An actor as events record it (`person:<id>`, `admin`, `system:<job>`); a Person's
+    global id stands for that person."""
+    if given is None:
+        return None
+    try:
+        type_name, raw_id = from_global_id(given)
+    except BadIdError:
+        return given
+    return f"person:{raw_id}" if type_name == "Person" else given
+
+
 def to_filter(given: AuditFilter | None, scope: tuple[str, ...] | None) -> audit.AuditFilter:
     """The read model's filter for a GraphQL one (ids checked), within `scope`."""
     if given is None:
@@ -146,7 +175,7 @@ def to_filter(given: AuditFilter | None, scope: tuple[str, ...] | None) -> audit
         except BadIdError as error:
             raise bad_input(str(error), "filter.targetId") from None
     return audit.AuditFilter(
-        actor=_given(given.actor),
+        actor=actor_of(_given(given.actor)),
         organization_id=(raw(organization, "Organization", "filter.organizationId")
                          if organization is not None else None),
         aggregate_id=target_raw, aggregate_type=_given(given.aggregate_type),
@@ -163,6 +192,13 @@ def entries_connection(info: Info[Context, None], where: audit.AuditFilter,
         entries, more = audit.entries_page(info.context.conn, where, page)
     except ValueError:
         raise bad_input("not a cursor of the audit log", "after") from None
+    loaders = info.context.loaders
+    for entry in entries:  # what their targets and organisations will ask for, in one query
+        loaders.organization.want(entry.organization_id, None)
+        if entry.aggregate_type == "Goal":
+            loaders.goal.want(entry.aggregate_id, None)
+        elif entry.aggregate_type == "Organization":
+            loaders.organization.want(entry.aggregate_id, None)
     return connection([AuditEntry.from_view(e) for e in entries],
                       [(e.position,) for e in entries], more, page,
                       audit.count_entries(info.context.conn, where))

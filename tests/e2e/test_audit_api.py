@@ -53,7 +53,8 @@ def world(database_url: str) -> Iterator[World]:
         app.grant_role("admin", inspector, role="inspector", organization_id=story.committee,
                        reason="纪检监察")
         member = app.register_person("admin", name="普通党员", party_member=True).id
-        last = app.appoint("admin", member, organization_id=story.branch, post="member")
+        last = app.appoint(f"person:{story.secretary}", member, organization_id=story.branch,
+                           post="member")
         assert services.runner.wait_until(last.position, 10)
         yield World(client, told, bearer(f"person:{inspector}"),
                     bearer(f"person:{story.secretary}"), bearer(f"person:{member}"))
@@ -104,6 +105,11 @@ def test_the_log_pages_newest_first_filters_and_reads_as_of_a_moment(world: Worl
     recorded = log(world, filter={"recordedFrom": world.at("renamed"),
                                   "recordedTo": world.at("renamed")})
     assert [n["actorId"] for n in recorded["nodes"]] == [SYSTEM]
+    secretary = to_global_id("Person", world.told.story.secretary)
+    [appointed] = log(world, filter={"actor": secretary})["nodes"]
+    assert appointed["actor"] == {"name": "李书记"}
+    assert (appointed["action"], appointed["organization"]) == (
+        "PostTaken", {"name": "营销中心党支部"})
     branch = to_global_id("Organization", world.told.story.branch)
     in_branch = log(world, filter={"organizationId": branch})
     assert 0 < in_branch["totalCount"] < everything["totalCount"]
