@@ -265,3 +265,18 @@ def test_the_live_feed_streams_new_entries_within_the_subscribers_rights(
         assert refused["type"] in ("error", "next")
         assert refused["payload"][0 if refused["type"] == "error" else "errors"][0][
             "extensions"]["code"] == "FORBIDDEN"
+
+
+def test_an_inspector_of_a_branch_reads_the_trail_of_that_branch_only(world: World) -> None:
+    services = world.client.app.state.services  # type: ignore[attr-defined]
+    app, story = services.app, world.told.story
+    local = app.register_person("admin", name="支部纪检委员", party_member=True).id
+    last = app.grant_role("admin", local, role="inspector", organization_id=story.branch,
+                          reason="支部纪检")
+    assert services.runner.wait_until(last.position, 10)
+    scoped = log(world, bearer(f"person:{local}"))
+    branch = to_global_id("Organization", story.branch)
+    assert scoped["totalCount"] == log(world, filter={"organizationId": branch})["totalCount"]
+    targets = {node["target"]["id"] for node in scoped["nodes"] if node["target"]}
+    assert world.goal() in targets
+    assert to_global_id("Goal", story.annual) not in targets
