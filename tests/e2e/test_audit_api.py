@@ -122,6 +122,12 @@ def test_history_blame_and_diff_of_a_goal(world: World) -> None:
     assert history["totalCount"] == 8
     assert [n["action"] for n in history["nodes"]] == [
         "ResponsibilityRevoked", "ResponsibilityAssigned", "Revised"]
+    person = gql(world.client, "query($id: ID!) { history(id: $id, first: 5) { nodes { "
+                 "action changes { field after } } } }", world.inspector,
+                 id=to_global_id("Person", world.told.story.secretary))["data"]["history"]
+    assert [n["action"] for n in person["nodes"]] == ["PostTaken", "Registered"]
+    assert person["nodes"][0]["changes"] == [
+        {"field": f"post[secretary:{world.told.story.branch}]", "after": "held"}]
     blame = gql(world.client, "query($id: ID!, $skip: Boolean!, $asOf: DateTime) { "
                 "blame(id: $id, ignoreSystemActors: $skip, asOf: $asOf) { field value "
                 "entry { actorId action reason } } }", world.inspector, id=world.goal(),
