@@ -109,8 +109,8 @@ class AuditEntry:
 
     @strawberry.field(description="The record it changed, as it is now.")
     def target(self, info: Info[Context, None]) -> Node | None:
-        kind, raw_id, loaders = self.entry.aggregate_type, self.entry.aggregate_id, \
-            info.context.loaders
+        kind, raw_id = self.entry.aggregate_type, self.entry.aggregate_id
+        loaders = info.context.loaders
         if kind == "Goal":
             view = loaders.goal.get(raw_id, None)
             return goals_of(info, [view], None)[0] if view else None
@@ -120,7 +120,7 @@ class AuditEntry:
         found: Node | None = any_node(info, kind, raw_id, None)
         return found
 
-    @strawberry.field(description="The organisation it concerned when it was recorded.")
+    @strawberry.field(description="The organisation it concerned, as it is now.")
     def organization(self, info: Info[Context, None]) -> Organization | None:
         if self.entry.organization_id is None:
             return None
