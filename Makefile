@@ -30,6 +30,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.append
 	$(BIN)/python -m bench.projections
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.export
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

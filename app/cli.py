@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from uuid import UUID
 
 from tqdm import tqdm
@@ -35,6 +36,7 @@ from projections.runner import Leadership, Runner
 from store import chain
 from store.audit import Digest
 from store.db import Database
+from store.signing import SignedDigest, generate_key, sign
 from store.url import DatabaseURL
 
 LABELS = {
@@ -70,7 +72,16 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     try:
         digest = Digest.parse(args.digest) if args.digest else None
-    except ValueError as error:
+        if args.digest_file:
+            if not args.public_key:
+                raise ValueError("--digest-file needs --public-key to check its signature")
+            signed = SignedDigest.from_json(Path(args.digest_file).read_text())
+            if not signed.is_signed_by(Path(args.public_key).read_bytes()):
+                print(f"BAD SIGNATURE {args.digest_file}: altered, or signed by another key")
+                return 1
+            print(f"signature OK: {signed.digest} recorded at {signed.recorded_at}")
+            digest = signed.digest
+    except (OSError, ValueError) as error:
         print(error, file=sys.stderr)
         return 2
     app = open_application(settings)
@@ -79,9 +90,39 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def cmd_digest(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     app = open_application(settings)
-    print(chain.head(chain.audited(app.recorder)))
+    recorder = chain.audited(app.recorder)
+    head = chain.head(recorder)
+    if not args.sign:
+        print(head)
+        return 0
+    rows = recorder.select_audit(head.position - 1, 1) if head.position else []
+    try:
+        signed = sign(head, rows[0].recorded_at if rows else None,
+                      Path(args.sign).read_bytes())
+    except (OSError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.out:
+        Path(args.out).write_text(signed.to_json())
+        print(f"{head} signed into {args.out}")
+    else:
+        print(signed.to_json(), end="")
+    return 0
+
+
+def cmd_keygen(_settings: Settings, args: argparse.Namespace) -> int:
+    private_path, public_path = Path(args.out), Path(f"{args.out}.pub")
+    if private_path.exists():
+        print(f"{private_path} exists; not overwriting a key", file=sys.stderr)
+        return 2
+    private, public = generate_key()
+    private_path.parent.mkdir(parents=True, exist_ok=True)
+    private_path.touch(mode=0o600)
+    private_path.write_bytes(private)
+    public_path.write_bytes(public)
+    print(f"private key {private_path} (keep it secret), public key {public_path}")
     return 0
 
 
@@ -234,11 +275,23 @@ def parser() -> argparse.ArgumentParser:
         run=cmd_demo)
     verify = commands.add_parser(
         "verify", help="recompute the audit chain; print OK <position> <hash> or where it breaks")
-    verify.add_argument("--digest", metavar="POS:HASH",
-                        help="also check that a digest kept earlier is still in the chain")
+    kept = verify.add_mutually_exclusive_group()
+    kept.add_argument("--digest", metavar="POS:HASH",
+                      help="also check that a digest kept earlier is still in the chain")
+    kept.add_argument("--digest-file", metavar="FILE",
+                      help="check a signed digest file's signature (with --public-key), "
+                           "then that the chain still passes through it")
+    verify.add_argument("--public-key", metavar="PEM", help="the signer's Ed25519 public key")
     verify.set_defaults(run=cmd_verify)
-    commands.add_parser("digest", help="print the chain head as POS:HASH, for safekeeping"
-                        ).set_defaults(run=cmd_digest)
+    digest = commands.add_parser("digest", help="print the chain head as POS:HASH, for "
+                                 "safekeeping; with --sign, a signed digest file")
+    digest.add_argument("--sign", metavar="KEY", help="sign with this Ed25519 private key")
+    digest.add_argument("--out", metavar="FILE", help="write the signed digest here")
+    digest.set_defaults(run=cmd_digest)
+    keygen = commands.add_parser("keygen", help="make an Ed25519 key pair for signing digests")
+    keygen.add_argument("--out", metavar="PATH", required=True,
+                        help="the private key's path; the public key goes to PATH.pub")
+    keygen.set_defaults(run=cmd_keygen)
     project = commands.add_parser(
         "project", help="run the projection followers as a worker (one leader per projection)")
     rebuild = commands.add_parser(

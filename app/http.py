@@ -24,6 +24,7 @@ from app.auth import (
     load_or_create_secret,
 )
 from app.bootstrap import open_application
+from app.exports import export_endpoint
 from app.graphql.context import Context
 from app.graphql.schema import build_schema
 from app.settings import Settings
@@ -172,6 +173,7 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/export/{filename}", export_endpoint),
     ], lifespan=lifespan)
     app.state.services = services
     return app

@@ -6,7 +6,8 @@ are events. The built-in administrator may do everything; an `admin` grant, ever
 subtree, granting roles included; a secretary manages organisations, people's posts, goals and
 responsibilities in its subtree; anyone may report progress on a goal they are responsible
 for; inspectors and evaluators change nothing here (their work arrives with later issues).
-Reads need an authenticated principal."""
+Reads need an authenticated principal. The audit trail (log, exports, live feed) is for
+inspectors and admins; a record's history, blame and diff for whoever may read the record."""
 
 from __future__ import annotations
 
@@ -138,3 +139,19 @@ def expected_evaluators(conn: Connection, kind: str, organization_id: str,
         return [m.person_id for m in tree.members(conn, parent_id)
                 if m.post in SECRETARY_POSTS]
     return []
+
+
+AUDITING_ROLES = ("admin", "inspector")
+
+
+def audit_scope(conn: Connection, principal: Principal) -> tuple[str, ...] | None:
+    """The subtrees whose audit trail (log, exports, live feed) a principal may read: None
+    means all of it (the administrator, an admin or inspector grant over a root). Anyone
+    without an admin or inspector grant is refused."""
+    if principal.is_admin:
+        return None
+    roots = {org for role, org in roles(conn, principal) if role in AUDITING_ROLES}
+    require(bool(roots), "read the audit trail: it is for inspectors and admins")
+    if any(not tree.ancestors(conn, org) for org in roots):
+        return None
+    return tuple(sorted(roots))

@@ -1,5 +1,6 @@
 """Read models, each folded from the event log by the engine and readable as of any position."""
 
+from projections.audit_log import AuditLog
 from projections.engine import Projection
 from projections.goals import Goals
 from projections.organization_tree import OrganizationTree
@@ -7,5 +8,5 @@ from projections.responsibility_list import ResponsibilityList
 from projections.scoreboard import Scoreboard
 
 ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
-                                        Scoreboard)
+                                        Scoreboard, AuditLog)
 BY_NAME = {projection.name: projection for projection in ALL}

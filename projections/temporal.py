@@ -155,6 +155,11 @@ class TableBatch:
             return
         self._record(entity, row)
 
+    def append(self, row: RowDict) -> None:
+        """Write a row that is new by construction (a log entry keyed by its position): no
+        lookup of an earlier version, so folding a log costs no query per event."""
+        self.entities[self.table.key_of(row)] = _Entity(None, None, [(self.batch.position, row)])
+
     def delete(self, *key: Any) -> None:
         entity = self._entity(tuple(key))
         if entity.current is not None:

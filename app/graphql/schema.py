@@ -21,14 +21,15 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from app.graphql import assessment, mutations, queries, subscriptions
+from app.graphql import assessment, audit, mutations, queries, subscriptions
 from app.graphql.cost import NodeLimit
 from app.graphql.types import Goal, Organization, Person
 
 # Each feature module contributes its own root types; the schema merges them.
-Query = merge_types("Query", (queries.Query, assessment.AssessmentQuery))
+Query = merge_types("Query", (queries.Query, assessment.AssessmentQuery, audit.AuditQuery))
 Mutation = merge_types("Mutation", (mutations.Mutation, assessment.AssessmentMutation))
-Subscription = merge_types("Subscription", (subscriptions.Subscription,))
+Subscription = merge_types("Subscription", (subscriptions.Subscription,
+                                               audit.AuditSubscription))
 
 log = logging.getLogger("dengta.api")
 MAX_DEPTH = 10

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from projections import ALL
+from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -33,6 +35,9 @@ def ids(conn: Connection) -> tuple[list[str], list[str], list[str]]:
     )
 
 
+VALID_AT = date(2026, 6, 30)
+
+
 def everything(conn: Connection, position: int | None,
                universe: tuple[list[str], list[str], list[str]]) -> dict[str, Any]:
     """Every query of every read model for every id in `universe`, as of `position`
@@ -48,4 +53,6 @@ def everything(conn: Connection, position: int | None,
         "issued": goal_views.goals(conn, goal_views.GoalFilter(status="issued"), position),
         "duties": [duty.responsibilities_of(conn, p, position) for p in people + orgs],
         "gaps": duty.responsibility_gaps(conn, position),
+        "fields": [audit.field_state(conn, i, position) for i in orgs + people + goal_ids],
+        "valid": [audit.valid_state(conn, i, VALID_AT, position) for i in goal_ids],
     }

@@ -1,0 +1,427 @@
+"""The inspector's toolkit: the audit log, a record's history, blame and diff, valid-time
+views, the audit chain's head and its verification, and a live feed of new entries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app import policy
+from app.graphql.context import Context
+from app.graphql.ids import BadIdError, from_global_id, to_global_id
+from app.graphql.queries import (
+    AUTHENTICATED,
+    bad_input,
+    connection,
+    page_of,
+    raw,
+    visible_node,
+)
+from app.graphql.types import (
+    Connection,
+    Node,
+    Organization,
+    Person,
+    any_node,
+    goals_of,
+    person_of,
+)
+from projections import audit_log as audit
+from projections import organization_tree as tree
+from projections.engine import position_at
+from store import chain
+from store.audit import Digest
+
+POLL_SECONDS = 0.2
+
+
+def forbidden(error: policy.ForbiddenError) -> GraphQLError:
+    return GraphQLError(str(error), extensions={"code": "FORBIDDEN"})
+
+
+def audit_scope(info: Info[Context, None]) -> tuple[str, ...] | None:
+    principal = info.context.principal
+    assert principal is not None
+    try:
+        return policy.audit_scope(info.context.conn, principal)
+    except policy.ForbiddenError as error:
+        raise forbidden(error) from None
+
+
+@strawberry.type(description="One field an event changed: its value before and after "
+                             "(null: absent). Collections appear as keyed fields, e.g. "
+                             "`responsibility[primary:<party id>]`.")
+class FieldChange:
+    field: str
+    before: JSON | None
+    after: JSON | None
+
+    @classmethod
+    def from_view(cls, change: audit.Change) -> FieldChange:
+        return cls(field=change.field, before=change.before, after=change.after)
+
+
+@strawberry.type(description="A recorded event, as an inspector reads it.")
+class AuditEntry:
+    position: int = strawberry.field(description="Its place in the log and the audit chain.")
+    recorded_at: datetime = strawberry.field(description="When the system recorded it "
+                                                         "(database time).")
+    effective_date: date | None = strawberry.field(
+        description="When it took effect in the business, where that differs.")
+    actor_id: str = strawberry.field(description="Who did it: `person:<id>`, `admin` or "
+                                                 "`system:<job>`.")
+    action: str = strawberry.field(description="The event, e.g. `Reweighted`.")
+    aggregate_type: str
+    reason: str
+    changes: list[FieldChange] = strawberry.field(
+        description="The field-level changes it made to its record.")
+    entry: strawberry.Private[audit.Entry]
+
+    @classmethod
+    def from_view(cls, entry: audit.Entry) -> AuditEntry:
+        return cls(position=entry.position, recorded_at=entry.recorded_at,
+                   effective_date=entry.effective_date, actor_id=entry.actor,
+                   action=entry.event_type, aggregate_type=entry.aggregate_type,
+                   reason=entry.reason,
+                   changes=[FieldChange.from_view(c) for c in entry.changes], entry=entry)
+
+    @strawberry.field(description="The person who did it (null for the administrator and "
+                                  "system jobs).")
+    def actor(self, info: Info[Context, None]) -> Person | None:
+        person_id = self.entry.actor.removeprefix("person:")
+        if person_id == self.entry.actor:
+            return None
+        try:
+            UUID(person_id)
+        except ValueError:
+            return None
+        found = tree.person(info.context.conn, person_id)
+        return person_of(found, None) if found else None
+
+    @strawberry.field(description="The record it changed, as it is now.")
+    def target(self, info: Info[Context, None]) -> Node | None:
+        kind, raw_id = self.entry.aggregate_type, self.entry.aggregate_id
+        loaders = info.context.loaders
+        if kind == "Goal":
+            view = loaders.goal.get(raw_id, None)
+            return goals_of(info, [view], None)[0] if view else None
+        if kind == "Organization":
+            node = loaders.organization.get(raw_id, None)
+            return Organization.from_view(node, None) if node else None
+        found: Node | None = any_node(info, kind, raw_id, None)
+        return found
+
+    @strawberry.field(description="The organisation it concerned, as it is now.")
+    def organization(self, info: Info[Context, None]) -> Organization | None:
+        if self.entry.organization_id is None:
+            return None
+        node = info.context.loaders.organization.get(self.entry.organization_id, None)
+        return Organization.from_view(node, None) if node else None
+
+
+@strawberry.input(description="Which audit entries to show; every criterion narrows.")
+class AuditFilter:
+    actor: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="`person:<id>`, `admin` or `system:<job>`, or a Person's id.")
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Events concerning this organisation's subtree, as the tree stood when "
+                    "each was recorded.")
+    target_id: strawberry.ID | None = strawberry.UNSET
+    aggregate_type: str | None = strawberry.UNSET
+    event_type: str | None = strawberry.UNSET
+    recorded_from: datetime | None = strawberry.UNSET
+    recorded_to: datetime | None = strawberry.UNSET
+    effective_from: date | None = strawberry.UNSET
+    effective_to: date | None = strawberry.UNSET
+
+
+def _given(value: Any) -> Any:
+    return None if value is strawberry.UNSET else value
+
+
+def actor_of(given: str | None) -> str | None:
+    """An actor as events record it (`person:<id>`, `admin`, `system:<job>`); a Person's
+    global id stands for that person."""
+    if given is None:
+        return None
+    try:
+        type_name, raw_id = from_global_id(given)
+    except BadIdError:
+        return given
+    return f"person:{raw_id}" if type_name == "Person" else given
+
+
+def to_filter(given: AuditFilter | None, scope: tuple[str, ...] | None) -> audit.AuditFilter:
+    """The read model's filter for a GraphQL one (ids checked), within `scope`."""
+    if given is None:
+        return audit.AuditFilter(scope=scope)
+    organization = _given(given.organization_id)
+    target = _given(given.target_id)
+    target_raw = None
+    if target is not None:
+        try:
+            target_raw = str(from_global_id(target)[1])
+        except BadIdError as error:
+            raise bad_input(str(error), "filter.targetId") from None
+    return audit.AuditFilter(
+        actor=actor_of(_given(given.actor)),
+        organization_id=(raw(organization, "Organization", "filter.organizationId")
+                         if organization is not None else None),
+        aggregate_id=target_raw, aggregate_type=_given(given.aggregate_type),
+        event_type=_given(given.event_type), recorded_from=_given(given.recorded_from),
+        recorded_to=_given(given.recorded_to), effective_from=_given(given.effective_from),
+        effective_to=_given(given.effective_to), scope=scope)
+
+
+def entries_connection(info: Info[Context, None], where: audit.AuditFilter,
+                       first: int | None, after: str | None, last: int | None,
+                       before: str | None) -> Connection[AuditEntry]:
+    page = page_of(first, after, last, before, 1)
+    try:
+        entries, more = audit.entries_page(info.context.conn, where, page)
+    except ValueError:
+        raise bad_input("not a cursor of the audit log", "after") from None
+    loaders = info.context.loaders
+    for entry in entries:  # what their targets and organisations will ask for, in one query
+        loaders.organization.want(entry.organization_id, None)
+        if entry.aggregate_type == "Goal":
+            loaders.goal.want(entry.aggregate_id, None)
+        elif entry.aggregate_type == "Organization":
+            loaders.organization.want(entry.aggregate_id, None)
+    return connection([AuditEntry.from_view(e) for e in entries],
+                      [(e.position,) for e in entries], more, page,
+                      audit.count_entries(info.context.conn, where))
+
+
+def readable_record(info: Info[Context, None], global_id: str) -> tuple[str, str]:
+    """(type, raw id) of a record whose history the principal may read; FORBIDDEN when it
+    exists and lies outside what the principal may read."""
+    try:
+        type_name, raw_id = from_global_id(global_id)
+    except BadIdError as error:
+        raise bad_input(str(error), "id") from None
+    if (visible_node(info, type_name, str(raw_id), None) is None
+            and any_node(info, type_name, str(raw_id), None) is not None):
+        raise GraphQLError("you may not read the history of this record",
+                           extensions={"code": "FORBIDDEN"})
+    return type_name, str(raw_id)
+
+
+@strawberry.type(description="A field of a record and the event that last set it.")
+class BlameLine:
+    field: str
+    value: JSON
+    entry: AuditEntry
+
+
+@strawberry.type(description="What changed in a record between two moments, and the events "
+                             "that changed it (oldest first).")
+class RecordDiff:
+    changes: list[FieldChange]
+    entries: list[AuditEntry]
+
+
+@strawberry.type(description="A field's value and the event that set it.")
+class FieldValue:
+    field: str
+    value: JSON
+    position: int
+
+
+@strawberry.type(description="A responsibility on a goal, on a business date.")
+class DutyAt:
+    kind: str
+    party_kind: str
+    party_id: strawberry.ID
+
+
+@strawberry.type(description="A goal as it was in the business on a date (valid time), as "
+                             "known at `asOf` (default: now).")
+class GoalAtDate:
+    id: strawberry.ID
+    valid_at: date
+    title: str
+    status: str
+    weight: int
+    progress: JSON | None = strawberry.field(
+        description="The latest report effective by that date: value, rubric level, "
+                    "effective date, evidence.")
+    responsibilities: list[DutyAt]
+
+
+def goal_at_date(global_id: str, valid_at: date,
+                 state: dict[str, audit.FieldValue]) -> GoalAtDate | None:
+    if "status" not in state:
+        return None
+    duties = []
+    for name, value in state.items():
+        if name.startswith("responsibility["):
+            kind, _, party = name.removeprefix("responsibility[").removesuffix("]").partition(":")
+            type_name = "Person" if value.value == "person" else "Organization"
+            duties.append(DutyAt(kind=kind, party_kind=value.value,
+                                 party_id=strawberry.ID(to_global_id(type_name, party))))
+    progress = state.get("progress")
+    return GoalAtDate(id=strawberry.ID(global_id), valid_at=valid_at,
+                      title=state["title"].value, status=state["status"].value,
+                      weight=state["weight"].value,
+                      progress=progress.value if progress else None,
+                      responsibilities=duties)
+
+
+@strawberry.type(description="A link of the audit chain.")
+class ChainLink:
+    position: int
+    hash: str
+    recorded_at: datetime | None
+
+
+@strawberry.type
+class AuditChain:
+    head: ChainLink
+
+
+@strawberry.type(description="The outcome of recomputing the audit chain from the stored "
+                             "events.")
+class ChainVerification:
+    ok: bool
+    broken_at: int | None = strawberry.field(description="The first position that disagrees.")
+    problem: str
+    head: ChainLink = strawberry.field(description="The last link found intact.")
+    digest_found: bool | None = strawberry.field(
+        description="Whether the chain passes through the digest asked about.")
+
+
+def link_of(recorder: chain.AuditedRecorder, digest: Digest) -> ChainLink:
+    rows = recorder.select_audit(digest.position - 1, 1) if digest.position else []
+    return ChainLink(position=digest.position, hash=digest.hash.hex(),
+                     recorded_at=rows[0].recorded_at if rows else None)
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Every recorded event, newest first (inspectors and admins).")
+    def audit_log(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        filter: AuditFilter | None = None, as_of: datetime | None = None,
+    ) -> Connection[AuditEntry]:
+        where = replace(to_filter(filter, audit_scope(info)),
+                        up_to=info.context.position(as_of))
+        return entries_connection(info, where, first, after, last, before)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Every event that touched a record, newest first, with its "
+                                  "changes.")
+    def history(
+        self, info: Info[Context, None], id: strawberry.ID, first: int | None = None,
+        after: str | None = None, last: int | None = None, before: str | None = None,
+        as_of: datetime | None = None,
+    ) -> Connection[AuditEntry]:
+        _, raw_id = readable_record(info, id)
+        where = audit.AuditFilter(aggregate_id=raw_id, up_to=info.context.position(as_of))
+        return entries_connection(info, where, first, after, last, before)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="For each field of a record (as of `asOf`), the event that "
+                                  "last set it; `ignoreSystemActors` skips `system:` jobs.")
+    def blame(self, info: Info[Context, None], id: strawberry.ID,
+              as_of: datetime | None = None,
+              ignore_system_actors: bool = False) -> list[BlameLine]:
+        _, raw_id = readable_record(info, id)
+        lines = audit.blame(info.context.conn, raw_id, info.context.position(as_of),
+                            ignore_system_actors)
+        return [BlameLine(field=value.field, value=value.value,
+                          entry=AuditEntry.from_view(entry)) for value, entry in lines]
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="The field changes of a record between two moments.")
+    def diff(self, info: Info[Context, None], id: strawberry.ID,
+             from_: Annotated[datetime, strawberry.argument(name="from")],
+             to: datetime) -> RecordDiff:
+        if to < from_:
+            raise bad_input("`to` must not be before `from`", "to")
+        _, raw_id = readable_record(info, id)
+        conn = info.context.conn
+        changes, entries = audit.diff(conn, raw_id, position_at(conn, from_),
+                                      position_at(conn, to))
+        return RecordDiff(changes=[FieldChange.from_view(c) for c in changes],
+                          entries=[AuditEntry.from_view(e) for e in entries])
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="A record's fields as true in the business on `validAt` "
+                                  "(effective dates), as known at `asOf` (default: now).")
+    def valid_state(self, info: Info[Context, None], id: strawberry.ID, valid_at: date,
+                    as_of: datetime | None = None) -> list[FieldValue]:
+        _, raw_id = readable_record(info, id)
+        state = audit.valid_state(info.context.conn, raw_id, valid_at,
+                                  info.context.position(as_of))
+        return [FieldValue(field=v.field, value=v.value, position=v.set_at)
+                for v in state.values()]
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="A goal as true in the business on `validAt`, as known at "
+                                  "`asOf`: a retroactive correction changes this, not `asOf`.")
+    def goal_valid_at(self, info: Info[Context, None], id: strawberry.ID, valid_at: date,
+                      as_of: datetime | None = None) -> GoalAtDate | None:
+        raw_id = raw(id, "Goal", "id")
+        readable_record(info, id)
+        state = audit.valid_state(info.context.conn, raw_id, valid_at,
+                                  info.context.position(as_of))
+        return goal_at_date(id, valid_at, state)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="The audit chain's head, for an inspector to keep.")
+    def audit_chain(self, info: Info[Context, None]) -> AuditChain:
+        audit_scope(info)
+        recorder = chain.audited(info.context.app.recorder)
+        return AuditChain(head=link_of(recorder, chain.head(recorder)))
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Recompute the audit chain from the stored events; with a "
+                                  "digest (`POSITION:HASH`), also check it is still a link.")
+    async def verify_audit_chain(self, info: Info[Context, None],
+                                 digest: str | None = None) -> ChainVerification:
+        audit_scope(info)
+        try:
+            kept = Digest.parse(digest) if digest else None
+        except ValueError as error:
+            raise bad_input(str(error), "digest") from None
+        recorder = chain.audited(info.context.app.recorder)
+        result = await asyncio.to_thread(chain.verify, recorder, kept)
+        head = await asyncio.to_thread(link_of, recorder, result.head)
+        return ChainVerification(ok=result.ok, broken_at=result.broken_at,
+                                 problem=result.problem, head=head,
+                                 digest_found=result.digest_found)
+
+
+@strawberry.type
+class AuditSubscription:
+    @strawberry.subscription(permission_classes=AUTHENTICATED,
+                             description="Audit entries as they are recorded (inspectors and "
+                                         "admins), filtered, from now on.")
+    async def audit_events(self, info: Info[Context, None],
+                           filter: AuditFilter | None = None,
+                           ) -> AsyncGenerator[AuditEntry, None]:
+        where = to_filter(filter, audit_scope(info))
+        conn = info.context.conn
+        position = audit.last_position(conn)
+        while True:
+            head = audit.last_position(conn)
+            entries, _ = audit.entries_page(conn, replace(where, after=position, up_to=head))
+            for entry in reversed(entries):
+                yield AuditEntry.from_view(entry)
+            position = head
+            if not entries:
+                await asyncio.sleep(POLL_SECONDS)

@@ -1,0 +1,349 @@
+"""Read model: the audit log (one entry per event, with its field-level changes), each
+aggregate's field state (for history, blame and diff as of any position) and valid-time
+replays (what was true in the business at a date, as currently known)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar
+
+from projections.changes import CHANGES
+from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page
+from projections.temporal import Batch, TemporalTable, as_of
+from store.audit import AUDIT_TABLE, EPOCH, micros, split_topic
+from store.db import Connection, marks
+
+ENTRIES = TemporalTable(
+    "view_audit_entries", ("position",),
+    {"position": "BIGINT", "aggregate_type": "TEXT", "aggregate_id": "TEXT",
+     "event_type": "TEXT", "actor": "TEXT", "reason": "TEXT", "effective_date": "TEXT",
+     # When the event takes effect in the business, for valid-time replays: its effective
+     # date; else the day it was stamped (UTC); a creating event without one holds from the
+     # start of valid time (a record is taken to have always existed; its own fields, such
+     # as a goal's period, carry its business dates).
+     "effective_on": "TEXT",
+     "organization_id": "TEXT",
+     # The concerned organisation and its ancestors as they stood when the event was recorded
+     # ('/root/…/organisation/'), so a subtree filter sees the tree of that moment.
+     "organization_path": "TEXT",
+     "changes": "TEXT"},
+    partition="position",
+    indexes=(("aggregate_id", "position"), ("actor", "position"), ("event_type", "position")),
+)
+FIELDS = TemporalTable(
+    "view_audit_fields", ("aggregate_id", "field"),
+    {"aggregate_id": "TEXT", "aggregate_type": "TEXT", "field": "TEXT", "value": "TEXT"},
+    partition="aggregate_id",
+)
+SYSTEM_ACTOR_PREFIX = "system:"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _value(row: dict[str, Any] | None) -> Any:
+    return json.loads(row["value"]) if row is not None else None
+
+
+def _concerned_organization(event: Any, b: Batch, aggregate_type: str) -> str | None:
+    """The organisation an event is about: the one it names, else the aggregate's own
+    organisation (a goal's, an evaluation's; a cycle's organiser), else the aggregate itself
+    when it is an organisation."""
+    named = getattr(event, "organization_id", None) or getattr(event, "organizer_id", None)
+    if named is not None:
+        return str(named)
+    if aggregate_type == "Organization":
+        return b.subject
+    for name in ("organization_id", "organizer_id"):
+        owner = _value(b[FIELDS.name].peek(b.subject, name))
+        if owner is not None:
+            return str(owner)
+    return None
+
+
+def _path(organization_id: str | None, b: Batch) -> str | None:
+    if organization_id is None:
+        return None
+    chain: list[str] = []
+    current: str | None = organization_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = _value(b[FIELDS.name].peek(current, "parent_id"))
+    return "/" + "/".join(reversed(chain)) + "/"
+
+
+def _effective_on(event: Any, effective: date | None) -> str:
+    if effective is not None:
+        return effective.isoformat()
+    if event.originator_version == 1:
+        return date.min.isoformat()
+    return str(event.timestamp.astimezone(UTC).date().isoformat())
+
+
+def record(event: Any, b: Batch) -> None:
+    aggregate_type, event_type = split_topic(type(event).TOPIC)
+    state = b[FIELDS.name]
+    changes = []
+    for name, after in CHANGES[type(event)](event).items():
+        before = _value(state.peek(b.subject, name))
+        if before == after:
+            continue
+        changes.append({"field": name, "before": before, "after": after})
+        if after is None:
+            state.delete(b.subject, name)
+        else:
+            state.put({"aggregate_id": b.subject, "aggregate_type": aggregate_type,
+                       "field": name, "value": _dumps(after)})
+    organization_id = _concerned_organization(event, b, aggregate_type)
+    effective: date | None = getattr(event, "effective_date", None)
+    b[ENTRIES.name].append({
+        "position": b.position, "aggregate_type": aggregate_type, "aggregate_id": b.subject,
+        "event_type": event_type, "actor": event.actor, "reason": event.reason,
+        "effective_date": effective.isoformat() if effective else None,
+        "effective_on": _effective_on(event, effective),
+        "organization_id": organization_id,
+        "organization_path": _path(organization_id, b),
+        "changes": _dumps(changes),
+    })
+
+
+class AuditLog(Projection):
+    name = "audit_log"
+    tables = (ENTRIES, FIELDS)
+    handlers: ClassVar[dict[type[Any], Handler]] = dict.fromkeys(CHANGES, record)
+
+    @classmethod
+    def partitions(cls, event: Any, subject: str) -> dict[str, Any]:
+        # Entries are appended, never looked up: only the field state is prefetched.
+        return {FIELDS.name: subject}
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    position: int
+    recorded_at: datetime
+    effective_date: date | None
+    actor: str
+    aggregate_type: str
+    aggregate_id: str
+    event_type: str
+    reason: str
+    organization_id: str | None
+    changes: list[Change]
+
+    @classmethod
+    def from_row(cls, r: Sequence[Any]) -> Entry:
+        recorded = r[1]
+        if not isinstance(recorded, datetime):  # SQLite keeps microseconds since the epoch
+            recorded = EPOCH + timedelta(microseconds=int(recorded))
+        return cls(r[0], recorded, date.fromisoformat(r[2]) if r[2] else None, r[3], r[4],
+                   r[5], r[6], r[7], r[8], [Change(**c) for c in json.loads(r[9])])
+
+
+ENTRY_COLUMNS = ("e.position, a.recorded_at, e.effective_date, e.actor, e.aggregate_type, "
+                 "e.aggregate_id, e.event_type, e.reason, e.organization_id, e.changes")
+ENTRY_SOURCE = f"{ENTRIES.name} e JOIN {AUDIT_TABLE} a ON a.position = e.position"
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    organization_id: str | None = None  # a subtree, as the tree stood when each was recorded
+    aggregate_type: str | None = None
+    aggregate_id: str | None = None
+    event_type: str | None = None
+    recorded_from: datetime | None = None
+    recorded_to: datetime | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    up_to: int | None = None  # as of this position
+    after: int | None = None  # only entries after this position (a live feed)
+    # The subtrees the reader may see (None: all); entries concerning no organisation are
+    # then hidden.
+    scope: tuple[str, ...] | None = field(default=None)
+
+
+def _moment(conn: Connection, moment: datetime) -> Any:
+    return moment if conn.dialect == "postgresql" else micros(moment)
+
+
+def _where(conn: Connection, where: AuditFilter) -> tuple[str, list[Any]] | None:
+    clauses, values = ["e.valid_to IS NULL"], []
+    for column in ("actor", "aggregate_type", "aggregate_id", "event_type"):
+        if getattr(where, column) is not None:
+            clauses.append(f"e.{column} = ?")
+            values.append(getattr(where, column))
+    if where.organization_id is not None:
+        clauses.append("e.organization_path LIKE ?")
+        values.append(f"%/{where.organization_id}/%")
+    if where.scope is not None:
+        if not where.scope:
+            return None
+        clauses.append("(" + " OR ".join(["e.organization_path LIKE ?"] * len(where.scope))
+                       + ")")
+        values += [f"%/{root}/%" for root in where.scope]
+    if where.recorded_from is not None:
+        clauses.append("a.recorded_at >= ?")
+        values.append(_moment(conn, where.recorded_from))
+    if where.recorded_to is not None:
+        clauses.append("a.recorded_at <= ?")
+        values.append(_moment(conn, where.recorded_to))
+    if where.effective_from is not None:
+        clauses.append("e.effective_date >= ?")
+        values.append(where.effective_from.isoformat())
+    if where.effective_to is not None:
+        clauses.append("e.effective_date <= ?")
+        values.append(where.effective_to.isoformat())
+    if where.up_to is not None:
+        clauses.append("e.position <= ?")
+        values.append(where.up_to)
+    if where.after is not None:
+        clauses.append("e.position > ?")
+        values.append(where.after)
+    return " AND ".join(clauses), values
+
+
+def entries_page(conn: Connection, where: AuditFilter,
+                 page: Page = EVERYTHING) -> tuple[list[Entry], bool]:
+    """Entries newest first, a keyset page over positions (`after`/`before` are one-element
+    keys holding a position); and whether more lie beyond the page in the direction read."""
+    found = _where(conn, where)
+    if found is None:
+        return [], False
+    clause, values = found
+    if page.after is not None:
+        clause += " AND e.position < ?"
+        values.append(int(page.after[0]))
+    if page.before is not None:
+        clause += " AND e.position > ?"
+        values.append(int(page.before[0]))
+    sql = (f"SELECT {ENTRY_COLUMNS} FROM {ENTRY_SOURCE} WHERE {clause} "
+           f"ORDER BY e.position {'ASC' if page.backwards else 'DESC'}")
+    if page.limit is not None:
+        sql += " LIMIT ?"
+        values.append(page.limit + 1)
+    rows = conn.execute(sql, values)
+    more = page.limit is not None and len(rows) > page.limit
+    rows = rows[:page.limit] if page.limit is not None else rows
+    entries = [Entry.from_row(r) for r in rows]
+    return (entries[::-1] if page.backwards else entries), more
+
+
+def count_entries(conn: Connection, where: AuditFilter) -> int:
+    found = _where(conn, where)
+    if found is None:
+        return 0
+    return int(conn.execute(f"SELECT count(*) FROM {ENTRY_SOURCE} WHERE {found[0]}",
+                            found[1])[0][0])
+
+
+def stream_entries(conn: Connection, where: AuditFilter,
+                   batch: int = 1000) -> Iterator[Entry]:
+    """Every matching entry, newest first, read a page at a time (for exports)."""
+    page = Page(limit=batch)
+    while True:
+        entries, more = entries_page(conn, where, page)
+        yield from entries
+        if not more:
+            return
+        page = Page(limit=batch, after=(entries[-1].position,))
+
+
+def entries_at(conn: Connection, positions: Sequence[int]) -> dict[int, Entry]:
+    if not positions:
+        return {}
+    rows = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM {ENTRY_SOURCE} "
+                        f"WHERE e.position IN ({marks(positions)})", list(positions))
+    return {row[0]: Entry.from_row(row) for row in rows}
+
+
+def last_position(conn: Connection) -> int:
+    rows = conn.execute(f"SELECT max(position) FROM {ENTRIES.name}")
+    return int(rows[0][0] or 0)
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    field: str
+    value: Any
+    set_at: int  # the position of the event that set it
+
+
+def field_state(conn: Connection, aggregate_id: str,
+                position: int | None = None) -> dict[str, FieldValue]:
+    """Each field of an aggregate as of `position` (None: now) and the event that set it."""
+    cond, params = as_of("f", position)
+    rows = conn.execute(f"SELECT f.field, f.value, f.valid_from FROM {FIELDS.name} f "
+                        f"WHERE f.aggregate_id = ? AND {cond} ORDER BY f.field",
+                        [aggregate_id, *params])
+    return {r[0]: FieldValue(r[0], json.loads(r[1]), r[2]) for r in rows}
+
+
+def blame(conn: Connection, aggregate_id: str, position: int | None = None,
+          skip_system: bool = False) -> list[tuple[FieldValue, Entry]]:
+    """For each field as of `position`, the event that last set it; with `skip_system`, the
+    last one not by a system actor (like git's ignore-revs)."""
+    current = field_state(conn, aggregate_id, position)
+    setters: dict[str, int] = {name: value.set_at for name, value in current.items()}
+    if skip_system:
+        rows = conn.execute(
+            f"SELECT f.field, f.valid_from FROM {FIELDS.name} f "
+            f"JOIN {ENTRIES.name} e ON e.position = f.valid_from "
+            f"WHERE f.aggregate_id = ? AND e.actor NOT LIKE ? "
+            f"{'AND f.valid_from <= ? ' if position is not None else ''}"
+            "ORDER BY f.valid_from",
+            [aggregate_id, SYSTEM_ACTOR_PREFIX + "%",
+             *([position] if position is not None else [])])
+        human = {name: at for name, at in rows}  # the last wins
+        setters = {name: human.get(name, at) for name, at in setters.items()}
+    entries = entries_at(conn, sorted(set(setters.values())))
+    return [(current[name], entries[at]) for name, at in setters.items()]
+
+
+def diff(conn: Connection, aggregate_id: str, start: int,
+         end: int) -> tuple[list[Change], list[Entry]]:
+    """The field changes between two positions, and the events between them that made them,
+    oldest first."""
+    before, after = field_state(conn, aggregate_id, start), field_state(conn, aggregate_id, end)
+    changes = []
+    for name in sorted(before.keys() | after.keys()):
+        old = before[name].value if name in before else None
+        new = after[name].value if name in after else None
+        if old != new:
+            changes.append(Change(name, old, new))
+    entries, _ = entries_page(conn, AuditFilter(aggregate_id=aggregate_id, up_to=end,
+                                                after=start))
+    return changes, entries[::-1]
+
+
+def valid_state(conn: Connection, aggregate_id: str, valid_at: date,
+                position: int | None = None) -> dict[str, FieldValue]:
+    """What was true of an aggregate in the business on `valid_at`, as known at `position`
+    (None: now): its events replayed in effective order, those effective later left out."""
+    rows = conn.execute(
+        f"SELECT e.position, e.changes FROM {ENTRIES.name} e WHERE e.aggregate_id = ? "
+        f"AND e.effective_on <= ? {'AND e.position <= ? ' if position is not None else ''}"
+        "ORDER BY e.effective_on, e.position",
+        [aggregate_id, valid_at.isoformat(), *([position] if position is not None else [])])
+    state: dict[str, FieldValue] = {}
+    for at, changes in rows:
+        for change in json.loads(changes):
+            if change["after"] is None:
+                state.pop(change["field"], None)
+            else:
+                state[change["field"]] = FieldValue(change["field"], change["after"], at)
+    return state

@@ -1,0 +1,142 @@
+"""What each event sets on its aggregate, field by field: the after-values of its changes.
+
+One entry per event class, so adding an event is adding one line here (a test walks every
+aggregate in `domain/` and fails when an event class has none). The audit log takes the
+before-values from its own field state. Members of a collection (responsibilities, posts,
+roles, subgoals) are keyed fields such as `responsibility[primary:<party id>]`: a value while
+present, None once removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.assessment import AssessmentCycle, Evaluation, LibraryIndicator, Scorer
+from domain.goals import Goal
+from domain.organizations import Organization
+from domain.people import Person
+
+Changes = dict[str, Any]
+ChangeMapping = Callable[[Any], Changes]
+
+
+def plain(value: Any) -> Any:
+    """A JSON value equal to itself after a round trip (ids, dates and decimals as text)."""
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, UUID | date | datetime):
+        return str(value) if isinstance(value, UUID) else value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def fields(*names: str, **constants: Any) -> ChangeMapping:
+    """The event's attributes `names` become the fields of the same name; `constants` are set
+    as given (e.g. status="issued")."""
+    def mapping(event: Any) -> Changes:
+        return {**{name: plain(getattr(event, name)) for name in names}, **constants}
+    return mapping
+
+
+def given(*names: str) -> ChangeMapping:
+    """Like `fields`, for events whose None attributes mean 'unchanged'."""
+    def mapping(event: Any) -> Changes:
+        return {name: plain(getattr(event, name)) for name in names
+                if getattr(event, name) is not None}
+    return mapping
+
+
+def _key(collection: str, parts: tuple[str, ...], event: Any) -> str:
+    return f"{collection}[{':'.join(str(getattr(event, part)) for part in parts)}]"
+
+
+def keyed(collection: str, *parts: str, value: str | Callable[[Any], Any] = "present",
+          ) -> ChangeMapping:
+    """A member joins a collection: the field `collection[part:part]` takes `value` (a
+    constant, or a function of the event)."""
+    def mapping(event: Any) -> Changes:
+        return {_key(collection, parts, event): value(event) if callable(value) else value}
+    return mapping
+
+
+def removed(collection: str, *parts: str) -> ChangeMapping:
+    """A member leaves a collection: its keyed field becomes None."""
+    def mapping(event: Any) -> Changes:
+        return {_key(collection, parts, event): None}
+    return mapping
+
+
+def progress(event: Goal.ProgressReported) -> Changes:
+    return {"progress": plain({"value": event.value, "rubric_level": event.rubric_level,
+                               "effective_date": event.effective_date,
+                               "evidence": event.evidence})}
+
+
+CHANGES: dict[type[Any], ChangeMapping] = {
+    Organization.Registered: fields("name", "kind", "category", "parent_id", dissolved=False),
+    Organization.Renamed: fields("name"),
+    Organization.Recategorized: fields("category"),
+    Organization.Moved: fields("parent_id"),
+    Organization.Dissolved: fields(dissolved=True),
+    Organization.ChildAttached: keyed("child", "child_id"),
+    Organization.ChildDetached: removed("child", "child_id"),
+    Person.Registered: fields("name", "party_member"),
+    Person.MembershipChanged: fields("party_member"),
+    Person.PostTaken: keyed("post", "post", "organization_id",
+                            value=lambda e: plain(e.effective_date) or "held"),
+    Person.PostEnded: removed("post", "post", "organization_id"),
+    Person.RoleGranted: keyed("role", "role", "organization_id", value="granted"),
+    Person.RoleRevoked: removed("role", "role", "organization_id"),
+    Goal.Drafted: fields("level", "parent_id", "organization_id", "field", "title",
+                         "description", "period_start", "period_end", "indicator", "weight",
+                         status="drafted"),
+    Goal.Revised: given("title", "description", "field", "period_start", "period_end",
+                        "indicator"),
+    Goal.Reweighted: fields("weight"),
+    Goal.SubgoalAdded: keyed("subgoal", "subgoal_id"),
+    Goal.Issued: fields(status="issued"),
+    Goal.Closed: fields(status="closed"),
+    Goal.Cancelled: fields(status="cancelled"),
+    Goal.ProgressReported: progress,
+    Goal.ResponsibilityAssigned: keyed("responsibility", "kind", "party_id",
+                                       value=lambda e: e.party_kind),
+    Goal.ResponsibilityRevoked: removed("responsibility", "kind", "party_id"),
+    LibraryIndicator.Defined: fields("item", "content", "criteria", "max_points", "rubric",
+                                     revision=1),
+    LibraryIndicator.Revised: fields("item", "content", "criteria", "max_points", "rubric"),
+    AssessmentCycle.Drafted: fields("title", "kind", "cadence", "period_start", "period_end",
+                                    "organizer_id", "organization_ids", "scheme",
+                                    "routine_cycle_ids", status="drafted"),
+    AssessmentCycle.SchemeRevised: fields("scheme"),
+    AssessmentCycle.Opened: fields("indicators", status="opened"),
+    AssessmentCycle.Advanced: fields("status"),
+    AssessmentCycle.Published: fields(status="published"),
+    AssessmentCycle.Locked: fields(status="locked"),
+    AssessmentCycle.ReopenRequested: fields(reopen_requested=True),
+    AssessmentCycle.Reopened: fields(status="under_review", reopen_requested=False),
+    AssessmentCycle.BusinessScoresImported: lambda e: {
+        f"business[{organization}]": plain(score) for organization, score in e.scores.items()},
+    AssessmentCycle.AdjustmentProposed: keyed(
+        "adjustment", "adjustment_id",
+        value=lambda e: plain({"organization_id": e.organization_id, "item": e.item,
+                               "points": e.points, "approved": False})),
+    AssessmentCycle.AdjustmentApproved: lambda e: {
+        f"adjustment[{e.adjustment_id}].approved": True},
+    AssessmentCycle.VetoApplied: keyed("veto", "condition", "organization_id", value="applied"),
+    AssessmentCycle.VetoLifted: removed("veto", "condition", "organization_id"),
+    Evaluation.Recorded: fields("cycle_id", "organization_id", "item_id", "item_kind",
+                                "evaluator_kind", "points", "max_points", "rubric_level",
+                                "comment", "evidence"),
+    Evaluation.Revised: fields("points", "rubric_level", "comment", "evidence"),
+    Evaluation.Corrected: fields("points", "rubric_level", "comment", "evidence"),
+    Scorer.Enlisted: fields("cycle_id"),
+}

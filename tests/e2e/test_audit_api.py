@@ -1,0 +1,288 @@
+"""The inspector's questions, each answered by one GraphQL query over HTTP, as of several
+moments; who may ask them; the chain's head and its verification; the live feed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from app.graphql.ids import to_global_id
+from app.http import create_app
+from app.settings import Settings
+from tests.e2e.test_api import ADMIN, SECRET, bearer, events, gql
+from tests.integration.audit_story import LOWERED, REVOKED, SYSTEM, AuditStory, tell_audit_story
+from tests.integration.stories import ACTOR
+from tests.integration.tampering import (
+    drop_append_only_triggers,
+    events_table,
+    execute_as_owner,
+    id_column,
+)
+
+
+@dataclass
+class World:
+    client: TestClient
+    told: AuditStory
+    inspector: dict[str, str]
+    secretary: dict[str, str]
+    member: dict[str, str]
+
+    def goal(self) -> str:
+        return to_global_id("Goal", self.told.goal)
+
+    def at(self, moment: str) -> str:
+        return self.told.moments[moment].at.isoformat()
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[World]:
+    settings = Settings(database_url=database_url, jwt_secret=SECRET)
+    with TestClient(create_app(settings)) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        app = services.app
+        told = tell_audit_story(app)
+        story = told.story
+        inspector = app.register_person("admin", name="纪检员", party_member=True).id
+        app.grant_role("admin", inspector, role="inspector", organization_id=story.committee,
+                       reason="纪检监察")
+        member = app.register_person("admin", name="普通党员", party_member=True).id
+        last = app.appoint(f"person:{story.secretary}", member, organization_id=story.branch,
+                           post="member")
+        assert services.runner.wait_until(last.position, 10)
+        yield World(client, told, bearer(f"person:{inspector}"),
+                    bearer(f"person:{story.secretary}"), bearer(f"person:{member}"))
+
+
+ENTRY = ("position recordedAt effectiveDate actorId actor { name } action aggregateType "
+         "reason target { id ... on Goal { title weight } } organization { name } "
+         "changes { field before after }")
+LOG = ("query($filter: AuditFilter, $first: Int, $after: String, $asOf: DateTime) { "
+       "auditLog(first: $first, after: $after, filter: $filter, asOf: $asOf) { totalCount "
+       f"nodes {{ {ENTRY} }} pageInfo {{ hasNextPage endCursor }} }} }}")
+
+
+def log(world: World, headers: dict[str, str] | None = None, **variables: Any) -> Any:
+    result = gql(world.client, LOG, headers or world.inspector,
+                 **{"first": 100, **variables})
+    assert "errors" not in result, result
+    return result["data"]["auditLog"]
+
+
+def test_who_changed_the_weight_when_from_what_to_what_and_why(world: World) -> None:
+    found = log(world, filter={"targetId": world.goal(), "eventType": "Reweighted"})
+    [entry] = found["nodes"]
+    assert entry["actorId"] == ACTOR and entry["reason"] == LOWERED
+    assert entry["changes"] == [{"field": "weight", "before": 60, "after": 50}]
+    assert entry["target"] == {"id": world.goal(), "title": "三会一课按期召开（含党课）",
+                               "weight": 50}
+    assert entry["organization"] == {"name": "营销中心党支部"}
+    assert entry["action"] == "Reweighted" and entry["aggregateType"] == "Goal"
+
+
+def test_the_log_pages_newest_first_filters_and_reads_as_of_a_moment(world: World) -> None:
+    everything = log(world)
+    positions = [n["position"] for n in everything["nodes"]]
+    assert positions == sorted(positions, reverse=True)
+    assert everything["totalCount"] == events(world.client)
+    first = log(world, first=2)
+    assert first["pageInfo"]["hasNextPage"]
+    second = log(world, first=2, after=first["pageInfo"]["endCursor"])
+    assert [n["position"] for n in second["nodes"]] == positions[2:4]
+    then = log(world, asOf=world.at("issued"))
+    assert then["nodes"][0]["position"] == world.told.moments["issued"].position
+    by_system = log(world, filter={"actor": SYSTEM})
+    assert [n["changes"][0]["field"] for n in by_system["nodes"]] == ["title"]
+    retro = log(world, filter={"effectiveFrom": world.told.direct_until.isoformat(),
+                               "effectiveTo": world.told.direct_until.isoformat()})
+    assert [n["reason"] for n in retro["nodes"]] == [REVOKED]
+    recorded = log(world, filter={"recordedFrom": world.at("renamed"),
+                                  "recordedTo": world.at("renamed")})
+    assert [n["actorId"] for n in recorded["nodes"]] == [SYSTEM]
+    secretary = to_global_id("Person", world.told.story.secretary)
+    [appointed] = log(world, filter={"actor": secretary})["nodes"]
+    assert appointed["actor"] == {"name": "李书记"}
+    assert (appointed["action"], appointed["organization"]) == (
+        "PostTaken", {"name": "营销中心党支部"})
+    branch = to_global_id("Organization", world.told.story.branch)
+    in_branch = log(world, filter={"organizationId": branch})
+    assert 0 < in_branch["totalCount"] < everything["totalCount"]
+
+
+def test_history_blame_and_diff_of_a_goal(world: World) -> None:
+    history = gql(world.client, "query($id: ID!) { history(id: $id, first: 3) { totalCount "
+                  "nodes { action reason changes { field before after } } } }",
+                  world.secretary, id=world.goal())["data"]["history"]
+    assert history["totalCount"] == 8
+    assert [n["action"] for n in history["nodes"]] == [
+        "ResponsibilityRevoked", "ResponsibilityAssigned", "Revised"]
+    person = gql(world.client, "query($id: ID!) { history(id: $id, first: 5) { nodes { "
+                 "action changes { field after } } } }", world.inspector,
+                 id=to_global_id("Person", world.told.story.secretary))["data"]["history"]
+    assert [n["action"] for n in person["nodes"]] == ["PostTaken", "Registered"]
+    assert person["nodes"][0]["changes"] == [
+        {"field": f"post[secretary:{world.told.story.branch}]", "after": "held"}]
+    blame = gql(world.client, "query($id: ID!, $skip: Boolean!, $asOf: DateTime) { "
+                "blame(id: $id, ignoreSystemActors: $skip, asOf: $asOf) { field value "
+                "entry { actorId action reason } } }", world.inspector, id=world.goal(),
+                skip=False)["data"]["blame"]
+    lines = {line["field"]: line for line in blame}
+    assert lines["weight"]["value"] == 50 and lines["weight"]["entry"]["reason"] == LOWERED
+    assert lines["title"]["entry"]["actorId"] == SYSTEM
+    ignoring = gql(world.client, "query($id: ID!) { blame(id: $id, ignoreSystemActors: true) "
+                   "{ field entry { action } } }", world.inspector, id=world.goal())
+    assert {line["field"]: line["entry"]["action"] for line in
+            ignoring["data"]["blame"]}["title"] == "Drafted"
+    then = gql(world.client, "query($id: ID!, $asOf: DateTime) { blame(id: $id, asOf: $asOf) "
+               "{ field value } }", world.inspector, id=world.goal(), asOf=world.at("issued"))
+    assert {line["field"]: line["value"] for line in then["data"]["blame"]}["weight"] == 60
+    diff = gql(world.client, "query($id: ID!, $from: DateTime!, $to: DateTime!) { "
+               "diff(id: $id, from: $from, to: $to) { changes { field before after } "
+               "entries { action actorId } } }", world.inspector, id=world.goal(),
+               **{"from": world.at("issued"), "to": world.at("renamed")})["data"]["diff"]
+    assert diff["changes"] == [
+        {"field": "title", "before": "三会一课按期召开", "after": "三会一课按期召开（含党课）"},
+        {"field": "weight", "before": 60, "after": 50}]
+    assert [e["action"] for e in diff["entries"]] == ["Reweighted", "Revised"]
+
+
+VALID = ("query($id: ID!, $at: Date!, $asOf: DateTime) { goalValidAt(id: $id, validAt: $at, "
+         "asOf: $asOf) { status weight responsibilities { kind partyKind } } }")
+
+
+def test_valid_time_moves_with_a_retroactive_correction_and_as_of_does_not(
+        world: World) -> None:
+    told = world.told
+    between = (told.direct_from + timedelta(days=5)).isoformat()
+    handed_back = (told.direct_until + timedelta(days=2)).isoformat()
+
+    def duties(**variables: Any) -> list[str]:
+        result = gql(world.client, VALID, world.inspector, id=world.goal(), **variables)
+        return sorted(d["kind"] for d in result["data"]["goalValidAt"]["responsibilities"])
+
+    assert duties(at=between) == ["direct"]
+    assert duties(at=handed_back) == []  # as now known: the branch had handed it back
+    assert duties(at=handed_back, asOf=world.at("assigned")) == ["direct"]  # as known then
+    assert duties(at=(told.direct_from - timedelta(days=1)).isoformat()) == []
+    assert duties(at=date.today().isoformat()) == ["primary"]
+    shown = ("query($id: ID!, $asOf: DateTime) { goal(id: $id, asOf: $asOf) { "
+             "responsible { kind } } }")
+    for headers in (world.inspector, ADMIN):  # what the system showed then: unchanged
+        then = gql(world.client, shown, headers, id=world.goal(), asOf=world.at("assigned"))
+        assert sorted(r["kind"] for r in then["data"]["goal"]["responsible"]) == [
+            "direct", "primary"]
+    today = gql(world.client, VALID, world.inspector, id=world.goal(),
+                at=date.today().isoformat())["data"]["goalValidAt"]
+    assert (today["status"], today["weight"]) == ("issued", 50)
+
+
+def errors(result: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in result.get("errors", [])]
+
+
+def test_only_inspectors_and_admins_read_the_audit_trail(world: World) -> None:
+    for headers in (world.secretary, world.member):
+        for query in ("{ auditLog(first: 5) { totalCount } }",
+                      "{ auditChain { head { position } } }",
+                      "{ verifyAuditChain { ok } }"):
+            assert errors(gql(world.client, query, headers)) == ["FORBIDDEN"]
+    assert errors(gql(world.client, "{ auditLog(first: 5) { totalCount } }", None)) == [
+        "UNAUTHENTICATED"]
+    assert log(world, ADMIN)["totalCount"] == events(world.client)
+
+
+def test_a_secretary_reads_history_only_within_its_subtree(world: World) -> None:
+    annual = to_global_id("Goal", world.told.story.annual)  # the committee's goal
+    query = "query($id: ID!) { history(id: $id, first: 5) { totalCount } }"
+    assert errors(gql(world.client, query, world.secretary, id=annual)) == ["FORBIDDEN"]
+    for field in ("blame(id: $id) { field }", "goalValidAt(id: $id, validAt: \"2026-06-01\") "
+                  "{ status }"):
+        refused = gql(world.client, f"query($id: ID!) {{ {field} }}", world.secretary,
+                      id=annual)
+        assert errors(refused) == ["FORBIDDEN"]
+    assert gql(world.client, query, world.secretary, id=world.goal())["data"]["history"][
+        "totalCount"] == 8
+    assert gql(world.client, query, world.inspector, id=annual)["data"]["history"][
+        "totalCount"] > 0
+
+
+CHAIN = "{ auditChain { head { position hash recordedAt } } }"
+VERIFY = ("query($digest: String) { verifyAuditChain(digest: $digest) { ok brokenAt problem "
+          "digestFound head { position hash } } }")
+
+
+def test_the_chain_head_verifies_and_tampering_names_the_position(world: World) -> None:
+    head = gql(world.client, CHAIN, world.inspector)["data"]["auditChain"]["head"]
+    assert head["position"] == events(world.client) and len(head["hash"]) == 64
+    assert head["recordedAt"]
+    digest = f"{head['position']}:{head['hash']}"
+    verified = gql(world.client, VERIFY, world.inspector, digest=digest)["data"]
+    assert verified["verifyAuditChain"] == {"ok": True, "brokenAt": None, "problem": "",
+                                            "digestFound": True, "head": {
+                                                "position": head["position"],
+                                                "hash": head["hash"]}}
+    forged = f"{head['position']}:{'0' * 64}"
+    assert gql(world.client, VERIFY, world.inspector, digest=forged)["data"][
+        "verifyAuditChain"]["digestFound"] is False
+    app = world.client.app.state.services.app  # type: ignore[attr-defined]
+    target = world.told.moments["lowered"].position
+    table = events_table(app)
+    drop_append_only_triggers(app, table)
+    execute_as_owner(app, f"UPDATE {table} SET topic = 'dengta:Goal.Forged' "
+                          f"WHERE {id_column(app)} = {target}")
+    broken = gql(world.client, VERIFY, world.inspector)["data"]["verifyAuditChain"]
+    assert (broken["ok"], broken["brokenAt"]) == (False, target)
+    assert broken["head"]["position"] == target - 1
+
+
+def test_the_live_feed_streams_new_entries_within_the_subscribers_rights(
+        world: World) -> None:
+    app = world.client.app.state.services.app  # type: ignore[attr-defined]
+    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": (
+        'subscription { auditEvents(filter: {aggregateType: "Goal"}) '
+        "{ action reason actorId changes { field before after } } }")}}
+    with world.client.websocket_connect("/graphql",
+                                        subprotocols=["graphql-transport-ws"]) as socket:
+        socket.send_json({"type": "connection_init",
+                          "payload": {"Authorization": world.inspector["Authorization"]}})
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json(subscribe)
+        time.sleep(0.5)
+        app.rename_organization(ACTOR, world.told.story.branch, name="改名不算目标")
+        app.reweight_subgoals(ACTOR, world.told.story.annual, reason="再次调整", weights={
+            world.told.story.specifics[0]: 40, world.told.story.specifics[1]: 60})
+        first = socket.receive_json()
+        assert first["type"] == "next", first
+        assert first["payload"]["data"]["auditEvents"]["action"] == "Reweighted"
+        assert first["payload"]["data"]["auditEvents"]["reason"] == "再次调整"
+    with world.client.websocket_connect("/graphql",
+                                        subprotocols=["graphql-transport-ws"]) as socket:
+        socket.send_json({"type": "connection_init",
+                          "payload": {"Authorization": world.member["Authorization"]}})
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json(subscribe)
+        refused = socket.receive_json()
+        assert refused["type"] in ("error", "next")
+        assert refused["payload"][0 if refused["type"] == "error" else "errors"][0][
+            "extensions"]["code"] == "FORBIDDEN"
+
+
+def test_an_inspector_of_a_branch_reads_the_trail_of_that_branch_only(world: World) -> None:
+    services = world.client.app.state.services  # type: ignore[attr-defined]
+    app, story = services.app, world.told.story
+    local = app.register_person("admin", name="支部纪检委员", party_member=True).id
+    last = app.grant_role("admin", local, role="inspector", organization_id=story.branch,
+                          reason="支部纪检")
+    assert services.runner.wait_until(last.position, 10)
+    scoped = log(world, bearer(f"person:{local}"))
+    branch = to_global_id("Organization", story.branch)
+    assert scoped["totalCount"] == log(world, filter={"organizationId": branch})["totalCount"]
+    targets = {node["target"]["id"] for node in scoped["nodes"] if node["target"]}
+    assert world.goal() in targets
+    assert to_global_id("Goal", story.annual) not in targets
