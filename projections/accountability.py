@@ -276,18 +276,24 @@ class SanctionView:
     revocation_reason: str | None
 
 
-def commitments(conn: Connection, party_id: str,
+def commitments(conn: Connection, column: str, value: str,
                 position: int | None = None) -> list[CommitmentView]:
     cond, params = as_of("c", position)
     rows = conn.execute(
         f"SELECT c.id, c.party_kind, c.party_id, c.organization_id, c.title, c.due_date, "
         f"c.made_on, c.follow_ups, c.status, c.concluded_on FROM {COMMITMENTS.name} c "
-        f"WHERE c.party_id = ? AND {cond} ORDER BY c.due_date, c.title, c.id",
-        [party_id, *params])
+        f"WHERE c.{column} = ? AND {cond} ORDER BY c.due_date, c.title, c.id",
+        [value, *params])
     return [CommitmentView(
         id=r[0], party_kind=r[1], party_id=r[2], organization_id=r[3], title=r[4],
         due_date=date.fromisoformat(r[5]), made_on=date.fromisoformat(r[6]),
         follow_ups=int(r[7]), status=r[8], concluded_on=_iso(r[9])) for r in rows]
+
+
+def commitment(conn: Connection, commitment_id: str,
+               position: int | None = None) -> CommitmentView | None:
+    found = commitments(conn, "id", commitment_id, position)
+    return found[0] if found else None
 
 
 def _projects(conn: Connection, column: str, value: str,
@@ -364,7 +370,7 @@ def accountability(conn: Connection, party_kind: str, party_id: str, today: date
     return AccountabilityView(
         party_kind=party_kind, party_id=party_id, today=today,
         responsibilities=duty.responsibilities_of(conn, party_id, position),
-        letters=letters, commitments=commitments(conn, party_id, position),
+        letters=letters, commitments=commitments(conn, "party_id", party_id, position),
         findings=findings,
         overdue=rectification.overdue_items(conn, findings, today, position),
         projects=projects, sanctions=sanctions(conn, "party_id", party_id, position),

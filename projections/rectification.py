@@ -180,8 +180,11 @@ def finding(conn: Connection, finding_id: str, position: int | None = None) -> F
     return found[0] if found else None
 
 
-def findings_of_organizations(conn: Connection, organization_ids: list[str],
+def findings_of_organizations(conn: Connection, organization_ids: list[str] | None,
                               position: int | None = None) -> list[FindingView]:
+    """The findings of some organisations (None: of all)."""
+    if organization_ids is None:
+        return _findings(conn, "1 = 1", [], position)
     if not organization_ids:
         return []
     return _findings(conn, f"f.organization_id IN ({marks(organization_ids)})",
