@@ -41,6 +41,17 @@ LABELS = {
     "responsibilities": "责任分工",
     "issued goal trees": "下达目标树",
     "progress reports": "进度报告",
+    "letters": "目标责任书",
+    "signatures": "责任书签字",
+    "amendments": "责任书修正",
+    "findings": "问题",
+    "rectification steps": "整改步骤",
+    "commitments": "公开承诺",
+    "commitment follow-ups": "承诺跟进",
+    "projects": "党建项目",
+    "project steps": "项目进展",
+    "milestones": "项目节点",
+    "rewards and restraints": "奖惩",
 }
 
 

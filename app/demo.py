@@ -126,9 +126,13 @@ class DemoLoader:
         self.members: dict[str, list[UUID]] = {}
 
     def load(self) -> DemoReport:
+        # Imported here: the accountability demo builds on this module's loader and ids.
+        from app.demo_accountability import AccountabilityDemo
+
         self.organizations()
         self.people()
         self.goals()
+        AccountabilityDemo(self).load()
         return self.report
 
     def organizations(self) -> None:
