@@ -13,11 +13,11 @@ from domain.findings import person_actor
 from domain.goals import Goal
 from projections import ALL, rectification
 from projections import accountability as views
-from projections.engine import Follower
+from projections.engine import Follower, reset
 from store.db import Database
 from store.url import DatabaseURL
 from tests.integration.stories import ACTOR, YEAR, Story, tell
-from tests.integration.views import build
+from tests.integration.views import build, dump_tables
 
 TODAY = date(2026, 6, 30)
 
@@ -225,3 +225,29 @@ def test_a_letter_unsigned_past_its_deadline_is_overdue(app, conn) -> None:
     [letter] = view_of(conn, story, "organization", story.branch).letters
     assert letter.is_overdue(date(2026, 3, 1)) and not letter.is_overdue(date(2026, 2, 28))
     assert YEAR.start.year == letter.year
+
+
+def test_rebuilding_the_new_read_models_equals_folding_them_incrementally(app, conn) -> None:
+    story = tell(app)
+    followers = [Follower(p, app, conn, batch_size=3) for p in ALL]
+    for follower in followers:
+        follower.prepare()
+    letter = letter_for(app, story)
+    for follower in followers:
+        follower.catch_up()
+    app.propose_amendment(ACTOR, letter, goal_id=story.specifics[1], title="主题党日每月一次",
+                          reason="细化", amendment_id=UUID(int=9))
+    app.approve_amendment(ACTOR, letter, amendment_id=UUID(int=9), reason="同意")
+    finding = raise_finding(app, story, owner=story.secretary)
+    app.plan_measure(ACTOR, finding, description="补齐", owner_id=story.secretary,
+                     due_date=date(2026, 5, 1))
+    app.end_post(ACTOR, story.secretary, organization_id=story.branch, post="secretary",
+                 effective_date=date(2026, 6, 1))
+    for follower in followers:
+        follower.catch_up()
+    incremental = dump_tables(conn)
+    assert incremental["view_letter_amendments"] and incremental["view_post_tenures"]
+    for projection in ALL:
+        reset(conn, projection)
+    build(app, conn)
+    assert dump_tables(conn) == incremental
