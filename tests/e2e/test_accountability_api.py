@@ -192,3 +192,44 @@ def test_an_overdue_finding_escalates_and_letters_show_signatures(world) -> None
                  today: "2026-06-30") { finding { title } } }""", ids["secretary:token"],
                  org=ids["branch"])
     assert listed["data"]["overdueRectifications"] == [{"finding": {"title": "台账缺失"}}]
+
+
+def test_a_signed_letters_goal_is_amended_only_with_the_issuers_approval(world) -> None:
+    client, ids = world
+    chief, secretary = ids["chief:token"], ids["secretary:token"]
+    letter = step(client, """mutation($input: DraftLetterInput!) { draftLetter(input: $input) {
+                    letter { id } userErrors { code } } }""", chief, "draftLetter",
+                  issuerId=ids["committee"], recipientId=ids["branch"], year=2026,
+                  title="责任书", signBy="2026-02-28", goalIds=[ids["goal"]])["letter"]["id"]
+    sign = """mutation($input: SignLetterInput!) { signLetter(input: $input) {
+                letter { status } userErrors { code } } }"""
+    step(client, sign, chief, "signLetter", letterId=letter, side="issuer",
+         signerId=ids["chief"])
+    signed = step(client, sign, secretary, "signLetter", letterId=letter, side="recipient",
+                  signerId=ids["secretary"])
+    assert signed["letter"]["status"] == "signed"
+
+    before = events(client)
+    revised = gql(client, """mutation($id: ID!) { reviseGoal(input: {goalId: $id,
+                    title: "改", reason: "调整"}) { goal { title } userErrors { code } } }""",
+                  chief, id=ids["goal"])["data"]["reviseGoal"]
+    assert revised == {"goal": None, "userErrors": [{"code": "LETTER_SIGNED"}]}
+    assert events(client) == before
+
+    fields = "letter { amendments { id status reason } } userErrors { code }"
+    proposed = step(client, f"""mutation($input: ProposeAmendmentInput!) {{
+                      proposeAmendment(input: $input) {{ {fields} }} }}""", secretary,
+                    "proposeAmendment", letterId=letter, goalId=ids["goal"], title="三会一课按月开",
+                    reason="上级要求")
+    [amendment] = proposed["letter"]["amendments"]
+    assert (amendment["status"], amendment["reason"]) == ("proposed", "上级要求")
+    approve = f"""mutation($input: DecideAmendmentInput!) {{
+                    approveAmendment(input: $input) {{ {fields} }} }}"""
+    own = gql(client, approve, secretary, input={"letterId": letter,
+                                                 "amendmentId": amendment["id"]})
+    assert own["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the recipient side
+    approved = step(client, approve, chief, "approveAmendment", letterId=letter,
+                    amendmentId=amendment["id"], reason="同意")
+    assert approved["letter"]["amendments"][0]["status"] == "approved"
+    goal = gql(client, "query($id: ID!) { goal(id: $id) { title } }", chief, id=ids["goal"])
+    assert goal["data"]["goal"]["title"] == "三会一课按月开"
