@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from projections import ALL
+from projections import accountability as answerable
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -48,4 +50,8 @@ def everything(conn: Connection, position: int | None,
         "issued": goal_views.goals(conn, goal_views.GoalFilter(status="issued"), position),
         "duties": [duty.responsibilities_of(conn, p, position) for p in people + orgs],
         "gaps": duty.responsibility_gaps(conn, position),
+        "accountability": [answerable.accountability(conn, kind, party, date(2026, 6, 30),
+                                                     position)
+                           for kind, parties in (("person", people), ("organization", orgs))
+                           for party in parties],
     }
