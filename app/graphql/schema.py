@@ -21,13 +21,20 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from app.graphql import accountability, mutations, queries, subscriptions
+from app.graphql import (
+    accountability,
+    accountability_mutations,
+    mutations,
+    queries,
+    subscriptions,
+)
 from app.graphql.cost import NodeLimit
 from app.graphql.types import Goal, Organization, Person
 
 # Each feature module contributes its own root types; the schema merges them.
 Query = merge_types("Query", (queries.Query, accountability.AccountabilityQuery))
-Mutation = merge_types("Mutation", (mutations.Mutation, accountability.AccountabilityMutation))
+Mutation = merge_types("Mutation", (mutations.Mutation,
+                                     accountability_mutations.AccountabilityMutation))
 Subscription = merge_types("Subscription", (subscriptions.Subscription,))
 
 log = logging.getLogger("dengta.api")
