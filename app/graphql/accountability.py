@@ -13,6 +13,7 @@ from app.graphql.accountability_types import (
     Finding,
     OverdueItem,
     ResponsibilityLetter,
+    business_day,
 )
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id
@@ -20,15 +21,6 @@ from app.graphql.queries import AUTHENTICATED, bad_input, raw, readable_scope
 from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification
-
-
-def server_today() -> date:
-    """"Today" where a caller gives none: the server's date."""
-    return date.today()
-
-
-def business_day(value: date | None) -> date:
-    return value if value is not None else server_today()
 
 
 def may_read_party(info: Info[Context, None], party_kind: str, raw_id: str) -> bool:

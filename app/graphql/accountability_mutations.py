@@ -12,13 +12,14 @@ from strawberry.types import Info
 from app import policy
 from app.auth import Principal
 from app.graphql import accountability_inputs as inputs
-from app.graphql.accountability import business_day, server_today
 from app.graphql.accountability_types import (
     Commitment,
     Finding,
     Project,
     ResponsibilityLetter,
     Sanction,
+    business_day,
+    server_today,
 )
 from app.graphql.context import Context
 from app.graphql.mutations import Prepared, actor, domain, goal_scope, ids, manages, party_of, run

@@ -12,11 +12,28 @@ from strawberry.types import Info
 
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
-from app.graphql.types import Goal, Node, Organization, Person, ResponsibilityGap, person_of
+from app.graphql.types import (
+    FEATURE_NODES,
+    Goal,
+    Node,
+    Organization,
+    Person,
+    ResponsibilityGap,
+    person_of,
+)
 from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification
 from projections import responsibility_list as duty
+
+
+def server_today() -> date:
+    """"Today" where a caller gives none: the server's date."""
+    return date.today()
+
+
+def business_day(value: date | None) -> date:
+    return value if value is not None else server_today()
 
 
 def gid(type_name: str, raw_id: str) -> strawberry.ID:
@@ -80,6 +97,7 @@ class ResponsibilityLetter(Node):
     overdue: bool = strawberry.field(description="Unsigned past the signing deadline.")
     signatures: list[Signature]
     amendments: list[LetterAmendment]
+    readable_by: strawberry.Private[tuple[str, ...]]
     view: strawberry.Private[views.LetterView]
     position: strawberry.Private[int | None]
 
@@ -98,7 +116,9 @@ class ResponsibilityLetter(Node):
             for a in view.amendments]
         return cls(id=gid("ResponsibilityLetter", view.id), title=view.title, year=view.year,
                    status=view.status, sign_by=view.sign_by, overdue=view.is_overdue(today),
-                   signatures=signatures, amendments=amendments, view=view, position=position)
+                   signatures=signatures, amendments=amendments,
+                   readable_by=(view.issuer_id, view.recipient_id), view=view,
+                   position=position)
 
     @strawberry.field
     def issuer(self, info: Info[Context, None]) -> Organization | None:
@@ -141,6 +161,7 @@ class Finding(Node):
     last_actor: str = strawberry.field(description="Who took the latest step.")
     last_reason: str
     measures: list[RectificationMeasure]
+    readable_by: strawberry.Private[tuple[str, ...]]
     view: strawberry.Private[rectification.FindingView]
     position: strawberry.Private[int | None]
 
@@ -161,7 +182,7 @@ class Finding(Node):
                 id=gid("RectificationMeasure", m.measure_id), description=m.description,
                 owner_id=gid("Person", m.owner_id), due_date=m.due_date,
                 overdue=m.measure_id in late) for m in view.measures],
-            view=view, position=position)
+            readable_by=(view.organization_id,), view=view, position=position)
 
     @strawberry.field
     def organization(self, info: Info[Context, None]) -> Organization | None:
@@ -217,6 +238,7 @@ class Commitment(Node):
     follow_ups: int
     status: str = strawberry.field(description="open, fulfilled or not_fulfilled")
     concluded_on: date | None
+    readable_by: strawberry.Private[tuple[str, ...]]
 
     @classmethod
     def from_view(cls, view: views.CommitmentView) -> Commitment:
@@ -224,7 +246,8 @@ class Commitment(Node):
                    party_id=party_gid(view.party_kind, view.party_id),
                    organization_id=gid("Organization", view.organization_id),
                    due_date=view.due_date, made_on=view.made_on, follow_ups=view.follow_ups,
-                   status=view.status, concluded_on=view.concluded_on)
+                   status=view.status, concluded_on=view.concluded_on,
+                   readable_by=(view.organization_id,))
 
 
 @strawberry.type
@@ -243,6 +266,7 @@ class Project(Node):
     leader_id: strawberry.ID
     milestones: list[Milestone]
     last_reason: str
+    readable_by: strawberry.Private[tuple[str, ...]]
     view: strawberry.Private[views.ProjectView]
     position: strawberry.Private[int | None]
 
@@ -254,7 +278,8 @@ class Project(Node):
                                          due_date=date.fromisoformat(m["due_date"]),
                                          reached=index < view.reached)
                                for index, m in enumerate(view.milestones)],
-                   last_reason=view.last_reason, view=view, position=position)
+                   last_reason=view.last_reason, readable_by=(view.organization_id,),
+                   view=view, position=position)
 
     @strawberry.field
     def organization(self, info: Info[Context, None]) -> Organization | None:
@@ -288,6 +313,7 @@ class Sanction(Node):
     issued_on: date
     revoked: bool
     revocation_reason: str | None
+    readable_by: strawberry.Private[tuple[str, ...]]
 
     @classmethod
     def from_view(cls, view: views.SanctionView) -> Sanction:
@@ -299,7 +325,8 @@ class Sanction(Node):
                                  if b["kind"] in BASIS_TYPES else strawberry.ID(b["id"]))
                    for b in view.basis],
             reason=view.reason, issued_by=view.issued_by, issued_on=view.issued_on,
-            revoked=view.revoked, revocation_reason=view.revocation_reason)
+            revoked=view.revoked, revocation_reason=view.revocation_reason,
+            readable_by=(view.organization_id,))
 
 
 @strawberry.type(description="A goal someone answers for, with its status and score.")
@@ -351,3 +378,36 @@ class Accountability:
             projects=[Project.from_view(p, position) for p in view.projects],
             sanctions=[Sanction.from_view(s) for s in view.sanctions],
             responsibility_gaps=[ResponsibilityGap.from_view(g) for g in view.gaps])
+
+
+def _letter_node(info: Info[Context, None], raw_id: str,
+                 position: int | None) -> ResponsibilityLetter | None:
+    view = views.letter(info.context.conn, raw_id, position)
+    return ResponsibilityLetter.from_view(view, server_today(), position) if view else None
+
+
+def _finding_node(info: Info[Context, None], raw_id: str, position: int | None) -> Finding | None:
+    view = rectification.finding(info.context.conn, raw_id, position)
+    return Finding.from_view(view, server_today(), position) if view else None
+
+
+def _commitment_node(info: Info[Context, None], raw_id: str,
+                     position: int | None) -> Commitment | None:
+    view = views.commitment(info.context.conn, raw_id, position)
+    return Commitment.from_view(view) if view else None
+
+
+def _project_node(info: Info[Context, None], raw_id: str, position: int | None) -> Project | None:
+    view = views.project(info.context.conn, raw_id, position)
+    return Project.from_view(view, position) if view else None
+
+
+def _sanction_node(info: Info[Context, None], raw_id: str,
+                   position: int | None) -> Sanction | None:
+    view = views.sanction(info.context.conn, raw_id, position)
+    return Sanction.from_view(view) if view else None
+
+
+FEATURE_NODES.update({"ResponsibilityLetter": _letter_node, "Finding": _finding_node,
+                      "Commitment": _commitment_node, "Project": _project_node,
+                      "Sanction": _sanction_node})

@@ -29,6 +29,7 @@ from app.graphql.types import (
     any_node,
     goals_of,
     person_of,
+    readable_by,
 )
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -133,9 +134,11 @@ def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
         readable = found.raw_id in visible
     elif isinstance(found, Goal):
         readable = found.organization_raw_id in visible
-    else:  # a person: oneself, or someone affiliated with what one may read
+    elif isinstance(found, Person):  # oneself, or someone affiliated with what one may read
         readable = (principal is not None and str(principal.person_id) == raw_id) or bool(
             visible & tree.affiliations(conn, raw_id))
+    else:
+        readable = bool(visible & readable_by(found))
     return found if readable else None
 
 

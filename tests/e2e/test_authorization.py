@@ -340,3 +340,9 @@ def test_reads_are_filtered_to_what_the_principal_may_see(world) -> None:
     scoped = read(secretary, "query($id: ID!) { goals(first: 10, organizationId: $id) "
                              "{ totalCount } }", id=ids["B"])
     assert scoped["goals"]["totalCount"] == 0
+    node = "query($id: ID!) { node(id: $id) { id ... on Finding { title } } }"
+    for key in ("findingA", "signedA", "commitmentA", "projectA", "sanctionA"):
+        mine = read(secretary, node, id=ids[key])["node"]
+        assert mine is not None and mine == read(inspector, node, id=ids[key])["node"], key
+        assert read(secretary, node, id=ids[key.replace("A", "B")])["node"] is None, key
+    assert read(secretary, node, id=ids["findingA"])["node"]["title"] == "整改"
