@@ -52,6 +52,17 @@ LABELS = {
     "evaluations": "评价打分",
     "business scores": "业绩考评导入",
     "published cycles": "已公布考核",
+    "letters": "目标责任书",
+    "signatures": "责任书签字",
+    "amendments": "责任书修正",
+    "findings": "问题",
+    "rectification steps": "整改步骤",
+    "commitments": "公开承诺",
+    "commitment follow-ups": "承诺跟进",
+    "projects": "党建项目",
+    "project steps": "项目进展",
+    "milestones": "项目节点",
+    "rewards and restraints": "奖惩",
 }
 
 

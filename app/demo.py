@@ -272,9 +272,12 @@ class DemoLoader:
 
 
 def load_demo(app: DengtaApplication) -> DemoReport:
-    from app.demo_assessment import DemoAssessment  # it builds on this module's loader
+    # Imported here: the accountability and assessment demos build on this module's loader.
+    from app.demo_accountability import AccountabilityDemo
+    from app.demo_assessment import DemoAssessment
 
     loader = DemoLoader(app)
     loader.load()
+    AccountabilityDemo(loader).load()
     DemoAssessment(loader, loader.specific_goals()).load()
     return loader.report

@@ -5,7 +5,16 @@ secretary → secretary; committee member and member → member) and from explic
 are events. The built-in administrator may do everything; an `admin` grant, everything in its
 subtree, granting roles included; a secretary manages organisations, people's posts, goals and
 responsibilities in its subtree; anyone may report progress on a goal they are responsible
-for; inspectors and evaluators change nothing here (their work arrives with later issues).
+for. Assessment: the indicator library is kept by admins; cycles are run by the organiser's
+managers and published, locked and reopened by its admins; evaluators give mass and social
+ballots; organisational scoring is the parent organisation's managers'.
+
+Accountability: a secretary manages letters (drafts them for organisations below; approves
+amendments as the issuing side), commitments, findings and projects in its subtree; a letter is
+signed by the signer themself; inspectors raise findings, verify or return rectifications and
+issue and revoke restraints, but change no goals or scores; commendations are the managers'. A
+finding's owner and its measures' owners may plan and submit the rectification; that nobody
+verifies their own is the domain's rule (Finding), not only this module's.
 Reads need an authenticated principal. The audit trail (log, exports, live feed) is for
 inspectors and admins; a record's history, blame and diff for whoever may read the record."""
 
@@ -72,6 +81,49 @@ def visible_organizations(conn: Connection, principal: Principal,
 
 def may_read_organization(visible: set[str] | None, organization_id: str) -> bool:
     return visible is None or organization_id in visible
+
+
+def may_inspect(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    """Inspectors (and admins) over an organisation: at it or above it."""
+    return principal.is_admin or bool(
+        roles_at(conn, principal, organization_id) & {"admin", "inspector"})
+
+
+def may_raise_finding(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    return may_manage(conn, principal, organization_id) or may_inspect(conn, principal,
+                                                                      organization_id)
+
+
+def may_rectify(conn: Connection, principal: Principal, organization_id: str,
+                owners: set[str]) -> bool:
+    """Plan measures and submit the rectification: the organisation's managers, the finding's
+    owner and its measures' owners (`owners`: person ids)."""
+    return may_manage(conn, principal, organization_id) or (
+        principal.person_id is not None and str(principal.person_id) in owners)
+
+
+def may_verify(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    """Verify (销号) or return (退回) a rectification; the domain refuses self-verification."""
+    return may_raise_finding(conn, principal, organization_id)
+
+
+def may_sanction(conn: Connection, principal: Principal, organization_id: str,
+                 reward: bool) -> bool:
+    """Commendations are the managers'; restraints also the inspectors'."""
+    if reward:
+        return may_manage(conn, principal, organization_id)
+    return may_raise_finding(conn, principal, organization_id)
+
+
+def may_sign(principal: Principal, signer_id: str) -> bool:
+    """A signature is the signer's own act (the administrator may record one)."""
+    return principal.is_admin or str(principal.person_id) == signer_id
+
+
+def may_commit(conn: Connection, principal: Principal, organization_id: str,
+               party_id: str) -> bool:
+    """Make or follow up a public commitment: its organisation's managers, or the person."""
+    return may_manage(conn, principal, organization_id) or str(principal.person_id) == party_id
 
 
 def may_report_progress(conn: Connection, principal: Principal, goal_id: str,

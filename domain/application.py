@@ -3,18 +3,25 @@ sharing the plumbing in `app_base`."""
 
 from __future__ import annotations
 
+from domain.accountability_cases import AccountabilityCases
 from domain.app_base import Written
 from domain.assessment import AssessmentCycle
 from domain.assessment_cases import AssessmentCases
+from domain.commitments import Commitment
 from domain.core_cases import CoreCases
+from domain.findings import Finding
 from domain.goals import Goal
+from domain.letters import ResponsibilityLetter
 from domain.organizations import Organization
 from domain.people import Person
+from domain.projects import Project
+from domain.sanctions import Sanction
 
 __all__ = ["DengtaApplication", "Written"]
 
 
-class DengtaApplication(AssessmentCases, CoreCases):
+class DengtaApplication(AssessmentCases, AccountabilityCases, CoreCases):
     name = "dengta"
-    snapshotting_intervals = {  # noqa: RUF012
-        Organization: 100, Goal: 50, Person: 50, AssessmentCycle: 100}
+    snapshotting_intervals = {Organization: 100, Goal: 50, Person: 50,  # noqa: RUF012
+                              AssessmentCycle: 100, ResponsibilityLetter: 50, Finding: 50,
+                              Commitment: 50, Project: 50, Sanction: 50}

@@ -123,3 +123,23 @@ class DuplicateError(DomainError):
     """Raised when the same post or responsibility is given twice."""
 
     code = "DUPLICATE"
+
+
+class SegregationOfDutiesError(DomainError):
+    """Raised when one person would check their own work (verify a rectification they
+    submitted or own)."""
+
+    code = "SEGREGATION_OF_DUTIES"
+
+
+class LetterSignedError(DomainError):
+    """Raised when a goal on a signed responsibility letter is changed without an approved
+    amendment, or a signed letter's goal list is edited."""
+
+    code = "LETTER_SIGNED"
+
+
+class SignerNotAuthorizedError(DomainError):
+    """Raised when a letter is signed by someone who is not that side's secretary."""
+
+    code = "SIGNER_NOT_AUTHORIZED"

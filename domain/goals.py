@@ -19,6 +19,7 @@ from domain.errors import (
     HasActiveChildrenError,
     InvalidInputError,
     InvalidTransitionError,
+    LetterSignedError,
     LevelMustStepDownError,
     NotFoundError,
     OutsideParentScopeError,
@@ -100,6 +101,13 @@ class Goal(DengtaAggregate):
         TOPIC = "dengta:Goal.Cancelled"
         effective_date: date | None
 
+    class BoundToLetter(DengtaAggregate.Event):
+        """The goal's responsibility letter was signed: from now on it changes only through
+        an amendment the letter's issuing side approved."""
+
+        TOPIC = "dengta:Goal.BoundToLetter"
+        letter_id: UUID
+
     class ProgressReported(DengtaAggregate.Event):
         TOPIC = "dengta:Goal.ProgressReported"
         value: Decimal | None
@@ -155,6 +163,7 @@ class Goal(DengtaAggregate):
         # The report history lives in the events; the aggregate keeps what rules may need.
         self.progress_reports = 0
         self.latest_progress: dict[str, Any] | None = None
+        self.letter_id: UUID | None = None
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -169,6 +178,31 @@ class Goal(DengtaAggregate):
     @property
     def is_active(self) -> bool:
         return self.status not in FINISHED
+
+    @property
+    def bound_letter(self) -> UUID | None:
+        """The signed letter this goal is on; snapshots older than letters lack the field."""
+        letter_id: UUID | None = vars(self).get("letter_id")
+        return letter_id
+
+    def _check_unbound(self, amendment: UUID | None) -> None:
+        if self.bound_letter is not None and amendment is None:
+            raise LetterSignedError(
+                f"goal {self.title} is on a signed responsibility letter: propose an amendment "
+                "and have the issuing side approve it", field="goalId")
+
+    def check_listable(self) -> None:
+        """A goal may go on a letter while it is live and on no other signed letter."""
+        if self.status in FINISHED:
+            raise GoalNotModifiableError(f"goal {self.title} is {self.status.value}",
+                                         field="goalId")
+        if self.bound_letter is not None:
+            raise LetterSignedError(f"goal {self.title} is already on a signed letter",
+                                    field="goalId")
+
+    def bind_to_letter(self, *, actor: str, letter_id: UUID) -> None:
+        self.check_listable()
+        self._bound_to_letter(actor=require_actor(actor), reason="", letter_id=letter_id)
 
     def _holds(self, party_id: UUID, kind: ResponsibilityKind) -> bool:
         return any(r["party_id"] == party_id and r["kind"] == kind.value
@@ -254,8 +288,11 @@ class Goal(DengtaAggregate):
         field: str | None = None,
         period: Period | None = None,
         indicator: Indicator | None = None,
+        amendment: UUID | None = None,
     ) -> None:
+        """`amendment`: the approved letter amendment this revision carries out, if any."""
         why = self._check_modifiable(reason)
+        self._check_unbound(amendment)
         if period is not None:
             if parent is not None and not parent.period.contains(period):
                 raise PeriodOutsideParentError(
@@ -285,6 +322,7 @@ class Goal(DengtaAggregate):
 
     def reweight(self, *, actor: str, weight: int, reason: str) -> None:
         why = self._check_modifiable(reason)
+        self._check_unbound(None)
         if require_weight(weight) != self.weight:
             self._reweighted(actor=require_actor(actor), reason=why, weight=weight)
 
@@ -322,6 +360,7 @@ class Goal(DengtaAggregate):
         effective_date: date | None = None,
     ) -> None:
         why = self._check_modifiable(reason)
+        self._check_unbound(None)
         live = [g for g in subgoals if g.is_active]
         if live:
             raise HasActiveChildrenError(f"cancel or close its {len(live)} live subgoals first")
@@ -427,6 +466,10 @@ class Goal(DengtaAggregate):
             self.period_end = period_end
         if indicator is not None:
             self.indicator_data = indicator
+
+    @event(BoundToLetter)
+    def _bound_to_letter(self, *, actor: str, reason: str, letter_id: UUID) -> None:
+        self.letter_id = letter_id
 
     @event(Reweighted)
     def _reweighted(self, *, actor: str, reason: str, weight: int) -> None:

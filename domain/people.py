@@ -77,6 +77,9 @@ class Person(DengtaAggregate):
     def holds_post_in(self, organization_id: UUID) -> bool:
         return any(post["organization_id"] == organization_id for post in self.posts)
 
+    def holds(self, organization_id: UUID, post: PostKind) -> bool:
+        return self._find_post(organization_id, post) is not None
+
     def _find_post(self, organization_id: UUID, post: PostKind) -> dict[str, Any] | None:
         return next(
             (p for p in self.posts

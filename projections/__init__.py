@@ -1,12 +1,14 @@
 """Read models, each folded from the event log by the engine and readable as of any position."""
 
+from projections.accountability import Accountability
 from projections.audit_log import AuditLog
 from projections.engine import Projection
 from projections.goals import Goals
 from projections.organization_tree import OrganizationTree
+from projections.rectification import Rectification
 from projections.responsibility_list import ResponsibilityList
 from projections.scoreboard import Scoreboard
 
 ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
-                                        Scoreboard, AuditLog)
+                                        Scoreboard, AuditLog, Rectification, Accountability)
 BY_NAME = {projection.name: projection for projection in ALL}

@@ -16,9 +16,14 @@ from typing import Any
 from uuid import UUID
 
 from domain.assessment import AssessmentCycle, Evaluation, LibraryIndicator, Scorer
+from domain.commitments import Commitment
+from domain.findings import Finding
 from domain.goals import Goal
+from domain.letters import ResponsibilityLetter
 from domain.organizations import Organization
 from domain.people import Person
+from domain.projects import Project
+from domain.sanctions import Sanction
 
 Changes = dict[str, Any]
 ChangeMapping = Callable[[Any], Changes]
@@ -139,4 +144,38 @@ CHANGES: dict[type[Any], ChangeMapping] = {
     Evaluation.Revised: fields("points", "rubric_level", "comment", "evidence"),
     Evaluation.Corrected: fields("points", "rubric_level", "comment", "evidence"),
     Scorer.Enlisted: fields("cycle_id"),
+    Goal.BoundToLetter: fields("letter_id"),
+    ResponsibilityLetter.Drafted: fields("issuer_id", "recipient_id", "year", "title",
+                                         "sign_by", status="drafted"),
+    ResponsibilityLetter.GoalListed: keyed("goal", "goal_id"),
+    ResponsibilityLetter.Signed: keyed("signature", "side", value=lambda e: plain(e.signer_id)),
+    ResponsibilityLetter.AmendmentProposed: keyed(
+        "amendment", "amendment_id",
+        value=lambda e: plain({"goal_id": e.goal_id, "changes": e.changes,
+                               "status": "proposed"})),
+    ResponsibilityLetter.AmendmentApproved: lambda e: {
+        f"amendment[{e.amendment_id}].status": "approved"},
+    ResponsibilityLetter.AmendmentRejected: lambda e: {
+        f"amendment[{e.amendment_id}].status": "rejected"},
+    Commitment.Made: fields("party_kind", "party_id", "organization_id", "title", "content",
+                            "due_date", status="open"),
+    Commitment.FollowedUp: lambda e: {"follow_up": plain({"note": e.note,
+                                                          "evidence": e.evidence})},
+    Commitment.Concluded: fields("fulfilled", status="concluded"),
+    Finding.Raised: fields("title", "description", "source", "severity", "organization_id",
+                           "owner_id", "deadline", "goal_id", "evaluation_id", status="open"),
+    Finding.MeasurePlanned: keyed(
+        "measure", "measure_id",
+        value=lambda e: plain({"description": e.description, "owner_id": e.owner_id,
+                               "due_date": e.due_date})),
+    Finding.Submitted: fields("evidence", status="submitted"),
+    Finding.Returned: fields(status="open"),
+    Finding.Verified: fields(status="closed"),
+    Project.Proposed: fields("project_type", "organization_id", "leader_id", "title",
+                             "description", "goal_ids", "milestones", status="proposed"),
+    Project.Stepped: fields("status"),
+    Project.MilestoneReached: keyed("milestone", "index", value="reached"),
+    Sanction.Issued: fields("kind", "party_kind", "party_id", "organization_id", "basis",
+                            revoked=False),
+    Sanction.Revoked: fields(revoked=True),
 }

@@ -19,7 +19,7 @@ from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
 from app.graphql.queries import AUTHENTICATED, bad_input, connection, page_of, raw
 from app.graphql.types import (
-    NODE_TYPES,
+    FEATURE_NODES,
     Connection,
     Node,
     Organization,
@@ -193,6 +193,11 @@ class AssessmentCycle(Node):
     organizer_raw_id: strawberry.Private[str]
     organization_raw_ids: strawberry.Private[list[str]]
     position: strawberry.Private[int | None]
+
+    @property
+    def readable_by(self) -> tuple[str, ...]:
+        """Readers of the organiser or of any organisation assessed see the cycle."""
+        return (self.organizer_raw_id, *self.organization_raw_ids)
 
     @classmethod
     def of(cls, found: board.Cycle, position: int | None) -> AssessmentCycle:
@@ -593,13 +598,7 @@ def cycle_node(info: Info[Context, None], raw_id: str,
     return AssessmentCycle.of(found, position) if found else None
 
 
-def cycle_readable(info: Info[Context, None], node: AssessmentCycle) -> bool:
-    visible = info.context.visible()
-    return visible is None or bool(visible & {node.organizer_raw_id,
-                                              *node.organization_raw_ids})
-
-
-NODE_TYPES["AssessmentCycle"] = (cycle_node, cycle_readable)
+FEATURE_NODES["AssessmentCycle"] = cycle_node
 
 
 # ---- inputs ----------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
 from app.graphql.types import (
-    NODE_TYPES,
     Connection,
     Edge,
     Goal,
@@ -30,6 +29,7 @@ from app.graphql.types import (
     any_node,
     goals_of,
     person_of,
+    readable_by,
 )
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -130,15 +130,15 @@ def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
     if found is None or visible is None:
         return found
     conn, principal = info.context.conn, info.context.principal
-    if type_name in NODE_TYPES:
-        readable = NODE_TYPES[type_name][1](info, found)
-    elif isinstance(found, Organization):
+    if isinstance(found, Organization):
         readable = found.raw_id in visible
     elif isinstance(found, Goal):
         readable = found.organization_raw_id in visible
-    else:  # a person: oneself, or someone affiliated with what one may read
+    elif isinstance(found, Person):  # oneself, or someone affiliated with what one may read
         readable = (principal is not None and str(principal.person_id) == raw_id) or bool(
             visible & tree.affiliations(conn, raw_id))
+    else:
+        readable = bool(visible & readable_by(found))
     return found if readable else None
 
 

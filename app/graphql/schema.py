@@ -21,15 +21,25 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from app.graphql import assessment, audit, mutations, queries, subscriptions
+from app.graphql import (
+    accountability,
+    accountability_mutations,
+    assessment,
+    audit,
+    mutations,
+    queries,
+    subscriptions,
+)
 from app.graphql.cost import NodeLimit
 from app.graphql.types import Goal, Organization, Person
 
 # Each feature module contributes its own root types; the schema merges them.
-Query = merge_types("Query", (queries.Query, assessment.AssessmentQuery, audit.AuditQuery))
-Mutation = merge_types("Mutation", (mutations.Mutation, assessment.AssessmentMutation))
+Query = merge_types("Query", (queries.Query, assessment.AssessmentQuery, audit.AuditQuery,
+                              accountability.AccountabilityQuery))
+Mutation = merge_types("Mutation", (mutations.Mutation, assessment.AssessmentMutation,
+                                    accountability_mutations.AccountabilityMutation))
 Subscription = merge_types("Subscription", (subscriptions.Subscription,
-                                               audit.AuditSubscription))
+                                            audit.AuditSubscription))
 
 log = logging.getLogger("dengta.api")
 MAX_DEPTH = 10

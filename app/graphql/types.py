@@ -268,16 +268,21 @@ def organization_or_none(info: Info[Context, None], raw_id: str,
     return Organization.from_view(node, position) if node else None
 
 
-# Node types of feature modules: type name -> (look up, may the viewer read it).
-NodeLookup = Callable[[Info[Context, None], str, int | None], Any]
-NodeReadable = Callable[[Info[Context, None], Any], bool]
-NODE_TYPES: dict[str, tuple[NodeLookup, NodeReadable]] = {}
+# Node types of feature modules, registered by those modules: type name -> fetch(info, raw
+# id, position). Their objects carry `readable_by`: the organisations whose readers see them.
+NodeFetch = Callable[[Info[Context, None], str, int | None], Any]
+FEATURE_NODES: dict[str, NodeFetch] = {}
+
+
+def readable_by(node: Any) -> set[str]:
+    scope: tuple[str, ...] = getattr(node, "readable_by", ())
+    return set(scope)
 
 
 def any_node(info: Info[Context, None], type_name: str, raw_id: str,
              position: int | None) -> Any:
-    if type_name in NODE_TYPES:
-        return NODE_TYPES[type_name][0](info, raw_id, position)
+    if type_name in FEATURE_NODES:
+        return FEATURE_NODES[type_name](info, raw_id, position)
     if type_name == "Organization":
         return organization_or_none(info, raw_id, position)
     if type_name == "Goal":

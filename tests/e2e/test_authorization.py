@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from starlette.testclient import TestClient
@@ -67,6 +68,7 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
         person("evaluator", True)
         app.grant_role("admin", ids["evaluator"], role="evaluator", organization_id=ids["A"],
                        reason="群众评价")
+        extra = accountability_world(app, ids)
         app.assign_responsibility("admin", ids["gA"], party_kind="person",
                                   party_id=ids["memA"], kind="specific", reason="分工")
         for side in "AB":
@@ -81,7 +83,67 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
                                                                      "cancel"))
                                       else "Person")
             gids[key] = to_global_id(ASSESSMENT_TYPES.get(key[:-1], kind), raw)
-        yield client, gids
+        yield client, {**gids, **extra}
+
+
+def accountability_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
+    """Per side: a letter to draft goals on, a signed letter with two pending amendments, a
+    commitment, findings (open, and submitted by the administrator), a project and a
+    restraint. Returns their global ids."""
+    extra: dict[str, str] = {}
+    for side in "AB":
+        org, group = ids[side], ids[f"{side}1"]
+        group_secretary = app.register_person("admin", name=f"sec{side}1", party_member=True).id
+        app.appoint("admin", group_secretary, organization_id=group, post="secretary")
+        goal = app.draft_goal("admin", level="annual", organization_id=group,
+                              field="political", title=f"lg{side}", period=YEAR,
+                              indicator=quantitative("次", 0, 12), weight=100).id
+        signed = app.draft_letter("admin", issuer_id=org, recipient_id=group, year=2026,
+                                  title="责任书", sign_by=date(2026, 2, 28), goal_ids=[goal]).id
+        for letter_side, signer in (("issuer", ids[f"sec{side}"]),
+                                    ("recipient", group_secretary)):
+            app.sign_letter("admin", signed, side=letter_side, signer_id=signer,
+                            effective_date=date(2026, 2, 1))
+        for key in ("approve", "reject"):
+            amendment = uuid4()
+            app.propose_amendment("admin", signed, goal_id=goal, title=f"{key}修订",
+                                  reason="调整", amendment_id=amendment)
+            extra[f"{key}{side}"] = to_global_id("LetterAmendment", amendment)
+        unsigned = app.draft_letter("admin", issuer_id=org, recipient_id=group, year=2026,
+                                    title="责任书二", sign_by=date(2026, 2, 28)).id
+        commitment = app.make_commitment(
+            "admin", party_kind="organization", party_id=org, organization_id=org,
+            title="承诺", content="为群众办实事", due_date=date(2026, 12, 31),
+            effective_date=date(2026, 1, 1)).id
+        findings = []
+        for title in ("整改", "待核"):
+            finding = app.raise_finding("admin", title=title, source="inspection",
+                                        severity="minor", organization_id=org,
+                                        owner_id=ids[f"two{side}"], deadline=date(2026, 6, 30),
+                                        effective_date=date(2026, 4, 1)).id
+            app.plan_measure("admin", finding, description="措施", owner_id=ids[f"two{side}"],
+                             due_date=date(2026, 6, 1))
+            findings.append(finding)
+        app.submit_rectification("admin", findings[1], evidence=["证明.pdf"],
+                                 effective_date=date(2026, 5, 1))
+        project = app.propose_project("admin", project_type="promotion", organization_id=org,
+                                      leader_id=ids[f"sec{side}"], title="项目",
+                                      milestones=[("方案", date(2026, 3, 1))]).id
+        sanction = app.issue_sanction("admin", kind="written_warning", party_kind="person",
+                                      party_id=ids[f"two{side}"], organization_id=org,
+                                      basis=[("finding", findings[0])],
+                                      effective_date=date(2026, 5, 1), reason="逾期").id
+        extra.update({
+            f"signed{side}": to_global_id("ResponsibilityLetter", signed),
+            f"unsigned{side}": to_global_id("ResponsibilityLetter", unsigned),
+            f"lg{side}": to_global_id("Goal", goal),
+            f"commitment{side}": to_global_id("Commitment", commitment),
+            f"finding{side}": to_global_id("Finding", findings[0]),
+            f"submitted{side}": to_global_id("Finding", findings[1]),
+            f"project{side}": to_global_id("Project", project),
+            f"sanction{side}": to_global_id("Sanction", sanction),
+        })
+    return extra
 
 
 ASSESSMENT_TYPES = {"ind": "LibraryIndicator", "cyc": "AssessmentCycle", "ev": "Evaluation",
@@ -193,6 +255,54 @@ CASES: list[tuple[str, str, Any]] = [
     ("liftVeto", "VetoInput",
      lambda i, s: {"cycleId": i[f"cyc{s}"], "organizationId": i[f"{s}1"],
                    "condition": "重大负面事件", "reason": "复核"}),
+    # ---- responsibility and accountability ----
+    ("draftLetter", "DraftLetterInput",
+     lambda i, s: {"issuerId": i[s], "recipientId": i[f"{s}1"], "year": 2026, "title": "新",
+                   "signBy": "2026-03-01"}),
+    ("listLetterGoal", "ListLetterGoalInput",
+     lambda i, s: {"letterId": i[f"unsigned{s}"], "goalId": i[f"lg{s}"]}),
+    ("signLetter", "SignLetterInput",
+     lambda i, s: {"letterId": i[f"unsigned{s}"], "side": "issuer", "signerId": i[f"sec{s}"]}),
+    ("proposeAmendment", "ProposeAmendmentInput",
+     lambda i, s: {"letterId": i[f"signed{s}"], "goalId": i[f"lg{s}"], "title": "再修订",
+                   "reason": "调整"}),
+    ("approveAmendment", "DecideAmendmentInput",
+     lambda i, s: {"letterId": i[f"signed{s}"], "amendmentId": i[f"approve{s}"]}),
+    ("rejectAmendment", "DecideAmendmentInput",
+     lambda i, s: {"letterId": i[f"signed{s}"], "amendmentId": i[f"reject{s}"],
+                   "reason": "不同意"}),
+    ("makeCommitment", "MakeCommitmentInput",
+     lambda i, s: {"partyId": i[s], "organizationId": i[s], "title": "承诺", "content": "内容",
+                   "dueDate": "2026-12-31", "effectiveDate": "2026-01-01"}),
+    ("followUpCommitment", "FollowUpCommitmentInput",
+     lambda i, s: {"commitmentId": i[f"commitment{s}"], "note": "进展"}),
+    ("concludeCommitment", "ConcludeCommitmentInput",
+     lambda i, s: {"commitmentId": i[f"commitment{s}"], "fulfilled": True, "reason": "已兑现"}),
+    ("raiseFinding", "RaiseFindingInput",
+     lambda i, s: {"title": "问题", "source": "inspection", "severity": "minor",
+                   "organizationId": i[s], "ownerId": i[f"two{s}"], "deadline": "2026-12-31",
+                   "effectiveDate": "2026-06-01"}),
+    ("planMeasure", "PlanMeasureInput",
+     lambda i, s: {"findingId": i[f"finding{s}"], "description": "措施",
+                   "ownerId": i[f"two{s}"], "dueDate": "2026-06-30"}),
+    ("submitRectification", "SubmitRectificationInput",
+     lambda i, s: {"findingId": i[f"finding{s}"], "evidence": ["证明.pdf"]}),
+    ("verifyRectification", "CheckRectificationInput",
+     lambda i, s: {"findingId": i[f"submitted{s}"]}),
+    ("returnRectification", "CheckRectificationInput",
+     lambda i, s: {"findingId": i[f"submitted{s}"], "reason": "不合格"}),
+    ("proposeProject", "ProposeProjectInput",
+     lambda i, s: {"type": "foundation", "organizationId": i[s], "leaderId": i[f"sec{s}"],
+                   "title": "新项目", "milestones": [{"title": "启动", "dueDate": "2026-09-01"}]}),
+    ("stepProject", "StepProjectInput",
+     lambda i, s: {"projectId": i[f"project{s}"], "step": "approve"}),
+    ("reachMilestone", "ReachMilestoneInput",
+     lambda i, s: {"projectId": i[f"project{s}"], "index": 0}),
+    ("issueSanction", "IssueSanctionInput",
+     lambda i, s: {"kind": "admonishing_talk", "partyId": i[f"two{s}"], "organizationId": i[s],
+                   "basis": [{"kind": "finding", "id": i[f"finding{s}"]}], "reason": "约谈"}),
+    ("revokeSanction", "RevokeSanctionInput",
+     lambda i, s: {"sanctionId": i[f"sanction{s}"], "reason": "撤销"}),
 ]
 SCHEME: dict[str, Any] = {
     "evaluator_weights": {"organizational": 50, "mass": 20, "self": 20, "social": 10},
@@ -211,13 +321,16 @@ GRANTS = {"grantRole", "revokeRole"}
 LIBRARY = {"defineIndicator", "reviseIndicator"}  # admins keep the shared library
 ADMINISTER = {"publishCycle", "lockCycle", "approveCycleReopen", "approveAdjustment"}
 BALLOTS = {"evaluate", "correctEvaluation"}  # the cases score mass ballots
+SIGNER_ONLY = {"signLetter"}  # the signer themself (secretary of A) or the administrator
+INSPECTION = {"raiseFinding", "verifyRectification", "returnRectification", "issueSanction",
+              "revokeSanction"}
 ALLOWED = {
     "admin": {"inside": EVERY, "outside": EVERY},
-    "admin of A": {"inside": EVERY, "outside": {"registerPerson"} | LIBRARY},
+    "admin of A": {"inside": EVERY - SIGNER_ONLY, "outside": {"registerPerson"} | LIBRARY},
     "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS,
                   "outside": {"registerPerson"}},
     "member": {"inside": {"reportProgress"}, "outside": set()},
-    "inspector": {"inside": set(), "outside": set()},
+    "inspector": {"inside": INSPECTION, "outside": INSPECTION},
     "evaluator": {"inside": BALLOTS, "outside": set()},
 }
 
@@ -288,9 +401,9 @@ def test_reads_are_filtered_to_what_the_principal_may_see(world) -> None:
 
     goals = "{ goals(first: 100) { totalCount nodes { title } } }"
     own = read(secretary, goals)["goals"]
-    assert {g["title"] for g in own["nodes"]} == {"gA", "draftA", "closeA", "cancelA"}
-    assert read(inspector, goals)["goals"]["totalCount"] == 8
-    assert read(bearer(), goals)["goals"]["totalCount"] == 8
+    assert {g["title"] for g in own["nodes"]} == {"gA", "draftA", "closeA", "cancelA", "lgA"}
+    assert read(inspector, goals)["goals"]["totalCount"] == 10
+    assert read(bearer(), goals)["goals"]["totalCount"] == 10
     assert read(secretary, "query($id: ID!) { organization(id: $id) { name } }",
                 id=ids["B"])["organization"] is None
     assert read(secretary, "query($id: ID!) { goal(id: $id) { title } }",
@@ -305,3 +418,9 @@ def test_reads_are_filtered_to_what_the_principal_may_see(world) -> None:
     scoped = read(secretary, "query($id: ID!) { goals(first: 10, organizationId: $id) "
                              "{ totalCount } }", id=ids["B"])
     assert scoped["goals"]["totalCount"] == 0
+    node = "query($id: ID!) { node(id: $id) { id ... on Finding { title } } }"
+    for key in ("findingA", "signedA", "commitmentA", "projectA", "sanctionA"):
+        mine = read(secretary, node, id=ids[key])["node"]
+        assert mine is not None and mine == read(inspector, node, id=ids[key])["node"], key
+        assert read(secretary, node, id=ids[key.replace("A", "B")])["node"] is None, key
+    assert read(secretary, node, id=ids["findingA"])["node"]["title"] == "整改"

@@ -11,9 +11,10 @@ from uuid import UUID
 from domain.application import DengtaApplication
 from domain.errors import DomainError
 from domain.goals import Goal
+from domain.letters import ResponsibilityLetter
 from domain.organizations import Organization
 from domain.people import Person
-from domain.values import Period, qualitative, quantitative
+from domain.values import Period, PostKind, qualitative, quantitative
 
 ACTOR = "person:generator"
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
@@ -101,6 +102,102 @@ def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
             app.issue_goal_tree(ACTOR, annual)
         except DomainError:
             pass
+    accountability(app, rng, orgs, people, goals)
+
+
+def accountability(app: DengtaApplication, rng: random.Random, orgs: list[UUID],
+                   people: list[UUID], goals: list[UUID], steps: int = 200) -> None:
+    """Letters, commitments, findings, projects and sanctions over the generated world."""
+    letters: list[UUID] = []
+    findings: list[UUID] = []
+    projects: list[UUID] = []
+    sanctions: list[UUID] = []
+    commitments: list[UUID] = []
+    day = date(2026, 3, 1)
+    for org in orgs[:5]:  # secretaries to sign letters
+        chief = app.register_person(ACTOR, name=f"书记{len(people)}", party_member=True).id
+        people.append(chief)
+        with contextlib.suppress(DomainError):
+            app.appoint(ACTOR, chief, organization_id=org, post="secretary", effective_date=day)
+
+    def secretary_of(org: UUID) -> UUID:
+        return next(p for p in people if app.get(Person, p).holds(org, PostKind.SECRETARY))
+
+    def sign() -> None:
+        letter = app.get(ResponsibilityLetter, rng.choice(letters))
+        side = rng.choice(["issuer", "recipient"])
+        org = letter.issuer_id if side == "issuer" else letter.recipient_id
+        app.sign_letter(ACTOR, letter.id, side=side, signer_id=secretary_of(org),
+                        effective_date=day)
+
+    def list_goal() -> None:
+        letter = app.get(ResponsibilityLetter, rng.choice(letters))
+        own = [g for g in goals if app.get(Goal, g).organization_id == letter.recipient_id]
+        app.list_letter_goal(ACTOR, letter.id, goal_id=rng.choice(own))
+
+    def draft_letter() -> None:
+        goal = app.get(Goal, rng.choice(goals))
+        letters.append(app.draft_letter(
+            ACTOR, issuer_id=orgs[0], recipient_id=goal.organization_id, year=2026,
+            title=f"责任书{len(letters)}", sign_by=date(2026, 2, 28), goal_ids=[goal.id]).id)
+
+    def amend() -> None:
+        letter = app.get(ResponsibilityLetter, rng.choice(letters))
+        app.propose_amendment(ACTOR, letter.id, goal_id=rng.choice(letter.goal_ids),
+                              title=f"修正{rng.randrange(99)}", reason="修正")
+
+    def decide() -> None:
+        letter = app.get(ResponsibilityLetter, rng.choice(letters))
+        amendment = UUID(rng.choice(list(letter.amendments)))
+        if rng.random() < 0.5:
+            app.approve_amendment(ACTOR, letter.id, amendment_id=amendment, reason="同意")
+        else:
+            app.reject_amendment(ACTOR, letter.id, amendment_id=amendment, reason="不同意")
+
+    actions = [
+        draft_letter, draft_letter, list_goal, list_goal, list_goal, sign, sign, sign, amend,
+        amend, decide, decide,
+        lambda: commitments.append(app.make_commitment(
+            ACTOR, party_kind="person", party_id=rng.choice(people), organization_id=orgs[0],
+            title="承诺", content="为群众办实事", due_date=date(2026, 12, 31),
+            effective_date=day).id),
+        lambda: app.follow_up_commitment(ACTOR, rng.choice(commitments), note="进展",
+                                         evidence=["台账"], effective_date=day),
+        lambda: app.conclude_commitment(ACTOR, rng.choice(commitments),
+                                        fulfilled=rng.random() < 0.5, effective_date=day,
+                                        reason="评议"),
+        lambda: findings.append(app.raise_finding(
+            ACTOR, title=f"问题{len(findings)}", source="inspection", severity="minor",
+            organization_id=rng.choice(orgs), owner_id=rng.choice(people),
+            deadline=date(2026, rng.randrange(4, 13), 1), effective_date=day).id),
+        lambda: app.plan_measure(ACTOR, rng.choice(findings), description="措施",
+                                 owner_id=rng.choice(people),
+                                 due_date=date(2026, rng.randrange(4, 13), 1)),
+        lambda: app.submit_rectification(ACTOR, rng.choice(findings), evidence=["证明"],
+                                         effective_date=day),
+        lambda: app.return_rectification("person:inspector", rng.choice(findings),
+                                         reason="不合格", effective_date=day),
+        lambda: app.verify_rectification("person:inspector", rng.choice(findings),
+                                         effective_date=day),
+        lambda: projects.append(app.propose_project(
+            ACTOR, project_type="promotion", organization_id=rng.choice(orgs),
+            leader_id=rng.choice(people), title=f"项目{len(projects)}",
+            milestones=[("方案", day)]).id),
+        lambda: app.step_project(ACTOR, rng.choice(projects),
+                                 step=rng.choice(["approve", "start", "accept", "reject"]),
+                                 effective_date=day, reason="评审"),
+        lambda: app.reach_milestone(ACTOR, rng.choice(projects), index=0, evidence=[],
+                                    effective_date=day),
+        lambda: sanctions.append(app.issue_sanction(
+            ACTOR, kind=rng.choice(["commendation", "written_warning"]), party_kind="person",
+            party_id=rng.choice(people), organization_id=rng.choice(orgs),
+            basis=[("finding", rng.choice(findings))], effective_date=day, reason="依据").id),
+        lambda: app.revoke_sanction(ACTOR, rng.choice(sanctions), reason="撤销",
+                                    effective_date=day),
+    ]
+    for _ in range(steps):
+        with contextlib.suppress(DomainError, IndexError, StopIteration):
+            rng.choice(actions)()
 
 
 def _split(app: DengtaApplication, parent: UUID) -> dict[UUID, int]:

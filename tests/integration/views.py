@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from projections import ALL
+from projections import accountability as answerable
 from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -55,4 +56,8 @@ def everything(conn: Connection, position: int | None,
         "gaps": duty.responsibility_gaps(conn, position),
         "fields": [audit.field_state(conn, i, position) for i in orgs + people + goal_ids],
         "valid": [audit.valid_state(conn, i, VALID_AT, position) for i in goal_ids],
+        "accountability": [answerable.accountability(conn, kind, party, date(2026, 6, 30),
+                                                     position)
+                           for kind, parties in (("person", people), ("organization", orgs))
+                           for party in parties],
     }

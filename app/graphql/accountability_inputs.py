@@ -1,0 +1,186 @@
+"""Mutation inputs of responsibility and accountability: one input object per mutation.
+A missing effective date means the server's today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from app.graphql.inputs import IndicatorInput
+
+
+@strawberry.input
+class DraftLetterInput:
+    issuer_id: strawberry.ID
+    recipient_id: strawberry.ID
+    year: int
+    title: str
+    sign_by: date
+    goal_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    reason: str = ""
+
+
+@strawberry.input
+class ListLetterGoalInput:
+    letter_id: strawberry.ID
+    goal_id: strawberry.ID
+    reason: str = ""
+
+
+@strawberry.input(description="side: issuer or recipient; the signer is that side's secretary.")
+class SignLetterInput:
+    letter_id: strawberry.ID
+    side: str
+    signer_id: strawberry.ID
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input(description="The goal fields to change (those given); a reason is required.")
+class ProposeAmendmentInput:
+    letter_id: strawberry.ID
+    goal_id: strawberry.ID
+    reason: str
+    title: str | None = None
+    description: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    indicator: IndicatorInput | None = None
+
+
+@strawberry.input
+class DecideAmendmentInput:
+    letter_id: strawberry.ID
+    amendment_id: strawberry.ID
+    reason: str = ""
+
+
+@strawberry.input(description="partyId: the Person or Organization committing; organizationId: "
+                              "where the commitment is made public.")
+class MakeCommitmentInput:
+    party_id: strawberry.ID
+    organization_id: strawberry.ID
+    title: str
+    content: str
+    due_date: date
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class FollowUpCommitmentInput:
+    commitment_id: strawberry.ID
+    note: str
+    evidence: list[str] = strawberry.field(default_factory=list)
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class ConcludeCommitmentInput:
+    commitment_id: strawberry.ID
+    fulfilled: bool
+    reason: str
+    effective_date: date | None = None
+
+
+@strawberry.input(description="source: inspection, evaluation, self_check or mass_report; "
+                              "severity: minor, major or serious. evaluationId is kept as "
+                              "given until evaluations exist.")
+class RaiseFindingInput:
+    title: str
+    source: str
+    severity: str
+    organization_id: strawberry.ID
+    owner_id: strawberry.ID
+    deadline: date
+    description: str = ""
+    goal_id: strawberry.ID | None = None
+    evaluation_id: strawberry.ID | None = None
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input
+class PlanMeasureInput:
+    finding_id: strawberry.ID
+    description: str
+    owner_id: strawberry.ID
+    due_date: date
+    reason: str = ""
+
+
+@strawberry.input
+class SubmitRectificationInput:
+    finding_id: strawberry.ID
+    evidence: list[str]
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input(description="Verify (销号) or return (退回, reason required) a submitted "
+                              "rectification; never by its submitter or owners.")
+class CheckRectificationInput:
+    finding_id: strawberry.ID
+    reason: str = ""
+    effective_date: date | None = None
+
+
+@strawberry.input
+class MilestoneInput:
+    title: str
+    due_date: date
+
+
+@strawberry.input(description="type: foundation, promotion or innovation.")
+class ProposeProjectInput:
+    type: str
+    organization_id: strawberry.ID
+    leader_id: strawberry.ID
+    title: str
+    milestones: list[MilestoneInput]
+    goal_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    description: str = ""
+    reason: str = ""
+
+
+@strawberry.input(description="step: approve, start, accept or reject (reason required).")
+class StepProjectInput:
+    project_id: strawberry.ID
+    step: str
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input(description="index: the milestone's position, from 0.")
+class ReachMilestoneInput:
+    project_id: strawberry.ID
+    index: int
+    evidence: list[str] = strawberry.field(default_factory=list)
+    effective_date: date | None = None
+    reason: str = ""
+
+
+@strawberry.input(description="kind: evaluation, finding or letter.")
+class SanctionBasisInput:
+    kind: str
+    id: strawberry.ID
+
+
+@strawberry.input(description="kind: commendation, admonishing_talk, written_warning or "
+                              "accountability; partyId: a Person or an Organization.")
+class IssueSanctionInput:
+    kind: str
+    party_id: strawberry.ID
+    organization_id: strawberry.ID
+    basis: list[SanctionBasisInput]
+    reason: str
+    effective_date: date | None = None
+
+
+@strawberry.input
+class RevokeSanctionInput:
+    sanction_id: strawberry.ID
+    reason: str
+    effective_date: date | None = None

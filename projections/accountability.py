@@ -1,0 +1,378 @@
+"""Read model: the accountability view of a person or an organisation — the goals they answer
+for, letters, public commitments, findings, projects, rewards and restraints, and for an
+organisation the responsibility gaps below it — as it stood at any position."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+from domain.commitments import Commitment
+from domain.letters import ResponsibilityLetter
+from domain.projects import Project
+from domain.sanctions import Sanction
+from projections import organization_tree as tree
+from projections import rectification
+from projections import responsibility_list as duty
+from projections.engine import Handler, Projection
+from projections.temporal import Batch, TemporalTable, as_of
+from store.db import Connection
+
+LETTERS = TemporalTable(
+    "view_letters", ("id",),
+    {"id": "TEXT", "issuer_id": "TEXT", "recipient_id": "TEXT", "year": "BIGINT",
+     "title": "TEXT", "sign_by": "TEXT", "status": "TEXT", "goal_ids": "TEXT",
+     "issuer_signer_id": "TEXT", "issuer_signed_on": "TEXT", "recipient_signer_id": "TEXT",
+     "recipient_signed_on": "TEXT"},
+    partition="id", indexes=(("issuer_id",), ("recipient_id",)),
+)
+AMENDMENTS = TemporalTable(
+    "view_letter_amendments", ("letter_id", "amendment_id"),
+    {"letter_id": "TEXT", "amendment_id": "TEXT", "goal_id": "TEXT", "changes": "TEXT",
+     "status": "TEXT", "proposed_by": "TEXT", "reason": "TEXT", "decided_by": "TEXT",
+     "decision_reason": "TEXT", "proposed_at": "BIGINT"},
+    partition="letter_id",
+)
+COMMITMENTS = TemporalTable(
+    "view_commitments", ("id",),
+    {"id": "TEXT", "party_kind": "TEXT", "party_id": "TEXT", "organization_id": "TEXT",
+     "title": "TEXT", "due_date": "TEXT", "made_on": "TEXT", "follow_ups": "BIGINT",
+     "status": "TEXT", "concluded_on": "TEXT"},
+    partition="id", indexes=(("party_id",),),
+)
+PROJECTS = TemporalTable(
+    "view_projects", ("id",),
+    {"id": "TEXT", "project_type": "TEXT", "organization_id": "TEXT", "leader_id": "TEXT",
+     "title": "TEXT", "status": "TEXT", "goal_ids": "TEXT", "milestones": "TEXT",
+     "reached": "BIGINT", "last_reason": "TEXT"},
+    partition="id", indexes=(("organization_id",), ("leader_id",)),
+)
+SANCTIONS = TemporalTable(
+    "view_sanctions", ("id",),
+    {"id": "TEXT", "kind": "TEXT", "party_kind": "TEXT", "party_id": "TEXT",
+     "organization_id": "TEXT", "basis": "TEXT", "reason": "TEXT", "issued_by": "TEXT",
+     "issued_on": "TEXT", "revoked": "BIGINT", "revocation_reason": "TEXT"},
+    partition="id", indexes=(("party_id",),),
+)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def _change(table: TemporalTable, **changes: Any) -> Handler:
+    """A handler that sets columns: a constant, or a function of the event."""
+    def handler(e: Any, b: Batch) -> None:
+        row = b[table.name].get(b.subject)
+        assert row is not None, f"{b.subject} was never created"
+        b[table.name].put({**row, **{k: v(e, row) if callable(v) else v
+                                     for k, v in changes.items()}})
+    return handler
+
+
+def letter_drafted(e: ResponsibilityLetter.Drafted, b: Batch) -> None:
+    b[LETTERS.name].put({
+        "id": b.subject, "issuer_id": str(e.issuer_id), "recipient_id": str(e.recipient_id),
+        "year": e.year, "title": e.title, "sign_by": e.sign_by.isoformat(), "status": "drafted",
+        "goal_ids": "[]", "issuer_signer_id": None, "issuer_signed_on": None,
+        "recipient_signer_id": None, "recipient_signed_on": None,
+    })
+
+
+def letter_signed(e: ResponsibilityLetter.Signed, b: Batch) -> None:
+    row = b[LETTERS.name].get(b.subject)
+    assert row is not None
+    row[f"{e.side}_signer_id"] = str(e.signer_id)
+    row[f"{e.side}_signed_on"] = e.effective_date.isoformat()
+    if row["issuer_signer_id"] and row["recipient_signer_id"]:
+        row["status"] = "signed"
+    b[LETTERS.name].put(row)
+
+
+def amendment_proposed(e: ResponsibilityLetter.AmendmentProposed, b: Batch) -> None:
+    b[AMENDMENTS.name].put({
+        "letter_id": b.subject, "amendment_id": str(e.amendment_id), "goal_id": str(e.goal_id),
+        "changes": _dumps(e.changes), "status": "proposed", "proposed_by": e.actor,
+        "reason": e.reason, "decided_by": None, "decision_reason": None,
+        "proposed_at": b.position,
+    })
+
+
+def _amendment_decided(status: str) -> Handler:
+    def handler(e: Any, b: Batch) -> None:
+        row = b[AMENDMENTS.name].get(b.subject, str(e.amendment_id))
+        assert row is not None
+        b[AMENDMENTS.name].put({**row, "status": status, "decided_by": e.actor,
+                                "decision_reason": e.reason})
+    return handler
+
+
+def commitment_made(e: Commitment.Made, b: Batch) -> None:
+    b[COMMITMENTS.name].put({
+        "id": b.subject, "party_kind": e.party_kind, "party_id": str(e.party_id),
+        "organization_id": str(e.organization_id), "title": e.title,
+        "due_date": e.due_date.isoformat(), "made_on": e.effective_date.isoformat(),
+        "follow_ups": 0, "status": "open", "concluded_on": None,
+    })
+
+
+def project_proposed(e: Project.Proposed, b: Batch) -> None:
+    b[PROJECTS.name].put({
+        "id": b.subject, "project_type": e.project_type,
+        "organization_id": str(e.organization_id), "leader_id": str(e.leader_id),
+        "title": e.title, "status": "proposed", "goal_ids": _dumps([str(g) for g in e.goal_ids]),
+        "milestones": _dumps(e.milestones), "reached": 0, "last_reason": e.reason,
+    })
+
+
+def sanction_issued(e: Sanction.Issued, b: Batch) -> None:
+    b[SANCTIONS.name].put({
+        "id": b.subject, "kind": e.kind, "party_kind": e.party_kind,
+        "party_id": str(e.party_id), "organization_id": str(e.organization_id),
+        "basis": _dumps(e.basis), "reason": e.reason, "issued_by": e.actor,
+        "issued_on": e.effective_date.isoformat(), "revoked": 0, "revocation_reason": None,
+    })
+
+
+class Accountability(Projection):
+    name = "accountability"
+    tables = (LETTERS, AMENDMENTS, COMMITMENTS, PROJECTS, SANCTIONS)
+    handlers: ClassVar[dict[type[Any], Handler]] = {
+        ResponsibilityLetter.Drafted: letter_drafted,
+        ResponsibilityLetter.GoalListed: _change(
+            LETTERS, goal_ids=lambda e, row: _dumps([*json.loads(row["goal_ids"]),
+                                                     str(e.goal_id)])),
+        ResponsibilityLetter.Signed: letter_signed,
+        ResponsibilityLetter.AmendmentProposed: amendment_proposed,
+        ResponsibilityLetter.AmendmentApproved: _amendment_decided("approved"),
+        ResponsibilityLetter.AmendmentRejected: _amendment_decided("rejected"),
+        Commitment.Made: commitment_made,
+        Commitment.FollowedUp: _change(COMMITMENTS,
+                                       follow_ups=lambda e, row: row["follow_ups"] + 1),
+        Commitment.Concluded: _change(
+            COMMITMENTS, status=lambda e, row: "fulfilled" if e.fulfilled else "not_fulfilled",
+            concluded_on=lambda e, row: e.effective_date.isoformat()),
+        Project.Proposed: project_proposed,
+        Project.Stepped: _change(PROJECTS, status=lambda e, row: e.status,
+                                 last_reason=lambda e, row: e.reason),
+        Project.MilestoneReached: _change(PROJECTS, reached=lambda e, row: row["reached"] + 1),
+        Sanction.Issued: sanction_issued,
+        Sanction.Revoked: _change(SANCTIONS, revoked=1,
+                                  revocation_reason=lambda e, row: e.reason),
+    }
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    amendment_id: str
+    goal_id: str
+    changes: dict[str, Any]
+    status: str
+    proposed_by: str
+    reason: str
+    decided_by: str | None
+    decision_reason: str | None
+
+
+@dataclass(frozen=True)
+class LetterView:
+    id: str
+    issuer_id: str
+    recipient_id: str
+    year: int
+    title: str
+    sign_by: date
+    status: str
+    goal_ids: list[str]
+    issuer_signer_id: str | None
+    issuer_signed_on: date | None
+    recipient_signer_id: str | None
+    recipient_signed_on: date | None
+    amendments: tuple[AmendmentView, ...] = ()
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status != "signed" and today > self.sign_by
+
+
+LETTER_COLUMNS = ("l.id, l.issuer_id, l.recipient_id, l.year, l.title, l.sign_by, l.status, "
+                  "l.goal_ids, l.issuer_signer_id, l.issuer_signed_on, l.recipient_signer_id, "
+                  "l.recipient_signed_on")
+
+
+def _letters(conn: Connection, where: str, params: list[Any],
+             position: int | None) -> list[LetterView]:
+    cond, cond_params = as_of("l", position)
+    a_cond, a_params = as_of("a", position)
+    letters = []
+    for r in conn.execute(f"SELECT {LETTER_COLUMNS} FROM {LETTERS.name} l WHERE {where} "
+                          f"AND {cond} ORDER BY l.year DESC, l.title, l.id",
+                          [*params, *cond_params]):
+        amendments = tuple(
+            AmendmentView(a[0], a[1], json.loads(a[2]), *a[3:])
+            for a in conn.execute(
+                f"SELECT a.amendment_id, a.goal_id, a.changes, a.status, a.proposed_by, "
+                f"a.reason, a.decided_by, a.decision_reason FROM {AMENDMENTS.name} a "
+                f"WHERE a.letter_id = ? AND {a_cond} ORDER BY a.proposed_at, a.amendment_id",
+                [r[0], *a_params]))
+        letters.append(LetterView(r[0], r[1], r[2], int(r[3]), r[4], date.fromisoformat(r[5]),
+                                  r[6], json.loads(r[7]), r[8], _iso(r[9]), r[10],
+                                  _iso(r[11]), amendments))
+    return letters
+
+
+def letter(conn: Connection, letter_id: str, position: int | None = None) -> LetterView | None:
+    found = _letters(conn, "l.id = ?", [letter_id], position)
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    id: str
+    party_kind: str
+    party_id: str
+    organization_id: str
+    title: str
+    due_date: date
+    made_on: date
+    follow_ups: int
+    status: str
+    concluded_on: date | None
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    id: str
+    project_type: str
+    organization_id: str
+    leader_id: str
+    title: str
+    status: str
+    goal_ids: list[str]
+    milestones: list[dict[str, Any]]
+    reached: int
+    last_reason: str
+
+
+@dataclass(frozen=True)
+class SanctionView:
+    id: str
+    kind: str
+    party_kind: str
+    party_id: str
+    organization_id: str
+    basis: list[dict[str, str]]
+    reason: str
+    issued_by: str
+    issued_on: date
+    revoked: bool
+    revocation_reason: str | None
+
+
+def commitments(conn: Connection, column: str, value: str,
+                position: int | None = None) -> list[CommitmentView]:
+    cond, params = as_of("c", position)
+    rows = conn.execute(
+        f"SELECT c.id, c.party_kind, c.party_id, c.organization_id, c.title, c.due_date, "
+        f"c.made_on, c.follow_ups, c.status, c.concluded_on FROM {COMMITMENTS.name} c "
+        f"WHERE c.{column} = ? AND {cond} ORDER BY c.due_date, c.title, c.id",
+        [value, *params])
+    return [CommitmentView(
+        id=r[0], party_kind=r[1], party_id=r[2], organization_id=r[3], title=r[4],
+        due_date=date.fromisoformat(r[5]), made_on=date.fromisoformat(r[6]),
+        follow_ups=int(r[7]), status=r[8], concluded_on=_iso(r[9])) for r in rows]
+
+
+def commitment(conn: Connection, commitment_id: str,
+               position: int | None = None) -> CommitmentView | None:
+    found = commitments(conn, "id", commitment_id, position)
+    return found[0] if found else None
+
+
+def _projects(conn: Connection, column: str, value: str,
+              position: int | None) -> list[ProjectView]:
+    cond, params = as_of("p", position)
+    rows = conn.execute(
+        f"SELECT p.id, p.project_type, p.organization_id, p.leader_id, p.title, p.status, "
+        f"p.goal_ids, p.milestones, p.reached, p.last_reason FROM {PROJECTS.name} p "
+        f"WHERE p.{column} = ? AND {cond} ORDER BY p.title, p.id", [value, *params])
+    return [ProjectView(
+        id=r[0], project_type=r[1], organization_id=r[2], leader_id=r[3], title=r[4],
+        status=r[5], goal_ids=json.loads(r[6]), milestones=json.loads(r[7]),
+        reached=int(r[8]), last_reason=r[9]) for r in rows]
+
+
+def project(conn: Connection, project_id: str,
+            position: int | None = None) -> ProjectView | None:
+    found = _projects(conn, "id", project_id, position)
+    return found[0] if found else None
+
+
+def sanctions(conn: Connection, column: str, value: str,
+              position: int | None = None) -> list[SanctionView]:
+    cond, params = as_of("s", position)
+    rows = conn.execute(
+        f"SELECT s.id, s.kind, s.party_kind, s.party_id, s.organization_id, s.basis, s.reason, "
+        f"s.issued_by, s.issued_on, s.revoked, s.revocation_reason FROM {SANCTIONS.name} s "
+        f"WHERE s.{column} = ? AND {cond} ORDER BY s.issued_on, s.id", [value, *params])
+    return [SanctionView(
+        id=r[0], kind=r[1], party_kind=r[2], party_id=r[3], organization_id=r[4],
+        basis=json.loads(r[5]), reason=r[6], issued_by=r[7],
+        issued_on=date.fromisoformat(r[8]), revoked=bool(r[9]), revocation_reason=r[10])
+        for r in rows]
+
+
+def sanction(conn: Connection, sanction_id: str,
+             position: int | None = None) -> SanctionView | None:
+    found = sanctions(conn, "id", sanction_id, position)
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class AccountabilityView:
+    """What an accountability review opens first, for one person or organisation."""
+
+    party_kind: str
+    party_id: str
+    today: date
+    responsibilities: list[duty.Responsibility]
+    letters: list[LetterView]
+    commitments: list[CommitmentView]
+    findings: list[rectification.FindingView]
+    overdue: list[rectification.OverdueItem]
+    projects: list[ProjectView]
+    sanctions: list[SanctionView]
+    gaps: list[duty.Gap] = field(default_factory=list)  # organisations only: below it
+
+
+def accountability(conn: Connection, party_kind: str, party_id: str, today: date,
+                   position: int | None = None) -> AccountabilityView:
+    if party_kind == "person":
+        letters = _letters(conn, "(l.issuer_signer_id = ? OR l.recipient_signer_id = ?)",
+                           [party_id, party_id], position)
+        findings = rectification.findings_of_person(conn, party_id, position)
+        projects = _projects(conn, "leader_id", party_id, position)
+        gaps: list[duty.Gap] = []
+    else:
+        letters = _letters(conn, "(l.issuer_id = ? OR l.recipient_id = ?)",
+                           [party_id, party_id], position)
+        findings = rectification.findings_of_organizations(conn, [party_id], position)
+        projects = _projects(conn, "organization_id", party_id, position)
+        subtree = [n.id for n in tree.descendants(conn, party_id, position)]
+        gaps = duty.responsibility_gaps(conn, position, subtree)
+    return AccountabilityView(
+        party_kind=party_kind, party_id=party_id, today=today,
+        responsibilities=duty.responsibilities_of(conn, party_id, position),
+        letters=letters, commitments=commitments(conn, "party_id", party_id, position),
+        findings=findings,
+        overdue=rectification.overdue_items(conn, findings, today, position),
+        projects=projects, sanctions=sanctions(conn, "party_id", party_id, position),
+        gaps=gaps,
+    )
