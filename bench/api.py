@@ -41,10 +41,10 @@ SECRET = "bench-secret-long-enough-for-hs256-signing"
 CONCURRENCY = 16
 PAGE = """query($at: DateTime) { goals(first: 50, asOf: $at) { totalCount nodes { id title level
   status weight periodStart indicator progress { reports value completion }
-  organization { name } responsible { kind partyId } } } }"""
+  organization { name } responsible(first: 5) { nodes { kind partyId } } } } }"""
 CEILING_PAGE = """{ goals(first: 50) { totalCount nodes { id title level status weight
   periodStart indicator progress { reports value completion } organization { name }
-  responsible { kind partyId } } } }"""
+  responsible(first: 5) { nodes { kind partyId } } } } }"""
 REPORT = """mutation($id: ID!, $v: Decimal!) { reportProgress(input: {goalId: $id, value: $v,
   effectiveDate: "2026-09-30"}) { goal { progress { reports } } userErrors { code } } }"""
 

@@ -27,6 +27,11 @@ class Holder:
 
 
 @strawberry.type
+class Holders:
+    nodes: list[Holder]
+
+
+@strawberry.type
 class Org:
     name: str
 
@@ -42,7 +47,11 @@ class Goal:
     indicator: JSON
     progress: Progress
     organization: Org
-    responsible: list[Holder]
+    holders: strawberry.Private[list[Holder]]
+
+    @strawberry.field
+    def responsible(self, first: int = 5) -> Holders:
+        return Holders(nodes=self.holders[:first])
 
 
 @strawberry.type
@@ -57,7 +66,7 @@ GOALS = [
          indicator=JSON({"kind": "quantitative", "unit": "次", "baseline": "0", "target": "12"}),
          progress=Progress(reports=2, value=Decimal(6), completion=0.5),
          organization=Org(name="营销中心党支部"),
-         responsible=[Holder(kind=k, party_id=strawberry.ID(f"UGVyc29uO{n}{k}"))
+         holders=[Holder(kind=k, party_id=strawberry.ID(f"UGVyc29uO{n}{k}"))
                       for k in ("primary", "direct", "specific")])
     for n in range(100)
 ]

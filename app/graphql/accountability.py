@@ -17,7 +17,8 @@ from app.graphql.accountability_types import (
 )
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id
-from app.graphql.queries import AUTHENTICATED, bad_input, raw, readable_scope
+from app.graphql.paging import bad_input
+from app.graphql.queries import AUTHENTICATED, raw, readable_scope
 from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification

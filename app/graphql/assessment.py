@@ -17,10 +17,10 @@ from app import policy
 from app.graphql import mutations as m
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
-from app.graphql.queries import AUTHENTICATED, bad_input, connection, page_of, raw
+from app.graphql.paging import Connection, bad_input, connection, page_of
+from app.graphql.queries import AUTHENTICATED, raw
 from app.graphql.types import (
     FEATURE_NODES,
-    Connection,
     Node,
     Organization,
     Person,

@@ -18,16 +18,9 @@ from strawberry.types import Info
 from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
-from app.graphql.queries import (
-    AUTHENTICATED,
-    bad_input,
-    connection,
-    page_of,
-    raw,
-    visible_node,
-)
+from app.graphql.paging import Connection, bad_input, connection, page_of
+from app.graphql.queries import AUTHENTICATED, raw, visible_node
 from app.graphql.types import (
-    Connection,
     Node,
     Organization,
     Person,

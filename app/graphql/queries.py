@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -15,13 +13,11 @@ from strawberry.types import Info
 from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
+from app.graphql.paging import MAX_PAGE, Connection, bad_input, connection, page_of
 from app.graphql.types import (
-    Connection,
-    Edge,
     Goal,
     Node,
     Organization,
-    PageInfo,
     Person,
     ResponsibilityGap,
     RoleHeld,
@@ -34,9 +30,7 @@ from app.graphql.types import (
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
-from projections.pages import Page
 
-MAX_PAGE = 100
 T = TypeVar("T")
 
 
@@ -55,56 +49,11 @@ class IsAuthenticated(BasePermission):
 AUTHENTICATED: list[type[BasePermission]] = [IsAuthenticated]
 
 
-def bad_input(message: str, argument: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "argument": argument})
-
-
 def raw(global_id: str, type_name: str, argument: str) -> str:
     try:
         return str(expect(global_id, type_name))
     except BadIdError as error:
         raise bad_input(str(error), argument) from None
-
-
-def encode_cursor(key: tuple[Any, ...]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode()
-
-
-def decode_cursor(cursor: str, argument: str, width: int) -> tuple[str, ...]:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(key, list) or len(key) != width:
-            raise ValueError(cursor)
-        return tuple(str(part) for part in key)
-    except (ValueError, TypeError):
-        raise bad_input(f"{argument} is not a cursor this API issued", argument) from None
-
-
-def page_of(first: int | None, after: str | None, last: int | None, before: str | None,
-            width: int) -> Page:
-    """The page asked for: `first` (after a cursor) or `last` (before one), 1..100."""
-    if (first is None) == (last is None):
-        raise bad_input("give exactly one of first or last", "first")
-    size = first if first is not None else last
-    assert size is not None
-    if not 1 <= size <= MAX_PAGE:
-        raise bad_input(f"first/last must be between 1 and {MAX_PAGE}",
-                        "first" if first is not None else "last")
-    return Page(limit=size, after=decode_cursor(after, "after", width) if after else None,
-                before=decode_cursor(before, "before", width) if before else None,
-                backwards=last is not None)
-
-
-def connection(nodes: list[T], keys: list[tuple[Any, ...]], more: bool, page: Page,
-               total: int) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(key), node=node) for node, key in zip(nodes, keys,
-                                                                              strict=True)]
-    return Connection(edges=edges, total_count=total, page_info=PageInfo(
-        has_next_page=more if not page.backwards else page.before is not None,
-        has_previous_page=more if page.backwards else page.after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    ))
 
 
 def readable_scope(info: Info[Context, None], organization_id: str | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
+from app.graphql.paging import Connection, paginate
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -30,12 +31,8 @@ class UserError:
     code: str
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+# Responsibility kinds in their order of weight, as sortable keys.
+KIND_ORDER = {"collective": "0", "primary": "1", "direct": "2", "specific": "3"}
 
 
 @strawberry.type(description="A post someone holds in an organisation.")
@@ -53,9 +50,14 @@ class Person(Node):
     position: strawberry.Private[int | None]
 
     @strawberry.field(description="What this person is responsible for, by kind.")
-    def responsibilities(self, info: Info[Context, None]) -> list[Responsibility]:
+    def responsibilities(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Responsibility]:
         rows = duty.responsibilities_of(info.context.conn, self.raw_id, self.position)
-        return [Responsibility.from_view(r, self.position) for r in rows]
+        return paginate([Responsibility.from_view(r, self.position) for r in rows],
+                        lambda r: (KIND_ORDER[r.kind], r.goal_title, str(r.goal_id)),
+                        first, after, last, before)
 
 
 def person_of(member: tree.Member, position: int | None) -> Person:
@@ -86,21 +88,31 @@ class Organization(Node):
         node = info.context.loaders.organization.get(self.parent_raw_id, self.position)
         return Organization.from_view(node, self.position) if node else None
 
-    @strawberry.field(description="Organisations directly under this one.")
-    def children(self, info: Info[Context, None]) -> list[Organization]:
+    @strawberry.field(description="Organisations directly under this one, by name.")
+    def children(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Organization]:
         nodes = tree.descendants(info.context.conn, self.raw_id, self.position, False)
-        return [Organization.from_view(n, self.position) for n in nodes if n.depth == 1]
+        return paginate([Organization.from_view(n, self.position) for n in nodes
+                         if n.depth == 1], lambda o: (o.name, o.raw_id),
+                        first, after, last, before)
 
     @strawberry.field(description="From the parent up to the root.")
     def ancestors(self, info: Info[Context, None]) -> list[Organization]:
         nodes = tree.ancestors(info.context.conn, self.raw_id, self.position)
         return [Organization.from_view(n, self.position) for n in nodes]
 
-    @strawberry.field(description="People holding posts here.")
-    def members(self, info: Info[Context, None]) -> list[Membership]:
-        return [Membership(person=person_of(m, self.position), post=m.post,
-                           since=date.fromisoformat(m.since) if m.since else None)
-                for m in tree.members(info.context.conn, self.raw_id, self.position)]
+    @strawberry.field(description="People holding posts here, by name.")
+    def members(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Membership]:
+        return paginate([Membership(person=person_of(m, self.position), post=m.post,
+                                    since=date.fromisoformat(m.since) if m.since else None)
+                         for m in tree.members(info.context.conn, self.raw_id, self.position)],
+                        lambda m: (m.person.name, m.person.raw_id, m.post),
+                        first, after, last, before)
 
 
 @strawberry.type(description="The latest progress report, by effective date.")
@@ -158,14 +170,23 @@ class Goal(Node):
         return goals_of(info, [view], self.position)[0] if view else None
 
     @strawberry.field(description="Who bears responsibility for this goal, by kind.")
-    def responsible(self, info: Info[Context, None]) -> list[Holder]:
+    def responsible(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Holder]:
         holders = info.context.loaders.holders.get(self.raw_id, self.position) or []
-        return [Holder.from_view(h) for h in holders]
+        return paginate([Holder.from_view(h) for h in holders],
+                        lambda h: (KIND_ORDER[h.kind], str(h.party_id)),
+                        first, after, last, before)
 
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
-    def subgoals(self, info: Info[Context, None]) -> list[Goal]:
+    def subgoals(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[Goal]:
         views = info.context.loaders.subgoals.get(self.raw_id, self.position) or []
-        return goals_of(info, views, self.position)
+        return paginate(goals_of(info, views, self.position),
+                        lambda g: (g.title, g.raw_id), first, after, last, before)
 
 
 def goals_of(info: Info[Context, None], views: list[goal_views.GoalView],
@@ -228,24 +249,6 @@ class ResponsibilityGap:
                    missing_direct=gap.missing_direct)
 
 
-T = TypeVar("T")
-
-
-@strawberry.type
-class Edge(Generic[T]):
-    cursor: str
-    node: T
-
-
-@strawberry.type(description="A keyset page: edges (or nodes), pageInfo and totalCount.")
-class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
-
-    @strawberry.field
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
 
 
 @strawberry.type(description="A role held over an organisation's subtree.")

@@ -127,10 +127,11 @@ def test_an_admin_builds_the_tree_and_reads_it_back_at_once(client) -> None:
     branch = register(client, "营销中心党支部", "branch", committee)
     assert branch["data"]["registerOrganization"]["organization"]["parent"] == {
         "name": "市局党委"}
-    tree = gql(client, "query($id: ID!) { organizationTree(rootId: $id) { name children "
-                       "{ name } ancestors { name } } }", id=committee)
+    tree = gql(client, "query($id: ID!) { organizationTree(rootId: $id) { name "
+                       "children(first: 10) { nodes { name } } ancestors { name } } }",
+               id=committee)
     assert tree["data"]["organizationTree"][0] == {
-        "name": "市局党委", "children": [{"name": "营销中心党支部"}], "ancestors": []}
+        "name": "市局党委", "children": {"nodes": [{"name": "营销中心党支部"}]}, "ancestors": []}
 
 
 def test_rule_violations_come_back_as_user_errors_and_write_nothing(client) -> None:
@@ -171,9 +172,9 @@ def test_goals_are_drafted_issued_and_report_progress_visible_in_the_next_read(c
                 at=before.isoformat())
     assert as_of["data"]["goal"]["progress"]["reports"] == 0
     assert as_of["extensions"]["positions"][0] > 0
-    subgoal_list = gql(client, "query($id: ID!) { goal(id: $id) { subgoals { title weight } } }",
-                       id=annual["id"])
-    assert subgoal_list["data"]["goal"]["subgoals"] == [{"title": "具体1", "weight": 50},
+    subgoal_list = gql(client, "query($id: ID!) { goal(id: $id) { subgoals(first: 10) { "
+                               "nodes { title weight } } } }", id=annual["id"])
+    assert subgoal_list["data"]["goal"]["subgoals"]["nodes"] == [{"title": "具体1", "weight": 50},
                                                         {"title": "具体2", "weight": 50}]
 
 
@@ -230,7 +231,7 @@ def test_a_secretary_manages_only_their_own_subtree(client) -> None:
 
 
 def test_too_deep_queries_are_refused(client) -> None:
-    deep = "{ viewer { person { responsibilities { kind } } } }"
+    deep = "{ viewer { person { responsibilities(first: 5) { nodes { kind } } } } }"
     assert "errors" not in gql(client, deep)
     nested = "organization(id: $id) { " + "parent { " * MAX_DEPTH + "name" + " }" * \
         MAX_DEPTH + " }"
@@ -262,8 +263,8 @@ def test_nested_fields_batch_their_reads_instead_of_querying_per_row(client,
 
         monkeypatch.setattr(cls, "execute", counting)
     result = gql(client, """{ goals(first: 20) { nodes { title organization { name }
-        parent { title organization { name } } subgoals { title }
-        responsible { kind partyId } } } }""")
+        parent { title organization { name } } subgoals(first: 10) { nodes { title } }
+        responsible(first: 5) { nodes { kind partyId } } } } }""")
     assert len(result["data"]["goals"]["nodes"]) == 13
     assert len(executed) <= 7, executed
 
@@ -420,3 +421,33 @@ def test_organisations_people_and_gaps_are_keyset_connections(client) -> None:
                        "missingPrimary } } }")["data"]["responsibilityGaps"]
     assert gaps == {"totalCount": 1, "nodes": [{"title": "无人负责的目标",
                                                  "missingPrimary": True}]}
+
+
+def test_nested_lists_are_keyset_connections_too(client) -> None:
+    committee = register(client, "市局党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    for name in ("丙支部", "甲支部", "乙支部"):
+        register(client, name, "branch", committee)
+    query = """query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+      organization(id: $id) { children(first: $first, after: $after, last: $last,
+                                       before: $before) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        nodes { name } } } }"""
+
+    def children(**page: Any) -> dict[str, Any]:
+        return dict(gql(client, query, id=committee, **page)["data"]["organization"][
+            "children"])
+
+    names = [n["name"] for n in children(first=100)["nodes"]]
+    assert names == sorted(names) and len(names) == 3
+    first = children(first=2)
+    assert [n["name"] for n in first["nodes"]] == names[:2]
+    assert first["totalCount"] == 3 and first["pageInfo"]["hasNextPage"]
+    rest = children(first=2, after=first["pageInfo"]["endCursor"])
+    assert [n["name"] for n in rest["nodes"]] == names[2:]
+    assert not rest["pageInfo"]["hasNextPage"] and rest["pageInfo"]["hasPreviousPage"]
+    back = children(last=2, before=rest["pageInfo"]["startCursor"])
+    assert [n["name"] for n in back["nodes"]] == names[:2]
+    missing = gql(client, "query($id: ID!) { organization(id: $id) { children { totalCount } } }",
+                  id=committee)
+    assert missing["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

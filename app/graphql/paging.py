@@ -1,0 +1,105 @@
+"""Keyset connections (Relay): the page a client asks for, cursors, and the connection types;
+for read-model queries (the keys come from SQL) and for short nested lists paged in memory."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from projections.pages import Page
+
+MAX_PAGE = 100
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+T = TypeVar("T")
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A keyset page: edges (or nodes), pageInfo and totalCount.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def bad_input(message: str, argument: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "argument": argument})
+
+
+def encode_cursor(key: tuple[Any, ...]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode()
+
+
+def decode_cursor(cursor: str, argument: str, width: int) -> tuple[str, ...]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(key, list) or len(key) != width:
+            raise ValueError(cursor)
+        return tuple(str(part) for part in key)
+    except (ValueError, TypeError):
+        raise bad_input(f"{argument} is not a cursor this API issued", argument) from None
+
+
+def page_of(first: int | None, after: str | None, last: int | None, before: str | None,
+            width: int) -> Page:
+    """The page asked for: `first` (after a cursor) or `last` (before one), 1..100."""
+    if (first is None) == (last is None):
+        raise bad_input("give exactly one of first or last", "first")
+    size = first if first is not None else last
+    assert size is not None
+    if not 1 <= size <= MAX_PAGE:
+        raise bad_input(f"first/last must be between 1 and {MAX_PAGE}",
+                        "first" if first is not None else "last")
+    return Page(limit=size, after=decode_cursor(after, "after", width) if after else None,
+                before=decode_cursor(before, "before", width) if before else None,
+                backwards=last is not None)
+
+
+def connection(nodes: list[T], keys: list[tuple[Any, ...]], more: bool, page: Page,
+               total: int) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(key), node=node) for node, key in zip(nodes, keys,
+                                                                              strict=True)]
+    return Connection(edges=edges, total_count=total, page_info=PageInfo(
+        has_next_page=more if not page.backwards else page.before is not None,
+        has_previous_page=more if page.backwards else page.after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    ))
+
+
+def paginate(items: Sequence[T], key: Callable[[T], tuple[str, ...]], first: int | None,
+             after: str | None, last: int | None, before: str | None) -> Connection[T]:
+    """A keyset page of a short list already in memory (a nested field's rows, loaded whole
+    through a dataloader), ordered by `key`."""
+    ordered = sorted(items, key=key)
+    width = len(key(ordered[0])) if ordered else 1
+    page = page_of(first, after, last, before, width)
+    chosen = [item for item in ordered
+              if (page.after is None or key(item) > page.after)
+              and (page.before is None or key(item) < page.before)]
+    assert page.limit is not None
+    more = len(chosen) > page.limit
+    chosen = chosen[-page.limit:] if page.backwards else chosen[:page.limit]
+    return connection(chosen, [key(item) for item in chosen], more, page, len(items))
