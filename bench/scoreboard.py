@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -182,41 +183,65 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=20, help="mass ballots per goal")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="S, T and U alternate this many times (a shared machine's load "
+                             "drifts; each sees the same) and the medians are reported")
+    parser.add_argument("--keep", metavar="DATABASE",
+                        help="load into (or reuse, when already loaded) this database and keep "
+                             "it, so later runs skip the load")
     args = parser.parse_args()
-    name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
+    name = args.keep or f"dengta_bench_{uuid.uuid4().hex[:8]}"
     url = f"{PG_ADMIN}/{name}"
     with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                               [name]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
     folder = tempfile.mkdtemp()
     processes: list[subprocess.Popen[bytes]] = []
+    env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
+           "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
     try:
-        print(f"bench/scoreboard.py {time.strftime('%Y-%m-%d %H:%M')}: loading {args.orgs} "
+        print(f"bench/scoreboard.py {time.strftime('%Y-%m-%d %H:%M')}: {args.orgs} "
               f"organisations x {args.goals} goals, {args.ballots} mass ballots each", flush=True)
         app = DengtaApplication(env=DatabaseURL(url).library_env())
-        cycle, earlier, pairs = seed(app, args.orgs, args.goals, args.ballots)
+        if exists:
+            cycle, earlier, pairs = reloaded(app, url)
+        else:
+            cycle, earlier, pairs = seed(app, args.orgs, args.goals, args.ballots)
+            remember(url, cycle, earlier)
         events = app.recorder.max_notification_id() or 0
         app.close()
-        env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
-               "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
-        rebuilt = subprocess.run([sys.executable, "-m", "app.cli", "rebuild"],
-                                 env={**os.environ, **env}, capture_output=True, text=True,
-                                 check=True)
-        print(f"  {events:,} events; {rebuilt.stdout.strip().splitlines()[-1]}", flush=True)
+        if exists:
+            print(f"  {events:,} events, reusing the kept database and its read models",
+                  flush=True)
+        else:
+            rebuilt = subprocess.run([sys.executable, "-m", "app.cli", "rebuild"],
+                                     env={**os.environ, **env}, capture_output=True,
+                                     text=True, check=True)
+            print(f"  {events:,} events; {rebuilt.stdout.strip().splitlines()[-1]}",
+                  flush=True)
         processes.append(serve(["app.cli", "serve"], env, 8711))
         processes.append(serve(["uvicorn", "bench.scoreboard_ceiling:app", "--log-level",
                                 "warning"], {}, 8712))
         headers = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
         ours, ceiling = "http://127.0.0.1:8711/graphql", "http://127.0.0.1:8712/graphql"
         time.sleep(1)
-        results = {
-            "S": asyncio.run(load(ours, lambda _: {"query": QUERY, "variables": {"c": cycle}},
-                                  headers, args.seconds)),
-            "T": asyncio.run(load(ours, lambda _: {"query": QUERY, "variables": {
-                "c": cycle, "at": earlier}}, headers, args.seconds)),
-            "U": asyncio.run(load(ceiling, lambda _: {"query": CEILING}, {}, args.seconds)),
-        }
+        runs: dict[str, list[dict[str, float]]] = {"S": [], "T": [], "U": []}
+        share = args.seconds / args.rounds
+        for _ in range(args.rounds):
+            runs["S"].append(asyncio.run(load(ours, lambda _: {
+                "query": QUERY, "variables": {"c": cycle}}, headers, share)))
+            runs["T"].append(asyncio.run(load(ours, lambda _: {
+                "query": QUERY, "variables": {"c": cycle, "at": earlier}}, headers, share)))
+            runs["U"].append(asyncio.run(load(ceiling, lambda _: {"query": CEILING}, {},
+                                              share)))
+        results = {key: {field: statistics.median(r[field] for r in rounds)
+                         for field in ("rps", "p50", "p99", "errors")}
+                   for key, rounds in runs.items()}
         folds = fold_latency(url, cycle, pairs, args.samples)
-        print(f"  concurrency 16, {args.seconds:.0f} s each, 1 uvicorn worker, PostgreSQL")
+        print(f"  concurrency 16, {args.seconds:.0f} s each in {args.rounds} alternating rounds "
+              "(medians), 1 uvicorn worker, PostgreSQL")
         labels = {"S": "scoreboard top 100, current", "T": "the same, as of earlier",
                   "U": "same shape, in-memory ceiling"}
         for key, label in labels.items():
@@ -232,8 +257,29 @@ def main() -> None:
         for process in processes:
             process.terminate()
             process.wait(timeout=15)
-        with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        if not args.keep:
+            with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def remember(url: str, cycle: str, earlier: str) -> None:
+    """What a later run needs to reuse a kept database."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_scoreboard (cycle TEXT, earlier TEXT)")
+        conn.execute("INSERT INTO bench_scoreboard VALUES (%s, %s)", [cycle, earlier])
+
+
+def reloaded(app: DengtaApplication, url: str) -> tuple[str, str, list[tuple[Any, Any]]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT cycle, earlier FROM bench_scoreboard").fetchone()
+        assert row is not None, "the kept database was not fully loaded: drop it"
+    cycle = app.get(AssessmentCycle, uuid.UUID(cycle_raw(row[0])))
+    with psycopg.connect(url, autocommit=True) as conn:
+        goals = conn.execute("SELECT organization_id, goal_id FROM view_score_goals "
+                             "WHERE valid_to IS NULL ORDER BY goal_id").fetchall()
+    assessed = {str(o) for o in cycle.organization_ids}
+    pairs = [(uuid.UUID(o), uuid.UUID(g)) for o, g in goals if o in assessed]
+    return row[0], row[1], pairs
 
 
 if __name__ == "__main__":

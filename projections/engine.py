@@ -265,6 +265,11 @@ class Progress:
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[bool],
                                   Sequence[str], int]] = []
 
+    def position(self, name: str) -> int | None:
+        """The position a projection is known to have committed, if known here."""
+        with self._changed:
+            return self._positions.get(name)
+
     def _passed(self, names: Sequence[str], position: int) -> bool:
         return all(self._positions.get(name, 0) >= position for name in names)
 

@@ -138,6 +138,10 @@ class Runner:
             await asyncio.to_thread(self.refresh)
         return await self.progress.wait_until_async(self.names, position, timeout)
 
+    def position(self, name: str) -> int | None:
+        """How far a projection this runner follows (or hears of) has committed."""
+        return self.progress.position(name) if name in self.names else None
+
     def refresh(self) -> None:
         """Learn the positions followers in other processes have committed."""
         with self.database.connection() as conn:

@@ -147,15 +147,11 @@ class Standing:
     expected: int
     category_rank: int | None
     overall_rank: int | None
-    organization_raw_id: strawberry.Private[str]
-    position: strawberry.Private[int | None]
-
-    @strawberry.field
-    def organization(self, info: Info[Context, None]) -> Organization | None:
-        return organization_at(info, self.organization_raw_id, self.position)
+    organization: Organization | None
 
     @classmethod
-    def of(cls, line: board.Standing, position: int | None) -> Standing:
+    def of(cls, line: board.Standing, node: tree.OrganizationNode | None,
+           position: int | None) -> Standing:
         return cls(category=line.category, by_kind=KindScores.of(line.by_kind),
                    party_building=score(line.party_building), adjustment=line.adjustment,
                    business=score(Decimal(line.business)) if line.business else None,
@@ -163,7 +159,7 @@ class Standing:
                    vetoes=[v["condition"] for v in line.vetoes], evaluated=line.evaluated,
                    expected=line.expected, category_rank=line.category_rank,
                    overall_rank=line.overall_rank,
-                   organization_raw_id=line.organization_id, position=position)
+                   organization=Organization.from_view(node, position) if node else None)
 
 
 @strawberry.type(description="Scores rolled up the organisation tree: the assessed "
@@ -247,6 +243,9 @@ class AssessmentCycle(Node):
 def standings(info: Info[Context, None], cycle_id: str, category: str | None,
               position: int | None, first: int | None, after: str | None, last: int | None,
               before: str | None) -> Connection[Standing]:
+    """A page of a scoreboard. What a page shows at a position the scoreboard has folded
+    never changes, so the finished page is kept (per process, LRU) under that position; a
+    current page under the position the followers had reached, until they move on."""
     page = page_of(first, after, last, before, 1)
     try:
         keyed = Page(limit=page.limit, backwards=page.backwards,
@@ -255,37 +254,38 @@ def standings(info: Info[Context, None], cycle_id: str, category: str | None,
     except ValueError:
         raise bad_input("not a cursor of this scoreboard", "after") from None
     visible = info.context.visible()
-    lines, more, total = cached_standings(info, cycle_id, category, position, keyed,
-                                          sorted(visible) if visible is not None else None)
-    for line in lines:
-        info.context.loaders.organization.want(line.organization_id, position)
-    return connection([Standing.of(line, position) for line in lines],
-                      [(line.place,) for line in lines], more, page, total)
-
-
-def cached_standings(info: Info[Context, None], cycle_id: str, category: str | None,
-                     position: int | None, page: Page, visible: list[str] | None,
-                     ) -> tuple[list[board.Standing], bool, int]:
-    """A scoreboard as of a position the scoreboard has folded never changes, so it is kept;
-    a current one is kept under the position it was read at, until the next fold."""
-    conn = info.context.conn
-    folded = tracked(conn, Scoreboard)
-    reached = folded[0] if folded else 0
-    answers = position if position is not None else reached
-
-    def read() -> tuple[list[board.Standing], bool, int]:
-        return board.standings_page(conn, cycle_id, position, category, visible, page)
-
-    if answers > reached:  # the follower is behind: what it shows may still change
-        return read()
-    key = ("standings", cycle_id, category, answers, page,
-           None if visible is None else tuple(visible))
-    found: tuple[list[board.Standing], bool, int] | None = info.context.results.get(key)
+    scope = sorted(visible) if visible is not None else None
+    reached = folded_position(info)
+    if position is not None and position > reached:  # the follower is behind: not final
+        return standings_connection(info, cycle_id, category, position, keyed, page, scope)
+    key = ("standings", cycle_id, category, "current" if position is None else position,
+           reached if position is None else None, keyed, None if scope is None else tuple(scope))
+    found: Connection[Standing] | None = info.context.results.get(key)
     if found is None:
-        found = read()
-        if position is not None or tracked(conn, Scoreboard) == folded:
-            info.context.results[key] = found
+        found = info.context.results[key] = standings_connection(
+            info, cycle_id, category, position, keyed, page, scope)
     return found
+
+
+def folded_position(info: Info[Context, None]) -> int:
+    """How far the scoreboard has folded: known to this process's followers, else read."""
+    runner = info.context.runner
+    known = runner.position(Scoreboard.name) if runner is not None else None
+    if known is not None:
+        return known
+    folded = tracked(info.context.conn, Scoreboard)
+    return folded[0] if folded else 0
+
+
+def standings_connection(info: Info[Context, None], cycle_id: str, category: str | None,
+                         position: int | None, keyed: Page, page: Page,
+                         scope: list[str] | None) -> Connection[Standing]:
+    lines, more, total = board.standings_page(info.context.conn, cycle_id, position,
+                                              category, scope, keyed)
+    organizations = tree.organizations(info.context.conn,
+                                       [line.organization_id for line in lines], position)
+    return connection([Standing.of(line, organizations.get(line.organization_id), position)
+                       for line in lines], [(line.place,) for line in lines], more, page, total)
 
 
 @strawberry.type(description="An item's scores in a score card: a goal or a cycle indicator.")
@@ -332,7 +332,7 @@ def score_card_view(info: Info[Context, None], card: ScoreCard, line: board.Stan
     node = tree.organization(conn, line.organization_id, position)
     parent = node.parent_id if node else None
     return ScoreCardView(
-        standing=Standing.of(line, position),
+        standing=Standing.of(line, node, position),
         items=[ItemScore(item_id=item_global_id(item.kind, item.id), kind=item.kind,
                          title=item.title, weight=float(item.weight),
                          parent_id=item_global_id("goal", item.parent_id)
@@ -588,7 +588,6 @@ def card_at(info: Info[Context, None], cycle_id: strawberry.ID,
     if found is None or card is None or line is None:
         return None
     items = {item.id: item for item in board.score_items(conn, cycle, organization, position)}
-    info.context.loaders.organization.want(organization, position)
     return card, line, items, found
 
 
