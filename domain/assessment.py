@@ -20,33 +20,17 @@ from eventsourcing.domain import event
 
 from domain.base import DengtaAggregate, require_actor, require_reason
 from domain.errors import (
-    DomainError,
+    CycleLockedError,
     InvalidInputError,
     InvalidTransitionError,
     NotFoundError,
+    SegregationOfDutiesError,
+    SelfEvaluationFirstError,
 )
 from domain.scoring import EVALUATOR_KINDS
 from domain.values import Period, parse_enum, require_text, to_decimal
 
 ASSESSMENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://dengta/assessment")
-
-
-class CycleLockedError(DomainError):
-    """Raised when a locked cycle is asked to change (only a two-person reopen may)."""
-
-    code = "CYCLE_LOCKED"
-
-
-class SegregationOfDutiesError(DomainError):
-    """Raised when one person would hold two duties that must be held by different people."""
-
-    code = "SEGREGATION_OF_DUTIES"
-
-
-class SelfEvaluationFirstError(DomainError):
-    """Raised when the higher level scores an item the organisation has not self-evaluated."""
-
-    code = "SELF_EVALUATION_FIRST"
 
 
 class CycleKind(StrEnum):

@@ -126,8 +126,8 @@ class DuplicateError(DomainError):
 
 
 class SegregationOfDutiesError(DomainError):
-    """Raised when one person would check their own work (verify a rectification they
-    submitted or own)."""
+    """Raised when one person would hold two duties that must be held by different people
+    (verify a rectification they submitted or own; approve a reopening they asked for)."""
 
     code = "SEGREGATION_OF_DUTIES"
 
@@ -143,3 +143,15 @@ class SignerNotAuthorizedError(DomainError):
     """Raised when a letter is signed by someone who is not that side's secretary."""
 
     code = "SIGNER_NOT_AUTHORIZED"
+
+
+class CycleLockedError(DomainError):
+    """Raised when a locked cycle is asked to change (only a two-person reopen may)."""
+
+    code = "CYCLE_LOCKED"
+
+
+class SelfEvaluationFirstError(DomainError):
+    """Raised when the higher level scores an item the organisation has not self-evaluated."""
+
+    code = "SELF_EVALUATION_FIRST"

@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 
 from domain.application import DengtaApplication
-from domain.assessment import (
-    AssessmentCycle,
+from domain.assessment import AssessmentCycle
+from domain.errors import (
     CycleLockedError,
+    DomainError,
+    InvalidInputError,
+    InvalidTransitionError,
     SegregationOfDutiesError,
     SelfEvaluationFirstError,
 )
-from domain.errors import DomainError, InvalidInputError, InvalidTransitionError
 from domain.scoring import Node
 from domain.values import Period
 from projections import ALL
