@@ -16,6 +16,7 @@ from domain.sanctions import Sanction
 from projections import organization_tree as tree
 from projections import rectification
 from projections import responsibility_list as duty
+from projections import scoreboard as board
 from projections.engine import Handler, Projection
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection
@@ -350,6 +351,9 @@ class AccountabilityView:
     projects: list[ProjectView]
     sanctions: list[SanctionView]
     gaps: list[duty.Gap] = field(default_factory=list)  # organisations only: below it
+    scores: dict[str, board.GoalScore] = field(default_factory=dict)  # by goal
+    # organisations only: its line in the cycle its scores are shown from
+    assessment: tuple[board.AssessedIn, board.Standing] | None = None
 
 
 def accountability(conn: Connection, party_kind: str, party_id: str, today: date,
@@ -367,12 +371,16 @@ def accountability(conn: Connection, party_kind: str, party_id: str, today: date
         projects = _projects(conn, "organization_id", party_id, position)
         subtree = [n.id for n in tree.descendants(conn, party_id, position)]
         gaps = duty.responsibility_gaps(conn, position, subtree)
+    responsibilities = duty.responsibilities_of(conn, party_id, position)
     return AccountabilityView(
         party_kind=party_kind, party_id=party_id, today=today,
-        responsibilities=duty.responsibilities_of(conn, party_id, position),
+        responsibilities=responsibilities,
         letters=letters, commitments=commitments(conn, "party_id", party_id, position),
         findings=findings,
         overdue=rectification.overdue_items(conn, findings, today, position),
         projects=projects, sanctions=sanctions(conn, "party_id", party_id, position),
         gaps=gaps,
+        scores=board.goal_scores(conn, sorted({r.goal_id for r in responsibilities}), position),
+        assessment=(board.latest_standing(conn, party_id, position)
+                    if party_kind == "organization" else None),
     )

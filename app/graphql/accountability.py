@@ -55,7 +55,7 @@ class AccountabilityQuery:
             return None
         view = views.accountability(info.context.conn, kind, str(party), business_day(today),
                                     position)
-        return Accountability.from_view(view, position)
+        return Accountability.from_view(info, view, position)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Overdue findings and measures (under `organizationId`), "

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.graphql.assessment import AssessmentCycle, Standing, cycle_node
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
 from app.graphql.types import (
@@ -25,6 +26,7 @@ from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification
 from projections import responsibility_list as duty
+from projections import scoreboard as board
 
 
 def server_today() -> date:
@@ -338,13 +340,41 @@ class AccountableGoal:
     kind: str = strawberry.field(description="collective, primary, direct or specific")
     since: date | None
     score: float | None = strawberry.field(
-        description="The goal's assessed score; null until assessments are scored.")
+        description="The goal's item score (0-100, its evaluator kinds weighed by the "
+                    "cycle's scheme) in `scoreCycle`; null while nobody has scored it.")
+    score_cycle_id: strawberry.Private[str | None]
+    position: strawberry.Private[int | None]
 
     @classmethod
-    def from_view(cls, row: duty.Responsibility) -> AccountableGoal:
+    def from_view(cls, row: duty.Responsibility, found: board.GoalScore | None,
+                  position: int | None) -> AccountableGoal:
         return cls(goal_id=gid("Goal", row.goal_id), title=row.goal_title,
                    level=row.goal_level, status=row.goal_status, kind=row.kind,
-                   since=date.fromisoformat(row.since) if row.since else None, score=None)
+                   since=date.fromisoformat(row.since) if row.since else None,
+                   score=found.score if found else None,
+                   score_cycle_id=found.cycle_id if found else None, position=position)
+
+    @strawberry.field(description="The cycle the score is taken from: the latest published "
+                                  "one scoring the goal, else the latest one under way.")
+    def score_cycle(self, info: Info[Context, None]) -> AssessmentCycle | None:
+        return (cycle_node(info, self.score_cycle_id, self.position)
+                if self.score_cycle_id else None)
+
+
+@strawberry.type(description="An organisation's result in the cycle its scores are shown "
+                             "from.")
+class LatestAssessment:
+    cycle: AssessmentCycle
+    standing: Standing
+
+
+def latest_assessment(info: Info[Context, None], view: views.AccountabilityView,
+                      position: int | None) -> LatestAssessment | None:
+    if view.assessment is None:
+        return None
+    unit, line = view.assessment
+    cycle = cycle_node(info, unit.cycle_id, position)
+    return LatestAssessment(cycle=cycle, standing=Standing.of(line, position)) if cycle else None
 
 
 @strawberry.type(description="What an accountability review opens first: for a person or an "
@@ -363,21 +393,27 @@ class Accountability:
     sanctions: list[Sanction]
     responsibility_gaps: list[ResponsibilityGap] = strawberry.field(
         description="For an organisation: goals below it with no primary or direct holder.")
+    latest_assessment: LatestAssessment | None = strawberry.field(
+        description="For an organisation: its combined score, grade and ranks in the latest "
+                    "published cycle assessing it (else the latest one under way).")
 
     @classmethod
-    def from_view(cls, view: views.AccountabilityView, position: int | None) -> Accountability:
+    def from_view(cls, info: Info[Context, None], view: views.AccountabilityView,
+                  position: int | None) -> Accountability:
         today = view.today
         findings = [Finding.from_view(f, today, position) for f in view.findings]
         return cls(
             party_kind=view.party_kind, party_id=party_gid(view.party_kind, view.party_id),
-            today=today, goals=[AccountableGoal.from_view(r) for r in view.responsibilities],
+            today=today, goals=[AccountableGoal.from_view(r, view.scores.get(r.goal_id), position)
+                               for r in view.responsibilities],
             letters=[ResponsibilityLetter.from_view(v, today, position) for v in view.letters],
             commitments=[Commitment.from_view(c) for c in view.commitments],
             findings=findings, open_findings=[f for f in findings if f.status != "closed"],
             overdue=[OverdueItem.from_view(i, today, position) for i in view.overdue],
             projects=[Project.from_view(p, position) for p in view.projects],
             sanctions=[Sanction.from_view(s) for s in view.sanctions],
-            responsibility_gaps=[ResponsibilityGap.from_view(g) for g in view.gaps])
+            responsibility_gaps=[ResponsibilityGap.from_view(g) for g in view.gaps],
+            latest_assessment=latest_assessment(info, view, position))
 
 
 def _letter_node(info: Info[Context, None], raw_id: str,
