@@ -178,7 +178,7 @@ class Finding(Node):
             submissions=view.submissions, returns=view.returns,
             owner_id=gid("Person", view.owner_id),
             goal_id=gid("Goal", view.goal_id) if view.goal_id else None,
-            evaluation_id=(strawberry.ID(view.evaluation_id) if view.evaluation_id else None),
+            evaluation_id=gid("Evaluation", view.evaluation_id) if view.evaluation_id else None,
             evidence=view.evidence, last_actor=view.last_actor, last_reason=view.last_reason,
             measures=[RectificationMeasure(
                 id=gid("RectificationMeasure", m.measure_id), description=m.description,
@@ -298,7 +298,8 @@ class SanctionBasis:
     id: strawberry.ID
 
 
-BASIS_TYPES = {"finding": "Finding", "letter": "ResponsibilityLetter"}
+BASIS_TYPES = {"evaluation": "Evaluation", "finding": "Finding",
+               "letter": "ResponsibilityLetter"}
 
 
 @strawberry.type(description="奖惩: a commendation, admonishing talk, written warning or "
@@ -323,8 +324,7 @@ class Sanction(Node):
             id=gid("Sanction", view.id), kind=view.kind, reward=view.kind == "commendation",
             party_kind=view.party_kind, party_id=party_gid(view.party_kind, view.party_id),
             organization_id=gid("Organization", view.organization_id),
-            basis=[SanctionBasis(kind=b["kind"], id=gid(BASIS_TYPES[b["kind"]], b["id"])
-                                 if b["kind"] in BASIS_TYPES else strawberry.ID(b["id"]))
+            basis=[SanctionBasis(kind=b["kind"], id=gid(BASIS_TYPES[b["kind"]], b["id"]))
                    for b in view.basis],
             reason=view.reason, issued_by=view.issued_by, issued_on=view.issued_on,
             revoked=view.revoked, revocation_reason=view.revocation_reason,
