@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +16,9 @@ from app.graphql.ids import to_global_id
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
+
+if TYPE_CHECKING:
+    from app.graphql.accountability_types import ResponsibilityLetter
 
 
 @strawberry.interface(description="An object with a global id (Relay).")
@@ -127,6 +130,7 @@ class Goal(Node):
     indicator: JSON
     progress: Progress
     raw_id: strawberry.Private[str]
+    letter_raw_id: strawberry.Private[str | None]
     parent_raw_id: strawberry.Private[str | None]
     organization_raw_id: strawberry.Private[str]
     position: strawberry.Private[int | None]
@@ -141,7 +145,7 @@ class Goal(Node):
             progress=Progress(reports=view.progress_reports, value=view.progress_value,
                               rubric_level=view.progress_level,
                               effective_date=view.progress_date, completion=view.completion),
-            raw_id=view.id, parent_raw_id=view.parent_id,
+            raw_id=view.id, letter_raw_id=view.letter_id, parent_raw_id=view.parent_id,
             organization_raw_id=view.organization_id, position=position,
         )
 
@@ -161,6 +165,19 @@ class Goal(Node):
     def responsible(self, info: Info[Context, None]) -> list[Holder]:
         holders = info.context.loaders.holders.get(self.raw_id, self.position) or []
         return [Holder.from_view(h) for h in holders]
+
+    @strawberry.field(description="The signed responsibility letter this goal is on (after "
+                                  "which it changes only through an approved amendment); "
+                                  "null while it is on none.")
+    def letter(self, info: Info[Context, None]) -> Annotated[
+            ResponsibilityLetter, strawberry.lazy("app.graphql.accountability_types")] | None:
+        if self.letter_raw_id is None:
+            return None
+        found = any_node(info, "ResponsibilityLetter", self.letter_raw_id, self.position)
+        visible = info.context.visible()
+        if found is None or (visible is not None and not visible & readable_by(found)):
+            return None
+        return cast("ResponsibilityLetter", found)
 
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
     def subgoals(self, info: Info[Context, None]) -> list[Goal]:

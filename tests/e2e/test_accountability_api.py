@@ -203,11 +203,20 @@ def test_a_signed_letters_goal_is_amended_only_with_the_issuers_approval(world) 
                   title="责任书", signBy="2026-02-28", goalIds=[ids["goal"]])["letter"]["id"]
     sign = """mutation($input: SignLetterInput!) { signLetter(input: $input) {
                 letter { status } userErrors { code } } }"""
+    on_letter = "query($id: ID!) { goal(id: $id) { letter { id status } } }"
     step(client, sign, chief, "signLetter", letterId=letter, side="issuer",
          signerId=ids["chief"])
+    half_signed = datetime.now(UTC).isoformat()
+    assert gql(client, on_letter, chief, id=ids["goal"])["data"]["goal"] == {"letter": None}
+    time.sleep(0.01)
     signed = step(client, sign, secretary, "signLetter", letterId=letter, side="recipient",
                   signerId=ids["secretary"])
     assert signed["letter"]["status"] == "signed"
+    assert gql(client, on_letter, secretary, id=ids["goal"])["data"]["goal"] == {
+        "letter": {"id": letter, "status": "signed"}}
+    assert gql(client, "query($id: ID!, $at: DateTime) { goal(id: $id, asOf: $at) { letter "
+                       "{ id } } }", chief, id=ids["goal"], at=half_signed)["data"]["goal"] == {
+        "letter": None}
 
     before = events(client)
     revised = gql(client, """mutation($id: ID!) { reviseGoal(input: {goalId: $id,
