@@ -5,6 +5,7 @@ organisation the responsibility gaps below it — as it stood at any position.""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
@@ -18,8 +19,9 @@ from projections import rectification
 from projections import responsibility_list as duty
 from projections import scoreboard as board
 from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
-from store.db import Connection
+from store.db import Connection, marks
 
 LETTERS = TemporalTable(
     "view_letters", ("id",),
@@ -208,14 +210,23 @@ LETTER_COLUMNS = ("l.id, l.issuer_id, l.recipient_id, l.year, l.title, l.sign_by
                   "l.recipient_signed_on")
 
 
-def _letters(conn: Connection, where: str, params: list[Any],
-             position: int | None) -> list[LetterView]:
+LETTER_SORT = ("l.year", "l.sign_by", "l.id")
+LetterKey = tuple[str, str, str]  # year, signing deadline, id: the keyset of a letter list
+
+
+def letter_key(view: LetterView) -> LetterKey:
+    return (str(view.year), view.sign_by.isoformat(), view.id)
+
+
+def _letters(conn: Connection, where: str, params: list[Any], position: int | None,
+             page: Page = EVERYTHING) -> tuple[list[LetterView], bool]:
+    """Letters, the latest year first (within a year the latest signing deadline first)."""
     cond, cond_params = as_of("l", position)
     a_cond, a_params = as_of("a", position)
     letters = []
-    for r in conn.execute(f"SELECT {LETTER_COLUMNS} FROM {LETTERS.name} l WHERE {where} "
-                          f"AND {cond} ORDER BY l.year DESC, l.title, l.id",
-                          [*params, *cond_params]):
+    rows, more = read_page(conn, LETTER_COLUMNS, f"{LETTERS.name} l", f"{where} AND {cond}",
+                           [*params, *cond_params], LETTER_SORT, page, descending=True)
+    for r in rows:
         amendments = tuple(
             AmendmentView(a[0], a[1], json.loads(a[2]), *a[3:])
             for a in conn.execute(
@@ -226,12 +237,61 @@ def _letters(conn: Connection, where: str, params: list[Any],
         letters.append(LetterView(r[0], r[1], r[2], int(r[3]), r[4], date.fromisoformat(r[5]),
                                   r[6], json.loads(r[7]), r[8], _iso(r[9]), r[10],
                                   _iso(r[11]), amendments))
-    return letters
+    return letters, more
 
 
 def letter(conn: Connection, letter_id: str, position: int | None = None) -> LetterView | None:
-    found = _letters(conn, "l.id = ?", [letter_id], position)
+    found, _ = _letters(conn, "l.id = ?", [letter_id], position)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class LetterFilter:
+    organization_ids: Sequence[str] | None = None  # issued or received by one (None: any)
+    signer_id: str | None = None  # signed by this person, on either side
+    year: int | None = None
+    status: str | None = None  # drafted or signed
+
+    def where(self) -> tuple[str, list[Any]] | None:
+        """The SQL condition and its parameters; None when nothing can match."""
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if self.organization_ids is not None:
+            if not self.organization_ids:
+                return None
+            wanted = marks(self.organization_ids)
+            clauses.append(f"(l.issuer_id IN ({wanted}) OR l.recipient_id IN ({wanted}))")
+            params += [*self.organization_ids, *self.organization_ids]
+        if self.signer_id is not None:
+            clauses.append("(l.issuer_signer_id = ? OR l.recipient_signer_id = ?)")
+            params += [self.signer_id, self.signer_id]
+        if self.year is not None:
+            clauses.append("l.year = ?")
+            params.append(self.year)
+        if self.status is not None:
+            clauses.append("l.status = ?")
+            params.append(self.status)
+        return " AND ".join(clauses), params
+
+
+def letters_page(conn: Connection, where: LetterFilter, position: int | None = None,
+                 page: Page = EVERYTHING) -> tuple[list[LetterView], bool, int]:
+    """A keyset page of letters (the latest year first), whether more lie beyond it, and how
+    many match in all."""
+    found = where.where()
+    if found is None:
+        return [], False, 0
+    clause, params = found
+    views, more = _letters(conn, clause, params, position, page)
+    cond, cond_params = as_of("l", position)
+    return views, more, count(conn, f"{LETTERS.name} l", f"{clause} AND {cond}",
+                              [*params, *cond_params])
+
+
+def letters_of(conn: Connection, where: LetterFilter,
+               position: int | None = None) -> list[LetterView]:
+    found = where.where()
+    return _letters(conn, *found, position)[0] if found is not None else []
 
 
 @dataclass(frozen=True)
@@ -359,14 +419,12 @@ class AccountabilityView:
 def accountability(conn: Connection, party_kind: str, party_id: str, today: date,
                    position: int | None = None) -> AccountabilityView:
     if party_kind == "person":
-        letters = _letters(conn, "(l.issuer_signer_id = ? OR l.recipient_signer_id = ?)",
-                           [party_id, party_id], position)
+        letters = letters_of(conn, LetterFilter(signer_id=party_id), position)
         findings = rectification.findings_of_person(conn, party_id, position)
         projects = _projects(conn, "leader_id", party_id, position)
         gaps: list[duty.Gap] = []
     else:
-        letters = _letters(conn, "(l.issuer_id = ? OR l.recipient_id = ?)",
-                           [party_id, party_id], position)
+        letters = letters_of(conn, LetterFilter(organization_ids=[party_id]), position)
         findings = rectification.findings_of_organizations(conn, [party_id], position)
         projects = _projects(conn, "organization_id", party_id, position)
         subtree = [n.id for n in tree.descendants(conn, party_id, position)]

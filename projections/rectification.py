@@ -8,6 +8,7 @@ here as tenures; the organisation tree (the parent) is read as of the read's pos
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from domain.findings import Finding
 from domain.people import Person
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection, marks
 
@@ -150,14 +152,21 @@ FINDING_COLUMNS = ("f.id, f.title, f.source, f.severity, f.organization_id, f.ow
                    "f.submissions, f.returns, f.last_actor, f.last_reason, f.evidence")
 
 
-def _findings(conn: Connection, where: str, params: list[Any],
-              position: int | None) -> list[FindingView]:
+FINDING_SORT = ("f.deadline", "f.title", "f.id")
+FindingKey = tuple[str, str, str]  # deadline, title, id: the keyset of a finding list
+
+
+def finding_key(view: FindingView) -> FindingKey:
+    return (view.deadline.isoformat(), view.title, view.id)
+
+
+def _findings(conn: Connection, where: str, params: list[Any], position: int | None,
+              page: Page = EVERYTHING) -> tuple[list[FindingView], bool]:
     cond, cond_params = as_of("f", position)
-    rows = conn.execute(f"SELECT {FINDING_COLUMNS} FROM {FINDINGS.name} f "
-                        f"WHERE {where} AND {cond} ORDER BY f.deadline, f.title, f.id",
-                        [*params, *cond_params])
+    rows, more = read_page(conn, FINDING_COLUMNS, f"{FINDINGS.name} f", f"{where} AND {cond}",
+                           [*params, *cond_params], FINDING_SORT, page)
     if not rows:
-        return []
+        return [], more
     ids = [row[0] for row in rows]
     m_cond, m_params = as_of("m", position)
     measures: dict[str, list[MeasureView]] = {finding_id: [] for finding_id in ids}
@@ -172,32 +181,73 @@ def _findings(conn: Connection, where: str, params: list[Any],
         deadline=date.fromisoformat(r[6]), raised_on=date.fromisoformat(r[7]), goal_id=r[8],
         evaluation_id=r[9], status=r[10], submissions=int(r[11]), returns=int(r[12]),
         last_actor=r[13], last_reason=r[14], evidence=r[15].split("\n") if r[15] else [],
-        measures=tuple(measures[r[0]])) for r in rows]
+        measures=tuple(measures[r[0]])) for r in rows], more
 
 
 def finding(conn: Connection, finding_id: str, position: int | None = None) -> FindingView | None:
-    found = _findings(conn, "f.id = ?", [finding_id], position)
+    found, _ = _findings(conn, "f.id = ?", [finding_id], position)
     return found[0] if found else None
 
 
-def findings_of_organizations(conn: Connection, organization_ids: list[str] | None,
+@dataclass(frozen=True)
+class FindingFilter:
+    organization_ids: Sequence[str] | None = None  # None: of every organisation
+    person_id: str | None = None  # findings a person owns, or owns a measure of
+    status: str | None = None  # open, submitted or closed
+    unclosed: bool = False  # open or submitted
+
+    def where(self, position: int | None) -> tuple[str, list[Any]] | None:
+        """The SQL condition and its parameters; None when nothing can match."""
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if self.organization_ids is not None:
+            if not self.organization_ids:
+                return None
+            clauses.append(f"f.organization_id IN ({marks(self.organization_ids)})")
+            params += list(self.organization_ids)
+        if self.person_id is not None:
+            m_cond, m_params = as_of("m", position)
+            clauses.append(f"(f.owner_id = ? OR f.id IN (SELECT m.finding_id FROM "
+                           f"{MEASURES.name} m WHERE m.owner_id = ? AND {m_cond}))")
+            params += [self.person_id, self.person_id, *m_params]
+        if self.status is not None:
+            clauses.append("f.status = ?")
+            params.append(self.status)
+        if self.unclosed:
+            clauses.append("f.status <> 'closed'")
+        return " AND ".join(clauses), params
+
+
+def findings_page(conn: Connection, where: FindingFilter, position: int | None = None,
+                  page: Page = EVERYTHING) -> tuple[list[FindingView], bool, int]:
+    """A keyset page of findings by deadline, title and id, whether more lie beyond it, and
+    how many match in all."""
+    found = where.where(position)
+    if found is None:
+        return [], False, 0
+    clause, params = found
+    views, more = _findings(conn, clause, params, position, page)
+    cond, cond_params = as_of("f", position)
+    return views, more, count(conn, f"{FINDINGS.name} f", f"{clause} AND {cond}",
+                              [*params, *cond_params])
+
+
+def findings_of_organizations(conn: Connection, organization_ids: Sequence[str] | None,
                               position: int | None = None) -> list[FindingView]:
     """The findings of some organisations (None: of all)."""
-    if organization_ids is None:
-        return _findings(conn, "1 = 1", [], position)
-    if not organization_ids:
-        return []
-    return _findings(conn, f"f.organization_id IN ({marks(organization_ids)})",
-                     list(organization_ids), position)
+    return _matching(conn, FindingFilter(organization_ids=organization_ids), position)
 
 
 def findings_of_person(conn: Connection, person_id: str,
                        position: int | None = None) -> list[FindingView]:
     """Findings a person owns, or owns a measure of."""
-    m_cond, m_params = as_of("m", position)
-    return _findings(conn, f"(f.owner_id = ? OR f.id IN (SELECT m.finding_id FROM "
-                           f"{MEASURES.name} m WHERE m.owner_id = ? AND {m_cond}))",
-                     [person_id, person_id, *m_params], position)
+    return _matching(conn, FindingFilter(person_id=person_id), position)
+
+
+def _matching(conn: Connection, where: FindingFilter,
+              position: int | None) -> list[FindingView]:
+    found = where.where(position)
+    return _findings(conn, *found, position)[0] if found is not None else []
 
 
 @dataclass(frozen=True)
