@@ -61,9 +61,8 @@ class AccountabilityQuery:
         position = info.context.position(as_of)
         if not may_read_party(info, kind, str(party)):
             return None
-        view = views.accountability(info.context.conn, kind, str(party), business_day(today),
-                                    position)
-        return Accountability.from_view(info, view, position)
+        return Accountability.of(info, views.Party(kind, str(party)), business_day(today),
+                                 position)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Overdue findings and measures (under `organizationId`), "

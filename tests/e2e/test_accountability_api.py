@@ -35,12 +35,12 @@ RETURN = f"""mutation($input: CheckRectificationInput!) {{
 VIEW = """query($party: ID!, $at: DateTime, $today: Date) {
   accountability(partyId: $party, asOf: $at, today: $today) {
     partyKind today
-    goals { title kind status score }
-    findings { title status submissions returns lastReason }
-    openFindings { title }
-    overdue { daysOverdue measureId escalation { level name } }
-    letters { title status overdue signatures { side } }
-    responsibilityGaps { title }
+    goals(first: 100) { nodes { title kind status score } }
+    findings(first: 100) { nodes { title status submissions returns lastReason } }
+    openFindings(first: 100) { nodes { title } }
+    overdue(first: 100) { nodes { daysOverdue measureId escalation { level name } } }
+    letters(first: 100) { nodes { title status overdue signatures { side } } }
+    responsibilityGaps(first: 100) { nodes { title } }
   } }"""
 
 
@@ -83,9 +83,11 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, Any]]]:
 
 
 def read(client: TestClient, headers: dict[str, str], **variables: Any) -> dict[str, Any]:
+    """The view, its lists unwrapped from their connections."""
     result = gql(client, VIEW, headers, **variables)
     assert "errors" not in result, result
-    return dict(result["data"]["accountability"])
+    return {key: value["nodes"] if isinstance(value, dict) else value
+            for key, value in result["data"]["accountability"].items()}
 
 
 def step(client: TestClient, query: str, headers: dict[str, str], name: str,

@@ -144,3 +144,41 @@ def test_letters_page_latest_year_first_both_ways(world) -> None:
     assert titles(only) == ["2025年目标责任书"] and only["nodes"][0]["status"] == "drafted"
     assert page(client, LETTERS, "responsibilityLetters", ids["secretary"],
                 first=5)["totalCount"] == 0
+
+
+VIEW = """query($party: ID!, $first: Int, $after: String, $last: Int, $before: String,
+               $overdueAfter: String, $overdueBefore: String) {
+  accountability(partyId: $party, today: "2026-06-30") {
+    findings(first: $first, after: $after, last: $last, before: $before) {
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      nodes { title } }
+    overdue(first: $first, after: $overdueAfter, last: $last, before: $overdueBefore) {
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      nodes { title: finding { title } daysOverdue } }
+    letters(first: 1) { totalCount nodes { year } }
+  } }"""
+
+
+def test_the_accountability_views_lists_page_both_ways(world) -> None:
+    client, ids = world
+    view = page(client, VIEW, "accountability", party=ids["A"], first=3)
+    assert titles(view["findings"]) == ["问题1", "问题2", "问题3"]
+    assert flags(view["findings"]) == (False, True) and view["findings"]["totalCount"] == 5
+    assert [(n["title"]["title"], n["daysOverdue"]) for n in view["overdue"]["nodes"]] == [
+        ("问题1", 60), ("问题2", 59), ("问题3", 58)]
+    assert view["overdue"]["totalCount"] == 5
+    assert view["letters"] == {"totalCount": 3, "nodes": [{"year": 2026}]}
+
+    rest = page(client, VIEW, "accountability", party=ids["A"], first=3,
+                after=view["findings"]["pageInfo"]["endCursor"],
+                overdueAfter=view["overdue"]["pageInfo"]["endCursor"])
+    assert titles(rest["findings"]) == ["问题4", "问题5"] and flags(rest["findings"]) == (
+        True, False)
+    assert [n["title"]["title"] for n in rest["overdue"]["nodes"]] == ["问题4", "问题5"]
+    tail = page(client, VIEW, "accountability", party=ids["A"], last=2)
+    assert [n["title"]["title"] for n in tail["overdue"]["nodes"]] == ["问题4", "问题5"]
+    assert flags(tail["overdue"]) == (True, False)
+    earlier = page(client, VIEW, "accountability", party=ids["A"], last=2,
+                   overdueBefore=tail["overdue"]["pageInfo"]["startCursor"])
+    assert [n["title"]["title"] for n in earlier["overdue"]["nodes"]] == ["问题2", "问题3"]
+    assert flags(earlier["overdue"]) == (True, True)

@@ -13,7 +13,7 @@ from tests.integration.assessment_story import ORGANIZER, evaluate_all, publish,
 
 VIEW = """query($party: ID!) {
   accountability(partyId: $party) {
-    goals { title score scoreCycle { title status } }
+    goals(first: 10) { nodes { title score scoreCycle { title status } } }
     latestAssessment { cycle { title } standing { combined grade categoryRank overallRank } }
   } }"""
 
@@ -36,7 +36,7 @@ def test_the_view_shows_goal_scores_and_the_organisations_standing(database_url:
         found = view["data"]["accountability"]
         title = "2026年第二季度党建考核"
         assert sorted((g["title"], g["score"], g["scoreCycle"]["title"],
-                       g["scoreCycle"]["status"]) for g in found["goals"]) == [
+                       g["scoreCycle"]["status"]) for g in found["goals"]["nodes"]) == [
             ("目标A1", 82.5, title, "published"), ("目标A2", 70.5, title, "published")]
         assert found["latestAssessment"] == {
             "cycle": {"title": title},
