@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from domain.findings import Finding
+from domain.organizations import Organization
 from domain.people import Person
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
@@ -41,6 +42,13 @@ TENURES = TemporalTable(
     {"person_id": "TEXT", "organization_id": "TEXT", "post": "TEXT", "since": "TEXT",
      "until": "TEXT"},
     partition="person_id", indexes=(("organization_id", "post"),),
+)
+# Valid-time parentage of organisations: [since, until) in effective dates, so an escalation
+# reaches the parent organisation as the tree stood on the due date.
+PARENTAGES = TemporalTable(
+    "view_parentages", ("organization_id", "since"),
+    {"organization_id": "TEXT", "parent_id": "TEXT", "since": "TEXT", "until": "TEXT"},
+    partition="organization_id",
 )
 
 
@@ -86,6 +94,27 @@ def post_taken(e: Person.PostTaken, b: Batch) -> None:
                          "post": e.post, "since": _day(e), "until": None})
 
 
+def registered(e: Organization.Registered, b: Batch) -> None:
+    """Registered without an effective date, the organisation had its parent all along."""
+    if e.parent_id is not None:
+        since = e.effective_date or date.min
+        b[PARENTAGES.name].put({"organization_id": b.subject, "parent_id": str(e.parent_id),
+                                "since": since.isoformat(), "until": None})
+
+
+def moved(e: Organization.Moved, b: Batch) -> None:
+    """From its effective day the new parent holds; a move recorded late replaces whatever
+    the tree was thought to be from that day on."""
+    day = _day(e)
+    for row in b[PARENTAGES.name].rows(b.subject):
+        if row["since"] >= day:
+            b[PARENTAGES.name].delete(b.subject, row["since"])
+        elif row["until"] is None or row["until"] > day:
+            b[PARENTAGES.name].put({**row, "until": day})
+    b[PARENTAGES.name].put({"organization_id": b.subject, "parent_id": str(e.parent_id),
+                            "since": day, "until": None})
+
+
 def post_ended(e: Person.PostEnded, b: Batch) -> None:
     for row in b[TENURES.name].rows(b.subject):
         if (row["organization_id"] == str(e.organization_id) and row["post"] == e.post
@@ -95,7 +124,8 @@ def post_ended(e: Person.PostEnded, b: Batch) -> None:
 
 class Rectification(Projection):
     name = "rectification"
-    tables = (FINDINGS, MEASURES, TENURES)
+    version = 2  # 2: parentages in business time
+    tables = (FINDINGS, MEASURES, TENURES, PARENTAGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Finding.Raised: raised,
         Finding.MeasurePlanned: measure_planned,
@@ -104,6 +134,8 @@ class Rectification(Projection):
         Finding.Verified: _finding_step("closed"),
         Person.PostTaken: post_taken,
         Person.PostEnded: post_ended,
+        Organization.Registered: registered,
+        Organization.Moved: moved,
     }
 
 
@@ -279,14 +311,25 @@ def secretary_on(conn: Connection, organization_id: str, day: date,
     return rows[0][0] if rows else None
 
 
+def parent_on(conn: Connection, organization_id: str, day: date,
+              position: int | None = None) -> str | None:
+    """An organisation's parent on `day` (by the moves' effective dates); before its first
+    known parentage, its first parent."""
+    cond, params = as_of("p", position)
+    rows = conn.execute(
+        f"SELECT p.parent_id FROM {PARENTAGES.name} p WHERE p.organization_id = ? "
+        f"AND (p.until IS NULL OR p.until > ?) AND {cond} ORDER BY p.since",
+        [organization_id, day.isoformat(), *params])
+    return rows[0][0] if rows else None
+
+
 def escalation_chain(conn: Connection, owner_id: str, organization_id: str, day: date,
                      position: int | None = None) -> tuple[Escalation, ...]:
     def named(level: str, person_id: str | None, org: str | None) -> Escalation:
         person = tree.person(conn, person_id, position) if person_id else None
         return Escalation(level, person_id, person.name if person else None, org)
 
-    node = tree.organization(conn, organization_id, position)
-    parent = node.parent_id if node else None
+    parent = parent_on(conn, organization_id, day, position)
     return (
         named("owner", owner_id, organization_id),
         named("secretary", secretary_on(conn, organization_id, day, position),
