@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.app_base import Written
+from domain.assessment import Evaluation
 from domain.commitments import Commitment
 from domain.core_cases import CoreCases
 from domain.errors import InvalidInputError
@@ -37,6 +38,12 @@ def amendment_changes(title: str | None, description: str | None, period: Period
     if indicator is not None:
         changes["indicator"] = indicator.to_dict()
     return changes
+
+
+CITED: dict[BasisKind, type[Evaluation | Finding | ResponsibilityLetter]] = {
+    BasisKind.EVALUATION: Evaluation, BasisKind.FINDING: Finding,
+    BasisKind.LETTER: ResponsibilityLetter,
+}
 
 
 class AccountabilityCases(CoreCases):
@@ -164,6 +171,8 @@ class AccountabilityCases(CoreCases):
     ) -> Written:
         if goal_id is not None:
             self.get(Goal, goal_id, "goalId")
+        if evaluation_id is not None:
+            self.get(Evaluation, evaluation_id, "evaluationId")
         finding = Finding.raise_finding(
             id=self._new_id(id), actor=actor, title=title, description=description,
             source=source, severity=severity,
@@ -242,13 +251,9 @@ class AccountabilityCases(CoreCases):
         organization_id: UUID, basis: Sequence[tuple[str, UUID]], effective_date: date,
         reason: str, id: UUID | None = None,
     ) -> Written:
-        """A reward or restraint; findings and letters it cites must exist."""
+        """A reward or restraint; the evaluations, findings and letters it cites must exist."""
         for basis_kind, ref in basis:
-            cited = parse_enum(BasisKind, basis_kind, "basis.kind")
-            if cited is BasisKind.FINDING:
-                self.get(Finding, ref, "basis")
-            elif cited is BasisKind.LETTER:
-                self.get(ResponsibilityLetter, ref, "basis")
+            self.get(CITED[parse_enum(BasisKind, basis_kind, "basis.kind")], ref, "basis")
         party = self._party(party_kind, party_id)
         organization = self.get(Organization, organization_id, "organizationId")
         if isinstance(party, Organization) and party.id != organization.id:

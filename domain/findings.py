@@ -119,8 +119,8 @@ class Finding(DengtaAggregate):
         effective_date: date, goal_id: UUID | None = None, evaluation_id: UUID | None = None,
         reason: str = "",
     ) -> Finding:
-        """`goal_id` must name a goal (the caller loads it); `evaluation_id` is kept as given
-        until evaluations exist to check it against."""
+        """`goal_id` must name a goal and `evaluation_id` an evaluation (the caller loads
+        them)."""
         organization.check_active()
         if deadline < effective_date:
             raise InvalidInputError("the deadline lies before the finding was raised",

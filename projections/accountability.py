@@ -5,6 +5,7 @@ organisation the responsibility gaps below it — as it stood at any position.""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
@@ -16,9 +17,11 @@ from domain.sanctions import Sanction
 from projections import organization_tree as tree
 from projections import rectification
 from projections import responsibility_list as duty
+from projections import scoreboard as board
 from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
-from store.db import Connection
+from store.db import Connection, Row, marks
 
 LETTERS = TemporalTable(
     "view_letters", ("id",),
@@ -207,14 +210,23 @@ LETTER_COLUMNS = ("l.id, l.issuer_id, l.recipient_id, l.year, l.title, l.sign_by
                   "l.recipient_signed_on")
 
 
-def _letters(conn: Connection, where: str, params: list[Any],
-             position: int | None) -> list[LetterView]:
+LETTER_SORT = ("l.year", "l.sign_by", "l.id")
+LetterKey = tuple[str, str, str]  # year, signing deadline, id: the keyset of a letter list
+
+
+def letter_key(view: LetterView) -> LetterKey:
+    return (str(view.year), view.sign_by.isoformat(), view.id)
+
+
+def _letters(conn: Connection, where: str, params: list[Any], position: int | None,
+             page: Page = EVERYTHING) -> tuple[list[LetterView], bool]:
+    """Letters, the latest year first (within a year the latest signing deadline first)."""
     cond, cond_params = as_of("l", position)
     a_cond, a_params = as_of("a", position)
     letters = []
-    for r in conn.execute(f"SELECT {LETTER_COLUMNS} FROM {LETTERS.name} l WHERE {where} "
-                          f"AND {cond} ORDER BY l.year DESC, l.title, l.id",
-                          [*params, *cond_params]):
+    rows, more = read_page(conn, LETTER_COLUMNS, f"{LETTERS.name} l", f"{where} AND {cond}",
+                           [*params, *cond_params], LETTER_SORT, page, descending=True)
+    for r in rows:
         amendments = tuple(
             AmendmentView(a[0], a[1], json.loads(a[2]), *a[3:])
             for a in conn.execute(
@@ -225,12 +237,61 @@ def _letters(conn: Connection, where: str, params: list[Any],
         letters.append(LetterView(r[0], r[1], r[2], int(r[3]), r[4], date.fromisoformat(r[5]),
                                   r[6], json.loads(r[7]), r[8], _iso(r[9]), r[10],
                                   _iso(r[11]), amendments))
-    return letters
+    return letters, more
 
 
 def letter(conn: Connection, letter_id: str, position: int | None = None) -> LetterView | None:
-    found = _letters(conn, "l.id = ?", [letter_id], position)
+    found, _ = _letters(conn, "l.id = ?", [letter_id], position)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class LetterFilter:
+    organization_ids: Sequence[str] | None = None  # issued or received by one (None: any)
+    signer_id: str | None = None  # signed by this person, on either side
+    year: int | None = None
+    status: str | None = None  # drafted or signed
+
+    def where(self) -> tuple[str, list[Any]] | None:
+        """The SQL condition and its parameters; None when nothing can match."""
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if self.organization_ids is not None:
+            if not self.organization_ids:
+                return None
+            wanted = marks(self.organization_ids)
+            clauses.append(f"(l.issuer_id IN ({wanted}) OR l.recipient_id IN ({wanted}))")
+            params += [*self.organization_ids, *self.organization_ids]
+        if self.signer_id is not None:
+            clauses.append("(l.issuer_signer_id = ? OR l.recipient_signer_id = ?)")
+            params += [self.signer_id, self.signer_id]
+        if self.year is not None:
+            clauses.append("l.year = ?")
+            params.append(self.year)
+        if self.status is not None:
+            clauses.append("l.status = ?")
+            params.append(self.status)
+        return " AND ".join(clauses), params
+
+
+def letters_page(conn: Connection, where: LetterFilter, position: int | None = None,
+                 page: Page = EVERYTHING) -> tuple[list[LetterView], bool, int]:
+    """A keyset page of letters (the latest year first), whether more lie beyond it, and how
+    many match in all."""
+    found = where.where()
+    if found is None:
+        return [], False, 0
+    clause, params = found
+    views, more = _letters(conn, clause, params, position, page)
+    cond, cond_params = as_of("l", position)
+    return views, more, count(conn, f"{LETTERS.name} l", f"{clause} AND {cond}",
+                              [*params, *cond_params])
+
+
+def letters_of(conn: Connection, where: LetterFilter,
+               position: int | None = None) -> list[LetterView]:
+    found = where.where()
+    return _letters(conn, *found, position)[0] if found is not None else []
 
 
 @dataclass(frozen=True)
@@ -276,18 +337,43 @@ class SanctionView:
     revocation_reason: str | None
 
 
-def commitments(conn: Connection, column: str, value: str,
-                position: int | None = None) -> list[CommitmentView]:
-    cond, params = as_of("c", position)
-    rows = conn.execute(
-        f"SELECT c.id, c.party_kind, c.party_id, c.organization_id, c.title, c.due_date, "
-        f"c.made_on, c.follow_ups, c.status, c.concluded_on FROM {COMMITMENTS.name} c "
-        f"WHERE c.{column} = ? AND {cond} ORDER BY c.due_date, c.title, c.id",
-        [value, *params])
+def _page(conn: Connection, select: str, table: TemporalTable, alias: str, column: str,
+          value: str, sort: tuple[str, ...], position: int | None,
+          page: Page) -> tuple[list[Row], bool, int | None]:
+    """A keyset page of one table's rows whose `column` equals `value`, whether more lie
+    beyond it, and how many match in all (None when reading everything: the rows say)."""
+    cond, params = as_of(alias, position)
+    where, values = f"{alias}.{column} = ? AND {cond}", [value, *params]
+    rows, more = read_page(conn, select, f"{table.name} {alias}", where, values, sort, page)
+    total = (count(conn, f"{table.name} {alias}", where, values) if page.limit is not None
+             else None)
+    return rows, more, total
+
+
+COMMITMENT_SORT = ("c.due_date", "c.title", "c.id")
+
+
+def commitment_key(view: CommitmentView) -> tuple[str, str, str]:
+    return (view.due_date.isoformat(), view.title, view.id)
+
+
+def commitments_page(conn: Connection, column: str, value: str, position: int | None = None,
+                     page: Page = EVERYTHING) -> tuple[list[CommitmentView], bool, int]:
+    """Commitments by due date, title and id."""
+    rows, more, total = _page(
+        conn, "c.id, c.party_kind, c.party_id, c.organization_id, c.title, c.due_date, "
+        "c.made_on, c.follow_ups, c.status, c.concluded_on", COMMITMENTS, "c", column, value,
+        COMMITMENT_SORT, position, page)
     return [CommitmentView(
         id=r[0], party_kind=r[1], party_id=r[2], organization_id=r[3], title=r[4],
         due_date=date.fromisoformat(r[5]), made_on=date.fromisoformat(r[6]),
-        follow_ups=int(r[7]), status=r[8], concluded_on=_iso(r[9])) for r in rows]
+        follow_ups=int(r[7]), status=r[8], concluded_on=_iso(r[9])) for r in rows], more, (
+        len(rows) if total is None else total)
+
+
+def commitments(conn: Connection, column: str, value: str,
+                position: int | None = None) -> list[CommitmentView]:
+    return commitments_page(conn, column, value, position)[0]
 
 
 def commitment(conn: Connection, commitment_id: str,
@@ -296,37 +382,57 @@ def commitment(conn: Connection, commitment_id: str,
     return found[0] if found else None
 
 
-def _projects(conn: Connection, column: str, value: str,
-              position: int | None) -> list[ProjectView]:
-    cond, params = as_of("p", position)
-    rows = conn.execute(
-        f"SELECT p.id, p.project_type, p.organization_id, p.leader_id, p.title, p.status, "
-        f"p.goal_ids, p.milestones, p.reached, p.last_reason FROM {PROJECTS.name} p "
-        f"WHERE p.{column} = ? AND {cond} ORDER BY p.title, p.id", [value, *params])
+PROJECT_SORT = ("p.title", "p.id")
+
+
+def project_key(view: ProjectView) -> tuple[str, str]:
+    return (view.title, view.id)
+
+
+def projects_page(conn: Connection, column: str, value: str, position: int | None = None,
+                  page: Page = EVERYTHING) -> tuple[list[ProjectView], bool, int]:
+    """Projects by title and id."""
+    rows, more, total = _page(
+        conn, "p.id, p.project_type, p.organization_id, p.leader_id, p.title, p.status, "
+        "p.goal_ids, p.milestones, p.reached, p.last_reason", PROJECTS, "p", column, value,
+        PROJECT_SORT, position, page)
     return [ProjectView(
         id=r[0], project_type=r[1], organization_id=r[2], leader_id=r[3], title=r[4],
         status=r[5], goal_ids=json.loads(r[6]), milestones=json.loads(r[7]),
-        reached=int(r[8]), last_reason=r[9]) for r in rows]
+        reached=int(r[8]), last_reason=r[9]) for r in rows], more, (
+        len(rows) if total is None else total)
 
 
 def project(conn: Connection, project_id: str,
             position: int | None = None) -> ProjectView | None:
-    found = _projects(conn, "id", project_id, position)
+    found = projects_page(conn, "id", project_id, position)[0]
     return found[0] if found else None
 
 
-def sanctions(conn: Connection, column: str, value: str,
-              position: int | None = None) -> list[SanctionView]:
-    cond, params = as_of("s", position)
-    rows = conn.execute(
-        f"SELECT s.id, s.kind, s.party_kind, s.party_id, s.organization_id, s.basis, s.reason, "
-        f"s.issued_by, s.issued_on, s.revoked, s.revocation_reason FROM {SANCTIONS.name} s "
-        f"WHERE s.{column} = ? AND {cond} ORDER BY s.issued_on, s.id", [value, *params])
+SANCTION_SORT = ("s.issued_on", "s.id")
+
+
+def sanction_key(view: SanctionView) -> tuple[str, str]:
+    return (view.issued_on.isoformat(), view.id)
+
+
+def sanctions_page(conn: Connection, column: str, value: str, position: int | None = None,
+                   page: Page = EVERYTHING) -> tuple[list[SanctionView], bool, int]:
+    """Rewards and restraints by date issued and id."""
+    rows, more, total = _page(
+        conn, "s.id, s.kind, s.party_kind, s.party_id, s.organization_id, s.basis, s.reason, "
+        "s.issued_by, s.issued_on, s.revoked, s.revocation_reason", SANCTIONS, "s", column,
+        value, SANCTION_SORT, position, page)
     return [SanctionView(
         id=r[0], kind=r[1], party_kind=r[2], party_id=r[3], organization_id=r[4],
         basis=json.loads(r[5]), reason=r[6], issued_by=r[7],
         issued_on=date.fromisoformat(r[8]), revoked=bool(r[9]), revocation_reason=r[10])
-        for r in rows]
+        for r in rows], more, len(rows) if total is None else total
+
+
+def sanctions(conn: Connection, column: str, value: str,
+              position: int | None = None) -> list[SanctionView]:
+    return sanctions_page(conn, column, value, position)[0]
 
 
 def sanction(conn: Connection, sanction_id: str,
@@ -350,29 +456,82 @@ class AccountabilityView:
     projects: list[ProjectView]
     sanctions: list[SanctionView]
     gaps: list[duty.Gap] = field(default_factory=list)  # organisations only: below it
+    scores: dict[str, board.GoalScore] = field(default_factory=dict)  # by goal
+    # organisations only: its line in the cycle its scores are shown from
+    assessment: tuple[board.AssessedIn, board.Standing] | None = None
+
+
+@dataclass(frozen=True)
+class Party:
+    """Whom an accountability view is about, and what of each list is theirs."""
+
+    kind: str  # person or organization
+    id: str
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == "person"
+
+    @property
+    def letters(self) -> LetterFilter:
+        """A person's: those they signed; an organisation's: those it issued or received."""
+        return (LetterFilter(signer_id=self.id) if self.is_person
+                else LetterFilter(organization_ids=[self.id]))
+
+    def findings(self, unclosed: bool = False) -> rectification.FindingFilter:
+        """A person's: those they own or own a measure of; an organisation's: its own."""
+        if self.is_person:
+            return rectification.FindingFilter(person_id=self.id, unclosed=unclosed)
+        return rectification.FindingFilter(organization_ids=[self.id], unclosed=unclosed)
+
+    @property
+    def project_column(self) -> str:
+        """A person's projects are those they lead."""
+        return "leader_id" if self.is_person else "organization_id"
+
+    def subtree(self, conn: Connection, position: int | None) -> list[str]:
+        """For an organisation, itself and everything below it (for responsibility gaps)."""
+        return [] if self.is_person else [
+            n.id for n in tree.descendants(conn, self.id, position)]
+
+    def goals(self, conn: Connection, position: int | None,
+              ) -> tuple[list[duty.Responsibility], dict[str, board.GoalScore]]:
+        """The goals it answers for, by kind, and their scores."""
+        responsibilities = duty.responsibilities_of(conn, self.id, position)
+        return responsibilities, board.goal_scores(
+            conn, sorted({r.goal_id for r in responsibilities}), position)
+
+    def assessment(self, conn: Connection, position: int | None,
+                   ) -> tuple[board.AssessedIn, board.Standing] | None:
+        return None if self.is_person else board.latest_standing(conn, self.id, position)
 
 
 def accountability(conn: Connection, party_kind: str, party_id: str, today: date,
                    position: int | None = None) -> AccountabilityView:
-    if party_kind == "person":
-        letters = _letters(conn, "(l.issuer_signer_id = ? OR l.recipient_signer_id = ?)",
-                           [party_id, party_id], position)
-        findings = rectification.findings_of_person(conn, party_id, position)
-        projects = _projects(conn, "leader_id", party_id, position)
-        gaps: list[duty.Gap] = []
-    else:
-        letters = _letters(conn, "(l.issuer_id = ? OR l.recipient_id = ?)",
-                           [party_id, party_id], position)
-        findings = rectification.findings_of_organizations(conn, [party_id], position)
-        projects = _projects(conn, "organization_id", party_id, position)
-        subtree = [n.id for n in tree.descendants(conn, party_id, position)]
-        gaps = duty.responsibility_gaps(conn, position, subtree)
+    party = Party(party_kind, party_id)
+    findings, _, _ = rectification.findings_page(conn, party.findings(), position)
+    subtree = party.subtree(conn, position)
+    responsibilities, scores = party.goals(conn, position)
     return AccountabilityView(
         party_kind=party_kind, party_id=party_id, today=today,
-        responsibilities=duty.responsibilities_of(conn, party_id, position),
-        letters=letters, commitments=commitments(conn, "party_id", party_id, position),
-        findings=findings,
+        responsibilities=responsibilities, letters=letters_of(conn, party.letters, position),
+        commitments=commitments(conn, "party_id", party_id, position), findings=findings,
         overdue=rectification.overdue_items(conn, findings, today, position),
-        projects=projects, sanctions=sanctions(conn, "party_id", party_id, position),
-        gaps=gaps,
+        projects=projects_page(conn, party.project_column, party_id, position)[0],
+        sanctions=sanctions(conn, "party_id", party_id, position),
+        gaps=duty.responsibility_gaps(conn, position, subtree) if subtree else [],
+        scores=scores, assessment=party.assessment(conn, position),
     )
+
+
+def responsibility_key(row: duty.Responsibility) -> tuple[str, str, str]:
+    """The order of `responsibilities_of` (collective, primary, direct, then the rest), as a
+    keyset."""
+    ranks = {"collective": "0", "primary": "1", "direct": "2"}
+    return (ranks.get(row.kind, "3"), row.goal_title, row.goal_id)
+
+
+def overdue_key(item: rectification.OverdueItem) -> tuple[str, str, str, str]:
+    """The order of `overdue_items` (most overdue first: the earliest due), as a keyset."""
+    return (item.due_date.isoformat(), item.finding.title, item.finding.id,
+            item.measure.measure_id if item.measure else "")

@@ -21,7 +21,8 @@ GOALS = TemporalTable(
     "view_goals", ("id",),
     {"id": "TEXT", "parent_id": "TEXT", "organization_id": "TEXT", "level": "TEXT",
      "field": "TEXT", "title": "TEXT", "description": "TEXT", "period_start": "TEXT",
-     "period_end": "TEXT", "indicator": "TEXT", "weight": "BIGINT", "status": "TEXT"},
+     "period_end": "TEXT", "indicator": "TEXT", "weight": "BIGINT", "status": "TEXT",
+     "letter_id": "TEXT"},
     partition="id", indexes=(("parent_id",), ("organization_id",)),
 )
 # Progress changes far more often than a goal's definition: a narrow table of its own keeps
@@ -74,6 +75,7 @@ def drafted(e: Goal.Drafted, b: Batch) -> None:
         "title": e.title, "description": e.description,
         "period_start": e.period_start.isoformat(), "period_end": e.period_end.isoformat(),
         "indicator": _json(e.indicator), "weight": e.weight, "status": "drafted",
+        "letter_id": None,
     })
 
 
@@ -128,7 +130,7 @@ def _status(status: str) -> Handler:
 
 class Goals(Projection):
     name = "goals"
-    version = 2  # 2: progress moved to its own table
+    version = 3  # 2: progress moved to its own table; 3: the signed letter a goal is on
     tables = (GOALS, PROGRESS)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Goal.Drafted: drafted,
@@ -138,6 +140,8 @@ class Goals(Projection):
         Goal.Closed: _status("closed"),
         Goal.Cancelled: _status("cancelled"),
         Goal.ProgressReported: progress_reported,
+        Goal.BoundToLetter: lambda e, b: b[GOALS.name].put({**_goal(e, b),
+                                                            "letter_id": str(e.letter_id)}),
     }
 
 
@@ -162,6 +166,7 @@ class GoalView:
     progress_level: str | None
     progress_date: date | None
     completion: float | None
+    letter_id: str | None = None  # the signed responsibility letter the goal is on
     depth: int = 0
 
     @classmethod
@@ -170,14 +175,14 @@ class GoalView:
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], date.fromisoformat(r[7]),
             date.fromisoformat(r[8]), json.loads(r[9]), r[10], r[11], r[12],
             Decimal(r[13]) if r[13] is not None else None, r[14],
-            date.fromisoformat(r[15]) if r[15] else None, r[16],
-            r[17] if len(r) > 17 else 0,
+            date.fromisoformat(r[15]) if r[15] else None, r[16], r[17],
+            r[18] if len(r) > 18 else 0,
         )
 
 
 COLUMNS = ("g.id, g.parent_id, g.organization_id, g.level, g.field, g.title, g.description, "
            "g.period_start, g.period_end, g.indicator, g.weight, g.status, "
-           "coalesce(p.reports, 0), p.value, p.level, p.date, p.completion")
+           "coalesce(p.reports, 0), p.value, p.level, p.date, p.completion, g.letter_id")
 
 
 def _with_progress(position: int | None) -> tuple[str, list[Any]]:

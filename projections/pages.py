@@ -3,9 +3,9 @@ so pages stay stable while new events arrive."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from store.db import Connection, Row, marks
 
@@ -53,3 +53,19 @@ def read_page(conn: Connection, select: str, source: str, where: str, params: Se
 
 def count(conn: Connection, source: str, where: str, params: Sequence[Any]) -> int:
     return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", params)[0][0])
+
+
+T = TypeVar("T")
+
+
+def slice_page(items: Sequence[T], key: Callable[[T], tuple[str, ...]],
+               page: Page) -> tuple[list[T], bool]:
+    """`read_page` over a list already in key order, for lists derived in Python rather than
+    read from one table."""
+    chosen = [item for item in items
+              if (page.after is None or key(item) > page.after)
+              and (page.before is None or key(item) < page.before)]
+    if page.limit is None:
+        return chosen, False
+    more = len(chosen) > page.limit
+    return (chosen[-page.limit:] if page.backwards else chosen[:page.limit]), more

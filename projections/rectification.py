@@ -8,14 +8,17 @@ here as tenures; the organisation tree (the parent) is read as of the read's pos
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
 from domain.findings import Finding
+from domain.organizations import Organization
 from domain.people import Person
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
+from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection, marks
 
@@ -39,6 +42,13 @@ TENURES = TemporalTable(
     {"person_id": "TEXT", "organization_id": "TEXT", "post": "TEXT", "since": "TEXT",
      "until": "TEXT"},
     partition="person_id", indexes=(("organization_id", "post"),),
+)
+# Valid-time parentage of organisations: [since, until) in effective dates, so an escalation
+# reaches the parent organisation as the tree stood on the due date.
+PARENTAGES = TemporalTable(
+    "view_parentages", ("organization_id", "since"),
+    {"organization_id": "TEXT", "parent_id": "TEXT", "since": "TEXT", "until": "TEXT"},
+    partition="organization_id",
 )
 
 
@@ -84,6 +94,27 @@ def post_taken(e: Person.PostTaken, b: Batch) -> None:
                          "post": e.post, "since": _day(e), "until": None})
 
 
+def registered(e: Organization.Registered, b: Batch) -> None:
+    """Registered without an effective date, the organisation had its parent all along."""
+    if e.parent_id is not None:
+        since = e.effective_date or date.min
+        b[PARENTAGES.name].put({"organization_id": b.subject, "parent_id": str(e.parent_id),
+                                "since": since.isoformat(), "until": None})
+
+
+def moved(e: Organization.Moved, b: Batch) -> None:
+    """From its effective day the new parent holds; a move recorded late replaces whatever
+    the tree was thought to be from that day on."""
+    day = _day(e)
+    for row in b[PARENTAGES.name].rows(b.subject):
+        if row["since"] >= day:
+            b[PARENTAGES.name].delete(b.subject, row["since"])
+        elif row["until"] is None or row["until"] > day:
+            b[PARENTAGES.name].put({**row, "until": day})
+    b[PARENTAGES.name].put({"organization_id": b.subject, "parent_id": str(e.parent_id),
+                            "since": day, "until": None})
+
+
 def post_ended(e: Person.PostEnded, b: Batch) -> None:
     for row in b[TENURES.name].rows(b.subject):
         if (row["organization_id"] == str(e.organization_id) and row["post"] == e.post
@@ -93,7 +124,8 @@ def post_ended(e: Person.PostEnded, b: Batch) -> None:
 
 class Rectification(Projection):
     name = "rectification"
-    tables = (FINDINGS, MEASURES, TENURES)
+    version = 2  # 2: parentages in business time
+    tables = (FINDINGS, MEASURES, TENURES, PARENTAGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Finding.Raised: raised,
         Finding.MeasurePlanned: measure_planned,
@@ -102,6 +134,8 @@ class Rectification(Projection):
         Finding.Verified: _finding_step("closed"),
         Person.PostTaken: post_taken,
         Person.PostEnded: post_ended,
+        Organization.Registered: registered,
+        Organization.Moved: moved,
     }
 
 
@@ -150,14 +184,21 @@ FINDING_COLUMNS = ("f.id, f.title, f.source, f.severity, f.organization_id, f.ow
                    "f.submissions, f.returns, f.last_actor, f.last_reason, f.evidence")
 
 
-def _findings(conn: Connection, where: str, params: list[Any],
-              position: int | None) -> list[FindingView]:
+FINDING_SORT = ("f.deadline", "f.title", "f.id")
+FindingKey = tuple[str, str, str]  # deadline, title, id: the keyset of a finding list
+
+
+def finding_key(view: FindingView) -> FindingKey:
+    return (view.deadline.isoformat(), view.title, view.id)
+
+
+def _findings(conn: Connection, where: str, params: list[Any], position: int | None,
+              page: Page = EVERYTHING) -> tuple[list[FindingView], bool]:
     cond, cond_params = as_of("f", position)
-    rows = conn.execute(f"SELECT {FINDING_COLUMNS} FROM {FINDINGS.name} f "
-                        f"WHERE {where} AND {cond} ORDER BY f.deadline, f.title, f.id",
-                        [*params, *cond_params])
+    rows, more = read_page(conn, FINDING_COLUMNS, f"{FINDINGS.name} f", f"{where} AND {cond}",
+                           [*params, *cond_params], FINDING_SORT, page)
     if not rows:
-        return []
+        return [], more
     ids = [row[0] for row in rows]
     m_cond, m_params = as_of("m", position)
     measures: dict[str, list[MeasureView]] = {finding_id: [] for finding_id in ids}
@@ -172,32 +213,73 @@ def _findings(conn: Connection, where: str, params: list[Any],
         deadline=date.fromisoformat(r[6]), raised_on=date.fromisoformat(r[7]), goal_id=r[8],
         evaluation_id=r[9], status=r[10], submissions=int(r[11]), returns=int(r[12]),
         last_actor=r[13], last_reason=r[14], evidence=r[15].split("\n") if r[15] else [],
-        measures=tuple(measures[r[0]])) for r in rows]
+        measures=tuple(measures[r[0]])) for r in rows], more
 
 
 def finding(conn: Connection, finding_id: str, position: int | None = None) -> FindingView | None:
-    found = _findings(conn, "f.id = ?", [finding_id], position)
+    found, _ = _findings(conn, "f.id = ?", [finding_id], position)
     return found[0] if found else None
 
 
-def findings_of_organizations(conn: Connection, organization_ids: list[str] | None,
+@dataclass(frozen=True)
+class FindingFilter:
+    organization_ids: Sequence[str] | None = None  # None: of every organisation
+    person_id: str | None = None  # findings a person owns, or owns a measure of
+    status: str | None = None  # open, submitted or closed
+    unclosed: bool = False  # open or submitted
+
+    def where(self, position: int | None) -> tuple[str, list[Any]] | None:
+        """The SQL condition and its parameters; None when nothing can match."""
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if self.organization_ids is not None:
+            if not self.organization_ids:
+                return None
+            clauses.append(f"f.organization_id IN ({marks(self.organization_ids)})")
+            params += list(self.organization_ids)
+        if self.person_id is not None:
+            m_cond, m_params = as_of("m", position)
+            clauses.append(f"(f.owner_id = ? OR f.id IN (SELECT m.finding_id FROM "
+                           f"{MEASURES.name} m WHERE m.owner_id = ? AND {m_cond}))")
+            params += [self.person_id, self.person_id, *m_params]
+        if self.status is not None:
+            clauses.append("f.status = ?")
+            params.append(self.status)
+        if self.unclosed:
+            clauses.append("f.status <> 'closed'")
+        return " AND ".join(clauses), params
+
+
+def findings_page(conn: Connection, where: FindingFilter, position: int | None = None,
+                  page: Page = EVERYTHING) -> tuple[list[FindingView], bool, int]:
+    """A keyset page of findings by deadline, title and id, whether more lie beyond it, and
+    how many match in all."""
+    found = where.where(position)
+    if found is None:
+        return [], False, 0
+    clause, params = found
+    views, more = _findings(conn, clause, params, position, page)
+    cond, cond_params = as_of("f", position)
+    return views, more, count(conn, f"{FINDINGS.name} f", f"{clause} AND {cond}",
+                              [*params, *cond_params])
+
+
+def findings_of_organizations(conn: Connection, organization_ids: Sequence[str] | None,
                               position: int | None = None) -> list[FindingView]:
     """The findings of some organisations (None: of all)."""
-    if organization_ids is None:
-        return _findings(conn, "1 = 1", [], position)
-    if not organization_ids:
-        return []
-    return _findings(conn, f"f.organization_id IN ({marks(organization_ids)})",
-                     list(organization_ids), position)
+    return _matching(conn, FindingFilter(organization_ids=organization_ids), position)
 
 
 def findings_of_person(conn: Connection, person_id: str,
                        position: int | None = None) -> list[FindingView]:
     """Findings a person owns, or owns a measure of."""
-    m_cond, m_params = as_of("m", position)
-    return _findings(conn, f"(f.owner_id = ? OR f.id IN (SELECT m.finding_id FROM "
-                           f"{MEASURES.name} m WHERE m.owner_id = ? AND {m_cond}))",
-                     [person_id, person_id, *m_params], position)
+    return _matching(conn, FindingFilter(person_id=person_id), position)
+
+
+def _matching(conn: Connection, where: FindingFilter,
+              position: int | None) -> list[FindingView]:
+    found = where.where(position)
+    return _findings(conn, *found, position)[0] if found is not None else []
 
 
 @dataclass(frozen=True)
@@ -229,14 +311,25 @@ def secretary_on(conn: Connection, organization_id: str, day: date,
     return rows[0][0] if rows else None
 
 
+def parent_on(conn: Connection, organization_id: str, day: date,
+              position: int | None = None) -> str | None:
+    """An organisation's parent on `day` (by the moves' effective dates); before its first
+    known parentage, its first parent."""
+    cond, params = as_of("p", position)
+    rows = conn.execute(
+        f"SELECT p.parent_id FROM {PARENTAGES.name} p WHERE p.organization_id = ? "
+        f"AND (p.until IS NULL OR p.until > ?) AND {cond} ORDER BY p.since",
+        [organization_id, day.isoformat(), *params])
+    return rows[0][0] if rows else None
+
+
 def escalation_chain(conn: Connection, owner_id: str, organization_id: str, day: date,
                      position: int | None = None) -> tuple[Escalation, ...]:
     def named(level: str, person_id: str | None, org: str | None) -> Escalation:
         person = tree.person(conn, person_id, position) if person_id else None
         return Escalation(level, person_id, person.name if person else None, org)
 
-    node = tree.organization(conn, organization_id, position)
-    parent = node.parent_id if node else None
+    parent = parent_on(conn, organization_id, day, position)
     return (
         named("owner", owner_id, organization_id),
         named("secretary", secretary_on(conn, organization_id, day, position),

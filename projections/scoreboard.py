@@ -34,6 +34,7 @@ from domain.scoring import (
     Tally,
     Veto,
     outcome,
+    rounded,
     score,
     tally,
 )
@@ -797,3 +798,88 @@ def rollup(conn: Connection, cycle_id: str, organization_id: str,
     return Rollup(len(lines), len(scores),
                   round(sum(scores) / len(scores), 2) if scores else None,
                   max(scores, default=None), min(scores, default=None))
+
+
+# ---- scores for the accountability view -----------------------------------------------------
+
+@dataclass(frozen=True)
+class AssessedIn:
+    """A cycle that assesses an organisation, with the goals it scores there."""
+
+    cycle_id: str
+    cycle_title: str
+    organization_id: str
+    goal_ids: frozenset[str]
+
+
+def assessments_of(conn: Connection, organization_ids: Sequence[str],
+                   position: int | None = None) -> dict[str, list[AssessedIn]]:
+    """Per organisation, the cycles past drafting that assess it, the one to show first first:
+    published or locked cycles before the rest (their scores are final), then the latest period
+    end first."""
+    if not organization_ids:
+        return {}
+    u_cond, u_params = as_of("u", position)
+    c_cond, c_params = as_of("c", position)
+    rows = conn.execute(
+        f"SELECT u.organization_id, u.cycle_id, c.title, u.items FROM {UNITS.name} u "
+        f"JOIN {CYCLES.name} c ON c.cycle_id = u.cycle_id "
+        f"WHERE u.organization_id IN ({marks(organization_ids)}) AND c.status <> 'drafted' "
+        f"AND {u_cond} AND {c_cond} ORDER BY u.organization_id, "
+        f"CASE WHEN c.status IN ({marks(FROZEN)}) THEN 0 ELSE 1 END, c.period_end DESC, "
+        "u.cycle_id DESC",
+        [*organization_ids, *u_params, *c_params, *FROZEN])
+    found: dict[str, list[AssessedIn]] = {}
+    for organization_id, cycle_id, title, items in rows:
+        found.setdefault(organization_id, []).append(AssessedIn(
+            cycle_id, title, organization_id, frozenset(i["id"] for i in json.loads(items))))
+    return found
+
+
+@dataclass(frozen=True)
+class GoalScore:
+    """A goal's item score (its evaluator kinds' scores weighed by the cycle's scheme) in the
+    cycle it is shown from."""
+
+    cycle_id: str
+    cycle_title: str
+    score: float | None
+
+
+def goal_scores(conn: Connection, goal_ids: Sequence[str],
+                position: int | None = None) -> dict[str, GoalScore]:
+    """Each goal's score from the first cycle (see `assessments_of`) that scores it as an
+    item of its organisation, derived from the evaluations as they stood at `position`.
+    Goals no cycle scores are left out."""
+    if not goal_ids:
+        return {}
+    cond, params = as_of("o", position)
+    owners: dict[str, str] = {row[0]: row[1] for row in conn.execute(
+        f"SELECT o.goal_id, o.organization_id FROM {GOAL_OWNERS.name} o "
+        f"WHERE o.goal_id IN ({marks(goal_ids)}) AND {cond}", [*goal_ids, *params])}
+    assessed = assessments_of(conn, sorted(set(owners.values())), position)
+    cards: dict[tuple[str, str], ScoreCard | None] = {}
+    found: dict[str, GoalScore] = {}
+    for goal_id in goal_ids:
+        unit = next((a for a in assessed.get(owners.get(goal_id, ""), [])
+                     if goal_id in a.goal_ids), None)
+        if unit is None:
+            continue
+        key = (unit.cycle_id, unit.organization_id)
+        if key not in cards:
+            cards[key] = score_card(conn, unit.cycle_id, unit.organization_id, position)
+        card = cards[key]
+        value = None if card is None else card.item_combined.get(goal_id)
+        found[goal_id] = GoalScore(unit.cycle_id, unit.cycle_title,
+                                   None if value is None else float(rounded(value)))
+    return found
+
+
+def latest_standing(conn: Connection, organization_id: str,
+                    position: int | None = None) -> tuple[AssessedIn, Standing] | None:
+    """The organisation's line in the first cycle (see `assessments_of`) that assesses it."""
+    for unit in assessments_of(conn, [organization_id], position).get(organization_id, []):
+        line = standing(conn, unit.cycle_id, organization_id, position)
+        if line is not None:
+            return unit, line
+    return None

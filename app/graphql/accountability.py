@@ -1,5 +1,5 @@
 """Root fields to read responsibility and accountability: the accountability view, overdue
-rectifications with their escalation, a finding and a letter."""
+rectifications with their escalation, findings and letters."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from app.graphql.accountability_types import (
 )
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id
-from app.graphql.paging import bad_input
+from app.graphql.paging import Connection, bad_input, connection, page_of
 from app.graphql.queries import AUTHENTICATED, raw, readable_scope
 from projections import accountability as views
 from projections import organization_tree as tree
@@ -54,9 +54,8 @@ class AccountabilityQuery:
         position = info.context.position(as_of)
         if not may_read_party(info, kind, str(party)):
             return None
-        view = views.accountability(info.context.conn, kind, str(party), business_day(today),
-                                    position)
-        return Accountability.from_view(view, position)
+        return Accountability.of(info, views.Party(kind, str(party)), business_day(today),
+                                 position)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Overdue findings and measures (under `organizationId`), "
@@ -74,6 +73,46 @@ class AccountabilityQuery:
             conn, list(scope) if scope is not None else None, position)
         return [OverdueItem.from_view(item, day, position)
                 for item in rectification.overdue_items(conn, found, day, position)]
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Findings (under `organizationId`; `status`: open, "
+                                  "submitted or closed) by deadline, title and id, in keyset "
+                                  "pages; overdue is judged against `today`.")
+    def findings(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, status: str | None = None,
+        as_of: datetime | None = None, today: date | None = None,
+    ) -> Connection[Finding]:
+        page = page_of(first, after, last, before, 3)
+        position = info.context.position(as_of)
+        where = rectification.FindingFilter(
+            organization_ids=readable_scope(info, organization_id, position), status=status)
+        found, more, total = rectification.findings_page(info.context.conn, where, position,
+                                                         page)
+        day = business_day(today)
+        return connection([Finding.from_view(f, day, position) for f in found],
+                          [rectification.finding_key(f) for f in found], more, page, total)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Responsibility letters issued or received under "
+                                  "`organizationId` (`status`: drafted or signed), the latest "
+                                  "year first, in keyset pages.")
+    def responsibility_letters(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, year: int | None = None,
+        status: str | None = None, as_of: datetime | None = None, today: date | None = None,
+    ) -> Connection[ResponsibilityLetter]:
+        page = page_of(first, after, last, before, 3)
+        position = info.context.position(as_of)
+        where = views.LetterFilter(
+            organization_ids=readable_scope(info, organization_id, position), year=year,
+            status=status)
+        found, more, total = views.letters_page(info.context.conn, where, position, page)
+        day = business_day(today)
+        return connection([ResponsibilityLetter.from_view(v, day, position) for v in found],
+                          [views.letter_key(v) for v in found], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def finding(self, info: Info[Context, None], id: strawberry.ID,

@@ -86,8 +86,8 @@ class ConcludeCommitmentInput:
 
 
 @strawberry.input(description="source: inspection, evaluation, self_check or mass_report; "
-                              "severity: minor, major or serious. evaluationId is kept as "
-                              "given until evaluations exist.")
+                              "severity: minor, major or serious; evaluationId: an "
+                              "Evaluation's id, as `evaluate` returns it.")
 class RaiseFindingInput:
     title: str
     source: str

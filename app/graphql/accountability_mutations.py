@@ -13,6 +13,7 @@ from app import policy
 from app.auth import Principal
 from app.graphql import accountability_inputs as inputs
 from app.graphql.accountability_types import (
+    BASIS_TYPES,
     Commitment,
     Finding,
     Project,
@@ -131,20 +132,11 @@ def known_project(info: Info[Context, None], global_id: str) -> tuple[UUID, view
     return project_id, view
 
 
-def opaque_id(value: str, field: str) -> UUID:
-    """An id of something this API does not serve yet (an evaluation): a plain UUID."""
-    try:
-        return UUID(value)
-    except ValueError:
-        raise InvalidInputError(f"{field} must be a UUID", field=field) from None
-
-
 def basis_of(item: inputs.SanctionBasisInput) -> tuple[str, UUID]:
-    if item.kind == "finding":
-        return item.kind, ids(item.id, "Finding", "basis")
-    if item.kind == "letter":
-        return item.kind, ids(item.id, "ResponsibilityLetter", "basis")
-    return item.kind, opaque_id(item.id, "basis")
+    if item.kind not in BASIS_TYPES:
+        raise InvalidInputError("basis.kind must be evaluation, finding or letter",
+                                field="basis.kind")
+    return item.kind, ids(item.id, BASIS_TYPES[item.kind], "basis")
 
 
 @strawberry.type
@@ -288,7 +280,7 @@ class AccountabilityMutation:
             goal_id = ids(input.goal_id, "Goal", "goalId") if input.goal_id else None
             if goal_id is not None:
                 goal_scope(info, goal_id)
-            evaluation = (opaque_id(input.evaluation_id, "evaluationId")
+            evaluation = (ids(input.evaluation_id, "Evaluation", "evaluationId")
                           if input.evaluation_id else None)
             principal = principal_of(info)
             return (lambda: policy.may_raise_finding(info.context.conn, principal,

@@ -10,8 +10,10 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.graphql.assessment import AssessmentCycle, Standing, cycle_node
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
+from app.graphql.paging import Connection, connection, page_of
 from app.graphql.types import (
     FEATURE_NODES,
     Goal,
@@ -25,6 +27,8 @@ from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification
 from projections import responsibility_list as duty
+from projections import scoreboard as board
+from projections.pages import slice_page
 
 
 def server_today() -> date:
@@ -176,7 +180,7 @@ class Finding(Node):
             submissions=view.submissions, returns=view.returns,
             owner_id=gid("Person", view.owner_id),
             goal_id=gid("Goal", view.goal_id) if view.goal_id else None,
-            evaluation_id=(strawberry.ID(view.evaluation_id) if view.evaluation_id else None),
+            evaluation_id=gid("Evaluation", view.evaluation_id) if view.evaluation_id else None,
             evidence=view.evidence, last_actor=view.last_actor, last_reason=view.last_reason,
             measures=[RectificationMeasure(
                 id=gid("RectificationMeasure", m.measure_id), description=m.description,
@@ -296,7 +300,8 @@ class SanctionBasis:
     id: strawberry.ID
 
 
-BASIS_TYPES = {"finding": "Finding", "letter": "ResponsibilityLetter"}
+BASIS_TYPES = {"evaluation": "Evaluation", "finding": "Finding",
+               "letter": "ResponsibilityLetter"}
 
 
 @strawberry.type(description="奖惩: a commendation, admonishing talk, written warning or "
@@ -321,8 +326,7 @@ class Sanction(Node):
             id=gid("Sanction", view.id), kind=view.kind, reward=view.kind == "commendation",
             party_kind=view.party_kind, party_id=party_gid(view.party_kind, view.party_id),
             organization_id=gid("Organization", view.organization_id),
-            basis=[SanctionBasis(kind=b["kind"], id=gid(BASIS_TYPES[b["kind"]], b["id"])
-                                 if b["kind"] in BASIS_TYPES else strawberry.ID(b["id"]))
+            basis=[SanctionBasis(kind=b["kind"], id=gid(BASIS_TYPES[b["kind"]], b["id"]))
                    for b in view.basis],
             reason=view.reason, issued_by=view.issued_by, issued_on=view.issued_on,
             revoked=view.revoked, revocation_reason=view.revocation_reason,
@@ -338,46 +342,160 @@ class AccountableGoal:
     kind: str = strawberry.field(description="collective, primary, direct or specific")
     since: date | None
     score: float | None = strawberry.field(
-        description="The goal's assessed score; null until assessments are scored.")
+        description="The goal's item score (0-100, its evaluator kinds weighed by the "
+                    "cycle's scheme) in `scoreCycle`; null while nobody has scored it.")
+    score_cycle_id: strawberry.Private[str | None]
+    position: strawberry.Private[int | None]
 
     @classmethod
-    def from_view(cls, row: duty.Responsibility) -> AccountableGoal:
+    def from_view(cls, row: duty.Responsibility, found: board.GoalScore | None,
+                  position: int | None) -> AccountableGoal:
         return cls(goal_id=gid("Goal", row.goal_id), title=row.goal_title,
                    level=row.goal_level, status=row.goal_status, kind=row.kind,
-                   since=date.fromisoformat(row.since) if row.since else None, score=None)
+                   since=date.fromisoformat(row.since) if row.since else None,
+                   score=found.score if found else None,
+                   score_cycle_id=found.cycle_id if found else None, position=position)
+
+    @strawberry.field(description="The cycle the score is taken from: the latest published "
+                                  "one scoring the goal, else the latest one under way.")
+    def score_cycle(self, info: Info[Context, None]) -> AssessmentCycle | None:
+        return (cycle_node(info, self.score_cycle_id, self.position)
+                if self.score_cycle_id else None)
+
+
+@strawberry.type(description="An organisation's result in the cycle its scores are shown "
+                             "from.")
+class LatestAssessment:
+    cycle: AssessmentCycle
+    standing: Standing
 
 
 @strawberry.type(description="What an accountability review opens first: for a person or an "
-                             "organisation, as it stood at a moment.")
+                             "organisation, as it stood at a moment. Its lists are keyset "
+                             "connections (first/after or last/before, at most 100).")
 class Accountability:
     party_kind: str
     party_id: strawberry.ID
     today: date = strawberry.field(description="The day overdue is judged against.")
-    goals: list[AccountableGoal]
-    letters: list[ResponsibilityLetter]
-    commitments: list[Commitment]
-    findings: list[Finding] = strawberry.field(description="All, closed ones included.")
-    open_findings: list[Finding]
-    overdue: list[OverdueItem]
-    projects: list[Project]
-    sanctions: list[Sanction]
-    responsibility_gaps: list[ResponsibilityGap] = strawberry.field(
-        description="For an organisation: goals below it with no primary or direct holder.")
+    latest_assessment: LatestAssessment | None = strawberry.field(
+        description="For an organisation: its combined score, grade and ranks in the latest "
+                    "published cycle assessing it (else the latest one under way).")
+    party: strawberry.Private[views.Party]
+    position: strawberry.Private[int | None]
 
     @classmethod
-    def from_view(cls, view: views.AccountabilityView, position: int | None) -> Accountability:
-        today = view.today
-        findings = [Finding.from_view(f, today, position) for f in view.findings]
-        return cls(
-            party_kind=view.party_kind, party_id=party_gid(view.party_kind, view.party_id),
-            today=today, goals=[AccountableGoal.from_view(r) for r in view.responsibilities],
-            letters=[ResponsibilityLetter.from_view(v, today, position) for v in view.letters],
-            commitments=[Commitment.from_view(c) for c in view.commitments],
-            findings=findings, open_findings=[f for f in findings if f.status != "closed"],
-            overdue=[OverdueItem.from_view(i, today, position) for i in view.overdue],
-            projects=[Project.from_view(p, position) for p in view.projects],
-            sanctions=[Sanction.from_view(s) for s in view.sanctions],
-            responsibility_gaps=[ResponsibilityGap.from_view(g) for g in view.gaps])
+    def of(cls, info: Info[Context, None], party: views.Party, today: date,
+           position: int | None) -> Accountability:
+        found = party.assessment(info.context.conn, position)
+        assessment = None
+        if found is not None:
+            cycle = cycle_node(info, found[0].cycle_id, position)
+            node = tree.organization(info.context.conn, found[1].organization_id, position)
+            assessment = (LatestAssessment(cycle=cycle,
+                                           standing=Standing.of(found[1], node, position))
+                          if cycle else None)
+        return cls(party_kind=party.kind, party_id=party_gid(party.kind, party.id),
+                   today=today, latest_assessment=assessment, party=party, position=position)
+
+    @strawberry.field(description="The goals it answers for, by kind (collective, primary, "
+                                  "direct, specific), with status and score.")
+    def goals(self, info: Info[Context, None], first: int | None = None,
+              after: str | None = None, last: int | None = None,
+              before: str | None = None) -> Connection[AccountableGoal]:
+        page = page_of(first, after, last, before, 3)
+        rows, scores = self.party.goals(info.context.conn, self.position)
+        found, more = slice_page(rows, views.responsibility_key, page)
+        return connection([AccountableGoal.from_view(r, scores.get(r.goal_id), self.position)
+                           for r in found], [views.responsibility_key(r) for r in found],
+                          more, page, len(rows))
+
+    @strawberry.field(description="A person's: the letters they signed; an organisation's: "
+                                  "those it issued or received. The latest year first.")
+    def letters(self, info: Info[Context, None], first: int | None = None,
+                after: str | None = None, last: int | None = None,
+                before: str | None = None) -> Connection[ResponsibilityLetter]:
+        page = page_of(first, after, last, before, 3)
+        found, more, total = views.letters_page(info.context.conn, self.party.letters,
+                                                self.position, page)
+        return connection([ResponsibilityLetter.from_view(v, self.today, self.position)
+                           for v in found], [views.letter_key(v) for v in found], more, page,
+                          total)
+
+    @strawberry.field
+    def commitments(self, info: Info[Context, None], first: int | None = None,
+                    after: str | None = None, last: int | None = None,
+                    before: str | None = None) -> Connection[Commitment]:
+        page = page_of(first, after, last, before, 3)
+        found, more, total = views.commitments_page(info.context.conn, "party_id",
+                                                    self.party.id, self.position, page)
+        return connection([Commitment.from_view(c) for c in found],
+                          [views.commitment_key(c) for c in found], more, page, total)
+
+    def _findings(self, info: Info[Context, None], unclosed: bool, first: int | None,
+                  after: str | None, last: int | None,
+                  before: str | None) -> Connection[Finding]:
+        page = page_of(first, after, last, before, 3)
+        found, more, total = rectification.findings_page(
+            info.context.conn, self.party.findings(unclosed), self.position, page)
+        return connection([Finding.from_view(f, self.today, self.position) for f in found],
+                          [rectification.finding_key(f) for f in found], more, page, total)
+
+    @strawberry.field(description="All, closed ones included, by deadline.")
+    def findings(self, info: Info[Context, None], first: int | None = None,
+                 after: str | None = None, last: int | None = None,
+                 before: str | None = None) -> Connection[Finding]:
+        return self._findings(info, False, first, after, last, before)
+
+    @strawberry.field(description="Those not yet closed, by deadline.")
+    def open_findings(self, info: Info[Context, None], first: int | None = None,
+                      after: str | None = None, last: int | None = None,
+                      before: str | None = None) -> Connection[Finding]:
+        return self._findings(info, True, first, after, last, before)
+
+    @strawberry.field(description="Overdue findings and measures, most overdue first.")
+    def overdue(self, info: Info[Context, None], first: int | None = None,
+                after: str | None = None, last: int | None = None,
+                before: str | None = None) -> Connection[OverdueItem]:
+        page = page_of(first, after, last, before, 4)
+        conn = info.context.conn
+        findings, _, _ = rectification.findings_page(conn, self.party.findings(unclosed=True),
+                                                     self.position)
+        items = rectification.overdue_items(conn, findings, self.today, self.position)
+        found, more = slice_page(items, views.overdue_key, page)
+        return connection([OverdueItem.from_view(i, self.today, self.position) for i in found],
+                          [views.overdue_key(i) for i in found], more, page, len(items))
+
+    @strawberry.field(description="A person's: those they lead; an organisation's: its own.")
+    def projects(self, info: Info[Context, None], first: int | None = None,
+                 after: str | None = None, last: int | None = None,
+                 before: str | None = None) -> Connection[Project]:
+        page = page_of(first, after, last, before, 2)
+        found, more, total = views.projects_page(info.context.conn, self.party.project_column,
+                                                 self.party.id, self.position, page)
+        return connection([Project.from_view(p, self.position) for p in found],
+                          [views.project_key(p) for p in found], more, page, total)
+
+    @strawberry.field(description="Rewards and restraints, by date issued.")
+    def sanctions(self, info: Info[Context, None], first: int | None = None,
+                  after: str | None = None, last: int | None = None,
+                  before: str | None = None) -> Connection[Sanction]:
+        page = page_of(first, after, last, before, 2)
+        found, more, total = views.sanctions_page(info.context.conn, "party_id", self.party.id,
+                                                  self.position, page)
+        return connection([Sanction.from_view(s) for s in found],
+                          [views.sanction_key(s) for s in found], more, page, total)
+
+    @strawberry.field(description="For an organisation: goals at or below it with no primary "
+                                  "or direct holder, by title.")
+    def responsibility_gaps(self, info: Info[Context, None], first: int | None = None,
+                            after: str | None = None, last: int | None = None,
+                            before: str | None = None) -> Connection[ResponsibilityGap]:
+        page = page_of(first, after, last, before, 2)
+        conn = info.context.conn
+        found, more, total = duty.gaps_page(conn, self.position,
+                                            self.party.subtree(conn, self.position), page)
+        return connection([ResponsibilityGap.from_view(g) for g in found],
+                          [(g.title, g.goal_id) for g in found], more, page, total)
 
 
 def _letter_node(info: Info[Context, None], raw_id: str,

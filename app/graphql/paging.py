@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from graphql import GraphQLError
 
-from projections.pages import Page
+from projections.pages import Page, slice_page
 
 MAX_PAGE = 100
 
@@ -94,12 +94,6 @@ def paginate(items: Sequence[T], key: Callable[[T], tuple[str, ...]], first: int
     """A keyset page of a short list already in memory (a nested field's rows, loaded whole
     through a dataloader), ordered by `key`."""
     ordered = sorted(items, key=key)
-    width = len(key(ordered[0])) if ordered else 1
-    page = page_of(first, after, last, before, width)
-    chosen = [item for item in ordered
-              if (page.after is None or key(item) > page.after)
-              and (page.before is None or key(item) < page.before)]
-    assert page.limit is not None
-    more = len(chosen) > page.limit
-    chosen = chosen[-page.limit:] if page.backwards else chosen[:page.limit]
+    page = page_of(first, after, last, before, len(key(ordered[0])) if ordered else 1)
+    chosen, more = slice_page(ordered, key, page)
     return connection(chosen, [key(item) for item in chosen], more, page, len(items))

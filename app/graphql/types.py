@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,6 +17,9 @@ from app.graphql.paging import Connection, paginate
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
+
+if TYPE_CHECKING:
+    from app.graphql.accountability_types import ResponsibilityLetter
 
 
 @strawberry.interface(description="An object with a global id (Relay).")
@@ -139,6 +142,7 @@ class Goal(Node):
     indicator: JSON
     progress: Progress
     raw_id: strawberry.Private[str]
+    letter_raw_id: strawberry.Private[str | None]
     parent_raw_id: strawberry.Private[str | None]
     organization_raw_id: strawberry.Private[str]
     position: strawberry.Private[int | None]
@@ -153,7 +157,7 @@ class Goal(Node):
             progress=Progress(reports=view.progress_reports, value=view.progress_value,
                               rubric_level=view.progress_level,
                               effective_date=view.progress_date, completion=view.completion),
-            raw_id=view.id, parent_raw_id=view.parent_id,
+            raw_id=view.id, letter_raw_id=view.letter_id, parent_raw_id=view.parent_id,
             organization_raw_id=view.organization_id, position=position,
         )
 
@@ -178,6 +182,19 @@ class Goal(Node):
         return paginate([Holder.from_view(h) for h in holders],
                         lambda h: (KIND_ORDER[h.kind], str(h.party_id)),
                         first, after, last, before)
+
+    @strawberry.field(description="The signed responsibility letter this goal is on (after "
+                                  "which it changes only through an approved amendment); "
+                                  "null while it is on none.")
+    def letter(self, info: Info[Context, None]) -> Annotated[
+            ResponsibilityLetter, strawberry.lazy("app.graphql.accountability_types")] | None:
+        if self.letter_raw_id is None:
+            return None
+        found = any_node(info, "ResponsibilityLetter", self.letter_raw_id, self.position)
+        visible = info.context.visible()
+        if found is None or (visible is not None and not visible & readable_by(found)):
+            return None
+        return cast("ResponsibilityLetter", found)
 
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
     def subgoals(

@@ -35,12 +35,12 @@ RETURN = f"""mutation($input: CheckRectificationInput!) {{
 VIEW = """query($party: ID!, $at: DateTime, $today: Date) {
   accountability(partyId: $party, asOf: $at, today: $today) {
     partyKind today
-    goals { title kind status score }
-    findings { title status submissions returns lastReason }
-    openFindings { title }
-    overdue { daysOverdue measureId escalation { level name } }
-    letters { title status overdue signatures { side } }
-    responsibilityGaps { title }
+    goals(first: 100) { nodes { title kind status score } }
+    findings(first: 100) { nodes { title status submissions returns lastReason } }
+    openFindings(first: 100) { nodes { title } }
+    overdue(first: 100) { nodes { daysOverdue measureId escalation { level name } } }
+    letters(first: 100) { nodes { title status overdue signatures { side } } }
+    responsibilityGaps(first: 100) { nodes { title } }
   } }"""
 
 
@@ -83,9 +83,11 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, Any]]]:
 
 
 def read(client: TestClient, headers: dict[str, str], **variables: Any) -> dict[str, Any]:
+    """The view, its lists unwrapped from their connections."""
     result = gql(client, VIEW, headers, **variables)
     assert "errors" not in result, result
-    return dict(result["data"]["accountability"])
+    return {key: value["nodes"] if isinstance(value, dict) else value
+            for key, value in result["data"]["accountability"].items()}
 
 
 def step(client: TestClient, query: str, headers: dict[str, str], name: str,
@@ -203,11 +205,20 @@ def test_a_signed_letters_goal_is_amended_only_with_the_issuers_approval(world) 
                   title="责任书", signBy="2026-02-28", goalIds=[ids["goal"]])["letter"]["id"]
     sign = """mutation($input: SignLetterInput!) { signLetter(input: $input) {
                 letter { status } userErrors { code } } }"""
+    on_letter = "query($id: ID!) { goal(id: $id) { letter { id status } } }"
     step(client, sign, chief, "signLetter", letterId=letter, side="issuer",
          signerId=ids["chief"])
+    half_signed = datetime.now(UTC).isoformat()
+    assert gql(client, on_letter, chief, id=ids["goal"])["data"]["goal"] == {"letter": None}
+    time.sleep(0.01)
     signed = step(client, sign, secretary, "signLetter", letterId=letter, side="recipient",
                   signerId=ids["secretary"])
     assert signed["letter"]["status"] == "signed"
+    assert gql(client, on_letter, secretary, id=ids["goal"])["data"]["goal"] == {
+        "letter": {"id": letter, "status": "signed"}}
+    assert gql(client, "query($id: ID!, $at: DateTime) { goal(id: $id, asOf: $at) { letter "
+                       "{ id } } }", chief, id=ids["goal"], at=half_signed)["data"]["goal"] == {
+        "letter": None}
 
     before = events(client)
     revised = gql(client, """mutation($id: ID!) { reviseGoal(input: {goalId: $id,

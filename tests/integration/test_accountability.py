@@ -13,6 +13,7 @@ from domain.findings import person_actor
 from domain.goals import Goal
 from projections import ALL, rectification
 from projections import accountability as views
+from projections import goals as goal_views
 from projections.engine import Follower, reset
 from store.db import Database
 from store.url import DatabaseURL
@@ -146,7 +147,7 @@ def test_a_signed_letters_goal_changes_only_through_an_approved_amendment(app, c
     story = tell(app)
     letter = letter_for(app, story)
     goal_id = story.specifics[0]
-    head = app.recorder.max_notification_id()
+    head = signed = app.recorder.max_notification_id()
     with pytest.raises(LetterSignedError):
         app.revise_goal(ACTOR, goal_id, title="三会一课按月召开", reason="调整")
     with pytest.raises(LetterSignedError):
@@ -163,6 +164,11 @@ def test_a_signed_letters_goal_changes_only_through_an_approved_amendment(app, c
 
     seen = views.letter(conn, str(letter))
     assert seen is not None and seen.status == "signed"
+    on_letter = goal_views.goal(conn, str(goal_id))
+    assert on_letter is not None and on_letter.letter_id == str(letter)
+    # Before the recipient signed: that save also bound each goal on the letter.
+    drafted = goal_views.goal(conn, str(goal_id), signed - 1 - len(story.specifics))
+    assert drafted is not None and drafted.letter_id is None
     assert [(a.status, a.changes, a.reason, a.decided_by) for a in seen.amendments] == [
         ("approved", {"title": "三会一课按月召开"}, "上级要求按月召开", "person:committee")]
     history = [type(e).__name__ for e in app.repository.event_store.get(letter)]
