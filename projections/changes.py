@@ -171,6 +171,7 @@ CHANGES: dict[type[Any], ChangeMapping] = {
     Finding.Submitted: fields("evidence", status="submitted"),
     Finding.Returned: fields(status="open"),
     Finding.Verified: fields(status="closed"),
+    Finding.Reopened: fields(status="open"),
     Project.Proposed: fields("project_type", "organization_id", "leader_id", "title",
                              "description", "goal_ids", "milestones", status="proposed"),
     Project.Stepped: fields("status"),
