@@ -107,6 +107,12 @@ def may_verify(conn: Connection, principal: Principal, organization_id: str) -> 
     return may_raise_finding(conn, principal, organization_id)
 
 
+def may_reopen_finding(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    """Reopen a closed finding (重新打开): whoever may verify one; the domain refuses its
+    owners."""
+    return may_verify(conn, principal, organization_id)
+
+
 def may_sanction(conn: Connection, principal: Principal, organization_id: str,
                  reward: bool) -> bool:
     """Commendations are the managers'; restraints also the inspectors'."""
