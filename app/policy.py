@@ -202,6 +202,16 @@ def expected_evaluators(conn: Connection, kind: str, organization_id: str,
 AUDITING_ROLES = ("admin", "inspector")
 
 
+def require_audit_of(conn: Connection, principal: Principal, organization_ids: set[str],
+                     what: str) -> None:
+    """Inspectors and admins over at least one of the organisations (at it or above it)."""
+    roots = audit_scope(conn, principal)
+    if roots is None:
+        return
+    require(any(({org} | {a.id for a in tree.ancestors(conn, org)}) & set(roots)
+                for org in organization_ids), what)
+
+
 def audit_scope(conn: Connection, principal: Principal) -> tuple[str, ...] | None:
     """The subtrees whose audit trail (log, exports, live feed) a principal may read: None
     means all of it (the administrator, an admin or inspector grant over a root). Anyone
