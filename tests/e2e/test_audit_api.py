@@ -317,6 +317,55 @@ def test_a_finding_closed_then_reopened_answers_each_question_in_one_query(
         "ok": True, "digestFound": True, "brokenAt": None}
 
 
+GOAL_VALID = ("query($id: ID!, $asOf: DateTime, $validAt: Date) { goal(id: $id, asOf: $asOf, "
+              "validAt: $validAt) { id validAt title status weight progress { reports value "
+              "effectiveDate completion } responsible { kind partyKind since } "
+              "organization { name } } }")
+
+
+def test_a_goal_read_valid_at_a_date_moves_with_a_back_dated_correction_and_as_of_does_not(
+        world: World) -> None:
+    told = world.told
+    between = (told.direct_from + timedelta(days=5)).isoformat()
+    handed_back = (told.direct_until + timedelta(days=2)).isoformat()
+
+    def goal(moment: str | None = None, valid_at: str | None = None) -> Any:
+        return world.ask(GOAL_VALID, id=world.goal(), validAt=valid_at,
+                         asOf=world.at(moment) if moment else None)
+
+    def duties(found: Any) -> list[str]:
+        return sorted(r["kind"] for r in found["responsible"])
+
+    # The revocation, recorded after "assigned" and back-dated, changed what is now known
+    # to have been true on `handed_back`...
+    # (the primary responsibility, assigned with no effective date, holds from today)
+    assert duties(goal("assigned", handed_back)) == ["direct"]
+    assert duties(goal("revoked", handed_back)) == duties(goal(None, handed_back)) == []
+    # ...and not what the system showed at "assigned", read before or after it.
+    assert duties(goal("assigned")) == ["direct", "primary"]
+    assert goal("assigned")["validAt"] is None
+    on_the_day = goal(None, between)
+    assert duties(on_the_day) == ["direct"]
+    assert duties(goal(None, date.today().isoformat())) == ["primary"]
+    direct = next(r for r in on_the_day["responsible"] if r["kind"] == "direct")
+    assert (direct["partyKind"], direct["since"]) == ("organization",
+                                                      told.direct_from.isoformat())
+    # The weight was lowered with no effective date: in force from the day it was recorded.
+    assert (on_the_day["validAt"], on_the_day["weight"], on_the_day["status"]) == (
+        between, 60, "issued")
+    assert goal()["weight"] == goal(None, date.today().isoformat())["weight"] == 50
+    assert on_the_day["title"] == "三会一课按期召开"  # so was the title's revision
+    assert on_the_day["progress"] == {"reports": 1, "value": "3", "effectiveDate": "2026-03-31",
+                                      "completion": 0.25}
+    assert goal(None, "2026-03-30")["progress"]["reports"] == 0
+    assert on_the_day["organization"] == {"name": "营销中心党支部"}
+    assert world.ask(GOAL_VALID, id=world.goal(), validAt=between, asOf=world.at("issued"))[
+        "weight"] == 60
+    annual = to_global_id("Goal", told.story.annual)
+    refused = gql(world.client, GOAL_VALID, world.secretary, id=annual, validAt=between)
+    assert refused["data"]["goal"] is None
+
+
 def errors(result: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in result.get("errors", [])]
 
