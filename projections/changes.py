@@ -29,8 +29,13 @@ Changes = dict[str, Any]
 ChangeMapping = Callable[[Any], Changes]
 
 
+JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """A JSON value equal to itself after a round trip (ids, dates and decimals as text)."""
+    if type(value) in JSON_SCALARS:  # most values: exact types, so no enum slips through
+        return value
     if isinstance(value, Enum):
         return plain(value.value)
     if isinstance(value, UUID | date | datetime):

@@ -3,6 +3,7 @@ each backend."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -197,3 +198,12 @@ def test_a_finding_closed_then_reopened_as_of_several_moments(told, conn) -> Non
     assert audit.valid_state(conn, finding, date.today())["status"].value == "open"
     assert audit.valid_state(conn, finding, date.today(),
                              told.moments["closed"].position)["status"].value == "closed"
+
+
+def test_changes_are_stored_as_canonical_json(told, conn) -> None:
+    """Entries are assembled from values encoded once: the text must be what encoding the
+    whole list would give, so equal changes compare equal as text."""
+    stored = [row[0] for row in conn.execute(f"SELECT changes FROM {audit.ENTRIES.name}")]
+    assert len(stored) > 50 and any('"before": null' in text for text in stored)
+    for text in stored:
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True)
