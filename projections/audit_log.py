@@ -46,8 +46,8 @@ SYSTEM_ACTOR_PREFIX = "system:"
 PATHS = "organization paths"  # the memo's key: organisation id -> its path
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+# One encoder for every value: `json.dumps` with options builds a new one per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 NULL = _dumps(None)

@@ -30,12 +30,21 @@ ChangeMapping = Callable[[Any], Changes]
 
 
 JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+# The common exact types, converted without a chain of isinstance checks (a rebuild calls
+# this for every attribute of every event); subclasses (enums) take the general path.
+AS_TEXT: dict[type[Any], Callable[[Any], Any]] = {
+    UUID: str, date: date.isoformat, datetime: datetime.isoformat, Decimal: str}
 
 
 def plain(value: Any) -> Any:
     """A JSON value equal to itself after a round trip (ids, dates and decimals as text)."""
-    if type(value) in JSON_SCALARS:  # most values: exact types, so no enum slips through
+    kind = type(value)
+    if kind in JSON_SCALARS:  # exact types, so no enum slips through
         return value
+    if kind in AS_TEXT:
+        return AS_TEXT[kind](value)
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
     if isinstance(value, Enum):
         return plain(value.value)
     if isinstance(value, UUID | date | datetime):
