@@ -49,7 +49,7 @@ def main() -> None:
     url = args.url or f"{PG_ADMIN}/{name}"
     if not args.url:
         with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{name}"')
     try:
         app = DengtaApplication(env=DatabaseURL(url).library_env())
         database = Database(DatabaseURL(url))
@@ -65,7 +65,7 @@ def main() -> None:
     finally:
         if not args.url:
             with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
