@@ -107,6 +107,12 @@ def may_verify(conn: Connection, principal: Principal, organization_id: str) -> 
     return may_raise_finding(conn, principal, organization_id)
 
 
+def may_reopen_finding(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    """Reopen a closed finding (重新打开): whoever may verify one; the domain refuses its
+    owners."""
+    return may_verify(conn, principal, organization_id)
+
+
 def may_sanction(conn: Connection, principal: Principal, organization_id: str,
                  reward: bool) -> bool:
     """Commendations are the managers'; restraints also the inspectors'."""
@@ -194,6 +200,16 @@ def expected_evaluators(conn: Connection, kind: str, organization_id: str,
 
 
 AUDITING_ROLES = ("admin", "inspector")
+
+
+def require_audit_of(conn: Connection, principal: Principal, organization_ids: set[str],
+                     what: str) -> None:
+    """Inspectors and admins over at least one of the organisations (at it or above it)."""
+    roots = audit_scope(conn, principal)
+    if roots is None:
+        return
+    require(any(({org} | {a.id for a in tree.ancestors(conn, org)}) & set(roots)
+                for org in organization_ids), what)
 
 
 def audit_scope(conn: Connection, principal: Principal) -> tuple[str, ...] | None:

@@ -213,6 +213,13 @@ class AccountabilityCases(CoreCases):
         finding.return_for_rework(actor=actor, reason=reason, effective_date=effective_date)
         return Written(finding.id, self.commit(actor, finding))
 
+    def reopen_finding(self, actor: str, finding_id: UUID, *, reason: str,
+                       effective_date: date) -> Written:
+        """重新打开 a closed finding, with a reason: it must be rectified and verified again."""
+        finding = self.get(Finding, finding_id, "findingId")
+        finding.reopen(actor=actor, reason=reason, effective_date=effective_date)
+        return Written(finding.id, self.commit(actor, finding))
+
     # ---- party-building projects ---------------------------------------------------------
 
     def propose_project(

@@ -1,6 +1,7 @@
 """The Finding aggregate (问题整改): a problem found by inspection, evaluation, self-check or mass
 report, its rectification measures, and the closed loop: submitted with evidence, then verified
-and closed (销号) or returned with a reason (退回) and reopened."""
+and closed (销号) or returned with a reason (退回) and reopened; a closed finding can be
+reopened (重新打开) with a reason when its closure turns out wrong."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class Severity(StrEnum):
 
 
 class FindingStatus(StrEnum):
-    OPEN = "open"  # raised, or returned and reopened: rectification under way
+    OPEN = "open"  # raised, returned or reopened: rectification under way
     SUBMITTED = "submitted"  # rectified, awaiting verification
     CLOSED = "closed"  # verified and closed (销号)
 
@@ -92,6 +93,13 @@ class Finding(DengtaAggregate):
         """销号: verified and closed."""
 
         TOPIC = "dengta:Finding.Verified"
+        effective_date: date
+
+    class Reopened(DengtaAggregate.Event):
+        """重新打开: a closed finding is open again (e.g. the problem recurred, or an inspection
+        found the closure unfounded)."""
+
+        TOPIC = "dengta:Finding.Reopened"
         effective_date: date
 
     @event(Raised)
@@ -186,6 +194,18 @@ class Finding(DengtaAggregate):
         self._returned(actor=actor, reason=require_reason(reason, "a return must say why"),
                        effective_date=effective_date)
 
+    def reopen(self, *, actor: str, reason: str, effective_date: date) -> None:
+        """Only a closed finding; the owner and the measure owners may not reopen it themselves
+        (they rectify, others judge), and it closes again only by the same verification."""
+        if self.status is not FindingStatus.CLOSED:
+            raise InvalidTransitionError(f"only a closed finding is reopened; this one is "
+                                         f"{self.status.value}", field="findingId")
+        if require_actor(actor) in self.responsible_actors:
+            raise SegregationOfDutiesError("the owner of a finding or of one of its measures "
+                                           "cannot reopen it", field="findingId")
+        self._reopened(actor=actor, reason=require_reason(reason, "a reopening must say why"),
+                       effective_date=effective_date)
+
     @event(MeasurePlanned)
     def _measure_planned(self, *, actor: str, reason: str, measure_id: UUID, description: str,
                          owner_id: UUID, due_date: date) -> None:
@@ -205,3 +225,7 @@ class Finding(DengtaAggregate):
     @event(Verified)
     def _verified(self, *, actor: str, reason: str, effective_date: date) -> None:
         self.status = FindingStatus.CLOSED
+
+    @event(Reopened)
+    def _reopened(self, *, actor: str, reason: str, effective_date: date) -> None:
+        self.status = FindingStatus.OPEN

@@ -33,6 +33,9 @@ ENTRIES = TemporalTable(
      "changes": "TEXT"},
     partition="position",
     indexes=(("aggregate_id", "position"), ("actor", "position"), ("event_type", "position")),
+    # An entry is written once and never superseded: every read goes through the current
+    # indexes (`valid_to IS NULL`), by position or by one of the columns above.
+    append_only=True, history_index=False,
 )
 FIELDS = TemporalTable(
     "view_audit_fields", ("aggregate_id", "field"),
@@ -40,10 +43,20 @@ FIELDS = TemporalTable(
     partition="aggregate_id",
 )
 SYSTEM_ACTOR_PREFIX = "system:"
+PATHS = "organization paths"  # the memo's key: organisation id -> its path
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+# One encoder for every value: `json.dumps` with options builds a new one per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+NULL = _dumps(None)
+
+
+def _change(name: str, before: str, after: str) -> str:
+    """One change as `_dumps({"field": …, "before": …, "after": …})` would write it, from
+    values already encoded: each value is encoded once, for the field state, and reused."""
+    return f'{{"after": {after}, "before": {before}, "field": {_dumps(name)}}}'
 
 
 def _value(row: dict[str, Any] | None) -> Any:
@@ -67,14 +80,22 @@ def _concerned_organization(event: Any, b: Batch, aggregate_type: str) -> str | 
 
 
 def _path(organization_id: str | None, b: Batch) -> str | None:
+    """'/root/…/organisation/' as the tree stands; remembered across events and batches (the
+    memo) until an organisation's parent changes, since most events concern a few
+    organisations and walking up reads a row per ancestor."""
     if organization_id is None:
         return None
+    paths: dict[str, str] = b.memo.setdefault(PATHS, {})
+    known = paths.get(organization_id)
+    if known is not None:
+        return known
     chain: list[str] = []
     current: str | None = organization_id
     while current is not None and current not in chain:
         chain.append(current)
         current = _value(b[FIELDS.name].peek(current, "parent_id"))
-    return "/" + "/".join(reversed(chain)) + "/"
+    path = paths[organization_id] = "/" + "/".join(reversed(chain)) + "/"
+    return path
 
 
 def _effective_on(event: Any, effective: date | None) -> str:
@@ -90,15 +111,20 @@ def record(event: Any, b: Batch) -> None:
     state = b[FIELDS.name]
     changes = []
     for name, after in CHANGES[type(event)](event).items():
-        before = _value(state.peek(b.subject, name))
-        if before == after:
+        # Compared and written as stored text: canonical JSON, so equal text is equal value.
+        held = state.peek(b.subject, name)
+        before = held["value"] if held is not None else NULL
+        encoded = _dumps(after)
+        if before == encoded:
             continue
-        changes.append({"field": name, "before": before, "after": after})
+        changes.append(_change(name, before, encoded))
         if after is None:
             state.delete(b.subject, name)
         else:
             state.put({"aggregate_id": b.subject, "aggregate_type": aggregate_type,
-                       "field": name, "value": _dumps(after)})
+                       "field": name, "value": encoded})
+        if name == "parent_id" and aggregate_type == "Organization":
+            b.memo.pop(PATHS, None)  # the paths below it changed
     organization_id = _concerned_organization(event, b, aggregate_type)
     effective: date | None = getattr(event, "effective_date", None)
     b[ENTRIES.name].append({
@@ -108,7 +134,7 @@ def record(event: Any, b: Batch) -> None:
         "effective_on": _effective_on(event, effective),
         "organization_id": organization_id,
         "organization_path": _path(organization_id, b),
-        "changes": _dumps(changes),
+        "changes": "[" + ", ".join(changes) + "]",
     })
 
 
@@ -267,12 +293,13 @@ def entries_at(conn: Connection, positions: Sequence[int]) -> dict[int, Entry]:
     if not positions:
         return {}
     rows = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM {ENTRY_SOURCE} "
-                        f"WHERE e.position IN ({marks(positions)})", list(positions))
+                        f"WHERE e.position IN ({marks(positions)}) AND e.valid_to IS NULL",
+                        list(positions))
     return {row[0]: Entry.from_row(row) for row in rows}
 
 
 def last_position(conn: Connection) -> int:
-    rows = conn.execute(f"SELECT max(position) FROM {ENTRIES.name}")
+    rows = conn.execute(f"SELECT max(position) FROM {ENTRIES.name} WHERE valid_to IS NULL")
     return int(rows[0][0] or 0)
 
 
@@ -302,7 +329,7 @@ def blame(conn: Connection, aggregate_id: str, position: int | None = None,
     if skip_system:
         rows = conn.execute(
             f"SELECT f.field, f.valid_from FROM {FIELDS.name} f "
-            f"JOIN {ENTRIES.name} e ON e.position = f.valid_from "
+            f"JOIN {ENTRIES.name} e ON e.position = f.valid_from AND e.valid_to IS NULL "
             f"WHERE f.aggregate_id = ? AND e.actor NOT LIKE ? "
             f"{'AND f.valid_from <= ? ' if position is not None else ''}"
             "ORDER BY f.valid_from",
@@ -336,7 +363,8 @@ def valid_state(conn: Connection, aggregate_id: str, valid_at: date,
     (None: now): its events replayed in effective order, those effective later left out."""
     rows = conn.execute(
         f"SELECT e.position, e.changes FROM {ENTRIES.name} e WHERE e.aggregate_id = ? "
-        f"AND e.effective_on <= ? {'AND e.position <= ? ' if position is not None else ''}"
+        f"AND e.valid_to IS NULL AND e.effective_on <= ? "
+        f"{'AND e.position <= ? ' if position is not None else ''}"
         "ORDER BY e.effective_on, e.position",
         [aggregate_id, valid_at.isoformat(), *([position] if position is not None else [])])
     state: dict[str, FieldValue] = {}

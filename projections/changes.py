@@ -29,8 +29,22 @@ Changes = dict[str, Any]
 ChangeMapping = Callable[[Any], Changes]
 
 
+JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+# The common exact types, converted without a chain of isinstance checks (a rebuild calls
+# this for every attribute of every event); subclasses (enums) take the general path.
+AS_TEXT: dict[type[Any], Callable[[Any], Any]] = {
+    UUID: str, date: date.isoformat, datetime: datetime.isoformat, Decimal: str}
+
+
 def plain(value: Any) -> Any:
     """A JSON value equal to itself after a round trip (ids, dates and decimals as text)."""
+    kind = type(value)
+    if kind in JSON_SCALARS:  # exact types, so no enum slips through
+        return value
+    if kind in AS_TEXT:
+        return AS_TEXT[kind](value)
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
     if isinstance(value, Enum):
         return plain(value.value)
     if isinstance(value, UUID | date | datetime):
@@ -171,6 +185,7 @@ CHANGES: dict[type[Any], ChangeMapping] = {
     Finding.Submitted: fields("evidence", status="submitted"),
     Finding.Returned: fields(status="open"),
     Finding.Verified: fields(status="closed"),
+    Finding.Reopened: fields(status="open"),
     Project.Proposed: fields("project_type", "organization_id", "leader_id", "title",
                              "description", "goal_ids", "milestones", status="proposed"),
     Project.Stepped: fields("status"),

@@ -132,6 +132,7 @@ class Rectification(Projection):
         Finding.Submitted: _finding_step("submitted", "submissions"),
         Finding.Returned: _finding_step("open", "returns"),
         Finding.Verified: _finding_step("closed"),
+        Finding.Reopened: _finding_step("open"),
         Person.PostTaken: post_taken,
         Person.PostEnded: post_ended,
         Organization.Registered: registered,

@@ -27,6 +27,9 @@ class TemporalTable:
     indexes: tuple[tuple[str, ...], ...] = ()  # over the current rows
     history_indexes: tuple[tuple[str, ...], ...] = ()  # over every version, for as-of reads
     append_only: bool = False  # rows are only ever added: writing one needs no look-up
+    # An index over every version by key, for as-of reads by key; a table whose rows are
+    # never superseded and read only by its current index can do without.
+    history_index: bool = True
 
     @property
     def column_names(self) -> list[str]:
@@ -40,8 +43,10 @@ class TemporalTable:
             "valid_from BIGINT NOT NULL, valid_to BIGINT)",
             f"CREATE UNIQUE INDEX IF NOT EXISTS {self.name}_current ON {self.name} ({keys}) "
             "WHERE valid_to IS NULL",
-            f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} ({keys}, valid_from)",
         ]
+        if self.history_index:
+            statements.append(f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} "
+                              f"({keys}, valid_from)")
         for number, columns in enumerate(self.indexes):
             statements.append(
                 f"CREATE INDEX IF NOT EXISTS {self.name}_by_{number} ON {self.name} "

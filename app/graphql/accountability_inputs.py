@@ -128,6 +128,13 @@ class CheckRectificationInput:
 
 
 @strawberry.input
+class ReopenFindingInput:
+    finding_id: strawberry.ID
+    reason: str
+    effective_date: date | None = None
+
+
+@strawberry.input
 class MilestoneInput:
     title: str
     due_date: date

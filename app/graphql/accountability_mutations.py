@@ -351,6 +351,21 @@ class AccountabilityMutation:
                     effective_date=business_day(input.effective_date)))
         return finding_payload(info, await run(info, prepare, "return this rectification"))
 
+    @strawberry.mutation(permission_classes=AUTHENTICATED,
+                         description="重新打开: reopen a closed finding with a reason; refused "
+                                     "to its and its measures' owners.")
+    async def reopen_finding(self, info: Info[Context, None],
+                             input: inputs.ReopenFindingInput) -> FindingPayload:
+        def prepare() -> Prepared:
+            finding_id, view = known_finding(info, input.finding_id)
+            principal = principal_of(info)
+            return (lambda: policy.may_reopen_finding(info.context.conn, principal,
+                                                      view.organization_id)), (
+                lambda: domain(info).reopen_finding(
+                    actor(info), finding_id, reason=input.reason,
+                    effective_date=business_day(input.effective_date)))
+        return finding_payload(info, await run(info, prepare, "reopen this finding"))
+
     # ---- party-building projects ---------------------------------------------------------
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)

@@ -151,8 +151,9 @@ class Finding(Node):
     title: str
     source: str
     severity: str
-    status: str = strawberry.field(description="open (raised, or returned and reopened), "
-                                               "submitted, or closed (verified, 销号)")
+    status: str = strawberry.field(description="open (raised, returned, or reopened after "
+                                               "closing), submitted, or closed (verified, "
+                                               "销号)")
     deadline: date
     raised_on: date
     overdue: bool

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import strawberry
@@ -26,6 +26,7 @@ from app.graphql.types import (
     goals_of,
     person_of,
     readable_by,
+    valid_on,
 )
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -156,11 +157,17 @@ class Query:
                              info.context.position(as_of))
         return found if isinstance(found, Person) else None
 
-    @strawberry.field(permission_classes=AUTHENTICATED)
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="A goal as the system showed it at `asOf` (default: now); "
+                                  "with `validAt`, as true in the business on that date, as "
+                                  "known at `asOf`: a back-dated correction changes the "
+                                  "second, never the first.")
     def goal(self, info: Info[Context, None], id: strawberry.ID,
-             as_of: datetime | None = None) -> Goal | None:
+             as_of: datetime | None = None, valid_at: date | None = None) -> Goal | None:
         found = visible_node(info, "Goal", raw(id, "Goal", "id"), info.context.position(as_of))
-        return found if isinstance(found, Goal) else None
+        if not isinstance(found, Goal):
+            return None
+        return found if valid_at is None else valid_on(info, found, valid_at)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Goals, filtered, in period and title order (keyset pages).")

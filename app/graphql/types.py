@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -14,6 +15,7 @@ from strawberry.types import Info
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
 from app.graphql.paging import Connection, paginate
+from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -146,6 +148,12 @@ class Goal(Node):
     parent_raw_id: strawberry.Private[str | None]
     organization_raw_id: strawberry.Private[str]
     position: strawberry.Private[int | None]
+    valid_at: date | None = strawberry.field(
+        default=None,
+        description="Set when asked `validAt`: the goal's own fields and `responsible` are "
+                    "as true in the business on that date (as known at `asOf`); its "
+                    "organisation, parent and subgoals are as of `asOf`.")
+    valid_holders: strawberry.Private[list[Holder] | None] = None
 
     @classmethod
     def from_view(cls, view: goal_views.GoalView, position: int | None) -> Goal:
@@ -178,9 +186,11 @@ class Goal(Node):
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
     ) -> Connection[Holder]:
-        holders = info.context.loaders.holders.get(self.raw_id, self.position) or []
-        return paginate([Holder.from_view(h) for h in holders],
-                        lambda h: (KIND_ORDER[h.kind], str(h.party_id)),
+        holders = self.valid_holders
+        if holders is None:
+            views = info.context.loaders.holders.get(self.raw_id, self.position) or []
+            holders = [Holder.from_view(h) for h in views]
+        return paginate(holders, lambda h: (KIND_ORDER[h.kind], str(h.party_id)),
                         first, after, last, before)
 
     @strawberry.field(description="The signed responsibility letter this goal is on (after "
@@ -204,6 +214,46 @@ class Goal(Node):
         views = info.context.loaders.subgoals.get(self.raw_id, self.position) or []
         return paginate(goals_of(info, views, self.position),
                         lambda g: (g.title, g.raw_id), first, after, last, before)
+
+
+def valid_on(info: Info[Context, None], goal: Goal, valid_at: date) -> Goal | None:
+    """The goal as true in the business on `valid_at` (effective dates), as known at the
+    goal's position: what a retroactive correction changes; None before it existed."""
+    conn = info.context.conn
+    state = audit.valid_state(conn, goal.raw_id, valid_at, goal.position)
+    if "status" not in state:
+        return None
+    duties = {name: value for name, value in state.items()
+              if name.startswith("responsibility[")}
+    assigned = audit.entries_at(conn, sorted({value.set_at for value in duties.values()}))
+    holders = []
+    for name, value in duties.items():
+        kind, _, party = name.removeprefix("responsibility[").removesuffix("]").partition(":")
+        type_name = "Person" if value.value == "person" else "Organization"
+        holders.append(Holder(kind=kind, party_kind=value.value,
+                              party_id=strawberry.ID(to_global_id(type_name, party)),
+                              since=assigned[value.set_at].effective_date))
+    latest: dict[str, Any] = state["progress"].value if "progress" in state else {}
+    reports = audit.count_entries(conn, audit.AuditFilter(
+        aggregate_id=goal.raw_id, event_type="ProgressReported", effective_to=valid_at,
+        up_to=goal.position))
+    indicator = state["indicator"].value
+    return replace(
+        goal, title=state["title"].value, description=state["description"].value,
+        field=state["field"].value, status=state["status"].value,
+        weight=state["weight"].value,
+        period_start=date.fromisoformat(state["period_start"].value),
+        period_end=date.fromisoformat(state["period_end"].value),
+        indicator=JSON(indicator),
+        progress=Progress(
+            reports=reports,
+            value=Decimal(latest["value"]) if latest.get("value") is not None else None,
+            rubric_level=latest.get("rubric_level"),
+            effective_date=(date.fromisoformat(latest["effective_date"])
+                            if latest.get("effective_date") else None),
+            completion=goal_views.completion(indicator, latest.get("value"),
+                                             latest.get("rubric_level"))),
+        valid_at=valid_at, valid_holders=sorted(holders, key=lambda h: (h.kind, h.party_id)))
 
 
 def goals_of(info: Info[Context, None], views: list[goal_views.GoalView],

@@ -32,6 +32,8 @@ VERIFY = f"""mutation($input: CheckRectificationInput!) {{
   verifyRectification(input: $input) {{ {FINDING_FIELDS} }} }}"""
 RETURN = f"""mutation($input: CheckRectificationInput!) {{
   returnRectification(input: $input) {{ {FINDING_FIELDS} }} }}"""
+REOPEN = f"""mutation($input: ReopenFindingInput!) {{
+  reopenFinding(input: $input) {{ {FINDING_FIELDS} }} }}"""
 VIEW = """query($party: ID!, $at: DateTime, $today: Date) {
   accountability(partyId: $party, asOf: $at, today: $today) {
     partyKind today
@@ -164,6 +166,25 @@ def test_the_closed_loop_over_http_with_a_refused_self_verification(world) -> No
     assert now["goals"] == [{"title": "三会一课", "kind": "primary", "status": "issued",
                              "score": None}]
     assert now["openFindings"] == [] and now["overdue"] == []
+
+    # Closed is not the end: a closure found wrong is reopened with a reason, by someone
+    # other than the finding's owners, and the loop is visibly open again.
+    for who, code in ((secretary, "SEGREGATION_OF_DUTIES"), (inspector, "REASON_REQUIRED")):
+        before = events(client)
+        refused = step(client, REOPEN, who, "reopenFinding", findingId=finding,
+                       reason="" if who == inspector else "自查发现")
+        assert (refused["finding"], refused["userErrors"][0]["code"]) == (None, code)
+        assert events(client) == before
+    before = events(client)
+    assert gql(client, REOPEN, clerk, input={"findingId": finding, "reason": "再改"})[
+        "errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert events(client) == before
+    reopened = step(client, REOPEN, inspector, "reopenFinding", findingId=finding,
+                    reason="回头看发现记录仍不全", effectiveDate="2026-06-20")
+    assert (reopened["finding"]["status"], reopened["finding"]["lastReason"]) == (
+        "open", "回头看发现记录仍不全")
+    again = read(client, secretary, party=ids["secretary"], today="2026-06-30")
+    assert again["openFindings"] == [{"title": "三会一课记录不全"}]
 
 
 def test_an_overdue_finding_escalates_and_letters_show_signatures(world) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,16 @@ from app.graphql.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import ADMIN, SECRET, bearer, events, gql
-from tests.integration.audit_story import LOWERED, REVOKED, SYSTEM, AuditStory, tell_audit_story
+from tests.integration.assessment_story import REVIEWER
+from tests.integration.audit_story import (
+    INSPECTOR,
+    LOWERED,
+    REOPENED,
+    REVOKED,
+    SYSTEM,
+    AuditStory,
+    tell_audit_story,
+)
 from tests.integration.stories import ACTOR
 from tests.integration.tampering import (
     drop_append_only_triggers,
@@ -40,6 +49,13 @@ class World:
     def at(self, moment: str) -> str:
         return self.told.moments[moment].at.isoformat()
 
+    def ask(self, query: str, **variables: Any) -> Any:
+        """One inspector's query; its only root field's answer."""
+        result = gql(self.client, query, self.inspector, **variables)
+        assert "errors" not in result, result
+        [answer] = result["data"].values()
+        return answer
+
 
 @pytest.fixture
 def world(database_url: str) -> Iterator[World]:
@@ -52,6 +68,9 @@ def world(database_url: str) -> Iterator[World]:
         inspector = app.register_person("admin", name="纪检员", party_member=True).id
         app.grant_role("admin", inspector, role="inspector", organization_id=story.committee,
                        reason="纪检监察")
+        assert told.assessment is not None
+        app.grant_role("admin", inspector, role="inspector",
+                       organization_id=told.assessment.committee, reason="考核监督")
         member = app.register_person("admin", name="普通党员", party_member=True).id
         last = app.appoint(f"person:{story.secretary}", member, organization_id=story.branch,
                            post="member")
@@ -106,7 +125,9 @@ def test_the_log_pages_newest_first_filters_and_reads_as_of_a_moment(world: Worl
                                   "recordedTo": world.at("renamed")})
     assert [n["actorId"] for n in recorded["nodes"]] == [SYSTEM]
     secretary = to_global_id("Person", world.told.story.secretary)
-    [appointed] = log(world, filter={"actor": secretary})["nodes"]
+    by_secretary = log(world, filter={"actor": secretary})["nodes"]
+    assert [n["action"] for n in by_secretary] == ["PostTaken", "Submitted", "MeasurePlanned"]
+    appointed = by_secretary[0]  # the member the secretary appointed
     assert appointed["actor"] == {"name": "李书记"}
     assert (appointed["action"], appointed["organization"]) == (
         "PostTaken", {"name": "营销中心党支部"})
@@ -180,6 +201,169 @@ def test_valid_time_moves_with_a_retroactive_correction_and_as_of_does_not(
     today = gql(world.client, VALID, world.inspector, id=world.goal(),
                 at=date.today().isoformat())["data"]["goalValidAt"]
     assert (today["status"], today["weight"]) == ("issued", 50)
+
+
+CORRECTED_WHY = "复核发现C支部台账漏计，组织评价更正"
+BOARD = ("query($cycle: ID!, $asOf: DateTime) { scoreboard(cycleId: $cycle, first: 10, "
+         "asOf: $asOf) { nodes { organization { name } combined grade overallRank } } }")
+SCORE_DIFF = ("query($cycle: ID!, $org: ID!, $from: DateTime!, $to: DateTime) { scoreDiff("
+              "cycleId: $cycle, organizationId: $org, from: $from, to: $to) { before { "
+              "combined grade overallRank } after { combined grade overallRank } delta "
+              "events { actor action reason ref } } }")
+RECORD_DIFF = ("query($id: ID!, $from: DateTime!, $to: DateTime!) { diff(id: $id, from: $from, "
+               "to: $to) { changes { field before after } entries { action actorId reason } "
+               "} }")
+INTACT = ("query($digest: String) { verifyAuditChain(digest: $digest) { ok digestFound "
+          "brokenAt } }")
+
+
+def test_a_score_corrected_after_publication_answers_each_question_in_one_query(
+        world: World) -> None:
+    told = world.told
+    assessment = told.assessment
+    assert assessment is not None
+    evaluation = to_global_id("Evaluation", told.corrected_evaluation())
+    cycle = to_global_id("AssessmentCycle", assessment.cycle)
+    c = to_global_id("Organization", assessment.branches["C"])
+    # Who changed the score, when, from what to what, and why.
+    [entry] = log(world, filter={"targetId": evaluation, "eventType": "Corrected"})["nodes"]
+    assert (entry["actorId"], entry["reason"]) == (REVIEWER, CORRECTED_WHY)
+    assert entry["changes"] == [{"field": "points", "before": "84", "after": "100"}]
+    assert datetime.fromisoformat(entry["recordedAt"]) == told.moments["corrected"].at
+    assert entry["organization"] == {"name": "C党支部"}
+    # What the system showed on a given day, as of several moments.
+    def board(moment: str | None) -> list[tuple[str, float, str, int]]:
+        nodes = world.ask(BOARD, cycle=cycle, asOf=world.at(moment) if moment else None)
+        return [(n["organization"]["name"], n["combined"], n["grade"], n["overallRank"])
+                for n in nodes["nodes"]]
+
+    published = [("B党支部", 85.9, "合格", 1), ("A党支部", 83.49, "良好", 2),
+                 ("C党支部", 78.96, "合格", 3)]
+    corrected = [("B党支部", 85.9, "合格", 1), ("C党支部", 84.56, "良好", 2),
+                 ("A党支部", 83.49, "良好", 3)]
+    assert board("published") == published
+    assert board("corrected") == board("reopened") == board(None) == corrected
+    assert [line[0] for line in board("revoked")] == []  # the cycle did not exist yet
+    # What changed between two dates: the score, and the evaluation's fields.
+    moved = world.ask(SCORE_DIFF, cycle=cycle, org=c, **{"from": world.at("published"),
+                                                          "to": world.at("corrected")})
+    assert (moved["before"], moved["after"], moved["delta"]) == (
+        {"combined": 78.96, "grade": "合格", "overallRank": 3},
+        {"combined": 84.56, "grade": "良好", "overallRank": 2}, 5.6)
+    assert [(e["actor"], e["action"], e["reason"], e["ref"]) for e in moved["events"]] == [
+        (REVIEWER, "corrected", CORRECTED_WHY, evaluation)]
+    fields = world.ask(RECORD_DIFF, id=evaluation, **{"from": world.at("published"),
+                                                      "to": world.at("reopened")})
+    assert fields == {"changes": [{"field": "points", "before": "84", "after": "100"}],
+                      "entries": [{"action": "Corrected", "actorId": REVIEWER,
+                                   "reason": CORRECTED_WHY}]}
+    assert world.ask(RECORD_DIFF, id=evaluation, **{"from": world.at("scored"),
+                                                    "to": world.at("published")}) == {
+        "changes": [], "entries": []}
+    # Is the record intact: the digest kept when the scores were published still verifies,
+    # since the correction was appended, not written over.
+    kept = world.ask(INTACT, digest=told.moments["published"].digest)
+    assert kept == {"ok": True, "digestFound": True, "brokenAt": None}
+
+
+FINDING = ("query($id: ID!, $asOf: DateTime) { finding(id: $id, asOf: $asOf) { status "
+           "submissions lastActor lastReason } }")
+VALID_STATE = ("query($id: ID!, $at: Date!, $asOf: DateTime) { validState(id: $id, "
+               "validAt: $at, asOf: $asOf) { field value } }")
+
+
+def test_a_finding_closed_then_reopened_answers_each_question_in_one_query(
+        world: World) -> None:
+    told = world.told
+    finding = to_global_id("Finding", told.finding)
+    # Who reopened it, when, from what to what, and why.
+    [entry] = log(world, filter={"targetId": finding, "eventType": "Reopened"})["nodes"]
+    assert (entry["actorId"], entry["reason"], entry["changes"]) == (
+        INSPECTOR, REOPENED, [{"field": "status", "before": "closed", "after": "open"}])
+    assert entry["organization"] == {"name": "营销中心党支部"}
+    assert entry["effectiveDate"] == (date.today() - timedelta(days=5)).isoformat()
+    # What the system showed, as of several moments.
+    def shown(moment: str | None) -> Any:
+        return world.ask(FINDING, id=finding, asOf=world.at(moment) if moment else None)
+
+    assert shown("corrected") is None  # not raised yet
+    assert shown("submitted")["status"] == "submitted"
+    assert shown("closed") == {"status": "closed", "submissions": 1, "lastActor": INSPECTOR,
+                               "lastReason": "核查属实，予以销号"}
+    assert shown("reopened") == shown(None) == {"status": "open", "submissions": 1,
+                                                "lastActor": INSPECTOR,
+                                                "lastReason": REOPENED}
+    # What changed between two dates.
+    between = world.ask(RECORD_DIFF, id=finding, **{"from": world.at("submitted"),
+                                                    "to": world.at("reopened")})
+    assert between["changes"] == [{"field": "status", "before": "submitted", "after": "open"}]
+    assert [e["action"] for e in between["entries"]] == ["Verified", "Reopened"]
+    blame = world.ask("query($id: ID!) { blame(id: $id) { field entry { action reason } } }",
+                      id=finding)
+    assert {line["field"]: line["entry"] for line in blame}["status"] == {
+        "action": "Reopened", "reason": REOPENED}
+    # In the business it was closed between its verification and its reopening.
+    def status_on(days_ago: int, moment: str | None = None) -> str:
+        state = world.ask(VALID_STATE, id=finding,
+                          at=(date.today() - timedelta(days=days_ago)).isoformat(),
+                          asOf=world.at(moment) if moment else None)
+        return str({f["field"]: f["value"] for f in state}["status"])
+
+    assert [status_on(days) for days in (50, 40, 20, 0)] == [
+        "open", "submitted", "closed", "open"]
+    assert status_on(0, "closed") == "closed"  # as known before the reopening
+    # Is the record intact: the digest kept at its closure still verifies.
+    assert world.ask(INTACT, digest=told.moments["closed"].digest) == {
+        "ok": True, "digestFound": True, "brokenAt": None}
+
+
+GOAL_VALID = ("query($id: ID!, $asOf: DateTime, $validAt: Date) { goal(id: $id, asOf: $asOf, "
+              "validAt: $validAt) { id validAt title status weight progress { reports value "
+              "effectiveDate completion } responsible(first: 10) { nodes { kind partyKind "
+              "since } } organization { name } } }")
+
+
+def test_a_goal_read_valid_at_a_date_moves_with_a_back_dated_correction_and_as_of_does_not(
+        world: World) -> None:
+    told = world.told
+    between = (told.direct_from + timedelta(days=5)).isoformat()
+    handed_back = (told.direct_until + timedelta(days=2)).isoformat()
+
+    def goal(moment: str | None = None, valid_at: str | None = None) -> Any:
+        return world.ask(GOAL_VALID, id=world.goal(), validAt=valid_at,
+                         asOf=world.at(moment) if moment else None)
+
+    def duties(found: Any) -> list[str]:
+        return sorted(r["kind"] for r in found["responsible"]["nodes"])
+
+    # The revocation, recorded after "assigned" and back-dated, changed what is now known
+    # to have been true on `handed_back`...
+    # (the primary responsibility, assigned with no effective date, holds from today)
+    assert duties(goal("assigned", handed_back)) == ["direct"]
+    assert duties(goal("revoked", handed_back)) == duties(goal(None, handed_back)) == []
+    # ...and not what the system showed at "assigned", read before or after it.
+    assert duties(goal("assigned")) == ["direct", "primary"]
+    assert goal("assigned")["validAt"] is None
+    on_the_day = goal(None, between)
+    assert duties(on_the_day) == ["direct"]
+    assert duties(goal(None, date.today().isoformat())) == ["primary"]
+    direct = next(r for r in on_the_day["responsible"]["nodes"] if r["kind"] == "direct")
+    assert (direct["partyKind"], direct["since"]) == ("organization",
+                                                      told.direct_from.isoformat())
+    # The weight was lowered with no effective date: in force from the day it was recorded.
+    assert (on_the_day["validAt"], on_the_day["weight"], on_the_day["status"]) == (
+        between, 60, "issued")
+    assert goal()["weight"] == goal(None, date.today().isoformat())["weight"] == 50
+    assert on_the_day["title"] == "三会一课按期召开"  # so was the title's revision
+    assert on_the_day["progress"] == {"reports": 1, "value": "3", "effectiveDate": "2026-03-31",
+                                      "completion": 0.25}
+    assert goal(None, "2026-03-30")["progress"]["reports"] == 0
+    assert on_the_day["organization"] == {"name": "营销中心党支部"}
+    assert world.ask(GOAL_VALID, id=world.goal(), validAt=between, asOf=world.at("issued"))[
+        "weight"] == 60
+    annual = to_global_id("Goal", told.story.annual)
+    refused = gql(world.client, GOAL_VALID, world.secretary, id=annual, validAt=between)
+    assert refused["data"]["goal"] is None
 
 
 def errors(result: dict[str, Any]) -> list[str]:

@@ -88,7 +88,7 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
 
 def accountability_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
     """Per side: a letter to draft goals on, a signed letter with two pending amendments, a
-    commitment, findings (open, and submitted by the administrator), a project and a
+    commitment, findings (open, submitted by the administrator, and closed), a project and a
     restraint. Returns their global ids."""
     extra: dict[str, str] = {}
     for side in "AB":
@@ -116,7 +116,7 @@ def accountability_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
             title="承诺", content="为群众办实事", due_date=date(2026, 12, 31),
             effective_date=date(2026, 1, 1)).id
         findings = []
-        for title in ("整改", "待核"):
+        for title in ("整改", "待核", "已销号"):
             finding = app.raise_finding("admin", title=title, source="inspection",
                                         severity="minor", organization_id=org,
                                         owner_id=ids[f"two{side}"], deadline=date(2026, 6, 30),
@@ -124,8 +124,11 @@ def accountability_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
             app.plan_measure("admin", finding, description="措施", owner_id=ids[f"two{side}"],
                              due_date=date(2026, 6, 1))
             findings.append(finding)
-        app.submit_rectification("admin", findings[1], evidence=["证明.pdf"],
-                                 effective_date=date(2026, 5, 1))
+        for submitted in findings[1:]:
+            app.submit_rectification("admin", submitted, evidence=["证明.pdf"],
+                                     effective_date=date(2026, 5, 1))
+        app.verify_rectification("person:verifier", findings[2],
+                                 effective_date=date(2026, 5, 10))
         project = app.propose_project("admin", project_type="promotion", organization_id=org,
                                       leader_id=ids[f"sec{side}"], title="项目",
                                       milestones=[("方案", date(2026, 3, 1))]).id
@@ -140,6 +143,7 @@ def accountability_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
             f"commitment{side}": to_global_id("Commitment", commitment),
             f"finding{side}": to_global_id("Finding", findings[0]),
             f"submitted{side}": to_global_id("Finding", findings[1]),
+            f"closed{side}": to_global_id("Finding", findings[2]),
             f"project{side}": to_global_id("Project", project),
             f"sanction{side}": to_global_id("Sanction", sanction),
         })
@@ -291,6 +295,8 @@ CASES: list[tuple[str, str, Any]] = [
      lambda i, s: {"findingId": i[f"submitted{s}"]}),
     ("returnRectification", "CheckRectificationInput",
      lambda i, s: {"findingId": i[f"submitted{s}"], "reason": "不合格"}),
+    ("reopenFinding", "ReopenFindingInput",
+     lambda i, s: {"findingId": i[f"closed{s}"], "reason": "问题反弹"}),
     ("proposeProject", "ProposeProjectInput",
      lambda i, s: {"type": "foundation", "organizationId": i[s], "leaderId": i[f"sec{s}"],
                    "title": "新项目", "milestones": [{"title": "启动", "dueDate": "2026-09-01"}]}),
@@ -322,8 +328,8 @@ LIBRARY = {"defineIndicator", "reviseIndicator"}  # admins keep the shared libra
 ADMINISTER = {"publishCycle", "lockCycle", "approveCycleReopen", "approveAdjustment"}
 BALLOTS = {"evaluate", "correctEvaluation"}  # the cases score mass ballots
 SIGNER_ONLY = {"signLetter"}  # the signer themself (secretary of A) or the administrator
-INSPECTION = {"raiseFinding", "verifyRectification", "returnRectification", "issueSanction",
-              "revokeSanction"}
+INSPECTION = {"raiseFinding", "verifyRectification", "returnRectification", "reopenFinding",
+              "issueSanction", "revokeSanction"}
 ALLOWED = {
     "admin": {"inside": EVERY, "outside": EVERY},
     "admin of A": {"inside": EVERY - SIGNER_ONLY, "outside": {"registerPerson"} | LIBRARY},

@@ -1,19 +1,22 @@
-"""Exports over HTTP: the audit log and a goal's history as xlsx and CSV, with Chinese
-headers and typed columns; inspectors and admins only."""
+"""Exports over HTTP: the audit log, a goal's history, a cycle's scoreboard and an
+accountability view as xlsx and CSV, with Chinese headers and typed columns; inspectors and
+admins only."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from httpx import Response
 from openpyxl import load_workbook
 
 from app.graphql.ids import to_global_id
 from tests.e2e import test_audit_api
-from tests.e2e.test_api import ADMIN, events
+from tests.e2e.test_api import ADMIN, bearer, events
 from tests.e2e.test_audit_api import World
-from tests.integration.audit_story import LOWERED, SYSTEM
+from tests.integration.audit_story import LOWERED, REOPENED, SYSTEM
 
 world = test_audit_api.world  # the same story and principals
 
@@ -73,3 +76,103 @@ def test_exports_are_for_inspectors_and_admins(world: World) -> None:
     wrong_kind = world.client.get("/export/goal-history.csv", headers=ADMIN, params={
         "goalId": to_global_id("Organization", world.told.story.branch)})
     assert wrong_kind.status_code == 400
+
+
+def sheet_rows(response: Response, title: str) -> list[tuple[Any, ...]]:
+    assert response.status_code == 200, response.text
+    return list(load_workbook(io.BytesIO(response.content), read_only=True)[title].iter_rows(
+        values_only=True))
+
+
+def csv_rows(response: Response) -> list[list[str]]:
+    assert response.status_code == 200, response.text
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_a_scoreboard_exports_best_first_with_numbers_as_numbers(world: World) -> None:
+    assessment = world.told.assessment
+    assert assessment is not None
+    cycle = {"cycleId": to_global_id("AssessmentCycle", assessment.cycle)}
+    rows = sheet_rows(world.client.get("/export/scoreboard.xlsx", headers=world.inspector,
+                                       params=cycle), "考核成绩排名")
+    assert rows[0][:4] == ("总排名", "分类排名", "组织", "考核分类")
+    assert rows[0][11:13] == ("综合得分", "等级")
+    assert [(r[0], r[1], r[2], r[11], r[12]) for r in rows[1:]] == [
+        (1, 1, "B党支部", 85.9, "合格"), (2, 1, "C党支部", 84.56, "良好"),
+        (3, 2, "A党支部", 83.49, "良好")]
+    b = rows[1]
+    assert isinstance(b[0], int) and isinstance(b[8], int | float) and b[8] == 82  # a number
+    assert (b[13], b[14], b[15]) == ("重大负面事件", 6, 6)
+    assert rows[3][9] == 3.0  # A's approved bonus
+    published = sheet_rows(world.client.get(
+        "/export/scoreboard.xlsx", headers=ADMIN,
+        params={**cycle, "asOf": world.at("published")}), "考核成绩排名")
+    assert [(r[2], r[11], r[0]) for r in published[1:]] == [
+        ("B党支部", 85.9, 1), ("A党支部", 83.49, 2), ("C党支部", 78.96, 3)]
+    marketing = csv_rows(world.client.get("/export/scoreboard.csv", headers=world.inspector,
+                                          params={**cycle, "category": "营销"}))
+    assert marketing[0][2] == "组织"
+    assert [(r[0], r[1], r[2], r[11]) for r in marketing[1:]] == [
+        ("1", "1", "B党支部", "85.9"), ("3", "2", "A党支部", "83.49")]
+
+
+def test_an_accountability_view_exports_section_by_section_as_of_a_moment(
+        world: World) -> None:
+    told = world.told
+    branch = {"partyId": to_global_id("Organization", told.story.branch)}
+    rows = sheet_rows(world.client.get("/export/accountability.xlsx", headers=world.inspector,
+                                       params=branch), "问责复盘清单")
+    assert rows[0] == ("类别", "名称", "状态", "日期", "逾期天数", "说明", "编号")
+    finding = to_global_id("Finding", told.finding)
+    [found] = [r for r in rows[1:] if r[0] == "问题整改"]
+    assert found[1:3] == ("三会一课记录不全", "open") and found[6] == finding
+    assert isinstance(found[3], datetime) and found[3].date() == date.today() - timedelta(30)
+    assert found[4] == 30 and isinstance(found[4], int)
+    assert found[5] == REOPENED
+    overdue = {(r[1], r[4]) for r in rows[1:] if r[0] == "逾期事项"}
+    assert overdue == {("三会一课记录不全", 30), ("补齐会议记录并建立台账", 40)}
+    assert [(r[1], r[5]) for r in rows[1:] if r[0] == "责任空缺"] == [
+        ("三会一课按期召开（含党课）", "缺直接责任"), ("主题党日活动", "缺主体责任、直接责任")]
+    closed = csv_rows(world.client.get("/export/accountability.csv", headers=ADMIN,
+                                       params={**branch, "asOf": world.at("closed")}))
+    assert [(r[0], r[2], r[4]) for r in closed[1:] if r[6] == finding] == [
+        ("问题整改", "closed", "")]
+    secretary = {"partyId": to_global_id("Person", told.story.secretary)}
+    own = csv_rows(world.client.get("/export/accountability.csv", headers=world.inspector,
+                                    params=secretary))
+    assert ("责任", "三会一课按期召开（含党课）") in {(r[0], r[1]) for r in own[1:]}
+    assert ("问题整改", "open") in {(r[0], r[2]) for r in own[1:]}
+
+
+def test_scoreboard_and_accountability_exports_are_for_inspectors_and_admins(
+        world: World) -> None:
+    assessment = world.told.assessment
+    assert assessment is not None
+    cycle = {"cycleId": to_global_id("AssessmentCycle", assessment.cycle)}
+    branch = {"partyId": to_global_id("Organization", world.told.story.branch)}
+    for path, params in (("/export/scoreboard.xlsx", cycle), ("/export/scoreboard.csv", cycle),
+                         ("/export/accountability.xlsx", branch),
+                         ("/export/accountability.csv", branch)):
+        for headers in (world.secretary, world.member):
+            refused = world.client.get(path, headers=headers, params=params)
+            assert refused.status_code == 403, (path, refused.text)
+            assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert world.client.get(path, params=params).status_code == 401
+    services = world.client.app.state.services  # type: ignore[attr-defined]
+    app = services.app
+    local = app.register_person("admin", name="C支部纪检委员", party_member=True).id
+    last = app.grant_role("admin", local, role="inspector",
+                          organization_id=assessment.branches["C"], reason="支部纪检")
+    assert services.runner.wait_until(last.position, 10)
+    c_inspector = bearer(f"person:{local}")
+    scoped = csv_rows(world.client.get("/export/scoreboard.csv", headers=c_inspector,
+                                       params=cycle))
+    assert [(r[0], r[2]) for r in scoped[1:]] == [("2", "C党支部")]  # ranked in the cycle
+    outside = world.client.get("/export/accountability.csv", headers=c_inspector,
+                               params=branch)
+    assert outside.status_code == 403
+    for params in ({}, {"cycleId": branch["partyId"]}, {**cycle, "asOf": "yesterday"}):
+        assert world.client.get("/export/scoreboard.csv", headers=ADMIN,
+                                params=params).status_code == 400
+    assert world.client.get("/export/accountability.csv", headers=ADMIN,
+                            params=cycle | {"partyId": cycle["cycleId"]}).status_code == 400

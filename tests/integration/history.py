@@ -179,6 +179,8 @@ def accountability(app: DengtaApplication, rng: random.Random, orgs: list[UUID],
                                          reason="不合格", effective_date=day),
         lambda: app.verify_rectification("person:inspector", rng.choice(findings),
                                          effective_date=day),
+        lambda: app.reopen_finding("person:inspector", rng.choice(findings),
+                                   reason="回头看", effective_date=day),
         lambda: projects.append(app.propose_project(
             ACTOR, project_type="promotion", organization_id=rng.choice(orgs),
             leader_id=rng.choice(people), title=f"项目{len(projects)}",

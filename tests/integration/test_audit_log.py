@@ -3,16 +3,28 @@ each backend."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 
 from projections import audit_log as audit
+from projections import rectification
+from projections import scoreboard as board
 from projections.pages import Page
 from store.db import Connection, Database
 from store.url import DatabaseURL
-from tests.integration.audit_story import LOWERED, REVOKED, SYSTEM, AuditStory, tell_audit_story
+from tests.integration.assessment_story import REVIEWER
+from tests.integration.audit_story import (
+    INSPECTOR,
+    LOWERED,
+    REOPENED,
+    REVOKED,
+    SYSTEM,
+    AuditStory,
+    tell_audit_story,
+)
 from tests.integration.stories import ACTOR
 from tests.integration.views import build
 
@@ -123,3 +135,75 @@ def test_a_retroactive_correction_changes_valid_time_and_not_what_the_system_sho
     assert state["status"].value == "issued" and state["weight"].value == 60
     assert state["progress"].value["value"] == "3"
     assert audit.valid_state(conn, goal, date.today())["weight"].value == 50
+
+
+def test_a_score_corrected_after_publication_as_of_several_moments(told, conn) -> None:
+    evaluation = str(told.corrected_evaluation())
+    assessment = told.assessment
+    assert assessment is not None
+    [entry] = audit.entries_page(conn, audit.AuditFilter(aggregate_id=evaluation,
+                                                         event_type="Corrected"))[0]
+    assert (entry.actor, entry.reason) == (REVIEWER, "复核发现C支部台账漏计，组织评价更正")
+    assert audit.Change("points", "84", "100") in entry.changes
+    assert entry.recorded_at == told.moments["corrected"].at
+    assert entry.organization_id == str(assessment.branches["C"])
+    c = str(assessment.branches["C"])
+
+    def shown(moment: str) -> tuple[float | None, str | None, int | None]:
+        line = board.standing(conn, str(assessment.cycle), c, told.moments[moment].position)
+        assert line is not None
+        return line.combined, line.grade, line.overall_rank
+
+    assert shown("published") == (78.96, "合格", 3)  # what the committee published
+    assert shown("corrected") == (84.56, "良好", 2)
+    assert shown("reopened") == shown("corrected")
+    changes, events = audit.diff(conn, evaluation, told.moments["scored"].position,
+                                 told.moments["corrected"].position)
+    assert audit.Change("points", "84", "100") in changes
+    assert [e.event_type for e in events] == ["Corrected"]
+    assert audit.diff(conn, evaluation, told.moments["scored"].position,
+                      told.moments["published"].position) == ([], [])
+    blamed = {value.field: (value.value, entry) for value, entry in
+              audit.blame(conn, evaluation)}
+    assert blamed["points"][0] == "100" and blamed["points"][1].actor == REVIEWER
+    then = {value.field: value.value for value, _ in
+            audit.blame(conn, evaluation, told.moments["published"].position)}
+    assert then["points"] == "84"
+
+
+def test_a_finding_closed_then_reopened_as_of_several_moments(told, conn) -> None:
+    finding = str(told.finding)
+    history, _ = audit.entries_page(conn, audit.AuditFilter(aggregate_id=finding))
+    assert [(e.event_type, e.actor) for e in history] == [
+        ("Reopened", INSPECTOR), ("Verified", INSPECTOR),
+        ("Submitted", f"person:{told.story.secretary}"),
+        ("MeasurePlanned", f"person:{told.story.secretary}"), ("Raised", INSPECTOR)]
+    reopened = history[0]
+    assert (reopened.reason, reopened.changes) == (
+        REOPENED, [audit.Change("status", "closed", "open")])
+    assert reopened.organization_id == str(told.story.branch)
+    statuses = {moment: rectification.finding(conn, finding, told.moments[moment].position)
+                for moment in ("submitted", "closed", "reopened")}
+    assert {m: v.status for m, v in statuses.items() if v} == {
+        "submitted": "submitted", "closed": "closed", "reopened": "open"}
+    assert rectification.finding(conn, finding, told.moments["corrected"].position) is None
+    changes, events = audit.diff(conn, finding, told.moments["submitted"].position,
+                                 told.moments["reopened"].position)
+    assert changes == [audit.Change("status", "submitted", "open")]
+    assert [e.event_type for e in events] == ["Verified", "Reopened"]
+    blamed = {value.field: entry for value, entry in audit.blame(conn, finding)}
+    assert (blamed["status"].event_type, blamed["status"].reason) == ("Reopened", REOPENED)
+    closed_on = date.today() - timedelta(days=20)  # verified 35 days ago, reopened 5 days ago
+    assert audit.valid_state(conn, finding, closed_on)["status"].value == "closed"
+    assert audit.valid_state(conn, finding, date.today())["status"].value == "open"
+    assert audit.valid_state(conn, finding, date.today(),
+                             told.moments["closed"].position)["status"].value == "closed"
+
+
+def test_changes_are_stored_as_canonical_json(told, conn) -> None:
+    """Entries are assembled from values encoded once: the text must be what encoding the
+    whole list would give, so equal changes compare equal as text."""
+    stored = [row[0] for row in conn.execute(f"SELECT changes FROM {audit.ENTRIES.name}")]
+    assert len(stored) > 50 and any('"before": null' in text for text in stored)
+    for text in stored:
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True)

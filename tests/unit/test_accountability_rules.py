@@ -92,6 +92,32 @@ def test_nobody_verifies_a_rectification_they_submitted_or_own() -> None:
     assert finding.status is FindingStatus.CLOSED
 
 
+def test_a_closed_finding_is_reopened_with_a_reason_by_someone_other_than_its_owners() -> None:
+    branch = organization("branch", organization(), "支部")
+    owner, doer = person(name="主责"), person(name="经办")
+    finding = Finding.raise_finding(id=uuid4(), actor=ACTOR, title="问题", description="",
+                                    source="inspection", severity="minor", organization=branch,
+                                    owner=owner, deadline=date(2026, 5, 1), effective_date=DAY)
+    finding.plan_measure(actor=ACTOR, measure_id=uuid4(), description="整改", owner=doer,
+                         due_date=date(2026, 4, 20))
+    with pytest.raises(InvalidTransitionError):
+        finding.reopen(actor="person:inspector", reason="复查", effective_date=DAY)  # open
+    finding.submit(actor="person:clerk", evidence=["证明"], effective_date=DAY)
+    finding.verify(actor="person:inspector", effective_date=DAY)
+    for who in (person_actor(owner.id), person_actor(doer.id)):
+        with pytest.raises(SegregationOfDutiesError):
+            finding.reopen(actor=who, reason="自行打开", effective_date=DAY)
+    with pytest.raises(ReasonRequiredError):
+        finding.reopen(actor="person:inspector", reason=" ", effective_date=DAY)
+    finding.reopen(actor="person:inspector", reason="回头看发现问题反弹", effective_date=DAY)
+    assert finding.status is FindingStatus.OPEN
+    finding.submit(actor="person:clerk", evidence=["再次整改"], effective_date=DAY)
+    with pytest.raises(SegregationOfDutiesError):
+        finding.verify(actor="person:clerk", effective_date=DAY)
+    finding.verify(actor="person:inspector", effective_date=DAY)
+    assert finding.status is FindingStatus.CLOSED
+
+
 def test_a_project_is_accepted_only_in_progress_with_every_milestone_reached() -> None:
     branch = organization("branch", organization(), "支部")
     project = Project.propose(id=uuid4(), actor=ACTOR, project_type="promotion",
