@@ -310,6 +310,13 @@ class FieldValue:
     set_at: int  # the position of the event that set it
 
 
+def concerned_organizations(conn: Connection, aggregate_id: str) -> set[str | None]:
+    """The organisations a record's events concerned (None for an event concerning none)."""
+    rows = conn.execute(f"SELECT DISTINCT e.organization_id FROM {ENTRIES.name} e "
+                        "WHERE e.aggregate_id = ?", [aggregate_id])
+    return {row[0] for row in rows}
+
+
 def field_state(conn: Connection, aggregate_id: str,
                 position: int | None = None) -> dict[str, FieldValue]:
     """Each field of an aggregate as of `position` (None: now) and the event that set it."""

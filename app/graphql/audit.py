@@ -204,8 +204,13 @@ def readable_record(info: Info[Context, None], global_id: str) -> tuple[str, str
         type_name, raw_id = from_global_id(global_id)
     except BadIdError as error:
         raise bad_input(str(error), "id") from None
-    if (visible_node(info, type_name, str(raw_id), None) is None
-            and any_node(info, type_name, str(raw_id), None) is not None):
+    if any_node(info, type_name, str(raw_id), None) is not None:
+        readable = visible_node(info, type_name, str(raw_id), None) is not None
+    else:  # not a node (an evaluation, a library indicator): by the organisations it concerns
+        visible = info.context.visible()
+        concerned = audit.concerned_organizations(info.context.conn, str(raw_id))
+        readable = visible is None or not concerned or bool(visible & concerned)
+    if not readable:
         raise GraphQLError("you may not read the history of this record",
                            extensions={"code": "FORBIDDEN"})
     return type_name, str(raw_id)

@@ -15,7 +15,7 @@ from app.demo import load_demo
 from app.graphql.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
-from tests.e2e.test_api import ADMIN, SECRET, events, gql
+from tests.e2e.test_api import ADMIN, SECRET, bearer, events, gql
 from tests.integration.assessment_story import (
     EXPECTED,
     EXPECTED_AFTER_CORRECTION,
@@ -258,3 +258,24 @@ def test_the_scoreboard_pages_by_place_forwards_and_backwards(assessed) -> None:
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert gql(client, query, c=cycle, first=101)["errors"][0]["extensions"]["code"] == (
         "BAD_USER_INPUT")
+
+
+def test_an_evaluations_history_is_read_only_by_those_who_may_read_its_organisation(
+        assessed) -> None:
+    client, story = assessed
+    services = client.app.state.services  # type: ignore[attr-defined]
+    secretary = services.app.register_person("admin", name="C支部书记", party_member=True).id
+    last = services.app.appoint("admin", secretary, organization_id=story.branches["C"],
+                                post="secretary")
+    assert services.runner.wait_until(last.position, 10)
+    as_secretary = bearer(f"person:{secretary}")
+    query = """query($id: ID!) { history(id: $id, first: 10) { totalCount
+      nodes { action } } }"""
+    own = gql(client, query, as_secretary,
+              id=gid("Evaluation", story.evaluations[("C1", "organizational")]))
+    assert own["data"]["history"]["totalCount"] == 1
+    other = gql(client, query, as_secretary,
+                id=gid("Evaluation", story.evaluations[("A1", "organizational")]))
+    assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert gql(client, query, id=gid("Evaluation", story.evaluations[("A1", "self")]))[
+        "data"]["history"]["totalCount"] == 1
