@@ -17,7 +17,7 @@ from app.graphql.accountability_types import (
 )
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id
-from app.graphql.paging import Connection, bad_input, connection, page_of
+from app.graphql.paging import Connection, bad_input, connection, page_of, paginate
 from app.graphql.queries import AUTHENTICATED, raw, readable_scope
 from projections import accountability as views
 from projections import organization_tree as tree
@@ -33,6 +33,10 @@ def may_read_party(info: Info[Context, None], party_kind: str, raw_id: str) -> b
     principal = info.context.principal
     return (principal is not None and str(principal.person_id) == raw_id) or bool(
         visible & tree.affiliations(info.context.conn, raw_id))
+
+
+# Most overdue first, as a sortable text key: days overdue counted down from this.
+OVERDUE_KEY_SPAN = 10**9 - 1
 
 
 @strawberry.type
@@ -61,18 +65,23 @@ class AccountabilityQuery:
                       description="Overdue findings and measures (under `organizationId`), "
                                   "most overdue first, each with its escalation chain as the "
                                   "posts stood on its due date.")
-    def overdue_rectifications(self, info: Info[Context, None],
-                               organization_id: strawberry.ID | None = None,
-                               as_of: datetime | None = None,
-                               today: date | None = None) -> list[OverdueItem]:
+    def overdue_rectifications(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, as_of: datetime | None = None,
+        today: date | None = None,
+    ) -> Connection[OverdueItem]:
         position = info.context.position(as_of)
         conn = info.context.conn
         scope = readable_scope(info, organization_id, position)
         day = business_day(today)
         found = rectification.findings_of_organizations(
             conn, list(scope) if scope is not None else None, position)
-        return [OverdueItem.from_view(item, day, position)
-                for item in rectification.overdue_items(conn, found, day, position)]
+        items = [OverdueItem.from_view(item, day, position)
+                 for item in rectification.overdue_items(conn, found, day, position)]
+        return paginate(items, lambda i: (f"{OVERDUE_KEY_SPAN - i.days_overdue:09d}",
+                                          str(i.finding.id), str(i.measure_id or "")),
+                        first, after, last, before)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Findings (under `organizationId`; `status`: open, "

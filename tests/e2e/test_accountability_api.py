@@ -212,9 +212,10 @@ def test_an_overdue_finding_escalates_and_letters_show_signatures(world) -> None
         {"level": "owner", "name": "clerk"}, {"level": "secretary", "name": "secretary"},
         {"level": "parent_secretary", "name": "chief"}]}]
     listed = gql(client, """query($org: ID) { overdueRectifications(organizationId: $org,
-                 today: "2026-06-30") { finding { title } } }""", ids["secretary:token"],
-                 org=ids["branch"])
-    assert listed["data"]["overdueRectifications"] == [{"finding": {"title": "台账缺失"}}]
+                 today: "2026-06-30", first: 10) { totalCount nodes { finding { title } } } }""",
+                 ids["secretary:token"], org=ids["branch"])
+    assert listed["data"]["overdueRectifications"] == {
+        "totalCount": 1, "nodes": [{"finding": {"title": "台账缺失"}}]}
 
 
 def test_a_signed_letters_goal_is_amended_only_with_the_issuers_approval(world) -> None:
