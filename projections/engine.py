@@ -244,10 +244,15 @@ class Follower:
 def position_at(conn: Connection, moment: Any) -> int:
     """The last position recorded at or before `moment` (a datetime), through the audit
     table; 0 before the first event."""
-    value = moment if conn.dialect == "postgresql" else micros(moment)
-    rows = conn.execute("SELECT position FROM dengta_audit WHERE recorded_at <= ? "
-                        "ORDER BY position DESC LIMIT 1", [value])
-    return int(rows[0][0]) if rows else 0
+    if conn.dialect == "postgresql":
+        # Recorded times follow positions (taken after the insert lock): two index probes.
+        rows = conn.execute(
+            "SELECT max(position) FROM dengta_audit WHERE recorded_at = "
+            "(SELECT max(recorded_at) FROM dengta_audit WHERE recorded_at <= ?)", [moment])
+    else:  # no index on recorded_at (it would cost a page per commit): from the newest back
+        rows = conn.execute("SELECT position FROM dengta_audit WHERE recorded_at <= ? "
+                            "ORDER BY position DESC LIMIT 1", [micros(moment)])
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _resolve(future: asyncio.Future[bool]) -> None:

@@ -36,9 +36,11 @@ AUDIT_DDL = (
            TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
        END $$""",
 )
+# Recorded time is read after the table lock (clock_timestamp, not the transaction's start),
+# so it never goes backwards along positions and a moment maps to a position by index.
 HEAD_SQL = (
     f"SELECT (SELECT hash FROM {AUDIT_TABLE} ORDER BY position DESC LIMIT 1) AS hash, "
-    "now() AS now"
+    "clock_timestamp() AS now"
 )
 INSERT_AUDIT = f"INSERT INTO {AUDIT_TABLE} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
 DDL_LOCK = "SELECT pg_advisory_xact_lock(7231007)"  # serialises concurrent first starts
