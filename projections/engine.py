@@ -17,7 +17,7 @@ from eventsourcing.utils import get_topic
 
 from projections.temporal import Batch, TemporalTable
 from store.audit import micros
-from store.db import Connection
+from store.db import Connection, marks
 
 log = logging.getLogger("dengta.projections")
 
@@ -68,6 +68,16 @@ def tracked(conn: Connection, projection: type[Projection]) -> tuple[int, int] |
     rows = conn.execute("SELECT position, version FROM dengta_tracking WHERE projection = ?",
                         [projection.name])
     return (rows[0][0], rows[0][1]) if rows else None
+
+
+def tracked_all(conn: Connection, projections: Sequence[type[Projection]],
+                ) -> dict[str, tuple[int, int] | None]:
+    """Several projections' tracking in one query."""
+    names = [p.name for p in projections]
+    rows = conn.execute("SELECT projection, position, version FROM dengta_tracking "
+                        f"WHERE projection IN ({marks(names)})", names)
+    found = {row[0]: (row[1], row[2]) for row in rows}
+    return {name: found.get(name) for name in names}
 
 
 def has_tracking(conn: Connection) -> bool:
@@ -159,7 +169,7 @@ class Follower:
     def _step(self, head: int) -> tuple[int, int, list[str]]:
         folded: list[str] = []
         with self.conn.transaction():
-            states = {p.name: tracked(self.conn, p) for p in self.members}
+            states = tracked_all(self.conn, self.members)
             positions = {name: state[0] if state else 0 for name, state in states.items()}
             position = min(positions.values())
             if position >= head:
@@ -177,6 +187,7 @@ class Follower:
             if full and self._reader is not None:
                 following = (new_position + 1, head)
                 self._ahead = (following, self._reader.submit(self._read, *following))
+            advanced: dict[int, list[str]] = {}  # old position -> projections moved from it
             for projection in self.members:
                 after = positions[projection.name]
                 if after >= new_position:
@@ -184,8 +195,15 @@ class Follower:
                 self._fold(projection, [(i, e) for i, e in decoded
                                         if i > after and type(e) in projection.handlers],
                            after)
-                self._advance(projection, after, new_position, states[projection.name] is None)
+                if states[projection.name] is None:
+                    self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
+                                      [projection.name, new_position, projection.version])
+                else:
+                    advanced.setdefault(after, []).append(projection.name)
                 folded.append(projection.name)
+            self._advance(advanced, new_position)
+            if folded:
+                self.conn.notify(PROGRESS_CHANNEL)  # delivered on commit, to any process
             if self.before_commit is not None:
                 self.before_commit()
         return count, new_position, folded
@@ -215,17 +233,14 @@ class Follower:
                 self._analyzed_at[table] = self._analyzed_at.get(table, 0) + grown
                 self._grown[table] = 0
 
-    def _advance(self, projection: type[Projection], old: int, new: int, first: bool) -> None:
-        name, version = projection.name, projection.version
-        self.conn.notify(PROGRESS_CHANNEL)  # delivered on commit, to waiters in any process
-        if first:
-            self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
-                              [name, new, version])
-            return
-        self.conn.execute("UPDATE dengta_tracking SET position = ? "
-                          "WHERE projection = ? AND position = ?", [new, name, old])
-        if self.conn.rowcount() != 1:
-            raise LostRaceError(f"{name} was advanced by another follower")
+    def _advance(self, advanced: dict[int, list[str]], new: int) -> None:
+        """Move the projections' tracking on, guarded: each must still be where this batch
+        found it (usually one statement: followers in step share their old position)."""
+        for old, names in advanced.items():
+            self.conn.execute(f"UPDATE dengta_tracking SET position = ? WHERE position = ? "
+                              f"AND projection IN ({marks(names)})", [new, old, *names])
+            if self.conn.rowcount() != len(names):
+                raise LostRaceError(f"{', '.join(names)}: advanced by another follower")
 
     def catch_up(self, stop: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> int:
