@@ -260,10 +260,10 @@ def position_at(conn: Connection, moment: Any) -> int:
     """The last position recorded at or before `moment` (a datetime), through the audit
     table; 0 before the first event."""
     if conn.dialect == "postgresql":
-        # Recorded times follow positions (taken after the insert lock): two index probes.
-        rows = conn.execute(
-            "SELECT max(position) FROM dengta_audit WHERE recorded_at = "
-            "(SELECT max(recorded_at) FROM dengta_audit WHERE recorded_at <= ?)", [moment])
+        # Recorded times follow positions (taken after the insert lock): read backwards along
+        # the recorded_at index, the rows of one write (one time) sorted by position.
+        rows = conn.execute("SELECT position FROM dengta_audit WHERE recorded_at <= ? "
+                            "ORDER BY recorded_at DESC, position DESC LIMIT 1", [moment])
     else:  # no index on recorded_at (it would cost a page per commit): from the newest back
         rows = conn.execute("SELECT position FROM dengta_audit WHERE recorded_at <= ? "
                             "ORDER BY position DESC LIMIT 1", [micros(moment)])
