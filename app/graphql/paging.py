@@ -29,8 +29,13 @@ T = TypeVar("T")
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
     node: T
+    key: strawberry.Private[tuple[Any, ...]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        """Encoded only when asked for: most pages read `nodes`."""
+        return encode_cursor(self.key)
 
 
 @strawberry.type(description="A keyset page: edges (or nodes), pageInfo and totalCount.")
@@ -79,13 +84,12 @@ def page_of(first: int | None, after: str | None, last: int | None, before: str 
 
 def connection(nodes: list[T], keys: list[tuple[Any, ...]], more: bool, page: Page,
                total: int) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(key), node=node) for node, key in zip(nodes, keys,
-                                                                              strict=True)]
+    edges = [Edge(node=node, key=key) for node, key in zip(nodes, keys, strict=True)]
     return Connection(edges=edges, total_count=total, page_info=PageInfo(
         has_next_page=more if not page.backwards else page.before is not None,
         has_previous_page=more if page.backwards else page.after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=encode_cursor(keys[0]) if edges else None,
+        end_cursor=encode_cursor(keys[-1]) if edges else None,
     ))
 
 
