@@ -20,6 +20,8 @@ inspectors and admins; a record's history, blame and diff for whoever may read t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from app.auth import Principal
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -183,20 +185,25 @@ def may_evaluate(conn: Connection, principal: Principal, kind: str, organization
 SECRETARY_POSTS = ("secretary", "deputy_secretary")
 
 
-def expected_evaluators(conn: Connection, kind: str, organization_id: str,
-                        parent_id: str | None, goal_id: str | None) -> list[str]:
-    """Who is expected to give an evaluation (the people `may_evaluate` lets, by post and
-    responsibility; mass and social ballots are open to any evaluator): person ids."""
-    if kind == "self":
-        secretaries = [m.person_id for m in tree.members(conn, organization_id)
-                       if m.post in SECRETARY_POSTS]
-        responsible = [h.party_id for h in duty.holders_of(conn, [goal_id])[goal_id]
-                       if h.party_kind == "person"] if goal_id else []
-        return list(dict.fromkeys([*responsible, *secretaries]))
-    if kind == "organizational" and parent_id is not None:
-        return [m.person_id for m in tree.members(conn, parent_id)
-                if m.post in SECRETARY_POSTS]
-    return []
+def expected_evaluators(conn: Connection, organization_id: str, parent_id: str | None,
+                        goal_ids: Sequence[str]) -> Callable[[str, str | None], list[str]]:
+    """Who is expected to give an evaluation of an organisation's items (the people
+    `may_evaluate` lets, by post and responsibility; mass and social ballots are open to any
+    evaluator), as a function of (kind, goal) over what it reads once: person ids."""
+    def secretaries(organization: str | None) -> list[str]:
+        return [m.person_id for m in tree.members(conn, organization)
+                if m.post in SECRETARY_POSTS] if organization else []
+
+    own, above = secretaries(organization_id), secretaries(parent_id)
+    holders = duty.holders_of(conn, goal_ids)
+
+    def expected(kind: str, goal_id: str | None) -> list[str]:
+        if kind == "self":
+            responsible = [h.party_id for h in holders.get(goal_id or "", [])
+                           if h.party_kind == "person"]
+            return list(dict.fromkeys([*responsible, *own]))
+        return above if kind == "organizational" else []
+    return expected
 
 
 AUDITING_ROLES = ("admin", "inspector")

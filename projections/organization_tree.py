@@ -227,10 +227,19 @@ def ancestors(conn: Connection, organization_id: str,
 
 def person(conn: Connection, person_id: str, position: int | None = None) -> Member | None:
     """A person, with no post (post and since empty)."""
+    return people(conn, [person_id], position).get(person_id)
+
+
+def people(conn: Connection, person_ids: Sequence[str],
+           position: int | None = None) -> dict[str, Member]:
+    """Several people at once, by id (no post)."""
+    if not person_ids:
+        return {}
     cond, params = as_of("m", position)
     rows = conn.execute(f"SELECT m.id, m.name, m.party_member FROM {PEOPLE.name} m "
-                        f"WHERE m.id = ? AND {cond}", [person_id, *params])
-    return Member(rows[0][0], rows[0][1], bool(rows[0][2]), "", None) if rows else None
+                        f"WHERE m.id IN ({marks(person_ids)}) AND {cond}",
+                        [*person_ids, *params])
+    return {row[0]: Member(row[0], row[1], bool(row[2]), "", None) for row in rows}
 
 
 # What each post implies, besides explicit grants.

@@ -588,10 +588,6 @@ def cycles_page(conn: Connection, position: int | None = None, page: Page = EVER
     return [_cycle(row) for row in rows], more, count(conn, f"{CYCLES.name} c", cond, params)
 
 
-def cycles(conn: Connection, position: int | None = None) -> list[Cycle]:
-    return cycles_page(conn, position)[0]
-
-
 @dataclass(frozen=True)
 class Standing:
     """One organisation's line on a cycle's scoreboard."""
@@ -712,12 +708,6 @@ def score_card(conn: Connection, cycle_id: str, organization_id: str,
     recomputed from the rows as they stood at `position`: the same function folded them."""
     found = unit_inputs(conn, cycle_id, organization_id, position)
     return score(**found) if found is not None else None
-
-
-def score_items(conn: Connection, cycle_id: str, organization_id: str,
-                position: int | None = None) -> list[ItemFact]:
-    found = unit_inputs(conn, cycle_id, organization_id, position)
-    return list(found["items"]) if found is not None else []
 
 
 def evaluation_scope(conn: Connection, evaluation_id: str) -> tuple[str, str, str] | None:

@@ -31,6 +31,7 @@ from domain.app_base import Written
 from domain.errors import NotFoundError
 from domain.scoring import Node as ScoreNode
 from domain.scoring import ScoreCard
+from domain.scoring import score as derive
 from domain.values import Period
 from projections import organization_tree as tree
 from projections import scoreboard as board
@@ -304,15 +305,10 @@ class ItemScore:
 class PendingEvaluation:
     item_id: strawberry.ID | None
     evaluator_kind: str
-    expected_raw: strawberry.Private[list[str]]
-
-    @strawberry.field(description="Who is expected to give it: for self-evaluation the goal's "
-                                  "responsible people and the secretaries; for organisational "
-                                  "scoring the parent organisation's secretaries; for ballots "
-                                  "any evaluator (empty).")
-    def expected_from(self, info: Info[Context, None]) -> list[Person]:
-        found = [tree.person(info.context.conn, raw_id) for raw_id in self.expected_raw]
-        return [person_of(member, None) for member in found if member is not None]
+    expected_from: list[Person] = strawberry.field(
+        description="Who is expected to give it: for self-evaluation the goal's responsible "
+                    "people and the secretaries; for organisational scoring the parent "
+                    "organisation's secretaries; for ballots any evaluator (empty).")
 
 
 @strawberry.type(description="One organisation's full score card in a cycle.")
@@ -330,7 +326,12 @@ def score_card_view(info: Info[Context, None], card: ScoreCard, line: board.Stan
                     position: int | None, items: dict[str, Any]) -> ScoreCardView:
     conn = info.context.conn
     node = tree.organization(conn, line.organization_id, position)
-    parent = node.parent_id if node else None
+    expected = policy.expected_evaluators(
+        conn, line.organization_id, node.parent_id if node else None,
+        [i for i, item in items.items() if item.kind == "goal"])
+    wanted = {(i, kind): expected(kind, i if i and items[i].kind == "goal" else None)
+              for i, kind in card.pending}
+    found = tree.people(conn, sorted({p for ids in wanted.values() for p in ids}))
     return ScoreCardView(
         standing=Standing.of(line, node, position),
         items=[ItemScore(item_id=item_global_id(item.kind, item.id), kind=item.kind,
@@ -342,9 +343,7 @@ def score_card_view(info: Info[Context, None], card: ScoreCard, line: board.Stan
                for item in items.values()],
         pending=[PendingEvaluation(
             item_id=item_global_id(items[i].kind, i) if i else None, evaluator_kind=kind,
-            expected_raw=policy.expected_evaluators(
-                conn, kind, line.organization_id, parent,
-                i if i and items[i].kind == "goal" else None))
+            expected_from=[person_of(found[p], None) for p in wanted[(i, kind)] if p in found])
             for i, kind in card.pending])
 
 
@@ -583,12 +582,12 @@ def card_at(info: Info[Context, None], cycle_id: strawberry.ID,
     organization = raw(organization_id, "Organization", "organizationId")
     visible_organization(info, organization)
     found = board.cycle(conn, cycle, position)
-    card = board.score_card(conn, cycle, organization, position)
+    derivation = board.unit_inputs(conn, cycle, organization, position)
     line = board.standing(conn, cycle, organization, position)
-    if found is None or card is None or line is None:
+    if found is None or derivation is None or line is None:
         return None
-    items = {item.id: item for item in board.score_items(conn, cycle, organization, position)}
-    return card, line, items, found
+    items = {item.id: item for item in derivation["items"]}
+    return derive(**derivation), line, items, found
 
 
 def cycle_node(info: Info[Context, None], raw_id: str,
