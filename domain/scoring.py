@@ -63,10 +63,14 @@ class Mark:
 
     @property
     def score(self) -> Decimal:
-        """On the 0-100 scale, to a millionth: exact sums, whatever the order of addition."""
-        if not self.max_points:
-            return Decimal(0)
-        return (self.points * HUNDRED / self.max_points).quantize(MILLIONTH)
+        return scaled(self.points, self.max_points)
+
+
+def scaled(points: Decimal, max_points: Decimal) -> Decimal:
+    """Points on the 0-100 scale, to a millionth: exact sums, whatever the order of addition."""
+    if not max_points:
+        return Decimal(0)
+    return (points * HUNDRED / max_points).quantize(MILLIONTH)
 
 
 @dataclass

@@ -35,8 +35,8 @@ from domain.scoring import (
     Veto,
     outcome,
     rounded,
+    scaled,
     score,
-    tally,
 )
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
@@ -226,13 +226,17 @@ def rescore(b: Batch, cycle_id: str, organization_id: str, kind: str | None = No
 
 
 def tallies_of(b: Batch, unit_key: str) -> Tallies:
-    """The unit's evaluations summed per item and kind: tallied from its rows on first use in
-    a batch, then kept up to date event by event."""
+    """The unit's evaluations summed per item and kind: tallied from its rows on first use
+    (counted by the database per distinct mark, so each is scaled once), then kept up to date
+    event by event."""
     key = ("tallies", unit_key)
-    if key not in b.memo:
-        b.memo[key] = tally([mark_of(row) for row in b[EVALS.name].committed("unit",
-                                                                              unit_key)])
-    tallies: Tallies = b.memo[key]
+    tallies: Tallies | None = b.memo.get(key)
+    if tallies is None:
+        tallies = b.memo[key] = {}
+        for item_id, kind, points, max_points, count in b[EVALS.name].committed_counts(
+                "unit", unit_key, ("item_id", "evaluator_kind", "points", "max_points")):
+            tallies.setdefault((item_id, kind), Tally()).add(
+                scaled(Decimal(points), Decimal(max_points)) * count, count)
     return tallies
 
 

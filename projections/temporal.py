@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from store.db import Connection, marks
+from store.db import Connection, Row, marks
 
 Key = tuple[Any, ...]
 RowDict = dict[str, Any]
@@ -145,13 +145,15 @@ class TableBatch:
         found = (self.entities[key].current for key in self.by_partition.get(partition, ()))
         return [dict(row) for row in found if row is not None]
 
-    def committed(self, column: str, value: Any) -> list[RowDict]:
-        """The current rows with `column = value` as the batch found them (not what it has
-        written since): for deriving state once, before the batch writes to those rows."""
-        names = self.table.column_names
-        rows = self.conn.execute(f"SELECT {', '.join(names)} FROM {self.table.name} "
-                                 f"WHERE {column} = ? AND valid_to IS NULL", [value])
-        return [dict(zip(names, row, strict=True)) for row in rows]
+    def committed_counts(self, column: str, value: Any,
+                         grouped: Sequence[str]) -> list[Row]:
+        """How many current rows with `column = value` share each combination of the
+        `grouped` columns (each row: those values, then the count), as the batch found them
+        (not what it has written since): for deriving state once, before the batch writes."""
+        listed = ", ".join(grouped)
+        return self.conn.execute(f"SELECT {listed}, COUNT(*) FROM {self.table.name} "
+                                 f"WHERE {column} = ? AND valid_to IS NULL GROUP BY {listed}",
+                                 [value])
 
     def put(self, row: RowDict) -> None:
         """Write a new version (the batch keeps `row`: pass a fresh dict, as `get` gives)."""
