@@ -233,10 +233,15 @@ def tallies_of(b: Batch, unit_key: str) -> Tallies:
     tallies: Tallies | None = b.memo.get(key)
     if tallies is None:
         tallies = b.memo[key] = {}
+        scores: dict[tuple[str, str], Decimal] = {}  # a few distinct marks recur
         for item_id, kind, points, max_points, count in b[EVALS.name].committed_counts(
                 "unit", unit_key, ("item_id", "evaluator_kind", "points", "max_points")):
+            score = scores.get((points, max_points))
+            if score is None:
+                score = scores[points, max_points] = scaled(Decimal(points),
+                                                            Decimal(max_points))
             tallies.setdefault((item_id, kind), Tally()).add(
-                scaled(Decimal(points), Decimal(max_points)) * count, count)
+                score if count == 1 else score * count, count)
     return tallies
 
 
