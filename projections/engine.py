@@ -115,6 +115,8 @@ class Follower:
     batch_size: int = 1000  # a rebuild does better with larger batches (fewer commits)
     # Read and decode the next batch while this one is folded (for rebuilds up to a stop).
     read_ahead: bool = False
+    # Statistics are refreshed after this many new rows in a table, then each time it doubles.
+    analyze_after: int = ANALYZE_AFTER
     # For tests: called after the view rows are written and before the commit.
     before_commit: Callable[[], None] | None = None
 
@@ -124,7 +126,8 @@ class Follower:
         self.members: list[type[Projection]] = list(self.projections)
         self.topics = sorted({topic for p in self.members for topic in p.topics()})
         self._ahead: tuple[tuple[int, int], Future[Read]] | None = None
-        # Rows inserted per table since its statistics were last refreshed, and its size then.
+        # Rows inserted per table since its statistics were last refreshed, and its size then
+        # (for a table this follower has not yet analysed: its size when the follower began).
         self._grown: dict[str, int] = {}
         self._analyzed_at: dict[str, int] = {}
         self._reader = ThreadPoolExecutor(1) if self.read_ahead else None
@@ -226,11 +229,14 @@ class Follower:
         for (position, event), subject in zip(events, subjects, strict=True):
             batch.position, batch.subject = position, subject
             projection.apply(event, batch)
+        for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
+            if name not in self._analyzed_at:
+                self._analyzed_at[name] = self.conn.estimated_rows(name)
         for table, inserted in batch.flush().items():
             self._grown[table] = grown = self._grown.get(table, 0) + inserted
-            if grown > max(ANALYZE_AFTER, self._analyzed_at.get(table, 0)):
+            if grown > max(self.analyze_after, self._analyzed_at[table]):
                 self.conn.analyze(table)
-                self._analyzed_at[table] = self._analyzed_at.get(table, 0) + grown
+                self._analyzed_at[table] += grown
                 self._grown[table] = 0
 
     def _advance(self, advanced: dict[int, list[str]], new: int) -> None:

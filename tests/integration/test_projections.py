@@ -239,3 +239,39 @@ def test_grouped_followers_lead_all_or_nothing_and_hand_over(app, database) -> N
         first.stop()
         if second is not None:
             second.stop()
+
+
+def test_statistics_are_refreshed_as_a_table_doubles_not_every_few_rows_after_a_restart(
+    app, conn
+) -> None:
+    """A follower that starts on large tables (a restarted server) must not ANALYZE them
+    within a write's commit-to-visible time after a few thousand rows: only once they have
+    doubled since their statistics were last taken."""
+    analyzed: list[str] = []
+    analyze = conn.analyze
+
+    def counted(table: str) -> None:
+        analyzed.append(table)
+        analyze(table)
+
+    conn.analyze = counted
+    root = app.register_organization(ACTOR, name="省局党组", kind="committee", category="机关").id
+
+    def register(count: int) -> None:
+        for number in range(count):
+            app.register_organization(ACTOR, name=f"支部{len(analyzed)}-{number}",
+                                      kind="branch", category="营销", parent_id=root)
+
+    register(30)
+    first = Follower(tree.OrganizationTree, app, conn, analyze_after=10)
+    first.prepare()
+    first.catch_up()
+    assert "view_org_nodes" in analyzed  # 31 rows written to an empty table: doubled
+    analyzed.clear()
+    register(20)
+    restarted = Follower(tree.OrganizationTree, app, conn, analyze_after=10)
+    restarted.catch_up()
+    assert "view_org_nodes" not in analyzed  # 20 more rows on 31: not yet doubled
+    register(20)
+    restarted.catch_up()
+    assert "view_org_nodes" in analyzed  # 40 more rows since its statistics: doubled
