@@ -84,13 +84,18 @@ ORG_UNITS = TemporalTable(
 UNITS = TemporalTable(
     "view_scores", ("unit",),
     {"unit": "TEXT", "cycle_id": "TEXT", "organization_id": "TEXT", "name": "TEXT",
-     "category": "TEXT", "items": "TEXT", "business": "TEXT", "adjustments": "TEXT",
+     "category": "TEXT", "business": "TEXT", "adjustments": "TEXT",
      "vetoes": "TEXT", "organizational": "DOUBLE PRECISION", "mass": "DOUBLE PRECISION",
      "self": "DOUBLE PRECISION", "social": "DOUBLE PRECISION",
      "party_building": "DOUBLE PRECISION", "adjustment": "DOUBLE PRECISION",
      "combined": "DOUBLE PRECISION", "grade": "TEXT", "evaluated": "BIGINT",
      "expected": "BIGINT"},
     partition="unit", indexes=(("cycle_id", "category"), ("organization_id",)),
+)
+# The items a unit is scored on: apart from its scores, which move with every evaluation.
+ITEMS = TemporalTable(
+    "view_unit_items", ("unit",), {"unit": "TEXT", "items": "TEXT"},
+    partition="unit",
 )
 EVALS = TemporalTable(
     "view_evaluations", ("evaluation_id",),
@@ -127,18 +132,20 @@ def _overlaps(goal: dict[str, Any], cycle: dict[str, Any]) -> bool:
 
 # ---- deriving a unit's scores ----------------------------------------------------------------
 
-def items_of(cycle: dict[str, Any], unit: dict[str, Any]) -> list[ItemFact]:
+def items_of(cycle: dict[str, Any], goals: str) -> list[ItemFact]:
+    """A unit's items: its goals (`goals`, as stored) and the cycle's indicators."""
     items = [ItemFact(i["id"], "goal", i["title"], Decimal(i["weight"]), i["parent_id"])
-             for i in json.loads(unit["items"])]
+             for i in json.loads(goals)]
     return items + [ItemFact(i["id"], "indicator", i["item"], Decimal(str(i["max_points"])))
                     for i in json.loads(cycle["indicators"])]
 
 
-def inputs(cycle: dict[str, Any], unit: dict[str, Any], evaluations: Sequence[dict[str, Any]],
-           routine: Sequence[RoutineResult] = ()) -> dict[str, Any]:
+def inputs(cycle: dict[str, Any], unit: dict[str, Any], goals: str,
+           evaluations: Sequence[dict[str, Any]], routine: Sequence[RoutineResult] = (),
+           ) -> dict[str, Any]:
     """The arguments of `domain.scoring.score` for one unit, from its stored rows."""
     return {"scheme": Scheme.from_dict(json.loads(cycle["scheme"])),
-            "items": items_of(cycle, unit), "marks": [mark_of(e) for e in evaluations],
+            "items": items_of(cycle, goals), "marks": [mark_of(e) for e in evaluations],
             **unit_facts(unit), "routine": routine}
 
 
@@ -180,14 +187,16 @@ class UnitState:
         return self.facts[1]
 
 
-def unit_state(b: Batch, cycle: dict[str, Any], unit: dict[str, Any]) -> tuple[UnitState, bool]:
-    key = ("state", unit["unit"])
-    signature = (unit["items"], cycle["indicators"], cycle["scheme"])
+def unit_state(b: Batch, cycle: dict[str, Any], unit_key: str) -> tuple[UnitState, bool]:
+    key = ("state", unit_key)
+    goals = b[ITEMS.name].peek(unit_key)
+    assert goals is not None
+    signature = (goals["items"], cycle["indicators"], cycle["scheme"])
     state: UnitState | None = b.memo.get(key)
     if state is not None and state.signature == signature:
         return state, False
     state = b.memo[key] = UnitState(signature, Scheme.from_dict(json.loads(cycle["scheme"])),
-                                    ItemTree(items_of(cycle, unit)), {})
+                                    ItemTree(items_of(cycle, goals["items"])), {})
     return state, True
 
 
@@ -205,7 +214,7 @@ def rescore(b: Batch, cycle_id: str, organization_id: str, kind: str | None = No
         if composed is not None:
             routine.append(RoutineResult(routine_id, composed["title"], _decimal(
                 part["combined"] if part else None)))
-    state, fresh = unit_state(b, cycle, unit)
+    state, fresh = unit_state(b, cycle, unit_key)
     tallies = tallies_of(b, unit_key)
     for changed in (EVALUATOR_KINDS if fresh or kind is None else (kind,)):
         state.by_kind[changed] = state.tree.kind_value(tallies, changed)
@@ -282,12 +291,13 @@ def refresh_items(b: Batch, organization_id: str) -> None:
         cycle = b[CYCLES.name].peek(link["cycle_id"])
         if cycle is None or cycle["status"] in FROZEN:
             continue
-        unit = b[UNITS.name].get(unit_of(link["cycle_id"], organization_id))
-        if unit is None:
+        unit_key = unit_of(link["cycle_id"], organization_id)
+        current = b[ITEMS.name].peek(unit_key)
+        if current is None:
             continue
         items = goal_items(b, cycle, organization_id)
-        if items != unit["items"]:
-            b[UNITS.name].put({**unit, "items": items})
+        if items != current["items"]:
+            b[ITEMS.name].put({**current, "items": items})
             rescore(b, link["cycle_id"], organization_id)
 
 
@@ -370,12 +380,14 @@ def cycle_drafted(e: AssessmentCycle.Drafted, b: Batch) -> None:
     for organization_id in organizations:
         org = b[ORGS.name].peek(organization_id) or {"name": "", "category": ""}
         b[ORG_UNITS.name].put({"organization_id": organization_id, "cycle_id": b.subject})
+        b[ITEMS.name].put({"unit": unit_of(b.subject, organization_id),
+                           "items": goal_items(b, cycle, organization_id)})
         b[UNITS.name].put({
             "unit": unit_of(b.subject, organization_id), "cycle_id": b.subject,
             "organization_id": organization_id, "name": org["name"],
-            "category": org["category"], "items": goal_items(b, cycle, organization_id),
-            "business": None, "adjustments": "[]", "vetoes": "[]", "organizational": None,
-            "mass": None, "self": None, "social": None, "party_building": None,
+            "category": org["category"], "business": None, "adjustments": "[]",
+            "vetoes": "[]", "organizational": None, "mass": None, "self": None,
+            "social": None, "party_building": None,
             "adjustment": 0.0, "combined": None, "grade": None, "evaluated": 0,
             "expected": 0})
         rescore(b, b.subject, organization_id)
@@ -487,7 +499,9 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
 
 class Scoreboard(Projection):
     name = "scoreboard"
-    tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, EVALS, CHANGES)
+    version = 2  # 2: a unit's items apart from its scores
+    tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, ITEMS, EVALS,
+              CHANGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         LibraryIndicator.Defined: indicator_defined,
         LibraryIndicator.Revised: indicator_defined,
@@ -527,7 +541,8 @@ class Scoreboard(Projection):
     def partitions(cls, event: Any, subject: str) -> dict[str, Any]:
         if isinstance(event, Evaluation.Recorded):
             unit = unit_of(str(event.cycle_id), str(event.organization_id))
-            return {UNITS.name: unit, EVALS.name: subject, CYCLES.name: str(event.cycle_id)}
+            return {UNITS.name: unit, ITEMS.name: unit, EVALS.name: subject,
+                    CYCLES.name: str(event.cycle_id)}
         if isinstance(event, Evaluation.Event):
             return {EVALS.name: subject}
         if isinstance(event, AssessmentCycle.Event):
@@ -695,6 +710,9 @@ def unit_inputs(conn: Connection, cycle_id: str, organization_id: str,
     if found is None or not rows:
         return None
     unit = dict(zip(UNITS.column_names, rows[0], strict=True))
+    i_cond, i_params = as_of("i", position)
+    goals = conn.execute(f"SELECT i.items FROM {ITEMS.name} i WHERE i.unit = ? AND {i_cond}",
+                         [unit_key, *i_params])[0][0]
     e_cond, e_params = as_of("e", position)
     evaluations = conn.execute(
         f"SELECT {', '.join('e.' + c for c in EVALS.column_names)} FROM {EVALS.name} e "
@@ -707,7 +725,7 @@ def unit_inputs(conn: Connection, cycle_id: str, organization_id: str,
         if composed is not None:
             routine.append(RoutineResult(routine_id, composed.title,
                                          _decimal(part.combined if part else None)))
-    return inputs(cycle_row, unit, [dict(zip(EVALS.column_names, row, strict=True))
+    return inputs(cycle_row, unit, goals, [dict(zip(EVALS.column_names, row, strict=True))
                                     for row in evaluations], routine)
 
 
@@ -820,14 +838,16 @@ def assessments_of(conn: Connection, organization_ids: Sequence[str],
         return {}
     u_cond, u_params = as_of("u", position)
     c_cond, c_params = as_of("c", position)
+    i_cond, i_params = as_of("i", position)
     rows = conn.execute(
-        f"SELECT u.organization_id, u.cycle_id, c.title, u.items FROM {UNITS.name} u "
+        f"SELECT u.organization_id, u.cycle_id, c.title, i.items FROM {UNITS.name} u "
         f"JOIN {CYCLES.name} c ON c.cycle_id = u.cycle_id "
+        f"JOIN {ITEMS.name} i ON i.unit = u.unit AND {i_cond} "
         f"WHERE u.organization_id IN ({marks(organization_ids)}) AND c.status <> 'drafted' "
         f"AND {u_cond} AND {c_cond} ORDER BY u.organization_id, "
         f"CASE WHEN c.status IN ({marks(FROZEN)}) THEN 0 ELSE 1 END, c.period_end DESC, "
         "u.cycle_id DESC",
-        [*organization_ids, *u_params, *c_params, *FROZEN])
+        [*i_params, *organization_ids, *u_params, *c_params, *FROZEN])
     found: dict[str, list[AssessedIn]] = {}
     for organization_id, cycle_id, title, items in rows:
         found.setdefault(organization_id, []).append(AssessedIn(
