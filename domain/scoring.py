@@ -259,6 +259,28 @@ class ItemTree:
         return _weighted([(top.weight, self.item_value(tallies, top, kind))
                           for top in self.tops])
 
+    def values(self, tallies: Tallies, kind: str) -> dict[str, Decimal | None]:
+        """Every item's value for one evaluator kind (rules 1 and 2), to be kept and moved
+        on by `revalue` as evaluations arrive."""
+        return {item.id: self.item_value(tallies, item, kind) for item in self.items}
+
+    def revalue(self, tallies: Tallies, kind: str, values: dict[str, Decimal | None],
+                item_id: str) -> Decimal | None:
+        """The kind's value (as `kind_value` gives it) after the evaluations of one item
+        changed: that item and its ancestors are valued again, the rest kept from `values`
+        (updated in place). The same sums in the same order, so the same figure."""
+        item = self.by_id.get(item_id)
+        while item is not None:
+            own = tallies.get((item.id, kind))
+            values[item.id] = own.mean if own is not None and own.count else _weighted(
+                [(sub.weight, values[sub.id]) for sub in self.children.get(item.id, [])])
+            item = self.by_id.get(item.parent_id) if item.parent_id is not None else None
+        return self.total(values)
+
+    def total(self, values: dict[str, Decimal | None]) -> Decimal | None:
+        """Rule 3 over items already valued."""
+        return _weighted([(top.weight, values[top.id]) for top in self.tops])
+
     def completion(self, tallies: Tallies) -> tuple[int, list[tuple[str, str]]]:
         """How many evaluations are expected, and which are still missing: self and
         organisational on every leaf item, at least one mass and one social ballot."""

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from domain.assessment import AssessmentCycle, Evaluation, LibraryIndicator
@@ -163,13 +164,14 @@ def unit_facts(unit: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class UnitState:
     """What a batch keeps of a unit between events: its item tree and scheme (rebuilt when
-    either changes) and its evaluator kinds' scores (only the kind an evaluation touches is
-    derived again)."""
+    either changes), its evaluator kinds' scores and their items' values (an evaluation
+    values again only its item and that item's ancestors, for its kind)."""
 
     signature: tuple[str, str, str]
     scheme: Scheme
     tree: ItemTree
-    by_kind: dict[str, Decimal | None]
+    by_kind: dict[str, Decimal | None] = field(default_factory=dict)
+    values: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
     # Completion changes only when an (item, kind) is first scored: tallies are never removed.
     completion: tuple[int, int, int] = (-1, 0, 0)  # (tallies counted, expected, evaluated)
     facts: tuple[tuple[str, str, str | None], dict[str, Any]] | None = None
@@ -196,19 +198,21 @@ def unit_state(b: Batch, cycle: dict[str, Any], unit_key: str) -> tuple[UnitStat
     if state is not None and state.signature == signature:
         return state, False
     state = b.memo[key] = UnitState(signature, Scheme.from_dict(json.loads(cycle["scheme"])),
-                                    ItemTree(items_of(cycle, goals["items"])), {})
+                                    ItemTree(items_of(cycle, goals["items"])))
     return state, True
 
 
-def rescore(b: Batch, cycle_id: str, organization_id: str, kind: str | None = None) -> None:
-    """Derive the unit's figures again; `kind` names the only evaluator kind that changed."""
+def rescore(b: Batch, cycle_id: str, organization_id: str,
+            touched: tuple[str, str] | None = None) -> None:
+    """Derive the unit's figures again; `touched` names the only (item, evaluator kind)
+    whose evaluations changed, if that is all that did."""
     unit_key = unit_of(cycle_id, organization_id)
     cycle = b[CYCLES.name].peek(cycle_id)
     unit = b[UNITS.name].get(unit_key)
     if cycle is None or unit is None:
         return
     routine = []
-    for routine_id in json.loads(cycle["routine_cycles"]):
+    for routine_id in _listed(cycle["routine_cycles"]):
         composed = b[CYCLES.name].peek(routine_id)
         part = b[UNITS.name].peek(unit_of(routine_id, organization_id))
         if composed is not None:
@@ -216,8 +220,13 @@ def rescore(b: Batch, cycle_id: str, organization_id: str, kind: str | None = No
                 part["combined"] if part else None)))
     state, fresh = unit_state(b, cycle, unit_key)
     tallies = tallies_of(b, unit_key)
-    for changed in (EVALUATOR_KINDS if fresh or kind is None else (kind,)):
-        state.by_kind[changed] = state.tree.kind_value(tallies, changed)
+    if fresh or touched is None:
+        for kind in EVALUATOR_KINDS:
+            state.values[kind] = state.tree.values(tallies, kind)
+            state.by_kind[kind] = state.tree.total(state.values[kind])
+    else:
+        item_id, kind = touched
+        state.by_kind[kind] = state.tree.revalue(tallies, kind, state.values[kind], item_id)
     result = outcome(state.scheme, state.by_kind, routine=routine, **state.facts_of(unit))
     expected, evaluated = state.counted(tallies)
     unit.update({
@@ -229,9 +238,15 @@ def rescore(b: Batch, cycle_id: str, organization_id: str, kind: str | None = No
         "evaluated": evaluated, "expected": expected,
     })
     b[UNITS.name].put(unit)
-    for annual_id in json.loads(cycle["composed_into"]):
+    for annual_id in _listed(cycle["composed_into"]):
         if b[UNITS.name].peek(unit_of(annual_id, organization_id)) is not None:
             rescore(b, annual_id, organization_id)
+
+
+@lru_cache(maxsize=256)
+def _listed(ids: str) -> tuple[str, ...]:
+    """A cycle's stored list of cycle ids (read for every evaluation: decoded once)."""
+    return tuple(json.loads(ids))
 
 
 def tallies_of(b: Batch, unit_key: str) -> Tallies:
@@ -473,7 +488,7 @@ def evaluation_recorded(e: Evaluation.Recorded, b: Batch) -> None:
            "comment": e.comment}
     b[EVALS.name].put(row)
     tallies.setdefault((str(e.item_id), e.evaluator_kind), Tally()).add(mark_of(row).score)
-    rescore(b, cycle_id, organization_id, e.evaluator_kind)
+    rescore(b, cycle_id, organization_id, (str(e.item_id), e.evaluator_kind))
     note(b, unit_key, e, "evaluated", b.subject,
          {"item": str(e.item_id), "kind": e.evaluator_kind, "after": str(e.points)})
 
@@ -490,7 +505,7 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
     tallies[(row["item_id"], row["evaluator_kind"])].add(
         mark_of(changed).score - mark_of(row).score, count=0)
     cycle_id, organization_id = unit_key.split(":")
-    rescore(b, cycle_id, organization_id, row["evaluator_kind"])
+    rescore(b, cycle_id, organization_id, (row["item_id"], row["evaluator_kind"]))
     action = "corrected" if isinstance(e, Evaluation.Corrected) else "revised"
     note(b, unit_key, e, action, b.subject,
          {"item": row["item_id"], "kind": row["evaluator_kind"], "before": before,
