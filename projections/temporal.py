@@ -223,5 +223,9 @@ class Batch:
         return self.tables[name]
 
     def flush(self) -> dict[str, int]:
-        """Write every table's pending versions; returns rows inserted per table."""
-        return {name: table.flush() for name, table in self.tables.items()}
+        """Write every table's pending versions and let go of the batch's rows (tables and
+        batch refer to each other: left to the cycle collector, a step's rows would outlive
+        it and set off full collections); returns rows inserted per table."""
+        inserted = {name: table.flush() for name, table in self.tables.items()}
+        self.tables = {}
+        return inserted
