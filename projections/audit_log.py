@@ -89,12 +89,17 @@ def _path(organization_id: str | None, b: Batch) -> str | None:
     known = paths.get(organization_id)
     if known is not None:
         return known
-    chain: list[str] = []
+    chain: list[str] = []  # up from the organisation to the first ancestor with a known path
     current: str | None = organization_id
+    path = "/"
     while current is not None and current not in chain:
+        if current in paths:  # stop there: an ancestor's field state may be thousands of rows
+            path = paths[current]
+            break
         chain.append(current)
         current = _value(b[FIELDS.name].peek(current, "parent_id"))
-    path = paths[organization_id] = "/" + "/".join(reversed(chain)) + "/"
+    for walked in reversed(chain):
+        path = paths[walked] = f"{path}{walked}/"
     return path
 
 
