@@ -28,7 +28,7 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.values import GoalField, Period, quantitative
 from projections import ALL
-from projections.engine import REBUILD_BATCH, Follower, reset
+from projections.rebuild import rebuild
 from projections.runner import Runner
 from store.db import Database
 from store.url import DatabaseURL
@@ -113,16 +113,6 @@ def read_and_decode(app: DengtaApplication) -> int:
     return count
 
 
-def rebuild(app: DengtaApplication, database: Database) -> int:
-    with database.connection() as conn:
-        for projection in ALL:
-            reset(conn, projection)
-        follower = Follower(ALL, app, conn, batch_size=REBUILD_BATCH,
-                            read_ahead=True)
-        follower.prepare()
-        return follower.catch_up()
-
-
 def lag(app: DengtaApplication, database: Database, writes: int) -> list[float]:
     runner = Runner(app, database, ALL, poll_interval=0.5).start()
     goal_id = next(n.originator_id for n in app.recorder.select_notifications(1, 5000)
@@ -167,11 +157,11 @@ def main() -> None:
         decoded = read_and_decode(app)
         decode_rate = decoded / (time.perf_counter() - started)
         started = time.perf_counter()
-        read = rebuild(app, database)
+        read = rebuild(url, ALL)
         seconds = time.perf_counter() - started
         print(f"  read + decode alone      {decode_rate:10,.0f} events/s")
         print(f"  rebuild (all views)      {head / seconds:10,.0f} log events/s "
-              f"({read:,} read in {seconds:.1f} s)   ratio {head / seconds / decode_rate:.2f}")
+              f"({read:,} folded in {seconds:.1f} s)   ratio {head / seconds / decode_rate:.2f}")
         if args.lag_writes:
             lags = sorted(lag(app, database, args.lag_writes))
             p99 = lags[int(len(lags) * 0.99) - 1]

@@ -56,11 +56,14 @@ class Projection:
         cls.handlers[type(event)](event, batch)
 
 
-def create_tables(conn: Connection, projection: type[Projection]) -> None:
+def create_tables(conn: Connection, projection: type[Projection],
+                  indexes: bool = True) -> None:
+    """The projection's tables; without the indexes folding never reads unless `indexes`
+    (a rebuild creates them after the fold: any follower's `prepare` would too)."""
     conn.serialize_ddl()
     conn.execute(TRACKING_DDL)
     for table in projection.tables:
-        for statement in table.ddl():
+        for statement in table.ddl(deferred=indexes):
             conn.execute(statement)
 
 
@@ -89,15 +92,16 @@ def has_tracking(conn: Connection) -> bool:
     return True
 
 
-def reset(conn: Connection, projection: type[Projection]) -> None:
-    """Drop the projection's tables and tracking: it refills from the start of the log."""
+def reset(conn: Connection, projection: type[Projection], indexes: bool = True) -> None:
+    """Drop the projection's tables and tracking: it refills from the start of the log
+    (`indexes`: as in `create_tables`)."""
     with conn.transaction():
         conn.serialize_ddl()
         conn.execute(TRACKING_DDL)
         for table in projection.tables:
             conn.execute(table.drop())
         conn.execute("DELETE FROM dengta_tracking WHERE projection = ?", [projection.name])
-        create_tables(conn, projection)
+        create_tables(conn, projection, indexes)
 
 
 class LostRaceError(Exception):

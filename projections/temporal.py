@@ -35,7 +35,10 @@ class TemporalTable:
     def column_names(self) -> list[str]:
         return list(self.columns)
 
-    def ddl(self) -> list[str]:
+    def ddl(self, deferred: bool = True) -> list[str]:
+        """The table and its indexes; without the `deferred` ones, which folding never reads
+        (a rebuild builds them once it is done): the history indexes, for as-of reads, and
+        the current indexes of an append-only table, written without look-ups."""
         cols = ", ".join(f"{name} {kind}" for name, kind in self.columns.items())
         keys = ", ".join(self.key)
         statements = [
@@ -44,14 +47,18 @@ class TemporalTable:
             f"CREATE UNIQUE INDEX IF NOT EXISTS {self.name}_current ON {self.name} ({keys}) "
             "WHERE valid_to IS NULL",
         ]
-        if self.history_index:
-            statements.append(f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} "
-                              f"({keys}, valid_from)")
+        if self.append_only and not deferred:
+            return statements
         for number, columns in enumerate(self.indexes):
             statements.append(
                 f"CREATE INDEX IF NOT EXISTS {self.name}_by_{number} ON {self.name} "
                 f"({', '.join(columns)}) WHERE valid_to IS NULL"
             )
+        if not deferred:
+            return statements
+        if self.history_index:
+            statements.append(f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} "
+                              f"({keys}, valid_from)")
         for number, columns in enumerate(self.history_indexes):
             statements.append(
                 f"CREATE INDEX IF NOT EXISTS {self.name}_history_by_{number} ON {self.name} "

@@ -1,0 +1,89 @@
+"""Refilling read models from the log (`dengta rebuild`). Folding is CPU-bound Python, so on
+PostgreSQL the read models are shared out over processes: each reads and decodes the log for
+its own share and folds it in its own transactions, each read model with its own tracking, so
+exactly-once and resuming hold per read model as with any follower. Indexes that folding never
+reads are built once the fold is done (sorting a whole table beats growing a B-tree row by row)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+from domain.application import DengtaApplication
+from projections import BY_NAME
+from projections.engine import (
+    REBUILD_BATCH,
+    Follower,
+    Projection,
+    create_tables,
+    reset,
+    tracked_all,
+)
+from store.db import Database
+from store.url import DatabaseURL
+
+WORKERS = 2  # processes on PostgreSQL (SQLite has one writer at a time: it folds in one)
+POLL = 0.5  # seconds between progress reports of a shared-out rebuild
+
+
+def shares(projections: Sequence[type[Projection]],
+           workers: int) -> list[list[type[Projection]]]:
+    """The read models shared out over at most `workers`, each next-heaviest to the lightest
+    share; weighed by how many kinds of event each folds (the audit log folds them all)."""
+    loads: list[tuple[int, list[type[Projection]]]] = [(0, []) for _ in range(workers)]
+    for projection in sorted(projections, key=lambda p: -len(p.handlers)):
+        weight, share = min(loads, key=lambda load: load[0])
+        share.append(projection)
+        loads[loads.index((weight, share))] = (weight + len(projection.handlers), share)
+    return [share for _, share in loads if share]
+
+
+def rebuild(url: str, projections: Sequence[type[Projection]], stop: int | None = None,
+            progress: Callable[[int], None] | None = None, workers: int = WORKERS) -> int:
+    """Drop the read models and fold them again up to `stop` (else the log's head); returns
+    how many events were folded, summed over the processes. `progress(position)` hears of
+    the lowest position reached."""
+    database = Database(DatabaseURL(url))
+    with database.connection() as conn:
+        for projection in projections:
+            reset(conn, projection, indexes=False)
+        groups = shares(projections, workers if conn.dialect == "postgresql" else 1)
+        if len(groups) == 1:
+            return fold(url, [p.name for p in projections], stop, progress)
+        # Spawned, not forked: a child must not inherit (and close) this process's sessions.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
+            futures = [pool.submit(fold, url, [p.name for p in group], stop)
+                       for group in groups]
+            while wait(futures, POLL, FIRST_EXCEPTION).not_done:
+                if any(f.done() and f.exception() for f in futures):
+                    break
+                if progress is not None:
+                    progress(_lowest(database, projections))
+            return sum(future.result() for future in futures)
+
+
+def _lowest(database: Database, projections: Sequence[type[Projection]]) -> int:
+    with database.connection() as conn:
+        return min((state or (0, 0))[0] for state in tracked_all(conn, projections).values())
+
+
+def fold(url: str, names: Sequence[str], stop: int | None = None,
+         progress: Callable[[int], None] | None = None) -> int:
+    """Fold freshly reset read models from the start of the log in this process, then build
+    the indexes left for after the fold."""
+    projections = [BY_NAME[name] for name in names]
+    app = DengtaApplication(env=DatabaseURL(url).library_env(pool_size=1))
+    try:
+        with Database(DatabaseURL(url)).connection() as conn:
+            follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
+                                read_ahead=True)
+            folded = follower.catch_up(
+                stop, None if progress is None else lambda _count, position: progress(position))
+            for projection in projections:
+                with conn.transaction():
+                    create_tables(conn, projection)
+            return folded
+    finally:
+        app.close()
