@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from projections.changes import CHANGES
@@ -59,21 +60,52 @@ def _change(name: str, before: str, after: str) -> str:
     return f'{{"after": {after}, "before": {before}, "field": {_dumps(name)}}}'
 
 
+# Field values repeat (the same organisation ids, again and again): decode each text once.
+_decoded = lru_cache(maxsize=4096)(json.loads)
+
+
 def _value(row: dict[str, Any] | None) -> Any:
-    return json.loads(row["value"]) if row is not None else None
+    return _decoded(row["value"]) if row is not None else None
 
 
-def _concerned_organization(event: Any, b: Batch, aggregate_type: str) -> str | None:
+OWNERS = ("organization_id", "organizer_id")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What record() needs to know of an event class, worked out once per class."""
+
+    aggregate_type: str
+    event_type: str
+    owners: tuple[str, ...]  # which of OWNERS the event names
+    dated: bool  # whether it has an effective date
+
+
+_KINDS: dict[type[Any], _Kind] = {}
+
+
+def _kind(event: Any) -> _Kind:
+    kind = _KINDS.get(type(event))
+    if kind is None:
+        kind = _KINDS[type(event)] = _Kind(
+            *split_topic(type(event).TOPIC), tuple(n for n in OWNERS if hasattr(event, n)),
+            hasattr(event, "effective_date"))
+    return kind
+
+
+def _concerned_organization(event: Any, b: Batch, kind: _Kind) -> str | None:
     """The organisation an event is about: the one it names, else the aggregate's own
     organisation (a goal's, an evaluation's; a cycle's organiser), else the aggregate itself
     when it is an organisation."""
-    named = getattr(event, "organization_id", None) or getattr(event, "organizer_id", None)
-    if named is not None:
-        return str(named)
-    if aggregate_type == "Organization":
+    for name in kind.owners:
+        named = getattr(event, name)
+        if named:
+            return str(named)
+    if kind.aggregate_type == "Organization":
         return b.subject
-    for name in ("organization_id", "organizer_id"):
-        owner = _value(b[FIELDS.name].peek(b.subject, name))
+    state = b[FIELDS.name]
+    for name in OWNERS:
+        owner = _value(state.peek(b.subject, name))
         if owner is not None:
             return str(owner)
     return None
@@ -107,7 +139,8 @@ def _effective_on(event: Any, effective: date | None) -> str:
 
 
 def record(event: Any, b: Batch) -> None:
-    aggregate_type, event_type = split_topic(type(event).TOPIC)
+    kind = _kind(event)
+    aggregate_type = kind.aggregate_type
     state = b[FIELDS.name]
     changes = []
     for name, after in CHANGES[type(event)](event).items():
@@ -125,11 +158,11 @@ def record(event: Any, b: Batch) -> None:
                        "field": name, "value": encoded})
         if name == "parent_id" and aggregate_type == "Organization":
             b.memo.pop(PATHS, None)  # the paths below it changed
-    organization_id = _concerned_organization(event, b, aggregate_type)
-    effective: date | None = getattr(event, "effective_date", None)
+    organization_id = _concerned_organization(event, b, kind)
+    effective: date | None = event.effective_date if kind.dated else None
     b[ENTRIES.name].append({
         "position": b.position, "aggregate_type": aggregate_type, "aggregate_id": b.subject,
-        "event_type": event_type, "actor": event.actor, "reason": event.reason,
+        "event_type": kind.event_type, "actor": event.actor, "reason": event.reason,
         "effective_date": effective.isoformat() if effective else None,
         "effective_on": _effective_on(event, effective),
         "organization_id": organization_id,

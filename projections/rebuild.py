@@ -77,6 +77,10 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
     app = DengtaApplication(env=DatabaseURL(url).library_env(pool_size=1))
     try:
         with Database(DatabaseURL(url)).connection() as conn:
+            if conn.dialect == "postgresql":
+                # A commit need not wait for its WAL flush: a crash loses the last batches
+                # whole (rows and tracking together), and folding resumes before them.
+                conn.execute("SET synchronous_commit = off")
             follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
                                 read_ahead=True)
             folded = follower.catch_up(

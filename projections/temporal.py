@@ -6,7 +6,7 @@ batch sees exactly what a replay up to that position would."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -69,10 +69,12 @@ class TemporalTable:
     def drop(self) -> str:
         return f"DROP TABLE IF EXISTS {self.name}"
 
-    def key_of(self, row: RowDict) -> Key:
+    def key_of(self) -> Callable[[RowDict], Key]:
+        """A row's key (a tuple, even of one column)."""
+        values = itemgetter(*self.key)
         if len(self.key) == 1:
-            return (row[self.key[0]],)
-        return tuple(row[name] for name in self.key)
+            return lambda row: (values(row),)
+        return values  # several names: itemgetter gives a tuple already
 
 
 def as_of(alias: str, position: int | None) -> tuple[str, list[Any]]:
@@ -106,6 +108,7 @@ class TableBatch:
         self.loaded: set[Any] = set()
         self.partition_index = table.key.index(table.partition)
         self.by_partition: dict[Any, list[Key]] = {}
+        self.key_of = table.key_of()
 
     def prefetch(self, partitions: Iterable[Any]) -> None:
         wanted = [p for p in set(partitions) if p not in self.loaded]
@@ -117,7 +120,7 @@ class TableBatch:
                 f"WHERE {self.table.partition} IN ({marks(chunk)}) AND valid_to IS NULL", chunk)
             for row in rows:
                 values = dict(zip(names, row, strict=False))
-                self._add(self.table.key_of(values), _Entity(values, row[-1]))
+                self._add(self.key_of(values), _Entity(values, row[-1]))
         self.loaded.update(wanted)
 
     def _add(self, key: Key, entity: _Entity) -> _Entity:
@@ -162,7 +165,7 @@ class TableBatch:
 
     def put(self, row: RowDict) -> None:
         """Write a new version (the batch keeps `row`: pass a fresh dict, as `get` gives)."""
-        entity = self._entity(self.table.key_of(row))
+        entity = self._entity(self.key_of(row))
         if entity.current == row:
             return
         self._record(entity, row)
@@ -170,7 +173,7 @@ class TableBatch:
     def append(self, row: RowDict) -> None:
         """Write a row that is new by construction (a log entry keyed by its position): no
         lookup of an earlier version, so folding a log costs no query per event."""
-        self.entities[self.table.key_of(row)] = _Entity(None, None, [(self.batch.position, row)])
+        self.entities[self.key_of(row)] = _Entity(None, None, [(self.batch.position, row)])
 
     def delete(self, *key: Any) -> None:
         entity = self._entity(tuple(key))
