@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from projections.changes import CHANGES
 from projections.engine import Handler, Projection
 from projections.pages import EVERYTHING, Page
-from projections.temporal import Batch, TemporalTable, as_of
+from projections.temporal import Batch, TemporalTable
 from store.audit import AUDIT_TABLE, EPOCH, micros, split_topic
 from store.db import Connection, marks
 
@@ -38,10 +38,13 @@ ENTRIES = TemporalTable(
     # indexes (`valid_to IS NULL`), by position or by one of the columns above.
     append_only=True, history_index=False,
 )
+# Each aggregate's fields as they stand, and the position that set each: what folding
+# compares the next event with. Earlier states are replayed from the entries' changes, which
+# hold every version already.
 FIELDS = TemporalTable(
     "view_audit_fields", ("aggregate_id", "field"),
     {"aggregate_id": "TEXT", "aggregate_type": "TEXT", "field": "TEXT", "value": "TEXT"},
-    partition="aggregate_id",
+    partition="aggregate_id", history=False,
 )
 SYSTEM_ACTOR_PREFIX = "system:"
 PATHS = "organization paths"  # the memo's key: organisation id -> its path
@@ -173,6 +176,7 @@ def record(event: Any, b: Batch) -> None:
 
 class AuditLog(Projection):
     name = "audit_log"
+    version = 2  # 2: the field state keeps current rows only
     tables = (ENTRIES, FIELDS)
     handlers: ClassVar[dict[type[Any], Handler]] = dict.fromkeys(CHANGES, record)
 
@@ -350,13 +354,39 @@ def concerned_organizations(conn: Connection, aggregate_id: str) -> set[str | No
     return {row[0] for row in rows}
 
 
+def _changes(conn: Connection, aggregate_id: str, position: int | None,
+             condition: str = "", values: Sequence[Any] = ()) -> Iterator[tuple[int, Any]]:
+    """(position, change) for each change an aggregate's entries made up to `position`
+    (those matching `condition` on the entry `e`), oldest first."""
+    rows = conn.execute(
+        f"SELECT e.position, e.changes FROM {ENTRIES.name} e WHERE e.aggregate_id = ? "
+        f"AND e.valid_to IS NULL {condition}"
+        f"{'AND e.position <= ? ' if position is not None else ''}ORDER BY e.position",
+        [aggregate_id, *values, *([position] if position is not None else [])])
+    for at, changes in rows:
+        for change in json.loads(changes):
+            yield at, change
+
+
+def _replayed(conn: Connection, aggregate_id: str, position: int) -> dict[str, FieldValue]:
+    """An aggregate's fields as of `position`, replayed from its entries' changes, each with
+    the position of the entry that set it (as the field state held it then)."""
+    state: dict[str, FieldValue] = {}
+    for at, change in _changes(conn, aggregate_id, position):
+        if change["after"] is None:
+            state.pop(change["field"], None)
+        else:
+            state[change["field"]] = FieldValue(change["field"], change["after"], at)
+    return {name: state[name] for name in sorted(state)}
+
+
 def field_state(conn: Connection, aggregate_id: str,
                 position: int | None = None) -> dict[str, FieldValue]:
     """Each field of an aggregate as of `position` (None: now) and the event that set it."""
-    cond, params = as_of("f", position)
+    if position is not None:
+        return _replayed(conn, aggregate_id, position)
     rows = conn.execute(f"SELECT f.field, f.value, f.valid_from FROM {FIELDS.name} f "
-                        f"WHERE f.aggregate_id = ? AND {cond} ORDER BY f.field",
-                        [aggregate_id, *params])
+                        "WHERE f.aggregate_id = ? ORDER BY f.field", [aggregate_id])
     return {r[0]: FieldValue(r[0], json.loads(r[1]), r[2]) for r in rows}
 
 
@@ -367,15 +397,9 @@ def blame(conn: Connection, aggregate_id: str, position: int | None = None,
     current = field_state(conn, aggregate_id, position)
     setters: dict[str, int] = {name: value.set_at for name, value in current.items()}
     if skip_system:
-        rows = conn.execute(
-            f"SELECT f.field, f.valid_from FROM {FIELDS.name} f "
-            f"JOIN {ENTRIES.name} e ON e.position = f.valid_from AND e.valid_to IS NULL "
-            f"WHERE f.aggregate_id = ? AND e.actor NOT LIKE ? "
-            f"{'AND f.valid_from <= ? ' if position is not None else ''}"
-            "ORDER BY f.valid_from",
-            [aggregate_id, SYSTEM_ACTOR_PREFIX + "%",
-             *([position] if position is not None else [])])
-        human = {name: at for name, at in rows}  # the last wins
+        human = {change["field"]: at for at, change in _changes(
+            conn, aggregate_id, position, "AND e.actor NOT LIKE ? ", [SYSTEM_ACTOR_PREFIX + "%"])
+            if change["after"] is not None}  # the last wins; removing a field sets nothing
         setters = {name: human.get(name, at) for name, at in setters.items()}
     entries = entries_at(conn, sorted(set(setters.values())))
     return [(current[name], entries[at]) for name, at in setters.items()]

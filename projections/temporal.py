@@ -30,6 +30,9 @@ class TemporalTable:
     # An index over every version by key, for as-of reads by key; a table whose rows are
     # never superseded and read only by its current index can do without.
     history_index: bool = True
+    # Keep superseded versions (for as-of reads); else a table holds only current rows, each
+    # with the position that wrote it (its history kept elsewhere, e.g. in a log).
+    history: bool = True
 
     @property
     def column_names(self) -> list[str]:
@@ -56,7 +59,7 @@ class TemporalTable:
             )
         if not deferred:
             return statements
-        if self.history_index:
+        if self.history and self.history_index:
             statements.append(f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} "
                               f"({keys}, valid_from)")
         for number, columns in enumerate(self.history_indexes):
@@ -194,6 +197,8 @@ class TableBatch:
         key_sql = " AND ".join(f"{name} = ?" for name in self.table.key)
         closes: list[list[Any]] = []
         inserts: list[tuple[Any, ...]] = []
+        if not self.table.history:
+            return self._replace(names, values, key_sql)
         for key, entity in self.entities.items():
             if not entity.versions:
                 continue
@@ -209,6 +214,24 @@ class TableBatch:
             self.conn.executemany(
                 f"UPDATE {self.table.name} SET valid_to = ? "
                 f"WHERE {key_sql} AND valid_to IS NULL", closes)
+        if inserts:
+            self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
+        return len(inserts)
+
+    def _replace(self, names: list[str], values: Callable[[RowDict], Any], key_sql: str) -> int:
+        """Without history: each changed key's last version replaces its current row."""
+        removes: list[list[Any]] = []
+        inserts: list[tuple[Any, ...]] = []
+        for key, entity in self.entities.items():
+            if not entity.versions:
+                continue
+            if entity.original is not None:
+                removes.append(list(key))
+            position, row = entity.versions[-1]
+            if row is not None:
+                inserts.append((*values(row), position, None))
+        if removes:
+            self.conn.executemany(f"DELETE FROM {self.table.name} WHERE {key_sql}", removes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
         return len(inserts)
