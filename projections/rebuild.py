@@ -51,10 +51,12 @@ def rebuild(url: str, projections: Sequence[type[Projection]], stop: int | None 
         groups = shares(projections, workers if conn.dialect == "postgresql" else 1)
         if len(groups) == 1:
             return fold(url, [p.name for p in projections], stop, progress)
+        # The log's tables exist (the log is what is refolded): the library must not race to
+        # create them again from two processes at once.
         # Spawned, not forked: a child must not inherit (and close) this process's sessions.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
-            futures = [pool.submit(fold, url, [p.name for p in group], stop)
+            futures = [pool.submit(fold, url, [p.name for p in group], stop, None, False)
                        for group in groups]
             while wait(futures, POLL, FIRST_EXCEPTION).not_done:
                 if any(f.done() and f.exception() for f in futures):
@@ -70,11 +72,14 @@ def _lowest(database: Database, projections: Sequence[type[Projection]]) -> int:
 
 
 def fold(url: str, names: Sequence[str], stop: int | None = None,
-         progress: Callable[[int], None] | None = None) -> int:
+         progress: Callable[[int], None] | None = None, create_log: bool = True) -> int:
     """Fold freshly reset read models from the start of the log in this process, then build
     the indexes left for after the fold."""
     projections = [BY_NAME[name] for name in names]
-    app = DengtaApplication(env=DatabaseURL(url).library_env(pool_size=1))
+    env = DatabaseURL(url).library_env(pool_size=1)
+    if not create_log:
+        env["CREATE_TABLE"] = "no"
+    app = DengtaApplication(env=env)
     try:
         with Database(DatabaseURL(url)).connection() as conn:
             if conn.dialect == "postgresql":
