@@ -22,6 +22,7 @@ from typing import Any
 
 import psycopg
 
+from bench.cpu import CpuMeter
 from domain.application import DengtaApplication
 from domain.goals import Goal
 from domain.organizations import Organization
@@ -113,6 +114,11 @@ def read_and_decode(app: DengtaApplication) -> int:
     return count
 
 
+def cpu(meter: CpuMeter, events: int) -> str:
+    return (f"CPU {meter.python:.1f} s Python + {meter.postgres:.1f} s PostgreSQL "
+            f"= {meter.total / events * 1e6:.1f} us/event")
+
+
 def lag(app: DengtaApplication, database: Database, writes: int) -> list[float]:
     runner = Runner(app, database, ALL, poll_interval=0.5).start()
     goal_id = next(n.originator_id for n in app.recorder.select_notifications(1, 5000)
@@ -153,15 +159,21 @@ def main() -> None:
         took = time.perf_counter() - started
         print(f"bench/projections.py  {time.strftime('%Y-%m-%d %H:%M')}  log of {head:,} events "
               f"(generated at {head / took:,.0f} events/s)" if took > 1 else "")
+        database_name = DatabaseURL(url).library_env()["POSTGRES_DBNAME"]
         started = time.perf_counter()
-        decoded = read_and_decode(app)
+        with CpuMeter(database_name) as decoding:
+            decoded = read_and_decode(app)
         decode_rate = decoded / (time.perf_counter() - started)
         started = time.perf_counter()
-        read = rebuild(url, ALL)
+        with CpuMeter(database_name) as rebuilding:
+            read = rebuild(url, ALL)
         seconds = time.perf_counter() - started
-        print(f"  read + decode alone      {decode_rate:10,.0f} events/s")
+        print(f"  read + decode alone      {decode_rate:10,.0f} events/s   {cpu(decoding, head)}")
         print(f"  rebuild (all views)      {head / seconds:10,.0f} log events/s "
-              f"({read:,} folded in {seconds:.1f} s)   ratio {head / seconds / decode_rate:.2f}")
+              f"({read:,} folded in {seconds:.1f} s)   {cpu(rebuilding, head)}")
+        print(f"  ratio {head / seconds / decode_rate:.2f} by the wall clock, "
+              f"{decoding.total / rebuilding.total:.2f} by CPU; rebuild with two cores of its "
+              f"own at most {head / (rebuilding.total / 2):,.0f} events/s")
         if args.lag_writes:
             lags = sorted(lag(app, database, args.lag_writes))
             p99 = lags[int(len(lags) * 0.99) - 1]

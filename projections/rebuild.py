@@ -51,11 +51,11 @@ def rebuild(url: str, projections: Sequence[type[Projection]], stop: int | None 
         groups = shares(projections, workers if conn.dialect == "postgresql" else 1)
         if len(groups) == 1:
             return fold(url, [p.name for p in projections], stop, progress)
-        # The log's tables exist (the log is what is refolded): the library must not race to
-        # create them again from two processes at once.
         # Spawned, not forked: a child must not inherit (and close) this process's sessions.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
+            # The log's tables exist (it is what is refolded): the workers must not race to
+            # create them in the library's DDL.
             futures = [pool.submit(fold, url, [p.name for p in group], stop, None, False)
                        for group in groups]
             while wait(futures, POLL, FIRST_EXCEPTION).not_done:
