@@ -231,7 +231,9 @@ class TableBatch:
             if row is not None:
                 inserts.append((*values(row), position, None))
         if removes:
-            self.conn.executemany(f"DELETE FROM {self.table.name} WHERE {key_sql}", removes)
+            # `valid_to IS NULL` (always true here) lets the current index find the row.
+            self.conn.executemany(
+                f"DELETE FROM {self.table.name} WHERE {key_sql} AND valid_to IS NULL", removes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
         return len(inserts)
