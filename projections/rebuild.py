@@ -7,6 +7,7 @@ reads are built once the fold is done (sorting a whole table beats growing a B-t
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
@@ -53,17 +54,18 @@ def rebuild(url: str, projections: Sequence[type[Projection]], stop: int | None 
             return fold(url, [p.name for p in projections], stop, progress)
         # Spawned, not forked: a child must not inherit (and close) this process's sessions.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
-            # The log's tables exist (it is what is refolded): the workers must not race to
-            # create them in the library's DDL.
-            futures = [pool.submit(fold, url, [p.name for p in group], stop, None, False)
+        pool = ProcessPoolExecutor(len(groups), mp_context=context)
+        try:
+            futures = [pool.submit(fold, url, [p.name for p in group], stop, None, os.getpid())
                        for group in groups]
             while wait(futures, POLL, FIRST_EXCEPTION).not_done:
                 if any(f.done() and f.exception() for f in futures):
-                    break
+                    break  # raised below, without waiting for the others
                 if progress is not None:
                     progress(_lowest(database, projections))
             return sum(future.result() for future in futures)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _lowest(database: Database, projections: Sequence[type[Projection]]) -> int:
@@ -72,13 +74,23 @@ def _lowest(database: Database, projections: Sequence[type[Projection]]) -> int:
 
 
 def fold(url: str, names: Sequence[str], stop: int | None = None,
-         progress: Callable[[int], None] | None = None, create_log: bool = True) -> int:
+         progress: Callable[[int], None] | None = None, parent: int | None = None) -> int:
     """Fold freshly reset read models from the start of the log in this process, then build
-    the indexes left for after the fold."""
+    the indexes left for after the fold. A worker of `parent` stops between two batches once
+    that process is gone (a worker is not killed with it)."""
     projections = [BY_NAME[name] for name in names]
     env = DatabaseURL(url).library_env(pool_size=1)
-    if not create_log:
+    if parent is not None:
+        # The log's tables exist (it is what is refolded): workers must not race to create
+        # them in the library's DDL.
         env["CREATE_TABLE"] = "no"
+
+    def step(_count: int, position: int) -> None:
+        if parent is not None and os.getppid() != parent:
+            raise SystemExit("the rebuild that started this worker is gone")
+        if progress is not None:
+            progress(position)
+
     app = DengtaApplication(env=env)
     try:
         with Database(DatabaseURL(url)).connection() as conn:
@@ -88,8 +100,7 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
                 conn.execute("SET synchronous_commit = off")
             follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
                                 read_ahead=True)
-            folded = follower.catch_up(
-                stop, None if progress is None else lambda _count, position: progress(position))
+            folded = follower.catch_up(stop, step)
             for projection in projections:
                 with conn.transaction():
                     create_tables(conn, projection)
