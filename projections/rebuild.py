@@ -63,9 +63,12 @@ def rebuild(url: str, projections: Sequence[type[Projection]], stop: int | None 
                     break  # raised below, without waiting for the others
                 if progress is not None:
                     progress(_lowest(database, projections))
-            return sum(future.result() for future in futures)
-        finally:
+            folded = sum(future.result() for future in futures)
+        except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return folded
 
 
 def _lowest(database: Database, projections: Sequence[type[Projection]]) -> int:
