@@ -6,10 +6,12 @@ reads are built once the fold is done (sorting a whole table beats growing a B-t
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 
 from domain.application import DengtaApplication
 from projections import BY_NAME
@@ -76,6 +78,19 @@ def _lowest(database: Database, projections: Sequence[type[Projection]]) -> int:
         return min((state or (0, 0))[0] for state in tracked_all(conn, projections).values())
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Folding allocates objects that live until their batch is written (rows, versions), and
+    they hold no cycles: the garbage collector's default rhythm (a collection every 700
+    allocations) spent about a quarter of a rebuild's CPU scanning them."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def fold(url: str, names: Sequence[str], stop: int | None = None,
          progress: Callable[[int], None] | None = None, parent: int | None = None) -> int:
     """Fold freshly reset read models from the start of the log in this process, then build
@@ -96,7 +111,7 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
 
     app = DengtaApplication(env=env)
     try:
-        with Database(DatabaseURL(url)).connection() as conn:
+        with Database(DatabaseURL(url)).connection() as conn, _fewer_collections():
             if conn.dialect == "postgresql":
                 # A commit need not wait for its WAL flush: a crash loses the last batches
                 # whole (rows and tracking together), and folding resumes before them.
