@@ -6,6 +6,7 @@ batch sees exactly what a replay up to that position would."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -106,7 +107,9 @@ class TableBatch:
     def __init__(self, table: TemporalTable, conn: Connection, batch: Batch) -> None:
         self.table = table
         self.conn = conn
-        self.batch = batch
+        # Not a strong reference: a batch and its tables would form a cycle, freed only by the
+        # garbage collector, which a rebuild runs rarely.
+        self.batch = weakref.proxy(batch)
         self.entities: dict[Key, _Entity] = {}
         self.loaded: set[Any] = set()
         self.partition_index = table.key.index(table.partition)
