@@ -24,14 +24,8 @@ from domain.assessment import AssessmentCycle
 from domain.errors import DomainError
 from domain.organizations import Organization
 from projections import ALL, BY_NAME
-from projections.engine import (
-    REBUILD_BATCH,
-    Follower,
-    Projection,
-    has_tracking,
-    reset,
-    tracked,
-)
+from projections.engine import Projection, has_tracking, tracked
+from projections.rebuild import rebuild
 from projections.runner import Leadership, Runner
 from store import chain
 from store.audit import Digest
@@ -165,24 +159,20 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"{leadership.name}: a worker is following it; stop it first",
                       file=sys.stderr)
                 return 1
-        for projection in projections:
-            reset(conn, projection)
-        follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
-                            read_ahead=True)
-        follower.prepare()
         started = time.perf_counter()
         with tqdm(total=head, desc="rebuild", unit="pos", unit_scale=True) as bar:
 
-            def advance(_count: int, position: int) -> None:
+            def advance(position: int) -> None:
                 bar.update(position - bar.n)
 
-            read = follower.catch_up(stop=head, progress=advance)
+            read = rebuild(settings.database_url, projections, stop=head, progress=advance)
         seconds = time.perf_counter() - started
         for leadership in leaderships:
             leadership.release()
     names = ", ".join(p.name for p in projections)
     print(f"rebuilt {names}: log of {head} events read to its head in {seconds:.2f} s "
-          f"({head / seconds if seconds else 0:,.0f} events/s; {read} relevant to them)")
+          f"({head / seconds if seconds else 0:,.0f} events/s; {read} folded, counted once per "
+          "process that read them)")
     return 0
 
 

@@ -22,13 +22,14 @@ from typing import Any
 
 import psycopg
 
+from bench.cpu import CpuMeter
 from domain.application import DengtaApplication
 from domain.goals import Goal
 from domain.organizations import Organization
 from domain.people import Person
 from domain.values import GoalField, Period, quantitative
 from projections import ALL
-from projections.engine import REBUILD_BATCH, Follower, reset
+from projections.rebuild import rebuild
 from projections.runner import Runner
 from store.db import Database
 from store.url import DatabaseURL
@@ -113,14 +114,9 @@ def read_and_decode(app: DengtaApplication) -> int:
     return count
 
 
-def rebuild(app: DengtaApplication, database: Database) -> int:
-    with database.connection() as conn:
-        for projection in ALL:
-            reset(conn, projection)
-        follower = Follower(ALL, app, conn, batch_size=REBUILD_BATCH,
-                            read_ahead=True)
-        follower.prepare()
-        return follower.catch_up()
+def cpu(meter: CpuMeter, events: int) -> str:
+    return (f"CPU {meter.python:.1f} s Python + {meter.postgres:.1f} s PostgreSQL "
+            f"= {meter.total / events * 1e6:.1f} us/event")
 
 
 def lag(app: DengtaApplication, database: Database, writes: int) -> list[float]:
@@ -163,15 +159,21 @@ def main() -> None:
         took = time.perf_counter() - started
         print(f"bench/projections.py  {time.strftime('%Y-%m-%d %H:%M')}  log of {head:,} events "
               f"(generated at {head / took:,.0f} events/s)" if took > 1 else "")
+        database_name = DatabaseURL(url).library_env()["POSTGRES_DBNAME"]
         started = time.perf_counter()
-        decoded = read_and_decode(app)
+        with CpuMeter(database_name) as decoding:
+            decoded = read_and_decode(app)
         decode_rate = decoded / (time.perf_counter() - started)
         started = time.perf_counter()
-        read = rebuild(app, database)
+        with CpuMeter(database_name) as rebuilding:
+            read = rebuild(url, ALL)
         seconds = time.perf_counter() - started
-        print(f"  read + decode alone      {decode_rate:10,.0f} events/s")
+        print(f"  read + decode alone      {decode_rate:10,.0f} events/s   {cpu(decoding, head)}")
         print(f"  rebuild (all views)      {head / seconds:10,.0f} log events/s "
-              f"({read:,} read in {seconds:.1f} s)   ratio {head / seconds / decode_rate:.2f}")
+              f"({read:,} folded in {seconds:.1f} s)   {cpu(rebuilding, head)}")
+        print(f"  ratio {head / seconds / decode_rate:.2f} by the wall clock, "
+              f"{decoding.total / rebuilding.total:.2f} by CPU; rebuild with two cores of its "
+              f"own at most {head / (rebuilding.total / 2):,.0f} events/s")
         if args.lag_writes:
             lags = sorted(lag(app, database, args.lag_writes))
             p99 = lags[int(len(lags) * 0.99) - 1]

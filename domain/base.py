@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import Transcoding
+from eventsourcing.utils import register_topic
 
 from domain.errors import InvalidInputError, ReasonRequiredError
 
@@ -24,6 +25,11 @@ class DengtaSnapshot(Snapshot):
         for name, enum in aggregate.ENUM_FIELDS.items():
             setattr(aggregate, name, enum(getattr(aggregate, name)))
         return aggregate
+
+
+# Aggregates register their own topics as they are defined; the snapshot class is only
+# registered when a process takes a snapshot, and a process that only reads one needs it too.
+register_topic(DengtaSnapshot.TOPIC, DengtaSnapshot)
 
 
 class DengtaAggregate(Aggregate):

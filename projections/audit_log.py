@@ -8,12 +8,13 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from projections.changes import CHANGES
 from projections.engine import Handler, Projection
 from projections.pages import EVERYTHING, Page
-from projections.temporal import Batch, TemporalTable, as_of
+from projections.temporal import Batch, TemporalTable
 from store.audit import AUDIT_TABLE, EPOCH, micros, split_topic
 from store.db import Connection, marks
 
@@ -37,10 +38,13 @@ ENTRIES = TemporalTable(
     # indexes (`valid_to IS NULL`), by position or by one of the columns above.
     append_only=True, history_index=False,
 )
+# Each aggregate's fields as they stand, and the position that set each: what folding
+# compares the next event with. Earlier states are replayed from the entries' changes, which
+# hold every version already.
 FIELDS = TemporalTable(
     "view_audit_fields", ("aggregate_id", "field"),
     {"aggregate_id": "TEXT", "aggregate_type": "TEXT", "field": "TEXT", "value": "TEXT"},
-    partition="aggregate_id",
+    partition="aggregate_id", history=False,
 )
 SYSTEM_ACTOR_PREFIX = "system:"
 PATHS = "organization paths"  # the memo's key: organisation id -> its path
@@ -59,21 +63,52 @@ def _change(name: str, before: str, after: str) -> str:
     return f'{{"after": {after}, "before": {before}, "field": {_dumps(name)}}}'
 
 
+# Field values repeat (the same organisation ids, again and again): decode each text once.
+_decoded = lru_cache(maxsize=4096)(json.loads)
+
+
 def _value(row: dict[str, Any] | None) -> Any:
-    return json.loads(row["value"]) if row is not None else None
+    return _decoded(row["value"]) if row is not None else None
 
 
-def _concerned_organization(event: Any, b: Batch, aggregate_type: str) -> str | None:
+OWNERS = ("organization_id", "organizer_id")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What record() needs to know of an event class, worked out once per class."""
+
+    aggregate_type: str
+    event_type: str
+    owners: tuple[str, ...]  # which of OWNERS the event names
+    dated: bool  # whether it has an effective date
+
+
+_KINDS: dict[type[Any], _Kind] = {}
+
+
+def _kind(event: Any) -> _Kind:
+    kind = _KINDS.get(type(event))
+    if kind is None:
+        kind = _KINDS[type(event)] = _Kind(
+            *split_topic(type(event).TOPIC), tuple(n for n in OWNERS if hasattr(event, n)),
+            hasattr(event, "effective_date"))
+    return kind
+
+
+def _concerned_organization(event: Any, b: Batch, kind: _Kind) -> str | None:
     """The organisation an event is about: the one it names, else the aggregate's own
     organisation (a goal's, an evaluation's; a cycle's organiser), else the aggregate itself
     when it is an organisation."""
-    named = getattr(event, "organization_id", None) or getattr(event, "organizer_id", None)
-    if named is not None:
-        return str(named)
-    if aggregate_type == "Organization":
+    for name in kind.owners:
+        named = getattr(event, name)
+        if named:
+            return str(named)
+    if kind.aggregate_type == "Organization":
         return b.subject
-    for name in ("organization_id", "organizer_id"):
-        owner = _value(b[FIELDS.name].peek(b.subject, name))
+    state = b[FIELDS.name]
+    for name in OWNERS:
+        owner = _value(state.peek(b.subject, name))
         if owner is not None:
             return str(owner)
     return None
@@ -112,7 +147,8 @@ def _effective_on(event: Any, effective: date | None) -> str:
 
 
 def record(event: Any, b: Batch) -> None:
-    aggregate_type, event_type = split_topic(type(event).TOPIC)
+    kind = _kind(event)
+    aggregate_type = kind.aggregate_type
     state = b[FIELDS.name]
     changes = []
     for name, after in CHANGES[type(event)](event).items():
@@ -130,11 +166,11 @@ def record(event: Any, b: Batch) -> None:
                        "field": name, "value": encoded})
         if name == "parent_id" and aggregate_type == "Organization":
             b.memo.pop(PATHS, None)  # the paths below it changed
-    organization_id = _concerned_organization(event, b, aggregate_type)
-    effective: date | None = getattr(event, "effective_date", None)
+    organization_id = _concerned_organization(event, b, kind)
+    effective: date | None = event.effective_date if kind.dated else None
     b[ENTRIES.name].append({
         "position": b.position, "aggregate_type": aggregate_type, "aggregate_id": b.subject,
-        "event_type": event_type, "actor": event.actor, "reason": event.reason,
+        "event_type": kind.event_type, "actor": event.actor, "reason": event.reason,
         "effective_date": effective.isoformat() if effective else None,
         "effective_on": _effective_on(event, effective),
         "organization_id": organization_id,
@@ -145,6 +181,7 @@ def record(event: Any, b: Batch) -> None:
 
 class AuditLog(Projection):
     name = "audit_log"
+    version = 2  # 2: the field state keeps current rows only
     tables = (ENTRIES, FIELDS)
     handlers: ClassVar[dict[type[Any], Handler]] = dict.fromkeys(CHANGES, record)
 
@@ -322,13 +359,39 @@ def concerned_organizations(conn: Connection, aggregate_id: str) -> set[str | No
     return {row[0] for row in rows}
 
 
+def _changes(conn: Connection, aggregate_id: str, position: int | None,
+             condition: str = "", values: Sequence[Any] = ()) -> Iterator[tuple[int, Any]]:
+    """(position, change) for each change an aggregate's entries made up to `position`
+    (those matching `condition` on the entry `e`), oldest first."""
+    rows = conn.execute(
+        f"SELECT e.position, e.changes FROM {ENTRIES.name} e WHERE e.aggregate_id = ? "
+        f"AND e.valid_to IS NULL {condition}"
+        f"{'AND e.position <= ? ' if position is not None else ''}ORDER BY e.position",
+        [aggregate_id, *values, *([position] if position is not None else [])])
+    for at, changes in rows:
+        for change in json.loads(changes):
+            yield at, change
+
+
+def _replayed(conn: Connection, aggregate_id: str, position: int) -> dict[str, FieldValue]:
+    """An aggregate's fields as of `position`, replayed from its entries' changes, each with
+    the position of the entry that set it (as the field state held it then)."""
+    state: dict[str, FieldValue] = {}
+    for at, change in _changes(conn, aggregate_id, position):
+        if change["after"] is None:
+            state.pop(change["field"], None)
+        else:
+            state[change["field"]] = FieldValue(change["field"], change["after"], at)
+    return {name: state[name] for name in sorted(state)}
+
+
 def field_state(conn: Connection, aggregate_id: str,
                 position: int | None = None) -> dict[str, FieldValue]:
     """Each field of an aggregate as of `position` (None: now) and the event that set it."""
-    cond, params = as_of("f", position)
+    if position is not None:
+        return _replayed(conn, aggregate_id, position)
     rows = conn.execute(f"SELECT f.field, f.value, f.valid_from FROM {FIELDS.name} f "
-                        f"WHERE f.aggregate_id = ? AND {cond} ORDER BY f.field",
-                        [aggregate_id, *params])
+                        "WHERE f.aggregate_id = ? ORDER BY f.field", [aggregate_id])
     return {r[0]: FieldValue(r[0], json.loads(r[1]), r[2]) for r in rows}
 
 
@@ -339,15 +402,9 @@ def blame(conn: Connection, aggregate_id: str, position: int | None = None,
     current = field_state(conn, aggregate_id, position)
     setters: dict[str, int] = {name: value.set_at for name, value in current.items()}
     if skip_system:
-        rows = conn.execute(
-            f"SELECT f.field, f.valid_from FROM {FIELDS.name} f "
-            f"JOIN {ENTRIES.name} e ON e.position = f.valid_from AND e.valid_to IS NULL "
-            f"WHERE f.aggregate_id = ? AND e.actor NOT LIKE ? "
-            f"{'AND f.valid_from <= ? ' if position is not None else ''}"
-            "ORDER BY f.valid_from",
-            [aggregate_id, SYSTEM_ACTOR_PREFIX + "%",
-             *([position] if position is not None else [])])
-        human = {name: at for name, at in rows}  # the last wins
+        human = {change["field"]: at for at, change in _changes(
+            conn, aggregate_id, position, "AND e.actor NOT LIKE ? ", [SYSTEM_ACTOR_PREFIX + "%"])
+            if change["after"] is not None}  # the last wins; removing a field sets nothing
         setters = {name: human.get(name, at) for name, at in setters.items()}
     entries = entries_at(conn, sorted(set(setters.values())))
     return [(current[name], entries[at]) for name, at in setters.items()]

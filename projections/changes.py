@@ -45,6 +45,8 @@ def plain(value: Any) -> Any:
         return AS_TEXT[kind](value)
     if kind is list or kind is tuple:
         return [plain(v) for v in value]
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return plain(value.value)
     if isinstance(value, UUID | date | datetime):

@@ -26,7 +26,8 @@ TRACKING_DDL = (
     "projection TEXT PRIMARY KEY, position BIGINT NOT NULL, version BIGINT NOT NULL)"
 )
 Handler = Callable[[Any, Batch], None]
-Read = tuple[int, list[tuple[int, Any]]]  # how many notifications, and (position, event) pairs
+Folded = tuple[int, Any, str]  # position, event, its aggregate's id as text (`subject`)
+Read = tuple[int, list[Folded]]  # how many notifications, and the events decoded
 REBUILD_BATCH = 5000
 PROGRESS_CHANNEL = "dengta_projections"
 ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
@@ -46,21 +47,20 @@ class Projection:
         return [get_topic(event_class) for event_class in cls.handlers]
 
     @classmethod
-    def partitions(cls, event: Any, subject: str) -> dict[str, Any]:
-        """Which partition of which table an event will touch, to prefetch a batch at once.
-        By default every table is partitioned by the event's aggregate id (`subject`)."""
-        return dict.fromkeys((table.name for table in cls.tables), subject)
-
-    @classmethod
-    def apply(cls, event: Any, batch: Batch) -> None:
-        cls.handlers[type(event)](event, batch)
+    def partitions(cls, event: Any, subject: str) -> dict[str, Any] | None:
+        """Which partition of which table an event will touch, to prefetch a batch at once;
+        None (the default): every table's partition is the event's aggregate id (`subject`)."""
+        return None
 
 
-def create_tables(conn: Connection, projection: type[Projection]) -> None:
+def create_tables(conn: Connection, projection: type[Projection],
+                  indexes: bool = True) -> None:
+    """The projection's tables; without the indexes folding never reads unless `indexes`
+    (a rebuild creates them after the fold: any follower's `prepare` would too)."""
     conn.serialize_ddl()
     conn.execute(TRACKING_DDL)
     for table in projection.tables:
-        for statement in table.ddl():
+        for statement in table.ddl(deferred=indexes):
             conn.execute(statement)
 
 
@@ -89,15 +89,16 @@ def has_tracking(conn: Connection) -> bool:
     return True
 
 
-def reset(conn: Connection, projection: type[Projection]) -> None:
-    """Drop the projection's tables and tracking: it refills from the start of the log."""
+def reset(conn: Connection, projection: type[Projection], indexes: bool = True) -> None:
+    """Drop the projection's tables and tracking: it refills from the start of the log
+    (`indexes`: as in `create_tables`)."""
     with conn.transaction():
         conn.serialize_ddl()
         conn.execute(TRACKING_DDL)
         for table in projection.tables:
             conn.execute(table.drop())
         conn.execute("DELETE FROM dengta_tracking WHERE projection = ?", [projection.name])
-        create_tables(conn, projection)
+        create_tables(conn, projection, indexes)
 
 
 class LostRaceError(Exception):
@@ -139,7 +140,8 @@ class Follower:
     def _read(self, start: int, head: int) -> Read:
         notifications = self.app.recorder.select_notifications(
             start, self.batch_size, stop=head, topics=self.topics)
-        return len(notifications), [(n.id, self.app.mapper.to_domain_event(n))
+        decode = self.app.mapper.to_domain_event
+        return len(notifications), [(n.id, decode(n), str(n.originator_id))
                                     for n in notifications]
 
     def prepare(self) -> int:
@@ -195,8 +197,9 @@ class Follower:
                 after = positions[projection.name]
                 if after >= new_position:
                     continue
-                self._fold(projection, [(i, e) for i, e in decoded
-                                        if i > after and type(e) in projection.handlers],
+                handlers = projection.handlers
+                self._fold(projection, [folded for folded in decoded
+                                        if folded[0] > after and type(folded[1]) in handlers],
                            after)
                 if states[projection.name] is None:
                     self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
@@ -211,24 +214,28 @@ class Follower:
                 self.before_commit()
         return count, new_position, folded
 
-    def _fold(self, projection: type[Projection], events: Sequence[tuple[int, Any]],
-              after: int) -> None:
+    def _fold(self, projection: type[Projection], events: Sequence[Folded], after: int) -> None:
         memo = self._memos.get(projection.name) if self._memo_at.get(
             projection.name) == after else None
         if memo is None or len(memo) > MEMO_LIMIT:
             memo = self._memos[projection.name] = {}
         self._memo_at.pop(projection.name, None)  # until this batch commits
         batch = Batch(projection.tables, self.conn, memo)
-        subjects = [str(event.originator_id) for _, event in events]
-        wanted: dict[str, set[Any]] = {}
-        for (_, event), subject in zip(events, subjects, strict=True):
-            for table, partition in projection.partitions(event, subject).items():
-                wanted.setdefault(table, set()).add(partition)
+        wanted: dict[str, set[Any]] = {table.name: set() for table in projection.tables}
+        for _, event, subject in events:
+            chosen = projection.partitions(event, subject)
+            if chosen is None:
+                for partitions in wanted.values():
+                    partitions.add(subject)
+            else:
+                for table, partition in chosen.items():
+                    wanted[table].add(partition)
         for table, partitions in wanted.items():
             batch[table].prefetch(partitions)
-        for (position, event), subject in zip(events, subjects, strict=True):
+        handlers = projection.handlers
+        for position, event, subject in events:
             batch.position, batch.subject = position, subject
-            projection.apply(event, batch)
+            handlers[type(event)](event, batch)
         for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
             if name not in self._analyzed_at:
                 self._analyzed_at[name] = self.conn.estimated_rows(name)

@@ -6,7 +6,8 @@ batch sees exactly what a replay up to that position would."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -30,12 +31,18 @@ class TemporalTable:
     # An index over every version by key, for as-of reads by key; a table whose rows are
     # never superseded and read only by its current index can do without.
     history_index: bool = True
+    # Keep superseded versions (for as-of reads); else a table holds only current rows, each
+    # with the position that wrote it (its history kept elsewhere, e.g. in a log).
+    history: bool = True
 
     @property
     def column_names(self) -> list[str]:
         return list(self.columns)
 
-    def ddl(self) -> list[str]:
+    def ddl(self, deferred: bool = True) -> list[str]:
+        """The table and its indexes; without the `deferred` ones, which folding never reads
+        (a rebuild builds them once it is done): the history indexes, for as-of reads, and
+        the current indexes of an append-only table, written without look-ups."""
         cols = ", ".join(f"{name} {kind}" for name, kind in self.columns.items())
         keys = ", ".join(self.key)
         statements = [
@@ -44,14 +51,18 @@ class TemporalTable:
             f"CREATE UNIQUE INDEX IF NOT EXISTS {self.name}_current ON {self.name} ({keys}) "
             "WHERE valid_to IS NULL",
         ]
-        if self.history_index:
-            statements.append(f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} "
-                              f"({keys}, valid_from)")
+        if self.append_only and not deferred:
+            return statements
         for number, columns in enumerate(self.indexes):
             statements.append(
                 f"CREATE INDEX IF NOT EXISTS {self.name}_by_{number} ON {self.name} "
                 f"({', '.join(columns)}) WHERE valid_to IS NULL"
             )
+        if not deferred:
+            return statements
+        if self.history and self.history_index:
+            statements.append(f"CREATE INDEX IF NOT EXISTS {self.name}_history ON {self.name} "
+                              f"({keys}, valid_from)")
         for number, columns in enumerate(self.history_indexes):
             statements.append(
                 f"CREATE INDEX IF NOT EXISTS {self.name}_history_by_{number} ON {self.name} "
@@ -62,10 +73,12 @@ class TemporalTable:
     def drop(self) -> str:
         return f"DROP TABLE IF EXISTS {self.name}"
 
-    def key_of(self, row: RowDict) -> Key:
+    def key_of(self) -> Callable[[RowDict], Key]:
+        """A row's key (a tuple, even of one column)."""
+        values = itemgetter(*self.key)
         if len(self.key) == 1:
-            return (row[self.key[0]],)
-        return tuple(row[name] for name in self.key)
+            return lambda row: (values(row),)
+        return values  # several names: itemgetter gives a tuple already
 
 
 def as_of(alias: str, position: int | None) -> tuple[str, list[Any]]:
@@ -94,11 +107,14 @@ class TableBatch:
     def __init__(self, table: TemporalTable, conn: Connection, batch: Batch) -> None:
         self.table = table
         self.conn = conn
-        self.batch = batch
+        # Not a strong reference: a batch and its tables would form a cycle, freed only by the
+        # garbage collector, which a rebuild runs rarely.
+        self.batch = weakref.proxy(batch)
         self.entities: dict[Key, _Entity] = {}
         self.loaded: set[Any] = set()
         self.partition_index = table.key.index(table.partition)
         self.by_partition: dict[Any, list[Key]] = {}
+        self.key_of = table.key_of()
 
     def prefetch(self, partitions: Iterable[Any]) -> None:
         wanted = [p for p in set(partitions) if p not in self.loaded]
@@ -110,7 +126,7 @@ class TableBatch:
                 f"WHERE {self.table.partition} IN ({marks(chunk)}) AND valid_to IS NULL", chunk)
             for row in rows:
                 values = dict(zip(names, row, strict=False))
-                self._add(self.table.key_of(values), _Entity(values, row[-1]))
+                self._add(self.key_of(values), _Entity(values, row[-1]))
         self.loaded.update(wanted)
 
     def _add(self, key: Key, entity: _Entity) -> _Entity:
@@ -157,7 +173,7 @@ class TableBatch:
 
     def put(self, row: RowDict) -> None:
         """Write a new version (the batch keeps `row`: pass a fresh dict, as `get` gives)."""
-        entity = self._entity(self.table.key_of(row))
+        entity = self._entity(self.key_of(row))
         if entity.current == row:
             return
         self._record(entity, row)
@@ -165,7 +181,7 @@ class TableBatch:
     def append(self, row: RowDict) -> None:
         """Write a row that is new by construction (a log entry keyed by its position): no
         lookup of an earlier version, so folding a log costs no query per event."""
-        self.entities[self.table.key_of(row)] = _Entity(None, None, [(self.batch.position, row)])
+        self.entities[self.key_of(row)] = _Entity(None, None, [(self.batch.position, row)])
 
     def delete(self, *key: Any) -> None:
         entity = self._entity(tuple(key))
@@ -186,6 +202,8 @@ class TableBatch:
         key_sql = " AND ".join(f"{name} = ?" for name in self.table.key)
         closes: list[list[Any]] = []
         inserts: list[tuple[Any, ...]] = []
+        if not self.table.history:
+            return self._replace(names, values, key_sql)
         for key, entity in self.entities.items():
             if not entity.versions:
                 continue
@@ -201,6 +219,26 @@ class TableBatch:
             self.conn.executemany(
                 f"UPDATE {self.table.name} SET valid_to = ? "
                 f"WHERE {key_sql} AND valid_to IS NULL", closes)
+        if inserts:
+            self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
+        return len(inserts)
+
+    def _replace(self, names: list[str], values: Callable[[RowDict], Any], key_sql: str) -> int:
+        """Without history: each changed key's last version replaces its current row."""
+        removes: list[list[Any]] = []
+        inserts: list[tuple[Any, ...]] = []
+        for key, entity in self.entities.items():
+            if not entity.versions:
+                continue
+            if entity.original is not None:
+                removes.append(list(key))
+            position, row = entity.versions[-1]
+            if row is not None:
+                inserts.append((*values(row), position, None))
+        if removes:
+            # `valid_to IS NULL` (always true here) lets the current index find the row.
+            self.conn.executemany(
+                f"DELETE FROM {self.table.name} WHERE {key_sql} AND valid_to IS NULL", removes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
         return len(inserts)
@@ -223,9 +261,5 @@ class Batch:
         return self.tables[name]
 
     def flush(self) -> dict[str, int]:
-        """Write every table's pending versions and let go of the batch's rows (tables and
-        batch refer to each other: left to the cycle collector, a step's rows would outlive
-        it and set off full collections); returns rows inserted per table."""
-        inserted = {name: table.flush() for name, table in self.tables.items()}
-        self.tables = {}
-        return inserted
+        """Write every table's pending versions; returns rows inserted per table."""
+        return {name: table.flush() for name, table in self.tables.items()}

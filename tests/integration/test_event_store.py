@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import date
 from uuid import UUID
@@ -55,6 +57,19 @@ def test_replaying_every_aggregate_gives_the_state_the_use_cases_built(app) -> N
     assert goal.latest_progress["evidence"] == ["支部会议记录-Q1.pdf"]
     assert app.get(Organization, story.committee).child_ids == [story.branch]
     assert app.get(Person, story.secretary).holds_post_in(story.branch)
+
+
+def test_a_snapshot_is_read_back_by_a_process_that_never_took_one(app, database_url) -> None:
+    story = tell(app)
+    app.take_snapshot(story.annual)
+    script = ("import sys, uuid; from app.bootstrap import open_application; "
+              "from app.settings import Settings; "
+              "app = open_application(Settings(database_url=sys.argv[1])); "
+              "print(app.repository.get(uuid.UUID(sys.argv[2])).version)")
+    read = subprocess.run([sys.executable, "-c", script, database_url, str(story.annual)],
+                          capture_output=True, text=True, timeout=120)
+    assert read.returncode == 0, read.stderr
+    assert int(read.stdout) == app.repository.get(story.annual).version
 
 
 def test_a_snapshot_restores_the_same_state_as_a_replay(app) -> None:

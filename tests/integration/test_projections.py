@@ -11,6 +11,7 @@ from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
 from projections.engine import Follower, Progress, position_at, reset, tracked
+from projections.rebuild import rebuild, shares
 from projections.runner import Runner
 from store.db import Database
 from store.url import DatabaseURL
@@ -47,6 +48,39 @@ def test_rebuilding_from_zero_equals_folding_incrementally(app, conn) -> None:
         reset(conn, projection)
     build(app, conn, batch_size=1000)
     assert dump_tables(conn) == incremental
+
+
+def index_names(conn) -> list[str]:
+    if conn.dialect == "postgresql":
+        rows = conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
+    else:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    return sorted(row[0] for row in rows)
+
+
+def test_a_rebuild_shared_out_over_processes_equals_folding_incrementally(
+    app, conn, database_url
+) -> None:
+    followers = [Follower(p, app, conn, batch_size=7) for p in ALL]
+    for follower in followers:
+        follower.prepare()
+    generate(app, steps=250)
+    for follower in followers:
+        follower.catch_up()
+    incremental, indexes = dump_tables(conn), index_names(conn)
+    head = app.recorder.max_notification_id()
+    # Two processes on PostgreSQL; SQLite folds in this one.
+    assert rebuild(database_url, ALL, workers=2) >= head
+    assert dump_tables(conn) == incremental
+    assert index_names(conn) == indexes  # those left for after the fold were built
+    assert [tracked(conn, p) for p in ALL] == [(head, p.version) for p in ALL]
+
+
+def test_shares_hold_every_read_model_once() -> None:
+    groups = shares(ALL, 2)
+    assert len(groups) == 2
+    assert sorted(p.name for group in groups for p in group) == sorted(p.name for p in ALL)
+    assert shares(ALL, 1) == [sorted(ALL, key=lambda p: -len(p.handlers))]
 
 
 def test_reading_as_of_any_position_equals_building_from_only_the_events_before_it(
