@@ -6,12 +6,16 @@
     (c2) one that also loads the aggregate first (report_progress); (d) a 10-event use case
     (issuing a goal tree of ten goals).
 
+Each round measures (a), (b), (c) and (c2) taking turns in short slices; figures are medians
+over rounds, with this process's CPU time per write (robust to the shared disk's drift).
+
 Usage: python -m bench.append [--seconds S] [--rounds R] [--backend sqlite|postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import sqlite3
 import statistics
 import tempfile
@@ -34,6 +38,9 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
 ACTOR = "person:2f1c8e8e-bench"
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 TREES = 100  # goal trees of ten issued per round in (d)
+# Each round measures (a), (b), (c) and (c2) in this many slices, taking turns: the disk is
+# shared, and its fsync latency drifts over seconds; taking turns makes the drift hit all alike.
+SLICES = 8
 
 
 class Item(Aggregate):
@@ -60,13 +67,39 @@ def store(backend: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
-def rate(operation: Callable[[], int], seconds: float) -> float:
-    """Units per second of `operation` (which returns how many units it did) over `seconds`."""
-    done = 0
-    start = time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        done += operation()
-    return done / elapsed
+class Meter:
+    """Runs `operation` (which returns how many units it did) in slices, adding up the units,
+    the wall time and this process's CPU time."""
+
+    def __init__(self, operation: Callable[[], int]) -> None:
+        self.operation = operation
+        self.reset()
+
+    def reset(self) -> None:
+        self.done, self.wall, self.user, self.system = 0, 0.0, 0.0, 0.0
+
+    def run(self, seconds: float) -> None:
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+        while time.perf_counter() - start < seconds:
+            self.done += self.operation()
+        self.wall += time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        self.user += after.ru_utime - before.ru_utime
+        self.system += after.ru_stime - before.ru_stime
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.wall
+
+    @property
+    def user_us(self) -> float:
+        """This process's user CPU per unit: our Python and SQLite's own work (on PostgreSQL
+        the server's is not counted). Kernel time (writes, fsync) varies with the disk."""
+        return self.user / self.done * 1e6
+
+    @property
+    def system_us(self) -> float:
+        return self.system / self.done * 1e6
 
 
 def raw_insert(url: str, state: bytes) -> tuple[Callable[[], int], Callable[[], None]]:
@@ -159,12 +192,22 @@ def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
                 ours.issue_goal_tree(ACTOR, root)
             return 10 * len(trees) / (time.perf_counter() - start)
 
-        figures: dict[str, list[float]] = {k: [] for k in ("a", "b", "c", "c2", "d")}
-        for _ in range(rounds):  # interleaved, so drifting machine load hits all alike
-            figures["a"].append(rate(raw, seconds))
-            figures["b"].append(rate(library, seconds))
-            figures["c"].append(rate(use_case, seconds))
-            figures["c2"].append(rate(use_case_with_load, seconds))
+        meters = {"a": Meter(raw), "b": Meter(library), "c": Meter(use_case),
+                  "c2": Meter(use_case_with_load)}
+        figures: dict[str, list[float]] = {
+            k: [] for k in ("a", "b", "c", "c2", "d", *(f"{k}_{cpu}" for k in "abc"
+                                                          for cpu in ("user", "system")))}
+        for _ in range(rounds):
+            for meter in meters.values():
+                meter.reset()
+            for _ in range(SLICES):
+                for meter in meters.values():
+                    meter.run(seconds / SLICES)
+            for key, meter in meters.items():
+                figures[key].append(meter.rate)
+                if key in ("a", "b", "c"):
+                    figures[f"{key}_user"].append(meter.user_us)
+                    figures[f"{key}_system"].append(meter.system_us)
             figures["d"].append(ten_event_use_case(prepare_goal_trees(ours, TREES)))
         close_raw()
         bare.close()
@@ -192,6 +235,9 @@ def main() -> None:
         print(f"  (d) 10-event use case             {r['d']:9.0f} events/s")
         print(f"  c/b = {r['c'] / r['b']:.2f}   c/a = {r['c'] / r['a']:.2f}   "
               f"c2/b = {r['c2'] / r['b']:.2f}   d/c = {r['d'] / r['c']:.1f}")
+        for cpu in ("user", "system"):
+            print(f"  {cpu} CPU per write: a {r[f'a_{cpu}']:4.0f} us   b {r[f'b_{cpu}']:4.0f} us"
+                  f"   c {r[f'c_{cpu}']:4.0f} us   c-b {r[f'c_{cpu}'] - r[f'b_{cpu}']:4.0f} us")
 
 
 if __name__ == "__main__":
