@@ -4,10 +4,11 @@
     limit); (b) the bare library saving a minimal aggregate event of the same size; (c) our
     use case writing one event with its audit row and chain link (register_person), and
     (c2) one that also loads the aggregate first (report_progress); (d) a 10-event use case
-    (issuing a goal tree of ten goals).
+    (issuing a goal tree of ten goals). On SQLite also (b2): the bare library on connections
+    with our store's statement cache (the library's own caches one statement).
 
-Each round measures (a), (b), (c) and (c2) taking turns in short slices; figures are medians
-over rounds, with this process's CPU time per write (robust to the shared disk's drift).
+Each round measures (a), (b), (b2), (c) and (c2) taking turns in short slices; figures are
+medians over rounds, with this process's user and system CPU time per write.
 
 Usage: python -m bench.append [--seconds S] [--rounds R] [--backend sqlite|postgresql]
 """
@@ -29,18 +30,30 @@ from pathlib import Path
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.sqlite import SQLiteFactory
+from eventsourcing.utils import Environment, EnvType
 
 from domain.application import DengtaApplication
 from domain.values import Period, quantitative
+from store.sqlite import use_statement_cache
 from store.url import DatabaseURL
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
 ACTOR = "person:2f1c8e8e-bench"
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 TREES = 100  # goal trees of ten issued per round in (d)
-# Each round measures (a), (b), (c) and (c2) in this many slices, taking turns: the disk is
+# Each round measures (a), (b), (b2), (c) and (c2) in this many slices, taking turns: the disk is
 # shared, and its fsync latency drifts over seconds; taking turns makes the drift hit all alike.
 SLICES = 8
+
+
+class StatementCachingSQLiteFactory(SQLiteFactory):
+    """(b2): the bare library on connections with the statement cache our store gives its
+    own, to show how much of (c) against (b) that cache is."""
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        use_statement_cache(self.datastore)
 
 
 class Item(Aggregate):
@@ -160,6 +173,11 @@ def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
         if backend == "sqlite":
             bare_env["SQLITE_DBNAME"] = str(DatabaseURL(url).sqlite_path.with_name("bare.db"))
         bare = Application(env=bare_env)
+        cached = None
+        if backend == "sqlite":
+            cached = Application(env={
+                **bare_env, "PERSISTENCE_MODULE": "bench.append:StatementCachingSQLiteFactory",
+                "SQLITE_DBNAME": str(DatabaseURL(url).sqlite_path.with_name("cached.db"))})
         bare_state = bare.mapper.to_stored_event(Item(payload="").collect_events()[0]).state
         padding = "x" * max(0, len(state) - len(bare_state))
         raw, close_raw = raw_insert(url, state)
@@ -186,6 +204,11 @@ def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
             bare.save(Item(payload=padding))
             return 1
 
+        def library_with_statement_cache() -> int:
+            assert cached is not None
+            cached.save(Item(payload=padding))
+            return 1
+
         def ten_event_use_case(trees: list[uuid.UUID]) -> float:
             start = time.perf_counter()
             for root in trees:
@@ -194,9 +217,11 @@ def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
 
         meters = {"a": Meter(raw), "b": Meter(library), "c": Meter(use_case),
                   "c2": Meter(use_case_with_load)}
+        if cached is not None:
+            meters["b2"] = Meter(library_with_statement_cache)
         figures: dict[str, list[float]] = {
-            k: [] for k in ("a", "b", "c", "c2", "d", *(f"{k}_{cpu}" for k in "abc"
-                                                          for cpu in ("user", "system")))}
+            k: [] for k in (*meters, "d", *(f"{k}_{cpu}" for k in "abc"
+                                            for cpu in ("user", "system")))}
         for _ in range(rounds):
             for meter in meters.values():
                 meter.reset()
@@ -211,6 +236,8 @@ def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
             figures["d"].append(ten_event_use_case(prepare_goal_trees(ours, TREES)))
         close_raw()
         bare.close()
+        if cached is not None:
+            cached.close()
         ours.close()
         result = {key: statistics.median(values) for key, values in figures.items()}
         result["event_bytes"] = len(state)
@@ -230,11 +257,14 @@ def main() -> None:
         print(f"\n{backend} (event state {r['event_bytes']:.0f} bytes)")
         print(f"  (a) raw insert, 1 row/txn         {r['a']:9.0f} rows/s")
         print(f"  (b) bare library, 1 event/save    {r['b']:9.0f} events/s")
+        if "b2" in r:
+            print(f"  (b2) bare library, our stmt cache {r['b2']:9.0f} events/s")
         print(f"  (c) use case + audit chain        {r['c']:9.0f} events/s")
         print(f"  (c2) use case with aggregate load {r['c2']:9.0f} events/s")
         print(f"  (d) 10-event use case             {r['d']:9.0f} events/s")
         print(f"  c/b = {r['c'] / r['b']:.2f}   c/a = {r['c'] / r['a']:.2f}   "
-              f"c2/b = {r['c2'] / r['b']:.2f}   d/c = {r['d'] / r['c']:.1f}")
+              f"c2/b = {r['c2'] / r['b']:.2f}   d/c = {r['d'] / r['c']:.1f}"
+              + (f"   c/b2 = {r['c'] / r['b2']:.2f}" if "b2" in r else ""))
         for cpu in ("user", "system"):
             print(f"  {cpu} CPU per write: a {r[f'a_{cpu}']:4.0f} us   b {r[f'b_{cpu}']:4.0f} us"
                   f"   c {r[f'c_{cpu}']:4.0f} us   c-b {r[f'c_{cpu}'] - r[f'b_{cpu}']:4.0f} us")

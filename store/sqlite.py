@@ -17,6 +17,7 @@ from eventsourcing.sqlite import (
     SQLiteConnection,
     SQLiteConnectionPool,
     SQLiteCursor,
+    SQLiteDatastore,
     SQLiteFactory,
 )
 from eventsourcing.utils import Environment, EnvType
@@ -168,17 +169,22 @@ class StatementCachingPool(SQLiteConnectionPool):
         return SQLiteConnection(sqlite_conn=connection, max_age=self.max_age)
 
 
+def use_statement_cache(datastore: SQLiteDatastore) -> None:
+    """Give a library datastore the pool above (before it opened any connection)."""
+    library_pool = datastore.pool
+    datastore.pool = StatementCachingPool(
+        db_name=library_pool.db_name, lock_timeout=library_pool.lock_timeout,
+        pool_size=library_pool.pool_size, max_overflow=library_pool.max_overflow,
+        pool_timeout=library_pool.pool_timeout, max_age=library_pool.max_age,
+        pre_ping=library_pool.pre_ping,
+    )
+    library_pool.close()
+
+
 class AuditedSQLiteFactory(SQLiteFactory):
     application_recorder_class = AuditedSQLiteRecorder
     aggregate_recorder_class = AppendOnlySQLiteAggregateRecorder
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)
-        library_pool = self.datastore.pool  # opens connections lazily: none yet
-        self.datastore.pool = StatementCachingPool(
-            db_name=library_pool.db_name, lock_timeout=library_pool.lock_timeout,
-            pool_size=library_pool.pool_size, max_overflow=library_pool.max_overflow,
-            pool_timeout=library_pool.pool_timeout, max_age=library_pool.max_age,
-            pre_ping=library_pool.pre_ping,
-        )
-        library_pool.close()
+        use_statement_cache(self.datastore)
