@@ -240,6 +240,12 @@ def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
             cached.close()
         ours.close()
         result = {key: statistics.median(values) for key, values in figures.items()}
+        # Within a round the slices took turns, so a round's own ratio is the steadier one.
+        for over in ("b", "b2"):
+            if over in figures:
+                ratios = [c / base for c, base in zip(figures["c"], figures[over], strict=True)]
+                result[f"c/{over} by round"] = statistics.median(ratios)
+                result[f"c/{over} lowest"], result[f"c/{over} highest"] = min(ratios), max(ratios)
         result["event_bytes"] = len(state)
         return result
 
@@ -265,6 +271,10 @@ def main() -> None:
         print(f"  c/b = {r['c'] / r['b']:.2f}   c/a = {r['c'] / r['a']:.2f}   "
               f"c2/b = {r['c2'] / r['b']:.2f}   d/c = {r['d'] / r['c']:.1f}"
               + (f"   c/b2 = {r['c'] / r['b2']:.2f}" if "b2" in r else ""))
+        print("  by round: " + "   ".join(
+            f"c/{over} median {r[f'c/{over} by round']:.2f} "
+            f"({r[f'c/{over} lowest']:.2f}-{r[f'c/{over} highest']:.2f})"
+            for over in ("b", "b2") if f"c/{over} by round" in r))
         for cpu in ("user", "system"):
             print(f"  {cpu} CPU per write: a {r[f'a_{cpu}']:4.0f} us   b {r[f'b_{cpu}']:4.0f} us"
                   f"   c {r[f'c_{cpu}']:4.0f} us   c-b {r[f'c_{cpu}'] - r[f'b_{cpu}']:4.0f} us")
