@@ -3,8 +3,6 @@ typed loading, one atomic commit per use case, and what a use case returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 from uuid import UUID, uuid4
@@ -61,8 +59,13 @@ class ApplicationBase(Application[UUID]):
     def commit(self, actor: str, *aggregates: Aggregate | None) -> int | None:
         """Save the aggregates' new events as one atomic write by `actor`; returns the last
         position written. A concurrent writer who got there first makes it a ConcurrencyError."""
-        with translate_conflicts():
+        try:
             recordings = self.save(*aggregates, actor=require_actor(actor))
+        except IntegrityError as error:
+            raise ConcurrencyError(
+                "someone else changed this record at the same time; nothing was written, "
+                "reload and try again"
+            ) from error
         return recordings[-1].notification.id if recordings else None
 
     def _new_id(self, requested: UUID | None) -> UUID:
@@ -71,15 +74,3 @@ class ApplicationBase(Application[UUID]):
         if self.exists(requested):
             raise AlreadyExistsError(f"id {requested} is already taken", field="id")
         return requested
-
-
-@contextmanager
-def translate_conflicts() -> Iterator[None]:
-    """Two writers saved the same aggregate version: the loser gets a ConcurrencyError."""
-    try:
-        yield
-    except IntegrityError as error:
-        raise ConcurrencyError(
-            "someone else changed this record at the same time; nothing was written, "
-            "reload and try again"
-        ) from error

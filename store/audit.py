@@ -12,6 +12,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -19,6 +20,9 @@ from eventsourcing.persistence import StoredEvent
 GENESIS = bytes(32)
 AUDIT_TABLE = "dengta_audit"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# position, recorded_at_us, originator id, originator version, length of the actor
+_FIXED = struct.Struct(">qq16sqI")
+_LENGTH = struct.Struct(">I")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ def micros(moment: datetime) -> int:
     return (moment - EPOCH) // timedelta(microseconds=1)
 
 
+@lru_cache(maxsize=1024)  # a few dozen topics, split on every write
 def split_topic(topic: str) -> tuple[str, str]:
     """'dengta:Goal.Issued' -> ('Goal', 'Issued')."""
     qualname = topic.partition(":")[2] or topic
@@ -55,11 +60,10 @@ def canonical_bytes(
     actor_bytes = actor.encode()
     topic_bytes = topic.encode()
     return b"".join((
-        struct.pack(">qq", position, recorded_at_us),
-        originator_id.bytes,
-        struct.pack(">qI", originator_version, len(actor_bytes)),
+        _FIXED.pack(position, recorded_at_us, originator_id.bytes, originator_version,
+                    len(actor_bytes)),
         actor_bytes,
-        struct.pack(">I", len(topic_bytes)),
+        _LENGTH.pack(len(topic_bytes)),
         topic_bytes,
         state,
     ))

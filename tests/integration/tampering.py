@@ -38,3 +38,18 @@ def drop_append_only_triggers(app: DengtaApplication, table: str) -> None:
 
 def id_column(app: DengtaApplication) -> str:
     return "rowid" if "SQLITE_DBNAME" in app.env else "notification_id"
+
+
+def refuse_audit_rows_by(app: DengtaApplication, actor: str) -> None:
+    """Make the database refuse the audit row of any write by `actor`: that write fails after
+    its event was inserted and its link computed, and is rolled back."""
+    if "SQLITE_DBNAME" in app.env:
+        execute_as_owner(app, "CREATE TRIGGER refuse_actor BEFORE INSERT ON dengta_audit "
+                              f"WHEN NEW.actor = '{actor}' "
+                              "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;")
+    else:
+        execute_as_owner(app, "CREATE FUNCTION refuse_actor() RETURNS trigger LANGUAGE plpgsql "
+                              f"AS $$ BEGIN IF NEW.actor = '{actor}' THEN "
+                              "RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; "
+                              "END $$; CREATE TRIGGER refuse_actor BEFORE INSERT ON "
+                              "dengta_audit FOR EACH ROW EXECUTE FUNCTION refuse_actor();")

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.bootstrap import open_application
+from app.settings import Settings
 from domain.goals import Goal
 from store import chain
 from store.audit import EMPTY_DIGEST, Digest
@@ -15,6 +17,7 @@ from tests.integration.tampering import (
     events_table,
     execute_as_owner,
     id_column,
+    refuse_audit_rows_by,
 )
 
 
@@ -47,6 +50,41 @@ def test_verify_passes_on_an_honest_log(app) -> None:
     assert result.ok
     assert result.head == chain.head(app.recorder)
     assert result.head.position == app.recorder.max_notification_id()
+
+
+def test_two_writers_on_one_store_keep_one_chain(settings: Settings) -> None:
+    first, second = open_application(settings), open_application(settings)
+    try:
+        for turn in range(3):
+            first.register_person(ACTOR, name=f"甲{turn}", party_member=True)
+            first.register_person(ACTOR, name=f"丙{turn}", party_member=True)
+            second.register_person(ACTOR, name=f"乙{turn}", party_member=True)
+        result = chain.verify(first.recorder)
+        assert result.ok, str(result)
+        assert result.head.position == 9
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_write_rolled_back_after_linking_leaves_the_chain_whole(settings: Settings) -> None:
+    """The failed write's position is taken again by the next writer: its link must not be
+    the one the failed writer follows next."""
+    first, second = open_application(settings), open_application(settings)
+    try:
+        first.register_person(ACTOR, name="甲", party_member=True)
+        refuse_audit_rows_by(first, "person:refused")
+        with pytest.raises(Exception) as refused:
+            first.register_person("person:refused", name="乙", party_member=True)
+        assert "refused for the test" in str(refused.value.__cause__ or refused.value)
+        second.register_person(ACTOR, name="丙", party_member=True)
+        first.register_person(ACTOR, name="丁", party_member=True)
+        result = chain.verify(first.recorder)
+        assert result.ok, str(result)
+        assert [row.actor for row in first.recorder.select_audit(0, 10)] == [ACTOR] * 3
+    finally:
+        first.close()
+        second.close()
 
 
 @pytest.mark.parametrize("statement", [

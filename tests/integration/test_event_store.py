@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 
+from app.bootstrap import open_application
+from app.settings import Settings
 from domain.application import DengtaApplication
 from domain.errors import ConcurrencyError, NotFoundError, WeightsMustSumTo100Error
 from domain.goals import Goal
@@ -226,3 +231,13 @@ def test_a_use_case_that_changes_nothing_writes_nothing(app) -> None:
     assert written.position is None
     assert event_count(app) == before
     assert chain.verify(chain.audited(app.recorder)).ok
+
+
+def test_the_sqlite_store_is_a_write_ahead_log(tmp_path: Path) -> None:
+    app = open_application(Settings(database_url=f"sqlite:///{tmp_path}/dengta.db"))
+    try:
+        app.register_person(ACTOR, name="王建国", party_member=True)
+    finally:
+        app.close()
+    with closing(sqlite3.connect(tmp_path / "dengta.db")) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
