@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,9 @@ from store.db import Connection
 class Context:
     principal: Principal | None
     app: DengtaApplication
-    conn: Connection
+    # This thread's read connection: a request's resolvers may run on the event loop or in a
+    # worker thread, and a connection (its cursor) serves one thread at a time.
+    connect: Callable[[], Connection]
     runner: Runner | None
     wait_timeout: float
     positions: list[int | None] = field(default_factory=list)  # what answered each read
@@ -33,7 +35,11 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.conn)
+        self.loaders = Loaders(self.connect)
+
+    @property
+    def conn(self) -> Connection:
+        return self.connect()
 
     def visible(self) -> set[str] | None:
         """The organisations this principal may read (None: all), worked out once."""
