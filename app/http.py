@@ -41,6 +41,7 @@ from store.url import DatabaseURL
 
 READY_LAG = 1000  # events a projection may trail the log by and still be ready
 QUERY_THREADS = 4  # queries run at once, each on its own read connection
+WRITE_THREADS = 8  # mutations writing at once (their round trips overlap; within the pool size)
 
 
 class Readers:
@@ -188,6 +189,7 @@ class Services:
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.results: SharedCache[Any, Any] = SharedCache(maxsize=512)
         self.queries = QueryThreads(QUERY_THREADS)
+        self.writers = ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="write")
         self.runner: Runner | None = None
         if settings.projections == "inprocess":
             self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5, grouped=True)
@@ -209,7 +211,8 @@ class Services:
             auth_error = str(error)
         return Context(principal=principal, app=self.app, connect=self.readers.get,
                        runner=self.runner, wait_timeout=self.settings.read_your_writes_timeout,
-                       request=request, auth_error=auth_error, results=self.results)
+                       request=request, auth_error=auth_error, results=self.results,
+                       writers=self.writers)
 
     def start(self) -> None:
         # Read models exist before the first request, even while the followers catch up.
@@ -224,6 +227,7 @@ class Services:
         if self.runner is not None:
             self.runner.stop()
         self.queries.close()
+        self.writers.shutdown(wait=True)
         self.readers.close()
         self.app.close()
 

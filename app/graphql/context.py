@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ class Context:
     # Read results that cannot change (keyed by the log position they answer for), shared by
     # the process's requests.
     results: MutableMapping[Any, Any] = field(default_factory=dict)
+    writers: Executor | None = None  # where mutations write (None: asyncio's default threads)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
