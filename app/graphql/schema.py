@@ -19,6 +19,8 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.tools import merge_types
 
 from app.graphql import (
@@ -85,6 +87,21 @@ LIMIT_RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
                *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
 
 
+class RememberedNames(NameConverter):
+    """Strawberry camel-cases each argument's name again on every resolver call (four times
+    per nested connection); a name's GraphQL spelling never changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        found = self.names.get(name)
+        if found is None:
+            found = self.names[name] = super().apply_naming_config(name)
+        return found
+
+
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
@@ -99,7 +116,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
                              types=[Organization, Goal, Person, assessment.AssessmentCycle],
-                             extensions=extensions)
+                             extensions=extensions,
+                             config=StrawberryConfig(name_converter=RememberedNames()))
 
 
 def sdl() -> str:
