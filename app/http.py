@@ -189,7 +189,10 @@ class Services:
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.results: SharedCache[Any, Any] = SharedCache(maxsize=512)
         self.queries = QueryThreads(QUERY_THREADS)
-        self.writers = ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="write")
+        # SQLite has one writer: more threads would only queue on its lock, and one waiting
+        # there holds the library pool's queue, starving the followers' reads meanwhile.
+        writers = 1 if self.database.dialect == "sqlite" else WRITE_THREADS
+        self.writers = ThreadPoolExecutor(writers, thread_name_prefix="write")
         self.runner: Runner | None = None
         if settings.projections == "inprocess":
             self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5, grouped=True)
