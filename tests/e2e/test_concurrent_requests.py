@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.auth import TokenService
-from app.graphql.ids import to_global_id
+from app.graphql.ids import from_global_id, to_global_id
 from app.http import Services, create_app
 from app.settings import Settings
 from domain.values import Period, quantitative
@@ -92,3 +92,44 @@ def test_concurrent_mutations_and_queries_get_their_own_answers(client: TestClie
     reads = answers[GOALS:]
     for n, goal in enumerate(goal for goal in goals for _ in range(3)):
         assert reads[n]["goal"] == {"id": goal, "title": goals[goal]}
+
+
+def test_a_goals_nested_responsible_list_pages_both_ways(client: TestClient) -> None:
+    """`responsible` is resolved without strawberry's wrapper: arguments, cursors and
+    errors behave as for every other connection."""
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    app = services.app
+    goal = next(iter(issued_goals(services)))
+    parties = [app.register_organization("admin", name=f"支部{n}", kind="branch",
+                                         category="机关").id for n in range(3)]
+    position = 0
+    for party, kind in zip(parties, ("collective", "primary", "direct"), strict=True):
+        position = app.assign_responsibility("admin", from_global_id(goal)[1],
+                                             party_kind="organization", party_id=party,
+                                             kind=kind, reason="定责").position or position
+    assert services.runner is not None and services.runner.wait_until(position)
+    page = """query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+      goal(id: $id) { organization { name } responsible(first: $first, after: $after,
+        last: $last, before: $before) { totalCount nodes { kind }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }"""
+
+    def ask(**arguments: Any) -> dict[str, Any]:
+        response = client.post("/graphql", headers=HEADERS, json={
+            "query": page, "variables": {"id": goal, **arguments}})
+        return dict(response.json())
+
+    first = ask(first=2)["data"]["goal"]
+    assert first["organization"] == {"name": "机关党委"}
+    assert [n["kind"] for n in first["responsible"]["nodes"]] == ["collective", "primary"]
+    assert first["responsible"]["totalCount"] == 3
+    assert first["responsible"]["pageInfo"]["hasNextPage"] is True
+    rest = ask(first=2, after=first["responsible"]["pageInfo"]["endCursor"])["data"]["goal"]
+    assert [n["kind"] for n in rest["responsible"]["nodes"]] == ["direct"]
+    assert rest["responsible"]["pageInfo"]["hasNextPage"] is False
+    assert rest["responsible"]["pageInfo"]["hasPreviousPage"] is True
+    last = ask(last=2)["data"]["goal"]["responsible"]
+    assert [n["kind"] for n in last["nodes"]] == ["primary", "direct"]
+    assert last["pageInfo"]["hasPreviousPage"] is True
+    oversized = ask(first=500)
+    assert oversized["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert oversized["errors"][0]["path"] == ["goal", "responsible"]
