@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -26,7 +30,7 @@ from app.auth import (
 from app.bootstrap import open_application
 from app.exports import export_endpoint
 from app.graphql.context import Context
-from app.graphql.schema import build_schema
+from app.graphql.schema import MAX_TOKENS, build_schema
 from app.settings import Settings
 from domain.application import DengtaApplication
 from projections import ALL
@@ -36,6 +40,8 @@ from store.db import Connection, Database
 from store.url import DatabaseURL
 
 READY_LAG = 1000  # events a projection may trail the log by and still be ready
+QUERY_THREADS = 4  # queries run at once, each on its own read connection
+WRITE_THREADS = 8  # mutations writing at once (their round trips overlap; within the pool size)
 
 
 class Readers:
@@ -70,11 +76,92 @@ class Readers:
                 conn.close()
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class SharedCache(MutableMapping[K, V]):
+    """An LRU cache that requests on several threads may share."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.cache: LRUCache[K, V] = LRUCache(maxsize=maxsize)
+        self.lock = threading.Lock()
+
+    def __getitem__(self, key: K) -> V:
+        with self.lock:
+            return self.cache[key]
+
+    def __setitem__(self, key: K, value: V) -> None:
+        with self.lock:
+            self.cache[key] = value
+
+    def __delitem__(self, key: K) -> None:
+        with self.lock:
+            del self.cache[key]
+
+    def __iter__(self) -> Iterator[K]:
+        with self.lock:
+            return iter(list(self.cache))
+
+    def __len__(self) -> int:
+        return len(self.cache)
+
+
+@lru_cache(maxsize=512)
+def is_query(document: str, operation_name: str | None) -> bool:
+    """Whether the request runs a query (False also when it does not parse: the schema then
+    reports why, the usual way)."""
+    try:
+        operation = get_operation_ast(parse(document, max_tokens=MAX_TOKENS), operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation == OperationType.QUERY
+
+
+class QueryThreads:
+    """Worker threads for queries, each running the schema's execution on an event loop of
+    its own; closed with the server."""
+
+    def __init__(self, workers: int) -> None:
+        self.executor = ThreadPoolExecutor(workers, thread_name_prefix="query")
+        self.local = threading.local()
+        self.loops: list[asyncio.AbstractEventLoop] = []
+        self.lock = threading.Lock()
+
+    async def run(self, work: Callable[[], Coroutine[Any, Any, V]]) -> V:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, work)
+
+    def _run(self, work: Callable[[], Coroutine[Any, Any, V]]) -> V:
+        loop = getattr(self.local, "loop", None)
+        if loop is None:
+            loop = self.local.loop = asyncio.new_event_loop()
+            with self.lock:
+                self.loops.append(loop)
+        return loop.run_until_complete(work())
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        for loop in self.loops:
+            loop.close()
+
+
 class DengtaGraphQL(GraphQL[Context, None]):
     def __init__(self, services: Services, settings: Settings) -> None:
         super().__init__(build_schema(settings.introspection),
                          graphql_ide="graphiql" if settings.graphql_ide else None)
         self.services = services
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
+                             context: Context, root_value: Any, request_data: Any) -> Any:
+        """Queries read the store synchronously, resolver by resolver: they run in a worker
+        thread, so one request's database round trips overlap other requests' work instead of
+        stalling the event loop. Mutations and subscriptions stay on the loop."""
+        run = super().execute_single
+        arguments = (request, request_adapter, sub_response, context, root_value, request_data)
+        if not isinstance(request_data.query, str) or not is_query(
+                request_data.query, request_data.operation_name):
+            return await run(*arguments)
+        return await self.services.queries.run(lambda: run(*arguments))
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return self.services.context(request.headers.get("authorization"), request)
@@ -100,7 +187,12 @@ class Services:
         self.readers = Readers(self.database)
         secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
-        self.results: LRUCache[Any, Any] = LRUCache(maxsize=512)
+        self.results: SharedCache[Any, Any] = SharedCache(maxsize=512)
+        self.queries = QueryThreads(QUERY_THREADS)
+        # SQLite has one writer: more threads would only queue on its lock, and one waiting
+        # there holds the library pool's queue, starving the followers' reads meanwhile.
+        writers = 1 if self.database.dialect == "sqlite" else WRITE_THREADS
+        self.writers = ThreadPoolExecutor(writers, thread_name_prefix="write")
         self.runner: Runner | None = None
         if settings.projections == "inprocess":
             self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5, grouped=True)
@@ -120,9 +212,10 @@ class Services:
             principal = self.principal(authorization)
         except AuthenticationError as error:
             auth_error = str(error)
-        return Context(principal=principal, app=self.app, conn=self.readers.get(),
+        return Context(principal=principal, app=self.app, connect=self.readers.get,
                        runner=self.runner, wait_timeout=self.settings.read_your_writes_timeout,
-                       request=request, auth_error=auth_error, results=self.results)
+                       request=request, auth_error=auth_error, results=self.results,
+                       writers=self.writers)
 
     def start(self) -> None:
         # Read models exist before the first request, even while the followers catch up.
@@ -136,6 +229,8 @@ class Services:
     def stop(self) -> None:
         if self.runner is not None:
             self.runner.stop()
+        self.queries.close()
+        self.writers.shutdown(wait=True)
         self.readers.close()
         self.app.close()
 

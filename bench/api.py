@@ -9,7 +9,8 @@ generator (concurrency 16, fixed duration) for
 (E) a mutation (reportProgress, answering after read-your-writes);
 and the bare library's append rate (foundation benchmark's (b)) as E's baseline.
 
-Usage: python -m bench.api [--seconds 10] [--backend postgresql|sqlite]
+Usage: python -m bench.api [--seconds 10] [--backend postgresql|sqlite] [--only ABCDE]
+                          [--rounds 1]
 """
 
 from __future__ import annotations
@@ -137,6 +138,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--only", default="ABCDE", help="which of A-E to run (default: all)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the runs, interleaved; report medians")
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
     name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
@@ -158,30 +162,42 @@ def main() -> None:
         ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
         time.sleep(1)
         seconds = args.seconds
-        results = {
-            "A": asyncio.run(load(ours, lambda _: {"query": "{ __typename }"}, headers,
-                                  seconds)),
-            "B": asyncio.run(load(ceiling, lambda _: {"query": CEILING_PAGE}, {}, seconds)),
-            "C": asyncio.run(load(ours, lambda _: {"query": PAGE}, headers, seconds)),
-            "D": asyncio.run(load(ours, lambda _: {"query": PAGE, "variables": {"at": moment}},
-                                  headers, seconds)),
-            "E": asyncio.run(load(ours, lambda n: {"query": REPORT, "variables": {
-                "id": goal_ids[n % len(goal_ids)], "v": str(n % 12)}}, headers, seconds)),
+        runs = {
+            "A": lambda: load(ours, lambda _: {"query": "{ __typename }"}, headers, seconds),
+            "B": lambda: load(ceiling, lambda _: {"query": CEILING_PAGE}, {}, seconds),
+            "C": lambda: load(ours, lambda _: {"query": PAGE}, headers, seconds),
+            "D": lambda: load(ours, lambda _: {"query": PAGE, "variables": {"at": moment}},
+                              headers, seconds),
+            "E": lambda: load(ours, lambda n: {"query": REPORT, "variables": {
+                "id": goal_ids[n % len(goal_ids)], "v": str(n % 12)}}, headers, seconds),
         }
-        bare = bare_append_rate(url, min(seconds, 5))
+        rounds: list[dict[str, dict[str, float]]] = []
+        for _ in range(args.rounds):  # interleaved, so each round's ratios share conditions
+            results = {key: asyncio.run(run()) for key, run in runs.items() if key in args.only}
+            if "E" in args.only:
+                results["bare"] = {"rps": bare_append_rate(url, min(seconds, 5))}
+            rounds.append(results)
         print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, 1 worker, "
-              f"concurrency {CONCURRENCY}, {seconds:.0f} s each")
+              f"concurrency {CONCURRENCY}, {seconds:.0f} s each, {args.rounds} round(s); "
+              f"medians over rounds")
         labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
                   "C": "goals page of 50 from the store", "D": "same page asOf before progress",
                   "E": "reportProgress mutation"}
         for key, label in labels.items():
-            r = results[key]
-            print(f"  ({key}) {label:<32} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  "
-                  f"p99 {r['p99']:6.1f} ms  errors {r['errors']:.0f}")
-        print(f"  bare library append              {bare:8.0f} events/s")
-        print(f"  C/B = {results['C']['rps'] / results['B']['rps']:.2f}   "
-              f"D/C = {results['D']['rps'] / results['C']['rps']:.2f}   "
-              f"E/bare = {results['E']['rps'] / bare:.2f}")
+            if key in rounds[0]:
+                r = {stat: statistics.median(each[key][stat] for each in rounds)
+                     for stat in ("rps", "p50", "p99")}
+                errors = sum(each[key]["errors"] for each in rounds)
+                print(f"  ({key}) {label:<32} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  "
+                      f"p99 {r['p99']:6.1f} ms  errors {errors:.0f}")
+        if "bare" in rounds[0]:
+            bare = statistics.median(each["bare"]["rps"] for each in rounds)
+            print(f"  bare library append              {bare:8.0f} events/s")
+        for a, b in (("C", "B"), ("D", "C"), ("E", "bare")):
+            if a in rounds[0] and b in rounds[0]:
+                ratios = sorted(each[a]["rps"] / each[b]["rps"] for each in rounds)
+                print(f"  {a}/{b} = {statistics.median(ratios):.2f}  (rounds: "
+                      f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})")
     finally:
         for process in processes:
             process.terminate()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,9 @@ from store.db import Connection
 class Context:
     principal: Principal | None
     app: DengtaApplication
-    conn: Connection
+    # This thread's read connection: a request's resolvers may run on the event loop or in a
+    # worker thread, and a connection (its cursor) serves one thread at a time.
+    connect: Callable[[], Connection]
     runner: Runner | None
     wait_timeout: float
     positions: list[int | None] = field(default_factory=list)  # what answered each read
@@ -30,10 +33,15 @@ class Context:
     # Read results that cannot change (keyed by the log position they answer for), shared by
     # the process's requests.
     results: MutableMapping[Any, Any] = field(default_factory=dict)
+    writers: Executor | None = None  # where mutations write (None: asyncio's default threads)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.conn)
+        self.loaders = Loaders(self.connect)
+
+    @property
+    def conn(self) -> Connection:
+        return self.connect()
 
     def visible(self) -> set[str] | None:
         """The organisations this principal may read (None: all), worked out once."""

@@ -22,8 +22,8 @@ Fetch = Callable[[Connection, Sequence[str], int | None], dict[str, V]]
 
 
 class Loader(Generic[V]):
-    def __init__(self, conn: Connection, fetch: Fetch[V]) -> None:
-        self.conn = conn
+    def __init__(self, connect: Callable[[], Connection], fetch: Fetch[V]) -> None:
+        self.connect = connect
         self.fetch = fetch
         self.found: dict[Key, V | None] = {}
         self.pending: dict[int | None, set[str]] = defaultdict(set)
@@ -36,15 +36,15 @@ class Loader(Generic[V]):
         key = (raw_id, position)
         if key not in self.found:
             ids = self.pending.pop(position, set()) | {raw_id}
-            fetched = self.fetch(self.conn, sorted(ids), position)
+            fetched = self.fetch(self.connect(), sorted(ids), position)
             for each in ids:
                 self.found[(each, position)] = fetched.get(each)
         return self.found[key]
 
 
 class Loaders:
-    def __init__(self, conn: Connection) -> None:
-        self.organization: Loader[tree.OrganizationNode] = Loader(conn, tree.organizations)
-        self.goal: Loader[goal_views.GoalView] = Loader(conn, goal_views.goals_by_id)
-        self.subgoals: Loader[list[goal_views.GoalView]] = Loader(conn, goal_views.subgoals_of)
-        self.holders: Loader[list[duty.Holder]] = Loader(conn, duty.holders_of)
+    def __init__(self, connect: Callable[[], Connection]) -> None:
+        self.organization: Loader[tree.OrganizationNode] = Loader(connect, tree.organizations)
+        self.goal: Loader[goal_views.GoalView] = Loader(connect, goal_views.goals_by_id)
+        self.subgoals: Loader[list[goal_views.GoalView]] = Loader(connect, goal_views.subgoals_of)
+        self.holders: Loader[list[duty.Holder]] = Loader(connect, duty.holders_of)

@@ -62,7 +62,7 @@ async def run(info: Info[Context, None], prepare: Callable[[], Prepared],
         return write()
 
     try:
-        written = await asyncio.to_thread(checked_write)
+        written = await asyncio.get_running_loop().run_in_executor(ctx.writers, checked_write)
     except policy.ForbiddenError as error:
         raise GraphQLError(str(error), extensions={"code": "FORBIDDEN"}) from None
     except DomainError as error:

@@ -38,15 +38,30 @@ class Edge(Generic[T]):
         return encode_cursor(self.key)
 
 
+def _edges(root: Connection[T]) -> list[Edge[T]]:
+    return [Edge(node=node, key=key) for node, key in zip(root.nodes, root.keys(), strict=True)]
+
+
+def _page_info(root: Connection[T]) -> PageInfo:
+    keys, page = root.keys(), root.page
+    return PageInfo(
+        has_next_page=root.more if not page.backwards else page.before is not None,
+        has_previous_page=root.more if page.backwards else page.after is not None,
+        start_cursor=encode_cursor(keys[0]) if keys else None,
+        end_cursor=encode_cursor(keys[-1]) if keys else None)
+
+
 @strawberry.type(description="A keyset page: edges (or nodes), pageInfo and totalCount.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    # Edges and pageInfo are built only when asked for: most pages read `nodes` alone, and a
+    # resolver costs more than a plain field on every nested list.
+    edges: list[Edge[T]] = strawberry.field(resolver=_edges)
+    page_info: PageInfo = strawberry.field(resolver=_page_info)
     total_count: int
-
-    @strawberry.field
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+    nodes: list[T]
+    keys: strawberry.Private[Callable[[], list[tuple[Any, ...]]]]
+    more: strawberry.Private[bool]
+    page: strawberry.Private[Page]
 
 
 def bad_input(message: str, argument: str) -> GraphQLError:
@@ -84,13 +99,7 @@ def page_of(first: int | None, after: str | None, last: int | None, before: str 
 
 def connection(nodes: list[T], keys: list[tuple[Any, ...]], more: bool, page: Page,
                total: int) -> Connection[T]:
-    edges = [Edge(node=node, key=key) for node, key in zip(nodes, keys, strict=True)]
-    return Connection(edges=edges, total_count=total, page_info=PageInfo(
-        has_next_page=more if not page.backwards else page.before is not None,
-        has_previous_page=more if page.backwards else page.after is not None,
-        start_cursor=encode_cursor(keys[0]) if edges else None,
-        end_cursor=encode_cursor(keys[-1]) if edges else None,
-    ))
+    return Connection(nodes=nodes, keys=lambda: keys, more=more, page=page, total_count=total)
 
 
 def paginate(items: Sequence[T], key: Callable[[T], tuple[str, ...]], first: int | None,
@@ -99,5 +108,9 @@ def paginate(items: Sequence[T], key: Callable[[T], tuple[str, ...]], first: int
     through a dataloader), ordered by `key`."""
     ordered = sorted(items, key=key)
     page = page_of(first, after, last, before, len(key(ordered[0])) if ordered else 1)
-    chosen, more = slice_page(ordered, key, page)
-    return connection(chosen, [key(item) for item in chosen], more, page, len(items))
+    if page.after is None and page.before is None and len(ordered) <= (page.limit or 0):
+        chosen, more = ordered, False  # the whole list fits: nothing to cut
+    else:
+        chosen, more = slice_page(ordered, key, page)
+    return Connection(nodes=chosen, keys=lambda: [key(item) for item in chosen], more=more,
+                      page=page, total_count=len(items))

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -19,7 +19,11 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
 from strawberry.tools import merge_types
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.utils.str_converters import to_camel_case
 
 from app.graphql import (
     accountability,
@@ -85,6 +89,40 @@ LIMIT_RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
                *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
 
 
+class RememberedNames(NameConverter):
+    """Strawberry camel-cases each argument's name again on every resolver call (four times
+    per nested connection); a name's GraphQL spelling never changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
+
+    def apply_naming_config(self, name: str) -> str:
+        found = self.names.get(name)
+        if found is None:
+            found = self.names[name] = super().apply_naming_config(name)
+        return found
+
+
+# Nested fields resolved once per item of a page, whose resolvers read only `info.context` and
+# plain scalar arguments: strawberry's wrapper (an Info object, argument conversion, the field
+# extension chain) costs more than the resolver itself, so graphql-core calls them directly.
+PLAIN_RESOLVERS = {"Goal": ("organization", "responsible")}
+
+
+def call_directly(schema: strawberry.Schema) -> None:
+    for type_name, field_names in PLAIN_RESOLVERS.items():
+        definition = schema.get_type_by_name(type_name)
+        graphql_type = schema._schema.type_map[type_name]
+        assert isinstance(definition, StrawberryObjectDefinition)
+        assert isinstance(graphql_type, GraphQLObjectType)
+        for name in field_names:
+            field = definition.get_field(name)
+            assert field is not None and field.base_resolver is not None
+            assert not field.extensions and not field.permission_classes
+            graphql_type.fields[to_camel_case(name)].resolve = field.base_resolver.wrapped_func
+
+
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
@@ -97,9 +135,12 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
-                             types=[Organization, Goal, Person, assessment.AssessmentCycle],
-                             extensions=extensions)
+    schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+                               types=[Organization, Goal, Person, assessment.AssessmentCycle],
+                               extensions=extensions,
+                               config=StrawberryConfig(name_converter=RememberedNames()))
+    call_directly(schema)
+    return schema
 
 
 def sdl() -> str:
