@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, MutableMapping
@@ -163,6 +165,11 @@ class DengtaGraphQL(GraphQL[Context, None]):
             return await run(*arguments)
         return await self.services.queries.run(lambda: run(*arguments))
 
+    def encode_json(self, data: object) -> str:
+        """Chinese as it is (`\\u` escapes double the size of names and titles and are
+        unreadable in a terminal); text, not bytes, so subscriptions keep text frames."""
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return self.services.context(request.headers.get("authorization"), request)
 
@@ -225,6 +232,10 @@ class Services:
                 create_tables(conn, projection)
         if self.runner is not None:
             self.runner.start()
+        # What exists by now (modules, the schema) lives as long as the process: the
+        # collector's full passes, which a follower's growing memo sets off, skip it.
+        gc.collect()
+        gc.freeze()
 
     def stop(self) -> None:
         if self.runner is not None:

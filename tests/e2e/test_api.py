@@ -93,6 +93,16 @@ def test_health_and_readiness(client) -> None:
     assert ready.json()["status"] == "ready"
 
 
+def test_answers_carry_chinese_as_utf8_not_escapes(client) -> None:
+    register(client, "烟草专卖局党组", "committee")
+    response = client.post("/graphql", headers=ADMIN,
+                           json={"query": "{ organizations(first: 5) { nodes { name } } }"})
+    assert response.headers["content-type"].startswith("application/json")
+    assert "烟草专卖局党组".encode() in response.content
+    assert b"\\u" not in response.content
+    assert response.json()["data"]["organizations"]["nodes"][0]["name"] == "烟草专卖局党组"
+
+
 @pytest.mark.parametrize(("headers", "reason"), [
     (None, "authentication required"),
     ({"Authorization": "Bearer not-a-jwt"}, "not valid"),
