@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -56,7 +57,8 @@ def seed(url: str) -> tuple[list[str], str]:
     same page as it stood earlier)."""
     app = DengtaApplication(env=DatabaseURL(url).library_env())
     load_demo(app)
-    committee = next(n.originator_id for n in app.recorder.select_notifications(1, 1))
+    committee = uuid.UUID(str(next(n.originator_id
+                                   for n in app.recorder.select_notifications(1, 1))))
     year = Period(date(2026, 1, 1), date(2026, 12, 31))
     goals = []
     for n in range(60):
@@ -118,7 +120,7 @@ async def load(url: str, bodies: Any, headers: dict[str, str], seconds: float) -
 
 
 def bare_append_rate(url: str, seconds: float) -> float:
-    from bench.append import Item, rate
+    from bench.append import Item, Meter
 
     env = DatabaseURL(url).library_env()
     if "SQLITE_DBNAME" in env:
@@ -128,10 +130,11 @@ def bare_append_rate(url: str, seconds: float) -> float:
         env = {**env, "PERSISTENCE_MODULE": "eventsourcing.postgres"}
     from eventsourcing.application import Application
 
-    bare = Application(env=env)
-    result = rate(lambda: len(bare.save(Item(payload="x" * 120))), seconds)
+    bare: Application[uuid.UUID] = Application(env=env)
+    meter = Meter(lambda: len(bare.save(Item(payload="x" * 120))))
+    meter.run(seconds)
     bare.close()
-    return result
+    return meter.rate
 
 
 def main() -> None:
@@ -149,7 +152,7 @@ def main() -> None:
     else:
         url = f"{PG_ADMIN}/{name}"
         with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{name}"')
     processes: list[subprocess.Popen[bytes]] = []
     try:
         goal_ids, moment = seed(url)
@@ -162,7 +165,7 @@ def main() -> None:
         ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
         time.sleep(1)
         seconds = args.seconds
-        runs = {
+        runs: dict[str, Callable[[], Coroutine[Any, Any, dict[str, float]]]] = {
             "A": lambda: load(ours, lambda _: {"query": "{ __typename }"}, headers, seconds),
             "B": lambda: load(ceiling, lambda _: {"query": CEILING_PAGE}, {}, seconds),
             "C": lambda: load(ours, lambda _: {"query": PAGE}, headers, seconds),
@@ -204,7 +207,7 @@ def main() -> None:
             process.wait(timeout=15)
         if args.backend == "postgresql":
             with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

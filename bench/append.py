@@ -72,12 +72,12 @@ def store(backend: str) -> Iterator[str]:
         return
     name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"{PG_ADMIN}/{name}"
     finally:
         with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 class Meter:
@@ -172,8 +172,8 @@ def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
                     if backend == "sqlite" else "eventsourcing.postgres"}
         if backend == "sqlite":
             bare_env["SQLITE_DBNAME"] = str(DatabaseURL(url).sqlite_path.with_name("bare.db"))
-        bare = Application(env=bare_env)
-        cached = None
+        bare: Application[uuid.UUID] = Application(env=bare_env)
+        cached: Application[uuid.UUID] | None = None
         if backend == "sqlite":
             cached = Application(env={
                 **bare_env, "PERSISTENCE_MODULE": "bench.append:StatementCachingSQLiteFactory",

@@ -121,8 +121,9 @@ def cpu(meter: CpuMeter, events: int) -> str:
 
 def lag(app: DengtaApplication, database: Database, writes: int) -> list[float]:
     runner = Runner(app, database, ALL, poll_interval=0.5).start()
-    goal_id = next(n.originator_id for n in app.recorder.select_notifications(1, 5000)
-                   if n.topic == "dengta:Goal.Issued")
+    goal_id = uuid.UUID(str(next(n.originator_id
+                                 for n in app.recorder.select_notifications(1, 5000)
+                                 if n.topic == "dengta:Goal.Issued")))
     seconds = []
     try:
         for week in range(writes):
@@ -148,7 +149,7 @@ def main() -> None:
     url = args.url or f"{PG_ADMIN}/{name}"
     if not args.url:
         with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{name}"')
     try:
         app = DengtaApplication(env=DatabaseURL(url).library_env())
         database = Database(DatabaseURL(url))
@@ -183,7 +184,7 @@ def main() -> None:
     finally:
         if not args.url:
             with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -196,7 +196,7 @@ def main() -> None:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                                [name]).fetchone()
         if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{name}"')
     folder = tempfile.mkdtemp()
     processes: list[subprocess.Popen[bytes]] = []
     env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
@@ -259,7 +259,7 @@ def main() -> None:
             process.wait(timeout=15)
         if not args.keep:
             with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def remember(url: str, cycle: str, earlier: str) -> None:
