@@ -186,6 +186,12 @@ class AuditLog(Projection):
     handlers: ClassVar[dict[type[Any], Handler]] = dict.fromkeys(CHANGES, record)
 
     @classmethod
+    def rebuild_weight(cls) -> int:
+        # Measured at a million events: its fold (an entry and field rows for every event)
+        # cost more than the other six read models' together.
+        return 2 * len(cls.handlers)
+
+    @classmethod
     def partitions(cls, event: Any, subject: str) -> dict[str, Any]:
         # Entries are appended, never looked up: only the field state is prefetched.
         return {FIELDS.name: subject}

@@ -43,6 +43,12 @@ class Projection:
     handlers: ClassVar[dict[type[Any], Handler]]
 
     @classmethod
+    def rebuild_weight(cls) -> int:
+        """What folding the whole log costs, relative to the other read models (a rebuild
+        shares them out by it): by default how many kinds of event it folds."""
+        return len(cls.handlers)
+
+    @classmethod
     def topics(cls) -> list[str]:
         return [get_topic(event_class) for event_class in cls.handlers]
 

@@ -33,12 +33,12 @@ POLL = 0.5  # seconds between progress reports of a shared-out rebuild
 def shares(projections: Sequence[type[Projection]],
            workers: int) -> list[list[type[Projection]]]:
     """The read models shared out over at most `workers`, each next-heaviest to the lightest
-    share; weighed by how many kinds of event each folds (the audit log folds them all)."""
+    share, by their rebuild weights."""
     loads: list[tuple[int, list[type[Projection]]]] = [(0, []) for _ in range(workers)]
-    for projection in sorted(projections, key=lambda p: -len(p.handlers)):
+    for projection in sorted(projections, key=lambda p: -p.rebuild_weight()):
         weight, share = min(loads, key=lambda load: load[0])
         share.append(projection)
-        loads[loads.index((weight, share))] = (weight + len(projection.handlers), share)
+        loads[loads.index((weight, share))] = (weight + projection.rebuild_weight(), share)
     return [share for _, share in loads if share]
 
 
