@@ -27,7 +27,8 @@ FINDINGS = TemporalTable(
     {"id": "TEXT", "title": "TEXT", "source": "TEXT", "severity": "TEXT",
      "organization_id": "TEXT", "owner_id": "TEXT", "deadline": "TEXT", "raised_on": "TEXT",
      "goal_id": "TEXT", "evaluation_id": "TEXT", "status": "TEXT", "submissions": "BIGINT",
-     "returns": "BIGINT", "last_actor": "TEXT", "last_reason": "TEXT", "evidence": "TEXT"},
+     "returns": "BIGINT", "reopenings": "BIGINT", "last_actor": "TEXT", "last_reason": "TEXT",
+     "evidence": "TEXT"},
     partition="id", indexes=(("organization_id",), ("owner_id",)),
 )
 MEASURES = TemporalTable(
@@ -65,7 +66,7 @@ def raised(e: Finding.Raised, b: Batch) -> None:
         "deadline": e.deadline.isoformat(), "raised_on": e.effective_date.isoformat(),
         "goal_id": str(e.goal_id) if e.goal_id else None,
         "evaluation_id": str(e.evaluation_id) if e.evaluation_id else None,
-        "status": "open", "submissions": 0, "returns": 0, "last_actor": e.actor,
+        "status": "open", "submissions": 0, "returns": 0, "reopenings": 0, "last_actor": e.actor,
         "last_reason": e.reason, "evidence": None,
     })
 
@@ -124,7 +125,7 @@ def post_ended(e: Person.PostEnded, b: Batch) -> None:
 
 class Rectification(Projection):
     name = "rectification"
-    version = 2  # 2: parentages in business time
+    version = 3  # 2: parentages in business time; 3: how often a finding was reopened
     tables = (FINDINGS, MEASURES, TENURES, PARENTAGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Finding.Raised: raised,
@@ -132,7 +133,7 @@ class Rectification(Projection):
         Finding.Submitted: _finding_step("submitted", "submissions"),
         Finding.Returned: _finding_step("open", "returns"),
         Finding.Verified: _finding_step("closed"),
-        Finding.Reopened: _finding_step("open"),
+        Finding.Reopened: _finding_step("open", "reopenings"),
         Person.PostTaken: post_taken,
         Person.PostEnded: post_ended,
         Organization.Registered: registered,
@@ -165,6 +166,7 @@ class FindingView:
     status: str
     submissions: int
     returns: int
+    reopenings: int
     last_actor: str
     last_reason: str
     evidence: list[str]
@@ -182,7 +184,8 @@ class FindingView:
 
 FINDING_COLUMNS = ("f.id, f.title, f.source, f.severity, f.organization_id, f.owner_id, "
                    "f.deadline, f.raised_on, f.goal_id, f.evaluation_id, f.status, "
-                   "f.submissions, f.returns, f.last_actor, f.last_reason, f.evidence")
+                   "f.submissions, f.returns, f.reopenings, f.last_actor, f.last_reason, "
+                   "f.evidence")
 
 
 FINDING_SORT = ("f.deadline", "f.title", "f.id")
@@ -213,7 +216,8 @@ def _findings(conn: Connection, where: str, params: list[Any], position: int | N
         id=r[0], title=r[1], source=r[2], severity=r[3], organization_id=r[4], owner_id=r[5],
         deadline=date.fromisoformat(r[6]), raised_on=date.fromisoformat(r[7]), goal_id=r[8],
         evaluation_id=r[9], status=r[10], submissions=int(r[11]), returns=int(r[12]),
-        last_actor=r[13], last_reason=r[14], evidence=r[15].split("\n") if r[15] else [],
+        reopenings=int(r[13]), last_actor=r[14], last_reason=r[15],
+        evidence=r[16].split("\n") if r[16] else [],
         measures=tuple(measures[r[0]])) for r in rows], more
 
 

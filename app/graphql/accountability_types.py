@@ -159,6 +159,8 @@ class Finding(Node):
     overdue: bool
     submissions: int
     returns: int
+    reopenings: int = strawberry.field(description="How often it was reopened after being "
+                                                   "closed (verified).")
     owner_id: strawberry.ID
     goal_id: strawberry.ID | None
     evaluation_id: strawberry.ID | None
@@ -178,7 +180,7 @@ class Finding(Node):
             id=gid("Finding", view.id), title=view.title, source=view.source,
             severity=view.severity, status=view.status, deadline=view.deadline,
             raised_on=view.raised_on, overdue=view.is_overdue(today),
-            submissions=view.submissions, returns=view.returns,
+            submissions=view.submissions, returns=view.returns, reopenings=view.reopenings,
             owner_id=gid("Person", view.owner_id),
             goal_id=gid("Goal", view.goal_id) if view.goal_id else None,
             evaluation_id=gid("Evaluation", view.evaluation_id) if view.evaluation_id else None,

@@ -19,7 +19,8 @@ from tests.e2e.test_api import SECRET, bearer, events, gql
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 
-FINDING_FIELDS = """finding { id status submissions returns lastActor lastReason evidence
+FINDING_FIELDS = """finding { id status submissions returns reopenings lastActor lastReason
+                              evidence
                               measures { description overdue } }
                     userErrors { field message code }"""
 RAISE = f"""mutation($input: RaiseFindingInput!) {{
@@ -153,6 +154,7 @@ def test_the_closed_loop_over_http_with_a_refused_self_verification(world) -> No
                     reason="核查属实", effectiveDate="2026-05-21")
     assert verified["finding"]["status"] == "closed"
     assert verified["finding"]["evidence"] == ["记录-签字.pdf"]
+    assert verified["finding"]["reopenings"] == 0
     mark("closed", 2, 1)
 
     # Every step is visible in the accountability view as of its moment, for the branch, the
@@ -181,8 +183,8 @@ def test_the_closed_loop_over_http_with_a_refused_self_verification(world) -> No
     assert events(client) == before
     reopened = step(client, REOPEN, inspector, "reopenFinding", findingId=finding,
                     reason="回头看发现记录仍不全", effectiveDate="2026-06-20")
-    assert (reopened["finding"]["status"], reopened["finding"]["lastReason"]) == (
-        "open", "回头看发现记录仍不全")
+    assert (reopened["finding"]["status"], reopened["finding"]["lastReason"],
+            reopened["finding"]["reopenings"]) == ("open", "回头看发现记录仍不全", 1)
     again = read(client, secretary, party=ids["secretary"], today="2026-06-30")
     assert again["openFindings"] == [{"title": "三会一课记录不全"}]
 
