@@ -29,16 +29,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-import psycopg
 
 from app.auth import TokenService
 from app.demo import load_demo
 from app.graphql.ids import to_global_id
+from bench.databases import scratch_database
 from domain.application import DengtaApplication
 from domain.values import Period, quantitative
 from store.url import DatabaseURL
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
 SECRET = "bench-secret-long-enough-for-hs256-signing"
 CONCURRENCY = 16
 PAGE = """query($at: DateTime) { goals(first: 50, asOf: $at) { totalCount nodes { id title level
@@ -146,68 +145,65 @@ def main() -> None:
                         help="repeat the runs, interleaved; report medians")
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
-    name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
-    if args.backend == "sqlite":
-        url = f"sqlite:///{folder}/api.db"
-    else:
-        url = f"{PG_ADMIN}/{name}"
-        with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
     processes: list[subprocess.Popen[bytes]] = []
-    try:
-        goal_ids, moment = seed(url)
-        env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
-               "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
-        processes.append(serve(["app.cli", "serve"], env, 8701))
-        processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning"],
-                               {}, 8702))
-        headers = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
-        ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
-        time.sleep(1)
-        seconds = args.seconds
-        runs: dict[str, Callable[[], Coroutine[Any, Any, dict[str, float]]]] = {
-            "A": lambda: load(ours, lambda _: {"query": "{ __typename }"}, headers, seconds),
-            "B": lambda: load(ceiling, lambda _: {"query": CEILING_PAGE}, {}, seconds),
-            "C": lambda: load(ours, lambda _: {"query": PAGE}, headers, seconds),
-            "D": lambda: load(ours, lambda _: {"query": PAGE, "variables": {"at": moment}},
-                              headers, seconds),
-            "E": lambda: load(ours, lambda n: {"query": REPORT, "variables": {
-                "id": goal_ids[n % len(goal_ids)], "v": str(n % 12)}}, headers, seconds),
-        }
-        rounds: list[dict[str, dict[str, float]]] = []
-        for _ in range(args.rounds):  # interleaved, so each round's ratios share conditions
-            results = {key: asyncio.run(run()) for key, run in runs.items() if key in args.only}
-            if "E" in args.only:
-                results["bare"] = {"rps": bare_append_rate(url, min(seconds, 5))}
-            rounds.append(results)
-        print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, 1 worker, "
-              f"concurrency {CONCURRENCY}, {seconds:.0f} s each, {args.rounds} round(s); "
-              f"medians over rounds")
-        labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
-                  "C": "goals page of 50 from the store", "D": "same page asOf before progress",
-                  "E": "reportProgress mutation"}
-        for key, label in labels.items():
-            if key in rounds[0]:
-                r = {stat: statistics.median(each[key][stat] for each in rounds)
-                     for stat in ("rps", "p50", "p99")}
-                errors = sum(each[key]["errors"] for each in rounds)
-                print(f"  ({key}) {label:<32} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  "
-                      f"p99 {r['p99']:6.1f} ms  errors {errors:.0f}")
-        if "bare" in rounds[0]:
-            bare = statistics.median(each["bare"]["rps"] for each in rounds)
-            print(f"  bare library append              {bare:8.0f} events/s")
-        for a, b in (("C", "B"), ("D", "C"), ("E", "bare")):
-            if a in rounds[0] and b in rounds[0]:
-                ratios = sorted(each[a]["rps"] / each[b]["rps"] for each in rounds)
-                print(f"  {a}/{b} = {statistics.median(ratios):.2f}  (rounds: "
-                      f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})")
-    finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=15)
-        if args.backend == "postgresql":
-            with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(args.backend) as url:
+        try:
+            measure(args, url, folder, processes)
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=15)
+
+
+def measure(args: argparse.Namespace, url: str, folder: str,
+            processes: list[subprocess.Popen[bytes]]) -> None:
+    """Serve `url` (the processes started are added to `processes`) and load it."""
+    goal_ids, moment = seed(url)
+    env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
+           "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
+    processes.append(serve(["app.cli", "serve"], env, 8701))
+    processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning"],
+                           {}, 8702))
+    headers = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
+    ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
+    time.sleep(1)
+    seconds = args.seconds
+    runs: dict[str, Callable[[], Coroutine[Any, Any, dict[str, float]]]] = {
+        "A": lambda: load(ours, lambda _: {"query": "{ __typename }"}, headers, seconds),
+        "B": lambda: load(ceiling, lambda _: {"query": CEILING_PAGE}, {}, seconds),
+        "C": lambda: load(ours, lambda _: {"query": PAGE}, headers, seconds),
+        "D": lambda: load(ours, lambda _: {"query": PAGE, "variables": {"at": moment}},
+                          headers, seconds),
+        "E": lambda: load(ours, lambda n: {"query": REPORT, "variables": {
+            "id": goal_ids[n % len(goal_ids)], "v": str(n % 12)}}, headers, seconds),
+    }
+    rounds: list[dict[str, dict[str, float]]] = []
+    for _ in range(args.rounds):  # interleaved, so each round's ratios share conditions
+        results = {key: asyncio.run(run()) for key, run in runs.items() if key in args.only}
+        if "E" in args.only:
+            results["bare"] = {"rps": bare_append_rate(url, min(seconds, 5))}
+        rounds.append(results)
+    print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, 1 worker, "
+          f"concurrency {CONCURRENCY}, {seconds:.0f} s each, {args.rounds} round(s); "
+          f"medians over rounds")
+    labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
+              "C": "goals page of 50 from the store", "D": "same page asOf before progress",
+              "E": "reportProgress mutation"}
+    for key, label in labels.items():
+        if key in rounds[0]:
+            r = {stat: statistics.median(each[key][stat] for each in rounds)
+                 for stat in ("rps", "p50", "p99")}
+            errors = sum(each[key]["errors"] for each in rounds)
+            print(f"  ({key}) {label:<32} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  "
+                  f"p99 {r['p99']:6.1f} ms  errors {errors:.0f}")
+    if "bare" in rounds[0]:
+        bare = statistics.median(each["bare"]["rps"] for each in rounds)
+        print(f"  bare library append              {bare:8.0f} events/s")
+    for a, b in (("C", "B"), ("D", "C"), ("E", "bare")):
+        if a in rounds[0] and b in rounds[0]:
+            ratios = sorted(each[a]["rps"] / each[b]["rps"] for each in rounds)
+            print(f"  {a}/{b} = {statistics.median(ratios):.2f}  (rounds: "
+                  f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})")
 
 
 if __name__ == "__main__":

@@ -19,11 +19,9 @@ import argparse
 import resource
 import sqlite3
 import statistics
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -33,12 +31,12 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import Environment, EnvType
 
+from bench.databases import scratch_database
 from domain.application import DengtaApplication
 from domain.values import Period, quantitative
 from store.sqlite import use_statement_cache
 from store.url import DatabaseURL
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
 ACTOR = "person:2f1c8e8e-bench"
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 TREES = 100  # goal trees of ten issued per round in (d)
@@ -62,22 +60,6 @@ class Item(Aggregate):
     @event("Created")
     def __init__(self, payload: str) -> None:
         self.payload = payload
-
-
-@contextmanager
-def store(backend: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_ADMIN}/{name}"
-    finally:
-        with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 class Meter:
@@ -163,7 +145,7 @@ def prepare_goal_trees(app: DengtaApplication, count: int) -> list[uuid.UUID]:
 
 
 def run_backend(backend: str, seconds: float, rounds: int) -> dict[str, float]:
-    with store(backend) as url:
+    with scratch_database(backend) as url:
         env = DatabaseURL(url).library_env()
         ours = DengtaApplication(env=env)
         sample = ours.register_person(ACTOR, name="王建国", party_member=True)

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import time
-import uuid
 
-import psycopg
-
-from bench.projections import PG_ADMIN, generate
+from bench.databases import scratch_database
+from bench.projections import generate
 from domain.application import DengtaApplication
 from projections import ALL
 from projections.audit_log import AuditLog
@@ -44,12 +42,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--url", help="an existing database to use (else a fresh one)")
     args = parser.parse_args()
-    name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
-    url = args.url or f"{PG_ADMIN}/{name}"
-    if not args.url:
-        with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database(url=args.url) as url:
         app = DengtaApplication(env=DatabaseURL(url).library_env())
         database = Database(DatabaseURL(url))
         head = generate(app, args.companies) if not args.url else (
@@ -61,10 +54,6 @@ def main() -> None:
             print(f"{label:<16} {head:,} events: best wall {wall:6.2f} s "
                   f"({head / wall:8,.0f} ev/s), best CPU {cpu:6.2f} s ({head / cpu:8,.0f} ev/s)")
         app.close()
-    finally:
-        if not args.url:
-            with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-import psycopg
-
 from bench.cpu import CpuMeter
+from bench.databases import scratch_database
 from domain.application import DengtaApplication
 from domain.goals import Goal
 from domain.organizations import Organization
@@ -34,7 +33,6 @@ from projections.runner import Runner
 from store.db import Database
 from store.url import DatabaseURL
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432"
 ACTOR = "system:bench"
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 SAVE_EVENTS = 2000
@@ -145,12 +143,7 @@ def main() -> None:
     parser.add_argument("--lag-writes", type=int, default=1000)
     parser.add_argument("--url", help="an existing database to use (else a fresh one)")
     args = parser.parse_args()
-    name = f"dengta_bench_{uuid.uuid4().hex[:8]}"
-    url = args.url or f"{PG_ADMIN}/{name}"
-    if not args.url:
-        with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database(url=args.url) as url:
         app = DengtaApplication(env=DatabaseURL(url).library_env())
         database = Database(DatabaseURL(url))
         started = time.perf_counter()
@@ -181,10 +174,6 @@ def main() -> None:
             print(f"  commit -> visible lag    median {statistics.median(lags) * 1000:.1f} ms, "
                   f"p99 {p99 * 1000:.1f} ms over {len(lags)} writes")
         app.close()
-    finally:
-        if not args.url:
-            with psycopg.connect(f"{PG_ADMIN}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ import psycopg
 
 from app.auth import TokenService
 from app.graphql.ids import to_global_id
-from bench.api import PG_ADMIN, SECRET, load, serve
+from bench.api import SECRET, load, serve
+from bench.databases import PG_ADMIN
 from domain.application import DengtaApplication
 from domain.assessment import (
     AssessmentCycle,
