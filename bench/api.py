@@ -1,5 +1,5 @@
-"""API throughput over HTTP, in one run: uvicorn (1 worker) on 127.0.0.1 and an asyncio load
-generator (concurrency 16, fixed duration) for
+"""API throughput over HTTP, in one run: uvicorn on 127.0.0.1 and a load
+generator (wrk: concurrency 16, fixed duration) for
 
 (A) `{ __typename }`: the HTTP + framework ceiling;
 (B) the goals page shape answered from prebuilt objects (bench/api_ceiling.py): the GraphQL
@@ -10,21 +10,22 @@ generator (concurrency 16, fixed duration) for
 and the bare library's append rate (foundation benchmark's (b)) as E's baseline.
 
 Usage: python -m bench.api [--seconds 10] [--backend postgresql|sqlite] [--only ABCDE]
-                          [--rounds 1]
+                          [--rounds 1] [--workers 1]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -91,31 +92,64 @@ def serve(module: list[str], env: dict[str, str], port: int) -> subprocess.Popen
     raise RuntimeError(f"{module} did not start")
 
 
-async def load(url: str, bodies: Any, headers: dict[str, str], seconds: float) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    stop = time.monotonic() + seconds
+# wrk drives the load: a C client on the same two cores takes a small share of them, where an
+# asyncio httpx client took most of one (it capped (A) near 650 req/s; wrk measures ~2,000).
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread)
+  thread:set("first", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  turn = first
+  errors = 0
+end
+function request()
+  turn = turn + 1
+  return wrk.format("POST", nil, headers, bodies[(turn %% #bodies) + 1])
+end
+function response(status, _, body)
+  if status ~= 200 or body:find('"errors"', 1, true) then errors = errors + 1 end
+end
+function done(summary, latency, _)
+  local failed = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout
+  for _, thread in ipairs(threads) do failed = failed + thread:get("errors") end
+  io.write(string.format('RESULT {"requests": %%d, "seconds": %%f, "p50": %%f, "p99": %%f, '
+    .. '"errors": %%d}\\n', summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, failed))
+end
+headers = {%s}
+bodies = {%s}
+"""
 
-    async def worker(client: httpx.AsyncClient, number: int) -> None:
-        nonlocal errors
-        turn = number
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            response = await client.post(url, json=bodies(turn), headers=headers)
-            latencies.append(time.perf_counter() - started)
-            turn += CONCURRENCY
-            body = response.json()
-            if response.status_code != 200 or body.get("errors"):
-                errors += 1
 
-    limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(client, n) for n in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors}
+def lua_string(text: str) -> str:
+    assert "]==]" not in text
+    return f"[==[{text}]==]"
+
+
+def load(url: str, bodies: Sequence[dict[str, Any]], headers: dict[str, str],
+         seconds: float) -> dict[str, float]:
+    """`bodies` posted in turn by CONCURRENCY connections for `seconds`; requests/s, p50 and
+    p99 latency (ms), and the count of failures (HTTP, socket, or GraphQL `errors`)."""
+    if shutil.which("wrk") is None:
+        sys.exit("bench/api.py needs wrk, the HTTP load generator: apt-get install wrk")
+    all_headers = {"Content-Type": "application/json", **headers}
+    script = WRK_SCRIPT % (
+        ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in all_headers.items()),
+        ", ".join(lua_string(json.dumps(body)) for body in bodies))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
+        file.write(script)
+        file.flush()
+        run = subprocess.run(
+            ["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{seconds:.0f}s", "-s", file.name, url],
+            capture_output=True, text=True)
+    if "RESULT " not in run.stdout:
+        sys.exit(f"wrk failed: {run.stdout}{run.stderr}")
+    result = json.loads(run.stdout.split("RESULT ", 1)[1])
+    return {"rps": result["requests"] / result["seconds"], "p50": result["p50"],
+            "p99": result["p99"], "errors": result["errors"]}
 
 
 def bare_append_rate(url: str, seconds: float) -> float:
@@ -141,6 +175,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--only", default="ABCDE", help="which of A-E to run (default: all)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers serving dengta")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the runs, interleaved; report medians")
     args = parser.parse_args()
@@ -161,31 +196,33 @@ def measure(args: argparse.Namespace, url: str, folder: str,
     goal_ids, moment = seed(url)
     env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
            "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
-    processes.append(serve(["app.cli", "serve"], env, 8701))
+    processes.append(serve(["app.cli", "serve", "--workers", str(args.workers)], env, 8701))
     processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning"],
                            {}, 8702))
     headers = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
     ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
     time.sleep(1)
     seconds = args.seconds
-    runs: dict[str, Callable[[], Coroutine[Any, Any, dict[str, float]]]] = {
-        "A": lambda: load(ours, lambda _: {"query": "{ __typename }"}, headers, seconds),
-        "B": lambda: load(ceiling, lambda _: {"query": CEILING_PAGE}, {}, seconds),
-        "C": lambda: load(ours, lambda _: {"query": PAGE}, headers, seconds),
-        "D": lambda: load(ours, lambda _: {"query": PAGE, "variables": {"at": moment}},
-                          headers, seconds),
-        "E": lambda: load(ours, lambda n: {"query": REPORT, "variables": {
-            "id": goal_ids[n % len(goal_ids)], "v": str(n % 12)}}, headers, seconds),
+    reports = [{"query": REPORT, "variables": {"id": goal_ids[n % len(goal_ids)],
+                                               "v": str(n % 12)}}
+               for n in range(len(goal_ids) * 12)]
+    runs: dict[str, Callable[[], dict[str, float]]] = {
+        "A": lambda: load(ours, [{"query": "{ __typename }"}], headers, seconds),
+        "B": lambda: load(ceiling, [{"query": CEILING_PAGE}], {}, seconds),
+        "C": lambda: load(ours, [{"query": PAGE}], headers, seconds),
+        "D": lambda: load(ours, [{"query": PAGE, "variables": {"at": moment}}], headers,
+                          seconds),
+        "E": lambda: load(ours, reports, headers, seconds),
     }
     rounds: list[dict[str, dict[str, float]]] = []
     for _ in range(args.rounds):  # interleaved, so each round's ratios share conditions
-        results = {key: asyncio.run(run()) for key, run in runs.items() if key in args.only}
+        results = {key: run() for key, run in runs.items() if key in args.only}
         if "E" in args.only:
             results["bare"] = {"rps": bare_append_rate(url, min(seconds, 5))}
         rounds.append(results)
-    print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, 1 worker, "
-          f"concurrency {CONCURRENCY}, {seconds:.0f} s each, {args.rounds} round(s); "
-          f"medians over rounds")
+    print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, "
+          f"{args.workers} worker(s), wrk concurrency {CONCURRENCY}, {seconds:.0f} s each, "
+          f"{args.rounds} round(s); medians over rounds")
     labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
               "C": "goals page of 50 from the store", "D": "same page asOf before progress",
               "E": "reportProgress mutation"}
