@@ -19,7 +19,6 @@ Usage: python -m bench.scoreboard [--orgs 2000] [--ballots 20] [--seconds 10]
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
 import statistics
@@ -231,12 +230,11 @@ def main() -> None:
         runs: dict[str, list[dict[str, float]]] = {"S": [], "T": [], "U": []}
         share = args.seconds / args.rounds
         for _ in range(args.rounds):
-            runs["S"].append(asyncio.run(load(ours, lambda _: {
-                "query": QUERY, "variables": {"c": cycle}}, headers, share)))
-            runs["T"].append(asyncio.run(load(ours, lambda _: {
-                "query": QUERY, "variables": {"c": cycle, "at": earlier}}, headers, share)))
-            runs["U"].append(asyncio.run(load(ceiling, lambda _: {"query": CEILING}, {},
-                                              share)))
+            runs["S"].append(load(ours, [{"query": QUERY, "variables": {"c": cycle}}],
+                                  headers, share))
+            runs["T"].append(load(ours, [{"query": QUERY, "variables": {
+                "c": cycle, "at": earlier}}], headers, share))
+            runs["U"].append(load(ceiling, [{"query": CEILING}], {}, share))
         results = {key: {field: statistics.median(r[field] for r in rounds)
                          for field in ("rps", "p50", "p99", "errors")}
                    for key, rounds in runs.items()}
