@@ -78,23 +78,25 @@ def chain_rows(
     positions: Sequence[int],
     stored_events: Sequence[StoredEvent],
     recorded_at_us: int,
-    actor: str,
+    actor: str | Sequence[str],
 ) -> list[AuditRow]:
-    """The audit rows for events just inserted at `positions`, continuing from `previous`."""
-    if not actor:
+    """The audit rows for events just inserted at `positions`, continuing from `previous`;
+    `actor` wrote them all, or is a list with each event's actor (saves written together)."""
+    actors = [actor] * len(stored_events) if isinstance(actor, str) else actor
+    if not all(actors):
         raise ValueError("every write needs an actor: pass actor=... to save()")
-    if len(positions) != len(stored_events):
-        raise ValueError("each stored event needs its position")
+    if not len(positions) == len(stored_events) == len(actors):
+        raise ValueError("each stored event needs its position and actor")
     last = previous or GENESIS
     rows = []
-    for position, stored in zip(positions, stored_events, strict=True):
+    for position, stored, writer in zip(positions, stored_events, actors, strict=True):
         originator_id = stored.originator_id
         assert isinstance(originator_id, UUID)
-        last = link(last, canonical_bytes(position, recorded_at_us, actor, originator_id,
+        last = link(last, canonical_bytes(position, recorded_at_us, writer, originator_id,
                                           stored.originator_version, stored.topic,
                                           stored.state))
         aggregate_type, event_type = split_topic(stored.topic)
-        rows.append(AuditRow(position, recorded_at_us, actor, aggregate_type, originator_id,
+        rows.append(AuditRow(position, recorded_at_us, writer, aggregate_type, originator_id,
                              stored.originator_version, event_type, last))
     return rows
 

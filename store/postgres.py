@@ -1,9 +1,15 @@
 """PostgreSQL (production): the library's recorders plus the audit chain and append-only
 triggers. The audit rows join the library's pipelined insert transaction, after its table
-lock, so the chain head is stable and the extra work costs no extra round trip to read it."""
+lock, so the chain head is stable and the extra work costs no extra round trip to read it.
+
+Saves from concurrent threads are committed in groups: while one transaction holds the table
+lock, the saves that arrive meanwhile queue, and the next transaction writes them all (one
+lock, one flush to disk). A group that fails (one save's version conflict, say) is written
+again save by save, so each save still succeeds or fails alone, as if it had been by itself."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,7 +74,27 @@ class _PendingHead:
     cursor: Cursor[DictRow]
 
 
+class _Save:
+    """One save's events, waiting to be written (perhaps in a group), then its answer."""
+
+    __slots__ = ("actor", "done", "error", "positions", "stored_events")
+
+    def __init__(self, stored_events: Sequence[StoredEvent], actor: str) -> None:
+        self.stored_events = stored_events
+        self.actor = actor
+        self.positions: Sequence[int] | None = None
+        self.error: Exception | None = None
+        self.done = False
+
+
 class AuditedPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._turn = threading.Condition()
+        self._queue: list[_Save] = []
+        self._writing = False
+        self.group_sizes: list[int] = []  # saves per transaction, the latest few (for tests)
+
     def create_table(self) -> None:
         if self.datastore.enable_db_functions:
             # The function path skips the table lock; tailing readers would skip events.
@@ -80,6 +106,56 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking"} \
+                or not stored_events:  # a tracked write (a process application's) goes alone
+            return self._insert(stored_events, **kwargs)
+        save = _Save(stored_events, kwargs.get("actor", ""))
+        with self._turn:
+            self._queue.append(save)
+            while self._writing and not save.done:
+                self._turn.wait()
+            leading = not save.done
+            if leading:  # nobody is writing: write everything queued so far
+                self._writing = True
+                group, self._queue = self._queue, []
+        if leading:
+            try:
+                self._write_group(group)
+            finally:
+                with self._turn:
+                    self._writing = False
+                    self._turn.notify_all()
+        if save.error is not None:
+            raise save.error
+        return save.positions
+
+    def _write_group(self, group: list[_Save]) -> None:
+        del self.group_sizes[:-100]
+        self.group_sizes.append(len(group))
+        if len(group) > 1:
+            try:
+                positions = self._insert(
+                    [event for save in group for event in save.stored_events],
+                    actor=[save.actor for save in group for _ in save.stored_events])
+            except Exception:  # each save is written again, alone, and answered for itself
+                pass
+            else:
+                assert positions is not None
+                start = 0
+                for save in group:
+                    end = start + len(save.stored_events)
+                    save.positions, save.done = positions[start:end], True
+                    start = end
+                return
+        for save in group:
+            try:
+                save.positions = self._insert(save.stored_events, actor=save.actor)
+            except Exception as error:  # raised in the saving thread
+                save.error = error
+            save.done = True
+
+    def _insert(self, stored_events: Sequence[StoredEvent], **kwargs: Any
+                ) -> Sequence[int] | None:
         positions: Sequence[int] | None = super().insert_events(
             stored_events, pending_head=_PendingHead(), **kwargs)
         return positions
@@ -87,10 +163,16 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        super()._insert_stored_events(curs, stored_events, **kwargs)  # lock, notify, insert
+        """The library's lock, notify and insert, with the chain head read after the lock and
+        before the insert: a failed insert is then the pipeline's last statement, so it
+        raises IntegrityError. After it, a head query would fail as "pipeline aborted", an
+        OperationalError the library retries after sleeping 0.2 s, up to ten times."""
+        self._lock_table(curs)
+        self._notify_channel(curs)
         head = curs.connection.cursor()
-        head.execute(HEAD_SQL, prepare=True)  # pipelined after the lock
+        head.execute(HEAD_SQL, prepare=True)
         kwargs["pending_head"].cursor = head
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
