@@ -182,6 +182,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--only", default="ABCDE", help="which of A-E to run (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers serving dengta")
+    parser.add_argument("--project-worker", action="store_true",
+                        help="fold in a `dengta project` process instead of in the server")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the runs, interleaved; report medians")
     args = parser.parse_args()
@@ -202,6 +204,11 @@ def measure(args: argparse.Namespace, url: str, folder: str,
     goal_ids, moment = seed(url)
     env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
            "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
+    if args.project_worker:
+        env["DENGTA_PROJECTIONS"] = "external"
+        processes.append(subprocess.Popen([sys.executable, "-m", "app.cli", "project"],
+                                          env={**os.environ, **env},
+                                          stderr=subprocess.DEVNULL))
     processes.append(serve(["app.cli", "serve", "--workers", str(args.workers)], env, 8701))
     processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning"],
                            {}, 8702))

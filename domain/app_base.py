@@ -17,6 +17,17 @@ from domain.errors import AlreadyExistsError, ConcurrencyError, NotFoundError
 
 A = TypeVar("A", bound=Aggregate)
 
+LIBRARY_DEFAULTS = {
+    "IS_SNAPSHOTTING_ENABLED": "y",
+    # Recently used aggregates stay in memory; each load reads only the events recorded since
+    # (by any process) and hands out a copy, so a refused use case leaves the cache as it was.
+    # A write then costs ~0.9 instead of ~1.5 ms of CPU (loads were a snapshot and up to 49
+    # events read and decoded).
+    "AGGREGATE_CACHE_MAXSIZE": "4096",
+    "AGGREGATE_CACHE_FASTFORWARD": "y",
+    "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+}
+
 
 @dataclass(frozen=True)
 class Written:
@@ -34,7 +45,7 @@ class ApplicationBase(Application[UUID]):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the env the composition root passes, never os.environ: the library would
         otherwise let stray POSTGRES_* or DENGTA_* variables override the configured store."""
-        return Environment(name, {"IS_SNAPSHOTTING_ENABLED": "y", **(env or {})})
+        return Environment(name, {**LIBRARY_DEFAULTS, **(env or {})})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -207,6 +207,24 @@ def test_a_conflicting_write_is_refused_at_once_not_retried(app, monkeypatch) ->
     assert sleeps == []
 
 
+def test_loads_come_from_memory_yet_see_every_write_and_no_unsaved_change(
+        app, settings) -> None:
+    story = tell(app)
+    goal = app.get(Goal, story.specifics[0])
+    assert goal.id in app.repository.cache.cache  # kept in memory
+    goal.report_progress(actor=ACTOR, effective_date=date(2026, 6, 30), value=9)  # not saved
+    assert app.get(Goal, story.specifics[0]).latest_progress["value"] == 3
+    other = open_application(settings)  # another process's write...
+    try:
+        other.report_progress(ACTOR, story.specifics[0], effective_date=date(2026, 6, 30),
+                              value=5)
+    finally:
+        other.close()
+    reloaded = app.get(Goal, story.specifics[0])  # ...is read on the next load
+    assert reloaded.latest_progress["value"] == 5
+    assert reloaded.version == goal.version
+
+
 def test_a_refused_use_case_writes_nothing(app) -> None:
     story = tell(app)
     before = event_count(app)
