@@ -34,6 +34,7 @@ import httpx
 from app.auth import TokenService
 from app.demo import load_demo
 from app.graphql.ids import to_global_id
+from bench.cpu import CpuMeter, process_tree
 from bench.databases import scratch_database
 from domain.application import DengtaApplication
 from domain.values import Period, quantitative
@@ -228,8 +229,23 @@ def measure(args: argparse.Namespace, url: str, folder: str,
         "E": lambda: load(ours, reports, headers, seconds),
     }
     rounds: list[dict[str, dict[str, float]]] = []
+    ceiling_pid = processes[-1].pid
+    ours_pids = [p.pid for p in processes[:-1]]
+    database = url.rsplit("/", 1)[1] if args.backend == "postgresql" else ""
+
+    def measured(key: str) -> dict[str, float]:
+        """The run, and what it cost our server processes and PostgreSQL in CPU."""
+        pids = [ceiling_pid] if key == "B" else ours_pids
+        with CpuMeter(database) as postgres:
+            before = process_tree(pids)
+            result = runs[key]()
+            server = process_tree(pids) - before
+        requests = result["rps"] * seconds
+        return {**result, "server_ms": server / requests * 1000,
+                "postgres_ms": postgres.postgres / requests * 1000}
+
     for _ in range(args.rounds):  # interleaved, so each round's ratios share conditions
-        results = {key: run() for key, run in runs.items() if key in args.only}
+        results = {key: measured(key) for key in runs if key in args.only}
         if "E" in args.only:
             results["bare"] = {"rps": bare_append_rate(url, min(seconds, 5))}
         rounds.append(results)
@@ -244,8 +260,11 @@ def measure(args: argparse.Namespace, url: str, folder: str,
             r = {stat: statistics.median(each[key][stat] for each in rounds)
                  for stat in ("rps", "p50", "p99")}
             errors = sum(each[key]["errors"] for each in rounds)
+            cpu = {stat: statistics.median(each[key][stat] for each in rounds)
+                   for stat in ("server_ms", "postgres_ms")}
             print(f"  ({key}) {label:<32} {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  "
-                  f"p99 {r['p99']:6.1f} ms  errors {errors:.0f}")
+                  f"p99 {r['p99']:6.1f} ms  errors {errors:.0f}  CPU per request: server "
+                  f"{cpu['server_ms']:.2f} ms, PostgreSQL {cpu['postgres_ms']:.2f} ms")
     if "bare" in rounds[0]:
         bare = statistics.median(each["bare"]["rps"] for each in rounds)
         print(f"  bare library append              {bare:8.0f} events/s")

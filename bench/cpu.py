@@ -29,6 +29,26 @@ def _backends(database: str) -> dict[int, float]:
     return found
 
 
+def process_tree(pids: list[int]) -> float:
+    """CPU seconds so far of the processes `pids` and their descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    seconds: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICK
+    wanted = set(pids)
+    while grown := {pid for pid, parent in parents.items()
+                    if parent in wanted and pid not in wanted}:
+        wanted |= grown
+    return sum(seconds.get(pid, 0.0) for pid in wanted)
+
+
 class CpuMeter:
     """`python`: this process and its children (once reaped); `postgres`: the backends of
     `database`, sampled every `interval` seconds (a backend's last moments before it
