@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,6 +93,9 @@ class Runner:
         self.stopped = threading.Event()
         self.wakeups = {p.name: threading.Event() for p in projections}
         self.leading: set[str] = set()
+        # Set while the listener hears other processes' progress (PostgreSQL): waits need not
+        # ask the database where they are then.
+        self.listening = threading.Event()
         self.threads: list[threading.Thread] = []
 
     @property
@@ -127,26 +131,56 @@ class Runner:
         Woken by this process's followers, or, for projections another process leads, by
         their NOTIFY after each commit."""
         self.wake()
-        if set(self.names) - self.leading:
-            self.refresh()
-        return self.progress.wait_until(self.names, position, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            asks = self._asks()
+            if asks:
+                self.refresh()
+            remaining = deadline - time.monotonic()
+            wait = min(remaining, self.poll_interval) if asks else remaining
+            if self.progress.wait_until(self.names, position, wait):
+                return True
+            if time.monotonic() >= deadline:
+                return False
 
     async def wait_until_async(self, position: int, timeout: float = 5.0) -> bool:
         """wait_until for the event loop: no thread is held while waiting."""
         self.wake()
-        if set(self.names) - self.leading:
-            await asyncio.to_thread(self.refresh)
-        return await self.progress.wait_until_async(self.names, position, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            asks = self._asks()
+            if asks:
+                await asyncio.to_thread(self.refresh)
+            remaining = deadline - time.monotonic()
+            wait = min(remaining, self.poll_interval) if asks else remaining
+            if await self.progress.wait_until_async(self.names, position, wait):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+
+    def _others_lead(self) -> bool:
+        return bool(set(self.names) - self.leading)
+
+    def _asks(self) -> bool:
+        """Whether a wait must ask the database how far others are, every poll interval:
+        followers elsewhere lead, and no listener hears of their progress (SQLite, or the
+        PostgreSQL listener is reconnecting)."""
+        return self._others_lead() and not self.listening.is_set()
 
     def position(self, name: str) -> int | None:
         """How far a projection this runner follows (or hears of) has committed."""
         return self.progress.position(name) if name in self.names else None
 
-    def refresh(self) -> None:
-        """Learn the positions followers in other processes have committed."""
-        with self.database.connection() as conn:
+    def refresh(self, conn: Connection | None = None) -> None:
+        """Learn the positions followers in other processes have committed (on `conn`, else
+        on a connection of its own)."""
+        if conn is None:
+            with self.database.connection() as own:
+                self.refresh(own)
+            return
+        if has_tracking(conn):
             for projection in self.projections:
-                state = tracked(conn, projection) if has_tracking(conn) else None
+                state = tracked(conn, projection)
                 if state is not None:
                     self.progress.reached(projection.name, state[0])
 
@@ -214,13 +248,17 @@ class Runner:
                 with raw:
                     raw.execute(f'LISTEN "{channel}"')
                     raw.execute(f"LISTEN {PROGRESS_CHANNEL}")
+                    self.refresh(conn)  # what was committed before it listened
+                    self.listening.set()
                     while not self.stopped.is_set():
-                        for notice in raw.notifies(timeout=self.poll_interval, stop_after=1):
-                            if notice.channel == PROGRESS_CHANNEL:
-                                if set(self.names) - self.leading:
-                                    self.refresh()
-                            else:
-                                self.wake()
+                        # Drained first: the generator holds the connection refresh() uses.
+                        channels = {notice.channel for notice in raw.notifies(
+                            timeout=self.poll_interval, stop_after=1)}
+                        if channels - {PROGRESS_CHANNEL}:
+                            self.wake()
+                        if PROGRESS_CHANNEL in channels and self._others_lead():
+                            self.refresh(conn)
             except Exception as error:
+                self.listening.clear()
                 log.warning("listen: %s: %s; reconnecting", type(error).__name__, error)
                 self.stopped.wait(0.2)
