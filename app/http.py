@@ -200,9 +200,9 @@ class Services:
         # there holds the library pool's queue, starving the followers' reads meanwhile.
         writers = 1 if self.database.dialect == "sqlite" else WRITE_THREADS
         self.writers = ThreadPoolExecutor(writers, thread_name_prefix="write")
-        self.runner: Runner | None = None
-        if settings.projections == "inprocess":
-            self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5, grouped=True)
+        # External followers (`dengta project`): mutations still wait for them to fold.
+        self.runner = Runner(self.app, self.database, ALL, poll_interval=0.5, grouped=True,
+                             follow=settings.projections == "inprocess")
 
     def principal(self, authorization: str | None) -> Principal | None:
         """The request's principal, or None when it sent no token; a bad token is an error."""
@@ -230,16 +230,14 @@ class Services:
         for projection in ALL:
             with conn.transaction():
                 create_tables(conn, projection)
-        if self.runner is not None:
-            self.runner.start()
+        self.runner.start()
         # What exists by now (modules, the schema) lives as long as the process: the
         # collector's full passes, which a follower's growing memo sets off, skip it.
         gc.collect()
         gc.freeze()
 
     def stop(self) -> None:
-        if self.runner is not None:
-            self.runner.stop()
+        self.runner.stop()
         self.queries.close()
         self.writers.shutdown(wait=True)
         self.readers.close()

@@ -79,11 +79,14 @@ class Runner:
         poll_interval: float = 0.5,
         batch_size: int = 1000,
         grouped: bool = False,
+        follow: bool = True,
     ) -> None:
         """`grouped`: one follower folds every projection in one transaction per batch (an
         API process's own followers: fewer round trips before a write is visible); otherwise
-        a follower per projection, so workers can share them out."""
-        self.groups = [list(projections)] if grouped else [[p] for p in projections]
+        a follower per projection, so workers can share them out. `follow=False`: no
+        followers here, only waits on those elsewhere (`dengta project` workers)."""
+        groups = [list(projections)] if grouped else [[p] for p in projections]
+        self.groups = groups if follow else []
         self.app = app
         self.database = database
         self.projections = projections

@@ -20,6 +20,8 @@ from app.graphql.ids import to_global_id
 from app.graphql.schema import MAX_DEPTH, sdl
 from app.http import create_app
 from app.settings import Settings
+from projections import ALL
+from projections.runner import Runner
 
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +128,22 @@ def test_bad_or_missing_tokens_are_unauthenticated(client, headers, reason) -> N
                                                    "category": "机关"})
     assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert events(client) == before
+
+
+def test_mutations_wait_for_followers_in_another_worker(database_url) -> None:
+    """DENGTA_PROJECTIONS=external: `dengta project` folds (here a runner of its own, polling
+    slowly); a mutation still answers with what it wrote."""
+    settings = Settings(database_url=database_url, jwt_secret=SECRET, projections="external")
+    with TestClient(create_app(settings)) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        assert not services.runner.groups  # it follows nothing itself
+        worker = Runner(services.app, services.database, ALL, poll_interval=0.3).start()
+        try:
+            for name in ("市局党委", "机关党委"):
+                result = register(client, name, "committee")["data"]["registerOrganization"]
+                assert result["organization"]["name"] == name, result
+        finally:
+            worker.stop()
 
 
 def test_an_admin_builds_the_tree_and_reads_it_back_at_once(client) -> None:
