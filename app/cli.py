@@ -138,7 +138,8 @@ def chosen(args: argparse.Namespace) -> list[type[Projection]]:
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = open_application(settings)
-    runner = Runner(app, Database(DatabaseURL(settings.database_url)), chosen(args)).start()
+    runner = Runner(app, Database(DatabaseURL(settings.database_url)), chosen(args),
+                    grouped=args.grouped).start()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -299,6 +300,10 @@ def parser() -> argparse.ArgumentParser:
         "rebuild", help="drop read models and refill them from the log")
     for command in (project, rebuild):
         command.add_argument("--projection", choices=sorted(BY_NAME), help="only this one")
+    project.add_argument("--grouped", action="store_true",
+                         help="one follower folds them all, one transaction per batch (fewer "
+                              "round trips before a write is visible; no sharing with other "
+                              "workers)")
     project.set_defaults(run=cmd_project)
     rebuild.set_defaults(run=cmd_rebuild)
     commands.add_parser("status", help="each projection's position and lag behind the log"

@@ -207,7 +207,7 @@ def measure(args: argparse.Namespace, url: str, folder: str,
            "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
     if args.project_worker:
         env["DENGTA_PROJECTIONS"] = "external"
-        processes.append(subprocess.Popen([sys.executable, "-m", "app.cli", "project"],
+        processes.append(subprocess.Popen([sys.executable, "-m", "app.cli", "project", "--grouped"],
                                           env={**os.environ, **env},
                                           stderr=subprocess.DEVNULL))
     processes.append(serve(["app.cli", "serve", "--workers", str(args.workers)], env, 8701))

@@ -36,11 +36,11 @@ def url(postgres_database: str) -> str:
     return postgres_database
 
 
-def worker(url: str, log: Path) -> subprocess.Popen[bytes]:
+def worker(url: str, log: Path, *options: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DENGTA_DATABASE_URL": url}
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "app.cli", "project"], env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen([sys.executable, "-m", "app.cli", "project", *options],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def caught_up(database: Database, head: int, within: float) -> float | None:
@@ -59,16 +59,18 @@ def _has_tracking(conn) -> bool:
     return bool(conn.execute("SELECT 1 FROM pg_tables WHERE tablename = 'dengta_tracking'"))
 
 
-def test_two_workers_one_leads_and_the_other_takes_over_after_sigkill(url, tmp_path) -> None:
+@pytest.mark.parametrize("options", [(), ("--grouped",)])
+def test_two_workers_one_leads_and_the_other_takes_over_after_sigkill(
+        url, tmp_path, options) -> None:
     app = open_application(Settings(database_url=url))
     database = Database(DatabaseURL(url))
     tell(app)
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    workers = [worker(url, logs[0])]
+    workers = [worker(url, logs[0], *options)]
     try:
         assert caught_up(database, app.recorder.max_notification_id(), 20) is not None
         assert workers[0].poll() is None, logs[0].read_text()
-        workers.append(worker(url, logs[1]))
+        workers.append(worker(url, logs[1], *options))
         time.sleep(1.5)
         generate(app, steps=150)
         assert caught_up(database, app.recorder.max_notification_id(), 20) is not None
