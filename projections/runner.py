@@ -24,7 +24,7 @@ from projections.engine import (
     Progress,
     Projection,
     has_tracking,
-    tracked,
+    tracked_all,
 )
 from store.db import Connection, Database
 
@@ -182,10 +182,9 @@ class Runner:
                 self.refresh(own)
             return
         if has_tracking(conn):
-            for projection in self.projections:
-                state = tracked(conn, projection)
+            for name, state in tracked_all(conn, self.projections).items():
                 if state is not None:
-                    self.progress.reached(projection.name, state[0])
+                    self.progress.reached(name, state[0])
 
     def _follow(self, group: Sequence[type[Projection]]) -> None:
         names = [p.name for p in group]
