@@ -122,6 +122,11 @@ class Follower:
     batch_size: int = 1000  # a rebuild does better with larger batches (fewer commits)
     # Read and decode the next batch while this one is folded (for rebuilds up to a stop).
     read_ahead: bool = False
+    # Read at most this many positions past the tracked one per batch (None: up to the head).
+    # The log's query asks for a range of ids and sorts what it finds there: over a range of
+    # a million ids (a rebuild's start), PostgreSQL without statistics on the log sorts all
+    # of them for each batch of a few thousand, a cost that grows with the log.
+    window: int | None = None
     # Statistics are refreshed after this many new rows in a table, then each time it doubles.
     analyze_after: int = ANALYZE_AFTER
     # For tests: called after the view rows are written and before the commit.
@@ -142,6 +147,7 @@ class Follower:
         # at the position noted, which is set only once the batch that moved it committed.
         self._memos: dict[str, dict[Any, Any]] = {}
         self._memo_at: dict[str, int] = {}
+        self.behind = False  # whether the last step stopped short of the head (a window)
 
     def _read(self, start: int, head: int) -> Read:
         notifications = self.app.recorder.select_notifications(
@@ -173,6 +179,7 @@ class Follower:
         if stop is not None:
             head = min(head, stop)
         count, new_position, folded = self._step(head)
+        self.behind = new_position < head
         for name in folded:
             self._memo_at[name] = new_position
         return count, new_position
@@ -187,16 +194,16 @@ class Follower:
                 return 0, position, folded
             # Every id up to `head` is committed (inserts are serialised in id order), so a
             # gap below it is permanent, never a reason to wait.
-            wanted = (position + 1, head)
+            wanted = (position + 1, self._upper(position, head))
             if self._ahead is not None and self._ahead[0] == wanted:
                 count, decoded = self._ahead[1].result()
             else:
                 count, decoded = self._read(*wanted)
             self._ahead = None
             full = count == self.batch_size
-            new_position = decoded[-1][0] if full else head
-            if full and self._reader is not None:
-                following = (new_position + 1, head)
+            new_position = decoded[-1][0] if full else wanted[1]
+            if new_position < head and self._reader is not None:
+                following = (new_position + 1, self._upper(new_position, head))
                 self._ahead = (following, self._reader.submit(self._read, *following))
             advanced: dict[int, list[str]] = {}  # old position -> projections moved from it
             for projection in self.members:
@@ -219,6 +226,9 @@ class Follower:
             if self.before_commit is not None:
                 self.before_commit()
         return count, new_position, folded
+
+    def _upper(self, position: int, head: int) -> int:
+        return head if self.window is None else min(head, position + self.window)
 
     def _fold(self, projection: type[Projection], events: Sequence[Folded], after: int) -> None:
         memo = self._memos.get(projection.name) if self._memo_at.get(
@@ -271,7 +281,7 @@ class Follower:
             total += count
             if progress is not None:
                 progress(count, position)
-            if count == 0:
+            if count == 0 and not self.behind:
                 return total
 
 

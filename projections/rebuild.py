@@ -118,7 +118,7 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
                 # whole (rows and tracking together), and folding resumes before them.
                 conn.execute("SET synchronous_commit = off")
             follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
-                                read_ahead=True)
+                                read_ahead=True, window=REBUILD_BATCH)
             folded = follower.catch_up(stop, step)
             for projection in projections:
                 with conn.transaction():
