@@ -129,6 +129,9 @@ class Follower:
     window: int | None = None
     # Statistics are refreshed after this many new rows in a table, then each time it doubles.
     analyze_after: int = ANALYZE_AFTER
+    # Refresh the statistics of append-only tables too (folding never reads them; readers do:
+    # a rebuild analyses them once, at the end).
+    analyze_appended: bool = True
     # For tests: called after the view rows are written and before the commit.
     before_commit: Callable[[], None] | None = None
 
@@ -137,6 +140,11 @@ class Follower:
             self.projections = [self.projections]
         self.members: list[type[Projection]] = list(self.projections)
         self.topics = sorted({topic for p in self.members for topic in p.topics()})
+        # Which of the members fold each kind of event: a batch is sorted out in one pass.
+        self._routes: dict[type[Any], list[str]] = {}
+        for projection in self.members:
+            for kind in projection.handlers:
+                self._routes.setdefault(kind, []).append(projection.name)
         self._ahead: tuple[tuple[int, int], Future[Read]] | None = None
         # Rows inserted per table since its statistics were last refreshed, and its size then
         # (for a table this follower has not yet analysed: its size when the follower began).
@@ -206,14 +214,19 @@ class Follower:
                 following = (new_position + 1, self._upper(new_position, head))
                 self._ahead = (following, self._reader.submit(self._read, *following))
             advanced: dict[int, list[str]] = {}  # old position -> projections moved from it
+            routed: dict[str, list[Folded]] = {p.name: [] for p in self.members}
+            routes = self._routes
+            for event in decoded:
+                for name in routes.get(type(event[1]), ()):
+                    routed[name].append(event)
             for projection in self.members:
                 after = positions[projection.name]
                 if after >= new_position:
                     continue
-                handlers = projection.handlers
-                self._fold(projection, [folded for folded in decoded
-                                        if folded[0] > after and type(folded[1]) in handlers],
-                           after)
+                events = routed[projection.name]
+                if after > position:  # ahead of the slowest member: it folded some already
+                    events = [event for event in events if event[0] > after]
+                self._fold(projection, events, after)
                 if states[projection.name] is None:
                     self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
                                       [projection.name, new_position, projection.version])
@@ -255,7 +268,10 @@ class Follower:
         for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
             if name not in self._analyzed_at:
                 self._analyzed_at[name] = self.conn.estimated_rows(name)
+        appended = {t.name for t in projection.tables if t.append_only}
         for table, inserted in batch.flush().items():
+            if table in appended and not self.analyze_appended:
+                continue
             self._grown[table] = grown = self._grown.get(table, 0) + inserted
             if grown > max(self.analyze_after, self._analyzed_at[table]):
                 self.conn.analyze(table)

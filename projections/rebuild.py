@@ -118,11 +118,14 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
                 # whole (rows and tracking together), and folding resumes before them.
                 conn.execute("SET synchronous_commit = off")
             follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
-                                read_ahead=True, window=REBUILD_BATCH)
+                                read_ahead=True, window=REBUILD_BATCH, analyze_appended=False)
             folded = follower.catch_up(stop, step)
             for projection in projections:
                 with conn.transaction():
                     create_tables(conn, projection)
+                for table in projection.tables:
+                    if table.append_only:
+                        conn.analyze(table.name)
             return folded
     finally:
         app.close()

@@ -7,13 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from projections import ALL
+from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
+from projections.audit_log import AuditLog
 from projections.engine import Follower, Progress, position_at, reset, tracked
 from projections.rebuild import rebuild, shares
 from projections.runner import Runner
-from store.db import Database
+from store.db import Connection, Database, PostgresConnection, SQLiteConnection
 from store.url import DatabaseURL
 from tests.integration.history import generate
 from tests.integration.stories import ACTOR, tell
@@ -333,3 +335,34 @@ def test_statistics_are_refreshed_as_a_table_doubles_not_every_few_rows_after_a_
     register(20)
     restarted.catch_up()
     assert "view_org_nodes" in analyzed  # 40 more rows since its statistics: doubled
+
+
+def test_a_rebuild_analyses_append_only_tables_once_at_the_end_not_as_they_grow(
+    app, conn, database_url, monkeypatch
+) -> None:
+    """Folding never reads an append-only table (the audit entries): refreshing its
+    statistics every time it doubles only slows a rebuild down; readers get them at the end."""
+    analyzed: list[str] = []
+    analyze = PostgresConnection.analyze
+
+    def counted(self: Connection, table: str) -> None:
+        analyzed.append(table)
+        analyze(self, table)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PostgresConnection, "analyze", counted)
+    monkeypatch.setattr(SQLiteConnection, "analyze", counted)
+    generate(app, steps=250)
+    follower = Follower(AuditLog, app, conn, batch_size=20, analyze_after=10)
+    follower.prepare()
+    follower.catch_up()
+    assert analyzed.count(audit.ENTRIES.name) > 1  # a follower: as the table doubles
+    reset(conn, AuditLog)
+    analyzed.clear()
+    rebuilding = Follower(AuditLog, app, conn, batch_size=20, analyze_after=10,
+                          analyze_appended=False)
+    rebuilding.catch_up()
+    assert audit.ENTRIES.name not in analyzed
+    assert analyzed.count(audit.FIELDS.name) > 1  # read while folding: as it grows
+    analyzed.clear()
+    rebuild(database_url, [AuditLog], workers=1)
+    assert analyzed.count(audit.ENTRIES.name) == 1  # a rebuild: once, at the end
