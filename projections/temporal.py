@@ -115,6 +115,8 @@ class TableBatch:
         self.partition_index = table.key.index(table.partition)
         self.by_partition: dict[Any, list[Key]] = {}
         self.key_of = table.key_of()
+        # Rows new by construction (`append`), as written: values, valid_from, valid_to.
+        self.appended: list[tuple[Any, ...]] = []
 
     def prefetch(self, partitions: Iterable[Any]) -> None:
         wanted = [p for p in set(partitions) if p not in self.loaded]
@@ -178,10 +180,12 @@ class TableBatch:
             return
         self._record(entity, row)
 
-    def append(self, row: RowDict) -> None:
+    def append(self, values: Sequence[Any]) -> None:
         """Write a row that is new by construction (a log entry keyed by its position): no
-        lookup of an earlier version, so folding a log costs no query per event."""
-        self.entities[self.key_of(row)] = _Entity(None, None, [(self.batch.position, row)])
+        lookup of an earlier version, so folding a log costs no query per event. `values`
+        are the table's columns in order; the row is written as it is, and this batch does
+        not read it back (`get`, `peek` and `rows` do not see it)."""
+        self.appended.append((*values, self.batch.position, None))
 
     def delete(self, *key: Any) -> None:
         entity = self._entity(tuple(key))
@@ -215,6 +219,7 @@ class TableBatch:
                 until = (entity.versions[index + 1][0] if index + 1 < len(entity.versions)
                          else None)
                 inserts.append((*values(row), position, until))
+        inserts += self.appended
         if closes:
             self.conn.executemany(
                 f"UPDATE {self.table.name} SET valid_to = ? "
@@ -235,6 +240,7 @@ class TableBatch:
             position, row = entity.versions[-1]
             if row is not None:
                 inserts.append((*values(row), position, None))
+        inserts += self.appended
         if removes:
             # `valid_to IS NULL` (always true here) lets the current index find the row.
             self.conn.executemany(
