@@ -203,6 +203,9 @@ class AuditLog(Projection):
     version = 2  # 2: the field state keeps current rows only
     tables = (ENTRIES, FIELDS)
     handlers: ClassVar[dict[type[Any], Handler]] = dict.fromkeys(CHANGES, record)
+    # Its field state is half a million rows at a million events, each batch touching few of
+    # them: kept in memory, looking them up cost a rebuild more than loading them per batch.
+    keep_rows = False
 
     @classmethod
     def rebuild_weight(cls) -> int:

@@ -32,6 +32,7 @@ REBUILD_BATCH = 5000
 PROGRESS_CHANNEL = "dengta_projections"
 ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
 MEMO_LIMIT = 20_000  # entries a projection may keep between batches
+KEEP_LIMIT = 1_000_000  # rows a rebuild may keep in memory per read model between batches
 
 
 class Projection:
@@ -41,6 +42,8 @@ class Projection:
     version: ClassVar[int] = 1  # bump when tables or folding change: the engine rebuilds
     tables: ClassVar[Sequence[TemporalTable]]
     handlers: ClassVar[dict[type[Any], Handler]]
+    # Whether a rebuild keeps its rows in memory between batches (see Follower.keep_rows).
+    keep_rows: ClassVar[bool] = True
 
     @classmethod
     def rebuild_weight(cls) -> int:
@@ -132,6 +135,10 @@ class Follower:
     # Refresh the statistics of append-only tables too (folding never reads them; readers do:
     # a rebuild analyses them once, at the end).
     analyze_appended: bool = True
+    # Keep each read model's rows in memory from one batch to the next, from its first batch
+    # on (a rebuild, the only writer of its tables): then no batch queries its tables, until
+    # it holds more than KEEP_LIMIT rows (then it loads what each batch needs, as usual).
+    keep_rows: bool = False
     # For tests: called after the view rows are written and before the commit.
     before_commit: Callable[[], None] | None = None
 
@@ -155,6 +162,7 @@ class Follower:
         # at the position noted, which is set only once the batch that moved it committed.
         self._memos: dict[str, dict[Any, Any]] = {}
         self._memo_at: dict[str, int] = {}
+        self._kept: dict[str, Batch] = {}  # with keep_rows: the next batch, valid as memos
         self.behind = False  # whether the last step stopped short of the head (a window)
 
     def _read(self, start: int, head: int) -> Read:
@@ -226,7 +234,7 @@ class Follower:
                 events = routed[projection.name]
                 if after > position:  # ahead of the slowest member: it folded some already
                     events = [event for event in events if event[0] > after]
-                self._fold(projection, events, after)
+                self._fold(projection, events, after, first=states[projection.name] is None)
                 if states[projection.name] is None:
                     self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
                                       [projection.name, new_position, projection.version])
@@ -243,13 +251,52 @@ class Follower:
     def _upper(self, position: int, head: int) -> int:
         return head if self.window is None else min(head, position + self.window)
 
-    def _fold(self, projection: type[Projection], events: Sequence[Folded], after: int) -> None:
-        memo = self._memos.get(projection.name) if self._memo_at.get(
-            projection.name) == after else None
+    def _fold(self, projection: type[Projection], events: Sequence[Folded], after: int,
+              first: bool = False) -> None:
+        """Fold `events` into the projection's tables (`first`: its first batch ever, on
+        tables created empty)."""
+        valid = self._memo_at.get(projection.name) == after
+        memo = self._memos.get(projection.name) if valid else None
         if memo is None or len(memo) > MEMO_LIMIT:
             memo = self._memos[projection.name] = {}
         self._memo_at.pop(projection.name, None)  # until this batch commits
-        batch = Batch(projection.tables, self.conn, memo)
+        kept = self._kept.pop(projection.name, None)
+        if kept is not None and valid:
+            batch = kept
+            batch.memo = memo
+        else:
+            batch = Batch(projection.tables, self.conn, memo,
+                          complete=self.keep_rows and projection.keep_rows and first)
+        complete = all(table.complete for table in batch.tables.values())
+        if not complete:  # (complete: what is not held yet is not there)
+            self._prefetch(projection, events, batch)
+        handlers = projection.handlers
+        for position, event, subject in events:
+            batch.position, batch.subject = position, subject
+            handlers[type(event)](event, batch)
+        for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
+            if name not in self._analyzed_at:
+                self._analyzed_at[name] = self.conn.estimated_rows(name)
+        appended = {t.name for t in projection.tables if t.append_only}
+        for table, inserted in batch.flush().items():
+            if complete or (table in appended and not self.analyze_appended):
+                continue  # no query reads the table while folding
+            self._grown[table] = grown = self._grown.get(table, 0) + inserted
+            if grown > max(self.analyze_after, self._analyzed_at[table]):
+                self.conn.analyze(table)
+                self._analyzed_at[table] += grown
+                self._grown[table] = 0
+        if complete and batch.size() <= KEEP_LIMIT:
+            self._kept[projection.name] = batch.following()
+        elif complete:  # from the next batch on, its tables are read: statistics first
+            for read in projection.tables:
+                if not read.append_only:
+                    self.conn.analyze(read.name)
+                    self._analyzed_at[read.name] = self.conn.estimated_rows(read.name)
+
+    @staticmethod
+    def _prefetch(projection: type[Projection], events: Sequence[Folded], batch: Batch) -> None:
+        """Load the rows the batch's events will touch, a few queries per table."""
         wanted: dict[str, set[Any]] = {table.name: set() for table in projection.tables}
         for _, event, subject in events:
             chosen = projection.partitions(event, subject)
@@ -261,22 +308,6 @@ class Follower:
                     wanted[table].add(partition)
         for table, partitions in wanted.items():
             batch[table].prefetch(partitions)
-        handlers = projection.handlers
-        for position, event, subject in events:
-            batch.position, batch.subject = position, subject
-            handlers[type(event)](event, batch)
-        for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
-            if name not in self._analyzed_at:
-                self._analyzed_at[name] = self.conn.estimated_rows(name)
-        appended = {t.name for t in projection.tables if t.append_only}
-        for table, inserted in batch.flush().items():
-            if table in appended and not self.analyze_appended:
-                continue
-            self._grown[table] = grown = self._grown.get(table, 0) + inserted
-            if grown > max(self.analyze_after, self._analyzed_at[table]):
-                self.conn.analyze(table)
-                self._analyzed_at[table] += grown
-                self._grown[table] = 0
 
     def _advance(self, advanced: dict[int, list[str]], new: int) -> None:
         """Move the projections' tracking on, guarded: each must still be where this batch

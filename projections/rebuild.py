@@ -117,15 +117,18 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
                 # A commit need not wait for its WAL flush: a crash loses the last batches
                 # whole (rows and tracking together), and folding resumes before them.
                 conn.execute("SET synchronous_commit = off")
+            # The read models' rows stay in memory from batch to batch (this process alone
+            # writes them): no batch queries them, so no statistics are needed while folding;
+            # readers get them at the end.
             follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
-                                read_ahead=True, window=REBUILD_BATCH, analyze_appended=False)
+                                read_ahead=True, window=REBUILD_BATCH, analyze_appended=False,
+                                keep_rows=True)
             folded = follower.catch_up(stop, step)
             for projection in projections:
                 with conn.transaction():
                     create_tables(conn, projection)
                 for table in projection.tables:
-                    if table.append_only:
-                        conn.analyze(table.name)
+                    conn.analyze(table.name)
             return folded
     finally:
         app.close()

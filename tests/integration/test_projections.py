@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
-from projections import ALL
+from projections import ALL, engine
 from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -366,3 +368,38 @@ def test_a_rebuild_analyses_append_only_tables_once_at_the_end_not_as_they_grow(
     analyzed.clear()
     rebuild(database_url, [AuditLog], workers=1)
     assert analyzed.count(audit.ENTRIES.name) == 1  # a rebuild: once, at the end
+
+
+@pytest.mark.parametrize("limit", [None, 20])
+def test_a_follower_keeping_its_rows_between_batches_folds_the_same_without_loading_them(
+    app, conn, monkeypatch, limit
+) -> None:
+    """A rebuild keeps the rows it wrote in memory (it alone writes them): no batch loads
+    rows from its tables; past KEEP_LIMIT it lets them go and loads them as a follower does.
+    (The audit log does not keep its rows.)"""
+    generate(app, steps=250)
+    build(app, conn)
+    whole = dump_tables(conn)
+    for projection in ALL:
+        reset(conn, projection)
+    if limit is not None:
+        monkeypatch.setattr(engine, "KEEP_LIMIT", limit)
+    loads: list[str] = []
+    execute = conn.execute
+
+    kept = {table.name for projection in ALL if projection.keep_rows
+            for table in projection.tables}
+    assert len(kept) > 10 and audit.FIELDS.name not in kept
+
+    def counted(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        if ", valid_from FROM " in sql:  # TableBatch.prefetch
+            loads.append(sql.split(", valid_from FROM ")[1].split()[0])
+        return execute(sql, params)
+
+    monkeypatch.setattr(conn, "execute", counted)
+    follower = Follower(ALL, app, conn, batch_size=7, keep_rows=True)
+    follower.prepare()
+    follower.catch_up()
+    assert dump_tables(conn) == whole
+    assert (kept.isdisjoint(loads)) == (limit is None)
+    assert audit.FIELDS.name in loads
