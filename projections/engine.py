@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
@@ -110,6 +111,17 @@ def reset(conn: Connection, projection: type[Projection], indexes: bool = True) 
         create_tables(conn, projection, indexes)
 
 
+def _text(texts: dict[int, str], uuid: UUID | str) -> str:
+    """`str(uuid)`, remembered in `texts`."""
+    if type(uuid) is not UUID:
+        return str(uuid)
+    number = uuid.int
+    text = texts.get(number)
+    if text is None:
+        text = texts[number] = str(uuid)
+    return text
+
+
 class LostRaceError(Exception):
     """Raised when another follower advanced the same projection first; the batch is undone."""
 
@@ -164,12 +176,18 @@ class Follower:
         self._memo_at: dict[str, int] = {}
         self._kept: dict[str, Batch] = {}  # with keep_rows: the next batch, valid as memos
         self.behind = False  # whether the last step stopped short of the head (a window)
+        # Aggregate ids as text, by their number: an aggregate's events come in runs, and
+        # `str(UUID)` is slow Python.
+        self._texts: dict[int, str] = {}
 
     def _read(self, start: int, head: int) -> Read:
         notifications = self.app.recorder.select_notifications(
             start, self.batch_size, stop=head, topics=self.topics)
         decode = self.app.mapper.to_domain_event
-        return len(notifications), [(n.id, decode(n), str(n.originator_id))
+        texts = self._texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        return len(notifications), [(n.id, decode(n), _text(texts, n.originator_id))
                                     for n in notifications]
 
     def prepare(self) -> int:

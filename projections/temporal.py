@@ -194,8 +194,9 @@ class TableBatch:
     def append(self, values: Sequence[Any]) -> None:
         """Write a row that is new by construction (a log entry keyed by its position): no
         lookup of an earlier version, so folding a log costs no query per event. `values`
-        are the table's columns in order; the row is written as it is, and this batch does
-        not read it back (`get`, `peek` and `rows` do not see it)."""
+        are the table's columns in order, each exactly of its column's type (str, int or
+        float) or None; the row is written as it is, and this batch does not read it back
+        (`get`, `peek` and `rows` do not see it)."""
         self.appended.append((*values, self.batch.position, None))
 
     def delete(self, *key: Any) -> None:
@@ -229,14 +230,21 @@ class TableBatch:
                 until = (entity.versions[index + 1][0] if index + 1 < len(entity.versions)
                          else None)
                 inserts.append((*values(row), position, until))
-        inserts += self.appended
         if closes:
             self.conn.executemany(
                 f"UPDATE {self.table.name} SET valid_to = ? "
                 f"WHERE {key_sql} AND valid_to IS NULL", closes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
-        return len(inserts)
+        return len(inserts) + self._insert_appended()
+
+    def _insert_appended(self) -> int:
+        if self.appended:
+            self.conn.insert_rows(self.table.name,
+                                  [*self.table.column_names, "valid_from", "valid_to"],
+                                  self.appended,
+                                  [*self.table.columns.values(), "BIGINT", "BIGINT"])
+        return len(self.appended)
 
     def settle(self, batch: Batch) -> None:
         """After a flush, keep the rows for `batch`, the next one: what this batch wrote is
@@ -259,14 +267,13 @@ class TableBatch:
             position, row = entity.versions[-1]
             if row is not None:
                 inserts.append((*values(row), position, None))
-        inserts += self.appended
         if removes:
             # `valid_to IS NULL` (always true here) lets the current index find the row.
             self.conn.executemany(
                 f"DELETE FROM {self.table.name} WHERE {key_sql} AND valid_to IS NULL", removes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
-        return len(inserts)
+        return len(inserts) + self._insert_appended()
 
 
 class Batch:
