@@ -5,10 +5,11 @@ replays (what was true in the business at a date, as currently known)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, ClassVar
 
 from projections.changes import CHANGES
@@ -50,17 +51,34 @@ SYSTEM_ACTOR_PREFIX = "system:"
 PATHS = "organization paths"  # the memo's key: organisation id -> its path
 
 
-# One encoder for every value: `json.dumps` with options builds a new one per call.
-_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+# One encoder for every value: `json.dumps` with options builds a new one per call, and so
+# does `JSONEncoder.encode` for each list or dict (its C encoder): build that once too.
+_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_c_encode = (c_make_encoder(None, _encoder.default, encode_basestring, None, ": ", ", ", True,
+                            False, True) if c_make_encoder is not None else None)
+
+
+def _dumps(value: Any) -> str:
+    """`_encoder.encode(value)`, faster."""
+    if type(value) is str:
+        return encode_basestring(value)
+    if _c_encode is None:  # pragma: no cover - CPython has the C encoder
+        return _encoder.encode(value)
+    return "".join(_c_encode(value, 0))
 
 
 NULL = _dumps(None)
 
 
+@lru_cache(maxsize=4096)
+def _field_name(name: str) -> str:
+    return _dumps(name)
+
+
 def _change(name: str, before: str, after: str) -> str:
     """One change as `_dumps({"field": …, "before": …, "after": …})` would write it, from
     values already encoded: each value is encoded once, for the field state, and reused."""
-    return f'{{"after": {after}, "before": {before}, "field": {_dumps(name)}}}'
+    return f'{{"after": {after}, "before": {before}, "field": {_field_name(name)}}}'
 
 
 # Field values repeat (the same organisation ids, again and again): decode each text once.
@@ -82,6 +100,9 @@ class _Kind:
     event_type: str
     owners: tuple[str, ...]  # which of OWNERS the event names
     dated: bool  # whether it has an effective date
+    changes: Callable[[Any], dict[str, Any]]  # its mapping in CHANGES
+    # Whether it may move an organisation (then the paths remembered are stale).
+    moves: bool
 
 
 _KINDS: dict[type[Any], _Kind] = {}
@@ -90,9 +111,11 @@ _KINDS: dict[type[Any], _Kind] = {}
 def _kind(event: Any) -> _Kind:
     kind = _KINDS.get(type(event))
     if kind is None:
+        aggregate_type, event_type = split_topic(type(event).TOPIC)
         kind = _KINDS[type(event)] = _Kind(
-            *split_topic(type(event).TOPIC), tuple(n for n in OWNERS if hasattr(event, n)),
-            hasattr(event, "effective_date"))
+            aggregate_type, event_type, tuple(n for n in OWNERS if hasattr(event, n)),
+            hasattr(event, "effective_date"), CHANGES[type(event)],
+            aggregate_type == "Organization")
     return kind
 
 
@@ -138,45 +161,41 @@ def _path(organization_id: str | None, b: Batch) -> str | None:
     return path
 
 
-def _effective_on(event: Any, effective: date | None) -> str:
-    if effective is not None:
-        return effective.isoformat()
+def _effective_on(event: Any) -> str:
+    """When an event without an effective date takes effect (see `effective_on`)."""
     if event.originator_version == 1:
         return date.min.isoformat()
     return str(event.timestamp.astimezone(UTC).date().isoformat())
 
 
 def record(event: Any, b: Batch) -> None:
-    kind = _kind(event)
-    aggregate_type = kind.aggregate_type
-    state = b[FIELDS.name]
+    kind = _KINDS.get(type(event)) or _kind(event)
+    aggregate_type, subject = kind.aggregate_type, b.subject
+    state = b.tables[FIELDS.name]
     changes = []
-    for name, after in CHANGES[type(event)](event).items():
+    for name, after in kind.changes(event).items():
         # Compared and written as stored text: canonical JSON, so equal text is equal value.
-        held = state.peek(b.subject, name)
+        held = state.peek(subject, name)
         before = held["value"] if held is not None else NULL
         encoded = _dumps(after)
         if before == encoded:
             continue
         changes.append(_change(name, before, encoded))
         if after is None:
-            state.delete(b.subject, name)
+            state.delete(subject, name)
         else:
-            state.put({"aggregate_id": b.subject, "aggregate_type": aggregate_type,
+            state.put({"aggregate_id": subject, "aggregate_type": aggregate_type,
                        "field": name, "value": encoded})
-        if name == "parent_id" and aggregate_type == "Organization":
+        if kind.moves and name == "parent_id":
             b.memo.pop(PATHS, None)  # the paths below it changed
     organization_id = _concerned_organization(event, b, kind)
     effective: date | None = event.effective_date if kind.dated else None
-    b[ENTRIES.name].append({
-        "position": b.position, "aggregate_type": aggregate_type, "aggregate_id": b.subject,
-        "event_type": kind.event_type, "actor": event.actor, "reason": event.reason,
-        "effective_date": effective.isoformat() if effective else None,
-        "effective_on": _effective_on(event, effective),
-        "organization_id": organization_id,
-        "organization_path": _path(organization_id, b),
-        "changes": "[" + ", ".join(changes) + "]",
-    })
+    effective_date = effective.isoformat() if effective is not None else None
+    # Columns in ENTRIES' order.
+    b.tables[ENTRIES.name].append((
+        b.position, aggregate_type, subject, kind.event_type, event.actor, event.reason,
+        effective_date, effective_date or _effective_on(event), organization_id,
+        _path(organization_id, b), "[" + ", ".join(changes) + "]"))
 
 
 class AuditLog(Projection):
@@ -184,6 +203,9 @@ class AuditLog(Projection):
     version = 2  # 2: the field state keeps current rows only
     tables = (ENTRIES, FIELDS)
     handlers: ClassVar[dict[type[Any], Handler]] = dict.fromkeys(CHANGES, record)
+    # Its field state is half a million rows at a million events, each batch touching few of
+    # them: kept in memory, looking them up cost a rebuild more than loading them per batch.
+    keep_rows = False
 
     @classmethod
     def rebuild_weight(cls) -> int:

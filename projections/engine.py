@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
@@ -28,10 +29,11 @@ TRACKING_DDL = (
 Handler = Callable[[Any, Batch], None]
 Folded = tuple[int, Any, str]  # position, event, its aggregate's id as text (`subject`)
 Read = tuple[int, list[Folded]]  # how many notifications, and the events decoded
-REBUILD_BATCH = 5000
+REBUILD_BATCH = 20_000  # events per transaction of a rebuild (fewer commits, loads, COPYs)
 PROGRESS_CHANNEL = "dengta_projections"
 ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
 MEMO_LIMIT = 20_000  # entries a projection may keep between batches
+KEEP_LIMIT = 1_000_000  # rows a rebuild may keep in memory per read model between batches
 
 
 class Projection:
@@ -41,6 +43,8 @@ class Projection:
     version: ClassVar[int] = 1  # bump when tables or folding change: the engine rebuilds
     tables: ClassVar[Sequence[TemporalTable]]
     handlers: ClassVar[dict[type[Any], Handler]]
+    # Whether a rebuild keeps its rows in memory between batches (see Follower.keep_rows).
+    keep_rows: ClassVar[bool] = True
 
     @classmethod
     def rebuild_weight(cls) -> int:
@@ -107,6 +111,17 @@ def reset(conn: Connection, projection: type[Projection], indexes: bool = True) 
         create_tables(conn, projection, indexes)
 
 
+def _text(texts: dict[int, str], uuid: UUID | str) -> str:
+    """`str(uuid)`, remembered in `texts`."""
+    if type(uuid) is not UUID:
+        return str(uuid)
+    number = uuid.int
+    text = texts.get(number)
+    if text is None:
+        text = texts[number] = str(uuid)
+    return text
+
+
 class LostRaceError(Exception):
     """Raised when another follower advanced the same projection first; the batch is undone."""
 
@@ -122,8 +137,20 @@ class Follower:
     batch_size: int = 1000  # a rebuild does better with larger batches (fewer commits)
     # Read and decode the next batch while this one is folded (for rebuilds up to a stop).
     read_ahead: bool = False
+    # Read at most this many positions past the tracked one per batch (None: up to the head).
+    # The log's query asks for a range of ids and sorts what it finds there: over a range of
+    # a million ids (a rebuild's start), PostgreSQL without statistics on the log sorts all
+    # of them for each batch of a few thousand, a cost that grows with the log.
+    window: int | None = None
     # Statistics are refreshed after this many new rows in a table, then each time it doubles.
     analyze_after: int = ANALYZE_AFTER
+    # Refresh the statistics of append-only tables too (folding never reads them; readers do:
+    # a rebuild analyses them once, at the end).
+    analyze_appended: bool = True
+    # Keep each read model's rows in memory from one batch to the next, from its first batch
+    # on (a rebuild, the only writer of its tables): then no batch queries its tables, until
+    # it holds more than KEEP_LIMIT rows (then it loads what each batch needs, as usual).
+    keep_rows: bool = False
     # For tests: called after the view rows are written and before the commit.
     before_commit: Callable[[], None] | None = None
 
@@ -132,6 +159,11 @@ class Follower:
             self.projections = [self.projections]
         self.members: list[type[Projection]] = list(self.projections)
         self.topics = sorted({topic for p in self.members for topic in p.topics()})
+        # Which of the members fold each kind of event: a batch is sorted out in one pass.
+        self._routes: dict[type[Any], list[str]] = {}
+        for projection in self.members:
+            for kind in projection.handlers:
+                self._routes.setdefault(kind, []).append(projection.name)
         self._ahead: tuple[tuple[int, int], Future[Read]] | None = None
         # Rows inserted per table since its statistics were last refreshed, and its size then
         # (for a table this follower has not yet analysed: its size when the follower began).
@@ -142,12 +174,20 @@ class Follower:
         # at the position noted, which is set only once the batch that moved it committed.
         self._memos: dict[str, dict[Any, Any]] = {}
         self._memo_at: dict[str, int] = {}
+        self._kept: dict[str, Batch] = {}  # with keep_rows: the next batch, valid as memos
+        self.behind = False  # whether the last step stopped short of the head (a window)
+        # Aggregate ids as text, by their number: an aggregate's events come in runs, and
+        # `str(UUID)` is slow Python.
+        self._texts: dict[int, str] = {}
 
     def _read(self, start: int, head: int) -> Read:
         notifications = self.app.recorder.select_notifications(
             start, self.batch_size, stop=head, topics=self.topics)
         decode = self.app.mapper.to_domain_event
-        return len(notifications), [(n.id, decode(n), str(n.originator_id))
+        texts = self._texts
+        if len(texts) > MEMO_LIMIT:
+            texts.clear()
+        return len(notifications), [(n.id, decode(n), _text(texts, n.originator_id))
                                     for n in notifications]
 
     def prepare(self) -> int:
@@ -173,6 +213,7 @@ class Follower:
         if stop is not None:
             head = min(head, stop)
         count, new_position, folded = self._step(head)
+        self.behind = new_position < head
         for name in folded:
             self._memo_at[name] = new_position
         return count, new_position
@@ -187,26 +228,31 @@ class Follower:
                 return 0, position, folded
             # Every id up to `head` is committed (inserts are serialised in id order), so a
             # gap below it is permanent, never a reason to wait.
-            wanted = (position + 1, head)
+            wanted = (position + 1, self._upper(position, head))
             if self._ahead is not None and self._ahead[0] == wanted:
                 count, decoded = self._ahead[1].result()
             else:
                 count, decoded = self._read(*wanted)
             self._ahead = None
             full = count == self.batch_size
-            new_position = decoded[-1][0] if full else head
-            if full and self._reader is not None:
-                following = (new_position + 1, head)
+            new_position = decoded[-1][0] if full else wanted[1]
+            if new_position < head and self._reader is not None:
+                following = (new_position + 1, self._upper(new_position, head))
                 self._ahead = (following, self._reader.submit(self._read, *following))
             advanced: dict[int, list[str]] = {}  # old position -> projections moved from it
+            routed: dict[str, list[Folded]] = {p.name: [] for p in self.members}
+            routes = self._routes
+            for event in decoded:
+                for name in routes.get(type(event[1]), ()):
+                    routed[name].append(event)
             for projection in self.members:
                 after = positions[projection.name]
                 if after >= new_position:
                     continue
-                handlers = projection.handlers
-                self._fold(projection, [folded for folded in decoded
-                                        if folded[0] > after and type(folded[1]) in handlers],
-                           after)
+                events = routed[projection.name]
+                if after > position:  # ahead of the slowest member: it folded some already
+                    events = [event for event in events if event[0] > after]
+                self._fold(projection, events, after, first=states[projection.name] is None)
                 if states[projection.name] is None:
                     self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
                                       [projection.name, new_position, projection.version])
@@ -220,13 +266,55 @@ class Follower:
                 self.before_commit()
         return count, new_position, folded
 
-    def _fold(self, projection: type[Projection], events: Sequence[Folded], after: int) -> None:
-        memo = self._memos.get(projection.name) if self._memo_at.get(
-            projection.name) == after else None
+    def _upper(self, position: int, head: int) -> int:
+        return head if self.window is None else min(head, position + self.window)
+
+    def _fold(self, projection: type[Projection], events: Sequence[Folded], after: int,
+              first: bool = False) -> None:
+        """Fold `events` into the projection's tables (`first`: its first batch ever, on
+        tables created empty)."""
+        valid = self._memo_at.get(projection.name) == after
+        memo = self._memos.get(projection.name) if valid else None
         if memo is None or len(memo) > MEMO_LIMIT:
             memo = self._memos[projection.name] = {}
         self._memo_at.pop(projection.name, None)  # until this batch commits
-        batch = Batch(projection.tables, self.conn, memo)
+        kept = self._kept.pop(projection.name, None)
+        if kept is not None and valid:
+            batch = kept
+            batch.memo = memo
+        else:
+            batch = Batch(projection.tables, self.conn, memo,
+                          complete=self.keep_rows and projection.keep_rows and first)
+        complete = all(table.complete for table in batch.tables.values())
+        if not complete:  # (complete: what is not held yet is not there)
+            self._prefetch(projection, events, batch)
+        handlers = projection.handlers
+        for position, event, subject in events:
+            batch.position, batch.subject = position, subject
+            handlers[type(event)](event, batch)
+        for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
+            if name not in self._analyzed_at:
+                self._analyzed_at[name] = self.conn.estimated_rows(name)
+        appended = {t.name for t in projection.tables if t.append_only}
+        for table, inserted in batch.flush().items():
+            if complete or (table in appended and not self.analyze_appended):
+                continue  # no query reads the table while folding
+            self._grown[table] = grown = self._grown.get(table, 0) + inserted
+            if grown > max(self.analyze_after, self._analyzed_at[table]):
+                self.conn.analyze(table)
+                self._analyzed_at[table] += grown
+                self._grown[table] = 0
+        if complete and batch.size() <= KEEP_LIMIT:
+            self._kept[projection.name] = batch.following()
+        elif complete:  # from the next batch on, its tables are read: statistics first
+            for read in projection.tables:
+                if not read.append_only:
+                    self.conn.analyze(read.name)
+                    self._analyzed_at[read.name] = self.conn.estimated_rows(read.name)
+
+    @staticmethod
+    def _prefetch(projection: type[Projection], events: Sequence[Folded], batch: Batch) -> None:
+        """Load the rows the batch's events will touch, a few queries per table."""
         wanted: dict[str, set[Any]] = {table.name: set() for table in projection.tables}
         for _, event, subject in events:
             chosen = projection.partitions(event, subject)
@@ -238,19 +326,6 @@ class Follower:
                     wanted[table].add(partition)
         for table, partitions in wanted.items():
             batch[table].prefetch(partitions)
-        handlers = projection.handlers
-        for position, event, subject in events:
-            batch.position, batch.subject = position, subject
-            handlers[type(event)](event, batch)
-        for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
-            if name not in self._analyzed_at:
-                self._analyzed_at[name] = self.conn.estimated_rows(name)
-        for table, inserted in batch.flush().items():
-            self._grown[table] = grown = self._grown.get(table, 0) + inserted
-            if grown > max(self.analyze_after, self._analyzed_at[table]):
-                self.conn.analyze(table)
-                self._analyzed_at[table] += grown
-                self._grown[table] = 0
 
     def _advance(self, advanced: dict[int, list[str]], new: int) -> None:
         """Move the projections' tracking on, guarded: each must still be where this batch
@@ -271,7 +346,7 @@ class Follower:
             total += count
             if progress is not None:
                 progress(count, position)
-            if count == 0:
+            if count == 0 and not self.behind:
                 return total
 
 

@@ -68,6 +68,13 @@ def completion(indicator: dict[str, Any], value: str | None, level: str | None) 
     return round(max(0.0, float(progress / span)), 6)
 
 
+@lru_cache(maxsize=4096)
+def _completion(indicator: str, value: str | None, level: str | None) -> float | None:
+    """`completion` of an indicator's text: reports repeat the same few values against the
+    same few indicators, and a rebuild folds hundreds of thousands of them."""
+    return completion(_parsed(indicator), value, level)
+
+
 def drafted(e: Goal.Drafted, b: Batch) -> None:
     b[GOALS.name].put({
         "id": b.subject, "parent_id": str(e.parent_id) if e.parent_id else None,
@@ -118,7 +125,7 @@ def progress_reported(e: Goal.ProgressReported, b: Batch) -> None:
         row["date"] = reported
         goal = b[GOALS.name].peek(b.subject)
         assert goal is not None, f"goal {b.subject} was never drafted"
-        row["completion"] = completion(_parsed(goal["indicator"]), row["value"], row["level"])
+        row["completion"] = _completion(goal["indicator"], row["value"], row["level"])
     b[PROGRESS.name].put(row)
 
 

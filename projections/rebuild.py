@@ -10,7 +10,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
 from domain.application import DengtaApplication
@@ -27,6 +27,7 @@ from store.db import Database
 from store.url import DatabaseURL
 
 WORKERS = 2  # processes on PostgreSQL (SQLite has one writer at a time: it folds in one)
+INDEX_BUILDERS = 2  # sessions building a process's indexes left for after the fold, at once
 POLL = 0.5  # seconds between progress reports of a shared-out rebuild
 
 
@@ -78,6 +79,22 @@ def _lowest(database: Database, projections: Sequence[type[Projection]]) -> int:
         return min((state or (0, 0))[0] for state in tracked_all(conn, projections).values())
 
 
+def _build_indexes(database: Database, projections: Sequence[type[Projection]]) -> None:
+    """The indexes left for after the fold, INDEX_BUILDERS at a time, each in a session of
+    its own (PostgreSQL builds several indexes of one table at once, as `pg_restore --jobs`
+    does): the last process to finish its fold has the machine to itself for them."""
+    statements = [statement for projection in projections for table in projection.tables
+                  for statement in table.ddl(deferred=True)
+                  if statement not in table.ddl(deferred=False)]
+
+    def build(statement: str) -> None:
+        with database.connection() as conn:
+            conn.execute(statement)
+
+    with ThreadPoolExecutor(INDEX_BUILDERS) as builders:
+        list(builders.map(build, statements))
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Folding allocates objects that live until their batch is written (rows, versions), and
@@ -117,12 +134,20 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
                 # A commit need not wait for its WAL flush: a crash loses the last batches
                 # whole (rows and tracking together), and folding resumes before them.
                 conn.execute("SET synchronous_commit = off")
+            # The read models' rows stay in memory from batch to batch (this process alone
+            # writes them): no batch queries them, so no statistics are needed while folding;
+            # readers get them at the end.
             follower = Follower(projections, app, conn, batch_size=REBUILD_BATCH,
-                                read_ahead=True)
+                                read_ahead=True, window=REBUILD_BATCH, analyze_appended=False,
+                                keep_rows=True)
             folded = follower.catch_up(stop, step)
+            if conn.dialect == "postgresql":
+                _build_indexes(Database(DatabaseURL(url)), projections)
             for projection in projections:
                 with conn.transaction():
                     create_tables(conn, projection)
+                for table in projection.tables:
+                    conn.analyze(table.name)
             return folded
     finally:
         app.close()

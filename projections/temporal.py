@@ -90,7 +90,7 @@ def as_of(alias: str, position: int | None) -> tuple[str, list[Any]]:
             [position, position])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entity:
     original: RowDict | None  # the current version in the database when the batch began
     original_from: int | None
@@ -104,20 +104,32 @@ class _Entity:
 class TableBatch:
     """One table's pending changes within a batch of events."""
 
-    def __init__(self, table: TemporalTable, conn: Connection, batch: Batch) -> None:
+    def __init__(self, table: TemporalTable, conn: Connection, batch: Batch,
+                 complete: bool = False) -> None:
         self.table = table
         self.conn = conn
         # Not a strong reference: a batch and its tables would form a cycle, freed only by the
         # garbage collector, which a rebuild runs rarely.
         self.batch = weakref.proxy(batch)
+        # Whether `entities` hold every current row of the table (a rebuild that has kept
+        # them since the table was empty): a partition never loaded then has no rows, and
+        # loading it needs no query.
+        self.complete = complete
         self.entities: dict[Key, _Entity] = {}
         self.loaded: set[Any] = set()
         self.partition_index = table.key.index(table.partition)
         self.by_partition: dict[Any, list[Key]] = {}
         self.key_of = table.key_of()
+        # Rows new by construction (`append`), as written: values, valid_from, valid_to.
+        self.appended: list[tuple[Any, ...]] = []
+        # The entities this batch wrote new versions of (what a flush writes).
+        self.changed: dict[Key, _Entity] = {}
 
     def prefetch(self, partitions: Iterable[Any]) -> None:
         wanted = [p for p in set(partitions) if p not in self.loaded]
+        if self.complete:
+            self.loaded.update(wanted)
+            return
         names = self.table.column_names
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start:start + IN_CHUNK]
@@ -173,23 +185,28 @@ class TableBatch:
 
     def put(self, row: RowDict) -> None:
         """Write a new version (the batch keeps `row`: pass a fresh dict, as `get` gives)."""
-        entity = self._entity(self.key_of(row))
+        key = self.key_of(row)
+        entity = self._entity(key)
         if entity.current == row:
             return
-        self._record(entity, row)
+        self._record(key, entity, row)
 
-    def append(self, row: RowDict) -> None:
+    def append(self, values: Sequence[Any]) -> None:
         """Write a row that is new by construction (a log entry keyed by its position): no
-        lookup of an earlier version, so folding a log costs no query per event."""
-        self.entities[self.key_of(row)] = _Entity(None, None, [(self.batch.position, row)])
+        lookup of an earlier version, so folding a log costs no query per event. `values`
+        are the table's columns in order, each exactly of its column's type (str, int or
+        float) or None; the row is written as it is, and this batch does not read it back
+        (`get`, `peek` and `rows` do not see it)."""
+        self.appended.append((*values, self.batch.position, None))
 
     def delete(self, *key: Any) -> None:
-        entity = self._entity(tuple(key))
+        entity = self._entity(key)
         if entity.current is not None:
-            self._record(entity, None)
+            self._record(key, entity, None)
 
-    def _record(self, entity: _Entity, row: RowDict | None) -> None:
+    def _record(self, key: Key, entity: _Entity, row: RowDict | None) -> None:
         position = self.batch.position
+        self.changed[key] = entity
         if entity.versions and entity.versions[-1][0] == position:
             entity.versions[-1] = (position, row)  # same event: no zero-length version
         else:
@@ -204,9 +221,7 @@ class TableBatch:
         inserts: list[tuple[Any, ...]] = []
         if not self.table.history:
             return self._replace(names, values, key_sql)
-        for key, entity in self.entities.items():
-            if not entity.versions:
-                continue
+        for key, entity in self.changed.items():
             if entity.original is not None:
                 closes.append([entity.versions[0][0], *key])
             for index, (position, row) in enumerate(entity.versions):
@@ -221,15 +236,32 @@ class TableBatch:
                 f"WHERE {key_sql} AND valid_to IS NULL", closes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
-        return len(inserts)
+        return len(inserts) + self._insert_appended()
+
+    def _insert_appended(self) -> int:
+        if self.appended:
+            self.conn.insert_rows(self.table.name,
+                                  [*self.table.column_names, "valid_from", "valid_to"],
+                                  self.appended,
+                                  [*self.table.columns.values(), "BIGINT", "BIGINT"])
+        return len(self.appended)
+
+    def settle(self, batch: Batch) -> None:
+        """After a flush, keep the rows for `batch`, the next one: what this batch wrote is
+        what the table now holds."""
+        for entity in self.changed.values():
+            position, row = entity.versions[-1]
+            entity.original, entity.original_from = row, position if row is not None else None
+            entity.versions = []
+        self.changed = {}
+        self.appended = []
+        self.batch = weakref.proxy(batch)
 
     def _replace(self, names: list[str], values: Callable[[RowDict], Any], key_sql: str) -> int:
         """Without history: each changed key's last version replaces its current row."""
         removes: list[list[Any]] = []
         inserts: list[tuple[Any, ...]] = []
-        for key, entity in self.entities.items():
-            if not entity.versions:
-                continue
+        for key, entity in self.changed.items():
             if entity.original is not None:
                 removes.append(list(key))
             position, row = entity.versions[-1]
@@ -241,7 +273,7 @@ class TableBatch:
                 f"DELETE FROM {self.table.name} WHERE {key_sql} AND valid_to IS NULL", removes)
         if inserts:
             self.conn.insert_rows(self.table.name, [*names, "valid_from", "valid_to"], inserts)
-        return len(inserts)
+        return len(inserts) + self._insert_appended()
 
 
 class Batch:
@@ -249,10 +281,10 @@ class Batch:
     and `subject` (the event's aggregate id as text) describe the event being folded."""
 
     def __init__(self, tables: Sequence[TemporalTable], conn: Connection,
-                 memo: dict[Any, Any] | None = None) -> None:
+                 memo: dict[Any, Any] | None = None, complete: bool = False) -> None:
         self.position = 0
         self.subject = ""
-        self.tables = {table.name: TableBatch(table, conn, self) for table in tables}
+        self.tables = {table.name: TableBatch(table, conn, self, complete) for table in tables}
         # What a projection derives from its rows and keeps up to date as it folds (the
         # follower may hand the same memo to the next batch).
         self.memo: dict[Any, Any] = {} if memo is None else memo
@@ -263,3 +295,16 @@ class Batch:
     def flush(self) -> dict[str, int]:
         """Write every table's pending versions; returns rows inserted per table."""
         return {name: table.flush() for name, table in self.tables.items()}
+
+    def following(self) -> Batch:
+        """The next batch, starting from the rows this one has loaded and written (once it
+        is flushed and committed), instead of loading them again."""
+        batch = Batch([], self.tables[next(iter(self.tables))].conn, self.memo)
+        for table in self.tables.values():
+            table.settle(batch)
+        batch.tables = self.tables
+        return batch
+
+    def size(self) -> int:
+        """How many rows (and known absences) the batch holds."""
+        return sum(len(table.entities) for table in self.tables.values())

@@ -16,6 +16,8 @@ import psycopg
 from store.url import DatabaseURL
 
 Row = tuple[Any, ...]
+# PostgreSQL's names for the portable column types, for binary COPY.
+BINARY_TYPES = {"TEXT": "text", "BIGINT": "int8", "DOUBLE PRECISION": "float8"}
 
 
 def marks(values: Sized) -> str:
@@ -57,8 +59,11 @@ class Connection:
         raise NotImplementedError
 
     def insert_rows(self, table: str, columns: Sequence[str],
-                    rows: Iterable[Sequence[Any]]) -> None:
-        """Bulk insert (COPY on PostgreSQL)."""
+                    rows: Iterable[Sequence[Any]], types: Sequence[str] | None = None) -> None:
+        """Bulk insert (COPY on PostgreSQL). With the columns' portable `types`, every value
+        must be of exactly that type (str for TEXT, int for BIGINT, float for DOUBLE
+        PRECISION) or None: PostgreSQL then copies them in binary, without formatting and
+        parsing text."""
         self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)})",
                          rows)
 
@@ -145,9 +150,13 @@ class PostgresConnection(Connection):
         return max(int(rows[0][0]), 0) if rows and rows[0][0] is not None else 0
 
     def insert_rows(self, table: str, columns: Sequence[str],
-                    rows: Iterable[Sequence[Any]]) -> None:
+                    rows: Iterable[Sequence[Any]], types: Sequence[str] | None = None) -> None:
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        if types is not None:
+            statement += " (FORMAT BINARY)"
         with self._cursor.copy(statement) as copy:
+            if types is not None:
+                copy.set_types([BINARY_TYPES[kind] for kind in types])
             for row in rows:
                 copy.write_row(row)
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
-from projections import ALL
+from projections import ALL, engine
+from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
+from projections.audit_log import AuditLog
 from projections.engine import Follower, Progress, position_at, reset, tracked
 from projections.rebuild import rebuild, shares
 from projections.runner import Runner
-from store.db import Database
+from store.db import Connection, Database, PostgresConnection, SQLiteConnection
 from store.url import DatabaseURL
 from tests.integration.history import generate
 from tests.integration.stories import ACTOR, tell
@@ -74,6 +78,28 @@ def test_a_rebuild_shared_out_over_processes_equals_folding_incrementally(
     assert dump_tables(conn) == incremental
     assert index_names(conn) == indexes  # those left for after the fold were built
     assert [tracked(conn, p) for p in ALL] == [(head, p.version) for p in ALL]
+
+
+def test_a_follower_reading_a_window_at_a_time_folds_the_same_and_reaches_the_head(
+    app, conn
+) -> None:
+    generate(app, steps=250)
+    head = app.recorder.max_notification_id()
+    build(app, conn)
+    whole = dump_tables(conn)
+    for projection in ALL:
+        reset(conn, projection)
+    # Windows of 3 positions, batches of 2: for the sparser read models many windows hold
+    # nothing they fold, and catching up must not take such a window for the head.
+    for projection in ALL:
+        follower = Follower(projection, app, conn, batch_size=2, window=3)
+        follower.prepare()
+        _count, position = follower.step()
+        assert position <= 3 and follower.behind
+        follower.catch_up()
+        assert tracked(conn, projection) == (head, projection.version)
+        assert not follower.behind
+    assert dump_tables(conn) == whole
 
 
 def test_shares_hold_every_read_model_once() -> None:
@@ -317,3 +343,69 @@ def test_statistics_are_refreshed_as_a_table_doubles_not_every_few_rows_after_a_
     register(20)
     restarted.catch_up()
     assert "view_org_nodes" in analyzed  # 40 more rows since its statistics: doubled
+
+
+def test_a_rebuild_analyses_append_only_tables_once_at_the_end_not_as_they_grow(
+    app, conn, database_url, monkeypatch
+) -> None:
+    """Folding never reads an append-only table (the audit entries): refreshing its
+    statistics every time it doubles only slows a rebuild down; readers get them at the end."""
+    analyzed: list[str] = []
+    analyze = PostgresConnection.analyze
+
+    def counted(self: Connection, table: str) -> None:
+        analyzed.append(table)
+        analyze(self, table)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PostgresConnection, "analyze", counted)
+    monkeypatch.setattr(SQLiteConnection, "analyze", counted)
+    generate(app, steps=250)
+    follower = Follower(AuditLog, app, conn, batch_size=20, analyze_after=10)
+    follower.prepare()
+    follower.catch_up()
+    assert analyzed.count(audit.ENTRIES.name) > 1  # a follower: as the table doubles
+    reset(conn, AuditLog)
+    analyzed.clear()
+    rebuilding = Follower(AuditLog, app, conn, batch_size=20, analyze_after=10,
+                          analyze_appended=False)
+    rebuilding.catch_up()
+    assert audit.ENTRIES.name not in analyzed
+    assert analyzed.count(audit.FIELDS.name) > 1  # read while folding: as it grows
+    analyzed.clear()
+    rebuild(database_url, [AuditLog], workers=1)
+    assert analyzed.count(audit.ENTRIES.name) == 1  # a rebuild: once, at the end
+
+
+@pytest.mark.parametrize("limit", [None, 20])
+def test_a_follower_keeping_its_rows_between_batches_folds_the_same_without_loading_them(
+    app, conn, monkeypatch, limit
+) -> None:
+    """A rebuild keeps the rows it wrote in memory (it alone writes them): no batch loads
+    rows from its tables; past KEEP_LIMIT it lets them go and loads them as a follower does.
+    (The audit log does not keep its rows.)"""
+    generate(app, steps=250)
+    build(app, conn)
+    whole = dump_tables(conn)
+    for projection in ALL:
+        reset(conn, projection)
+    if limit is not None:
+        monkeypatch.setattr(engine, "KEEP_LIMIT", limit)
+    loads: list[str] = []
+    execute = conn.execute
+
+    kept = {table.name for projection in ALL if projection.keep_rows
+            for table in projection.tables}
+    assert len(kept) > 10 and audit.FIELDS.name not in kept
+
+    def counted(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        if ", valid_from FROM " in sql:  # TableBatch.prefetch
+            loads.append(sql.split(", valid_from FROM ")[1].split()[0])
+        return execute(sql, params)
+
+    monkeypatch.setattr(conn, "execute", counted)
+    follower = Follower(ALL, app, conn, batch_size=7, keep_rows=True)
+    follower.prepare()
+    follower.catch_up()
+    assert dump_tables(conn) == whole
+    assert (kept.isdisjoint(loads)) == (limit is None)
+    assert audit.FIELDS.name in loads
