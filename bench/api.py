@@ -182,7 +182,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--only", default="ABCDE", help="which of A-E to run (default: all)")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers serving dengta")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="uvicorn workers serving dengta (and the ceiling (B))")
     parser.add_argument("--project-worker", action="store_true",
                         help="fold in a `dengta project` process instead of in the server")
     parser.add_argument("--rounds", type=int, default=1,
@@ -211,8 +212,8 @@ def measure(args: argparse.Namespace, url: str, folder: str,
                                           env={**os.environ, **env},
                                           stderr=subprocess.DEVNULL))
     processes.append(serve(["app.cli", "serve", "--workers", str(args.workers)], env, 8701))
-    processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning"],
-                           {}, 8702))
+    processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning",
+                            "--workers", str(args.workers)], {}, 8702))
     headers = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
     ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
     time.sleep(1)
