@@ -29,6 +29,10 @@ from projections.engine import (
 from store.db import Connection, Database
 
 log = logging.getLogger("dengta.projections")
+# Positions a follower reads past its own at most: one far behind (a new read model, a restart
+# after a long stop) then never asks for [position, head] at once, which PostgreSQL, without
+# statistics on the log, answers by sorting all of it for every batch.
+FOLLOW_WINDOW = 20_000
 
 
 class Leadership:
@@ -80,6 +84,7 @@ class Runner:
         batch_size: int = 1000,
         grouped: bool = False,
         follow: bool = True,
+        window: int | None = FOLLOW_WINDOW,
     ) -> None:
         """`grouped`: one follower folds every projection in one transaction per batch (an
         API process's own followers: fewer round trips before a write is visible); otherwise
@@ -93,6 +98,7 @@ class Runner:
         self.progress = progress or Progress()
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.window = window
         self.stopped = threading.Event()
         self.wakeups = {p.name: threading.Event() for p in projections}
         self.leading: set[str] = set()
@@ -204,14 +210,14 @@ class Runner:
                 self.leading.update(names)
                 for name in names:
                     log.info("%s: following (this process leads)", name)
-                follower = Follower(group, self.app, conn, self.batch_size)
+                follower = Follower(group, self.app, conn, self.batch_size, window=self.window)
                 self._reached(names, follower.prepare())
                 wakeup = self.wakeups[names[0]]
                 while not self.stopped.is_set():
                     wakeup.clear()
                     count, position = follower.step()
                     self._reached(names, position)
-                    if count == 0:
+                    if count == 0 and not follower.behind:  # (an empty window: go on)
                         wakeup.wait(self.poll_interval)
             except Exception as error:
                 failures += 1

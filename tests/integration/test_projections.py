@@ -278,6 +278,25 @@ def test_an_event_loop_can_wait_for_progress_without_holding_a_thread() -> None:
     assert asyncio.run(scenario()) == (True, False)
 
 
+def test_a_follower_reads_by_windows_and_does_not_pause_at_an_empty_one(app, database) -> None:
+    """Windows of 2 positions over a log of mostly goal events: the organisation tree's
+    follower finds many windows empty of its events, and goes straight on to the next."""
+    story = tell(app)
+    for number in range(20):
+        app.report_progress(ACTOR, story.specifics[0], effective_date=date(2026, 4, 30),
+                            value=number % 12)
+    written = app.rename_organization(ACTOR, story.branch, name="营销中心第一党支部",
+                                      reason="更名")
+    runner = Runner(app, database, [tree.OrganizationTree], poll_interval=30.0,
+                    window=2).start()
+    try:
+        assert runner.wait_until(written.position, timeout=10)  # not 30 s per empty window
+    finally:
+        runner.stop()
+    with database.connection() as conn:
+        assert tree.organization(conn, str(story.branch)).name == "营销中心第一党支部"
+
+
 def test_grouped_followers_lead_all_or_nothing_and_hand_over(app, database) -> None:
     import time
 
