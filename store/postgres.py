@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import ProgrammingError, StoredEvent
+from eventsourcing.persistence import PersistenceError, ProgrammingError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -123,6 +123,9 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                 self._write_group(group)
             finally:
                 with self._turn:
+                    for unanswered in (s for s in group if not s.done):  # the leader broke off
+                        unanswered.error = PersistenceError("the write was interrupted")
+                        unanswered.done = True
                     self._writing = False
                     self._turn.notify_all()
         if save.error is not None:

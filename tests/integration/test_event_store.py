@@ -194,6 +194,47 @@ def test_concurrent_saves_commit_together_and_each_is_answered_alone(
     assert chain.verify(chain.audited(app.recorder)).ok
 
 
+@pytest.mark.postgres
+def test_saves_of_a_group_whose_writer_broke_off_are_answered_not_left_waiting(
+        app, database_url, monkeypatch) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("groups are PostgreSQL's")
+    story = tell(app)
+    recorder = app.recorder
+    insert = recorder._insert
+
+    class BrokeOff(BaseException):
+        """Not an Exception: nothing on the way catches it."""
+
+    def breaking(stored_events, **kwargs):  # the group's write dies mid-way
+        if len(stored_events) > 1:
+            raise BrokeOff
+        return insert(stored_events, **kwargs)
+
+    monkeypatch.setattr(recorder, "_insert", breaking)
+    outcomes: dict[int, object] = {}
+
+    def commit(number: int) -> None:
+        goal = app.get(Goal, story.specifics[number % 2])
+        goal.report_progress(actor=ACTOR, effective_date=date(2026, 6, 30), value=number)
+        try:
+            outcomes[number] = app.commit(ACTOR, goal)
+        except BaseException as error:
+            outcomes[number] = error
+
+    threads = [threading.Thread(target=commit, args=(n,)) for n in range(3)]
+    with events_table_held(app, database_url):
+        for thread in threads:
+            thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in threads)  # nobody waits for ever
+    answers = sorted(type(o).__name__ for o in outcomes.values())
+    # the first write went alone; of the group, the writer's own save met what broke it off,
+    # the other save was told its write was interrupted
+    assert answers == ["BrokeOff", "PersistenceError", "int"], outcomes
+
+
 def test_a_conflicting_write_is_refused_at_once_not_retried(app, monkeypatch) -> None:
     """A version conflict is an IntegrityError from the first attempt: were it reported as
     the library's retried errors, each refusal would sleep 0.2 s, up to ten times."""
