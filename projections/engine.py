@@ -90,6 +90,16 @@ def tracked_all(conn: Connection, projections: Sequence[type[Projection]],
     return {name: found.get(name) for name in names}
 
 
+def progress_payload(position: int, names: Sequence[str]) -> str:
+    return " ".join([str(position), *names])
+
+
+def parse_progress(payload: str) -> tuple[int, list[str]] | None:
+    """What a progress notification says (None: it says nothing, ask the database)."""
+    position, *names = payload.split()
+    return (int(position), names) if position.isdigit() and names else None
+
+
 def has_tracking(conn: Connection) -> bool:
     """Whether any follower has created the tracking table yet."""
     try:
@@ -261,7 +271,8 @@ class Follower:
                 folded.append(projection.name)
             self._advance(advanced, new_position)
             if folded:
-                self.conn.notify(PROGRESS_CHANNEL)  # delivered on commit, to any process
+                # Delivered on commit, to any process: where these projections now are.
+                self.conn.notify(PROGRESS_CHANNEL, progress_payload(new_position, folded))
             if self.before_commit is not None:
                 self.before_commit()
         return count, new_position, folded

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from projections.engine import (
     Progress,
     Projection,
     has_tracking,
+    parse_progress,
     tracked_all,
 )
 from store.db import Connection, Database
@@ -192,6 +193,18 @@ class Runner:
                 if state is not None:
                     self.progress.reached(name, state[0])
 
+    def _heard(self, payloads: Iterable[str]) -> bool:
+        """Take in what progress notifications said; False when one said nothing usable (then
+        the database is asked). No notification at all is nothing to learn."""
+        for payload in payloads:
+            said = parse_progress(payload)
+            if said is None:
+                return False
+            position, names = said
+            for name in set(names) & set(self.names):
+                self.progress.reached(name, position)
+        return True
+
     def _follow(self, group: Sequence[type[Projection]]) -> None:
         names = [p.name for p in group]
         label = "+".join(names)
@@ -260,11 +273,11 @@ class Runner:
                     self.listening.set()
                     while not self.stopped.is_set():
                         # Drained first: the generator holds the connection refresh() uses.
-                        channels = {notice.channel for notice in raw.notifies(
-                            timeout=self.poll_interval, stop_after=1)}
-                        if channels - {PROGRESS_CHANNEL}:
+                        notices = list(raw.notifies(timeout=self.poll_interval, stop_after=1))
+                        if any(notice.channel != PROGRESS_CHANNEL for notice in notices):
                             self.wake()
-                        if PROGRESS_CHANNEL in channels and self._others_lead():
+                        if self._others_lead() and not self._heard(
+                                n.payload for n in notices if n.channel == PROGRESS_CHANNEL):
                             self.refresh(conn)
             except Exception as error:
                 self.listening.clear()

@@ -47,7 +47,7 @@ class Connection:
     def serialize_ddl(self) -> None:
         """Within a transaction: make concurrent schema changes wait for each other."""
 
-    def notify(self, channel: str) -> None:
+    def notify(self, channel: str, payload: str = "") -> None:
         """Within a transaction: tell listeners in other processes, on commit (PostgreSQL)."""
 
     def analyze(self, table: str) -> None:
@@ -138,8 +138,8 @@ class PostgresConnection(Connection):
         # CREATE ... IF NOT EXISTS still races in PostgreSQL's catalogue.
         self.execute("SELECT pg_advisory_xact_lock(7231008)")
 
-    def notify(self, channel: str) -> None:
-        self.execute(f"NOTIFY {channel}")
+    def notify(self, channel: str, payload: str = "") -> None:
+        self.execute("SELECT pg_notify(?, ?)", [channel, payload])
 
     def analyze(self, table: str) -> None:
         self.execute(f"ANALYZE {table}")

@@ -312,10 +312,14 @@ def test_grouped_followers_lead_all_or_nothing_and_hand_over(app, database) -> N
         assert second.leading == set()
         # A follower elsewhere folds it; the waiter hears of that (on PostgreSQL from its
         # NOTIFY, not by asking the database each time it waits).
+        asked: list[object] = []
         if database.dialect == "postgresql":
             assert second.listening.is_set()
+            refresh = second.refresh
+            second.refresh = lambda conn=None: (asked.append(conn), refresh(conn))[1]  # type: ignore[method-assign]
         written = app.revise_goal(ACTOR, story.annual, title="旁听", reason="调整")
         assert second.wait_until(written.position, timeout=10)
+        assert asked == []  # the notification said where the followers are
         first.stop()
         written = app.revise_goal(ACTOR, story.annual, title="交接之后", reason="调整")
         assert second.wait_until(written.position, timeout=10)
