@@ -96,8 +96,10 @@ def progress_payload(position: int, names: Sequence[str]) -> str:
 
 def parse_progress(payload: str) -> tuple[int, list[str]] | None:
     """What a progress notification says (None: it says nothing, ask the database)."""
-    position, *names = payload.split()
-    return (int(position), names) if position.isdigit() and names else None
+    parts = payload.split()
+    if len(parts) < 2 or not parts[0].isdigit():
+        return None
+    return int(parts[0]), parts[1:]
 
 
 def has_tracking(conn: Connection) -> bool:

@@ -278,6 +278,13 @@ def test_an_event_loop_can_wait_for_progress_without_holding_a_thread() -> None:
     assert asyncio.run(scenario()) == (True, False)
 
 
+def test_progress_notifications_say_where_projections_are_or_nothing() -> None:
+    payload = engine.progress_payload(1234, ["goals", "audit_log"])
+    assert engine.parse_progress(payload) == (1234, ["goals", "audit_log"])
+    for unusable in ("", "goals", "12", "x goals"):  # e.g. a bare NOTIFY: ask the database
+        assert engine.parse_progress(unusable) is None
+
+
 def test_a_follower_reads_by_windows_and_does_not_pause_at_an_empty_one(app, database) -> None:
     """Windows of 2 positions over a log of mostly goal events: the organisation tree's
     follower finds many windows empty of its events, and goes straight on to the next."""
