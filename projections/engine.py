@@ -34,6 +34,7 @@ PROGRESS_CHANNEL = "dengta_projections"
 ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
 MEMO_LIMIT = 20_000  # entries a projection may keep between batches
 KEEP_LIMIT = 1_000_000  # rows a rebuild may keep in memory per read model between batches
+KEEP_HOT = 20_000  # rows a live leader keeps per read model between batches
 
 
 class Projection:
@@ -163,10 +164,15 @@ class Follower:
     # on (a rebuild, the only writer of its tables): then no batch queries its tables, until
     # it holds more than KEEP_LIMIT rows (then it loads what each batch needs, as usual).
     keep_rows: bool = False
+    # Keep the rows each batch loaded or wrote for the next one, up to this many per read
+    # model (0: none): a leader, the only writer of its tables, then loads each hot goal or
+    # organisation once instead of in every batch that touches it.
+    keep_hot: int = 0
     # For tests: called after the view rows are written and before the commit.
     before_commit: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
+        self.conn.defer_durability()  # what a crash loses here is folded again from the log
         if isinstance(self.projections, type):
             self.projections = [self.projections]
         self.members: list[type[Projection]] = list(self.projections)
@@ -186,7 +192,7 @@ class Follower:
         # at the position noted, which is set only once the batch that moved it committed.
         self._memos: dict[str, dict[Any, Any]] = {}
         self._memo_at: dict[str, int] = {}
-        self._kept: dict[str, Batch] = {}  # with keep_rows: the next batch, valid as memos
+        self._kept: dict[str, Batch] = {}  # the next batch (keep_*), valid as memos are
         self.behind = False  # whether the last step stopped short of the head (a window)
         # Aggregate ids as text, by their number: an aggregate's events come in runs, and
         # `str(UUID)` is slow Python.
@@ -324,6 +330,8 @@ class Follower:
                 if not read.append_only:
                     self.conn.analyze(read.name)
                     self._analyzed_at[read.name] = self.conn.estimated_rows(read.name)
+        elif batch.size() <= self.keep_hot:  # (past it, the next batch starts afresh)
+            self._kept[projection.name] = batch.following()
 
     @staticmethod
     def _prefetch(projection: type[Projection], events: Sequence[Folded], batch: Batch) -> None:

@@ -215,6 +215,13 @@ def goal(conn: Connection, goal_id: str, position: int | None = None) -> GoalVie
     return GoalView.from_row(rows[0]) if rows else None
 
 
+def organization_of(conn: Connection, goal_id: str) -> str | None:
+    """The organisation a goal belongs to now (what a policy check needs: no progress join)."""
+    rows = conn.execute(f"SELECT organization_id FROM {GOALS.name} "
+                        "WHERE id = ? AND valid_to IS NULL", [goal_id])
+    return str(rows[0][0]) if rows else None
+
+
 def goals_by_id(conn: Connection, ids: Sequence[str],
                 position: int | None = None) -> dict[str, GoalView]:
     """Several goals at once (for dataloaders), by id."""

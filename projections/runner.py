@@ -19,6 +19,7 @@ import psycopg
 from eventsourcing.application import Application
 
 from projections.engine import (
+    KEEP_HOT,
     PROGRESS_CHANNEL,
     Follower,
     Progress,
@@ -223,7 +224,8 @@ class Runner:
                 self.leading.update(names)
                 for name in names:
                     log.info("%s: following (this process leads)", name)
-                follower = Follower(group, self.app, conn, self.batch_size, window=self.window)
+                follower = Follower(group, self.app, conn, self.batch_size, window=self.window,
+                                    keep_hot=KEEP_HOT)
                 self._reached(names, follower.prepare())
                 wakeup = self.wakeups[names[0]]
                 while not self.stopped.is_set():

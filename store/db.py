@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.pq import ExecStatus
 
 from store.url import DatabaseURL
 
@@ -49,6 +50,13 @@ class Connection:
 
     def notify(self, channel: str, payload: str = "") -> None:
         """Within a transaction: tell listeners in other processes, on commit (PostgreSQL)."""
+
+    def defer_durability(self) -> None:
+        """From now on, a commit returns before it reaches the disk (it is still atomic, and
+        visible at once). Only for derived data that a crash may lose: read models, which
+        their followers fold again from the log's durable events, the tracking position
+        rolling back with the rows. A follower's step then waits for no disk flush."""
+        raise NotImplementedError
 
     def analyze(self, table: str) -> None:
         """Refresh the planner's statistics of a fast-growing table (PostgreSQL only: without
@@ -88,6 +96,10 @@ class SQLiteConnection(Connection):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self._cursor.execute(sql, params).fetchall()
 
+    def defer_durability(self) -> None:
+        # In WAL mode NORMAL syncs at checkpoints only: a power cut may lose the last commits.
+        self.raw.execute("PRAGMA synchronous=NORMAL")
+
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._cursor.executemany(sql, rows)
 
@@ -121,7 +133,13 @@ class PostgresConnection(Connection):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._cursor.execute(to_pyformat(sql), params)
-        return cursor.fetchall() if cursor.description else []
+        # (Not `cursor.description`: that builds a Column object per column on every call.)
+        result = cursor.pgresult
+        returned_rows = result is not None and result.status == ExecStatus.TUPLES_OK
+        return cursor.fetchall() if returned_rows else []
+
+    def defer_durability(self) -> None:
+        self.execute("SET synchronous_commit TO off")
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._cursor.executemany(to_pyformat(sql), rows)

@@ -49,6 +49,10 @@ HEAD_SQL = (
     "clock_timestamp() AS now"
 )
 INSERT_AUDIT = f"INSERT INTO {AUDIT_TABLE} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+# A group's rows in one statement (executemany would send one INSERT per row).
+INSERT_AUDITS = (f"INSERT INTO {AUDIT_TABLE} SELECT * FROM unnest(%s::bigint[], "
+                 "%s::timestamptz[], %s::text[], %s::text[], %s::uuid[], %s::bigint[], "
+                 "%s::text[], %s::bytea[])")
 DDL_LOCK = "SELECT pg_advisory_xact_lock(7231007)"  # serialises concurrent first starts
 
 
@@ -191,7 +195,8 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
         if len(values) == 1:
             curs.execute(INSERT_AUDIT, values[0], prepare=True)
         else:
-            curs.executemany(INSERT_AUDIT, values)
+            curs.execute(INSERT_AUDITS, [list(column) for column in zip(*values, strict=True)],
+                         prepare=True)
         return positions
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:

@@ -101,10 +101,10 @@ def admin_only(info: Info[Context, None]) -> Callable[[], bool]:
 
 def goal_scope(info: Info[Context, None], goal_id: UUID, field: str = "goalId") -> str:
     """The organisation a goal belongs to, for the policy; unknown goals are NotFound."""
-    view = goal_views.goal(info.context.conn, str(goal_id))
-    if view is None:
+    organization = goal_views.organization_of(info.context.conn, str(goal_id))
+    if organization is None:
         raise NotFoundError(f"no goal with id {goal_id}", field=field)
-    return view.organization_id
+    return organization
 
 
 @strawberry.type

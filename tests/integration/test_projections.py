@@ -439,3 +439,50 @@ def test_a_follower_keeping_its_rows_between_batches_folds_the_same_without_load
     assert dump_tables(conn) == whole
     assert (kept.isdisjoint(loads)) == (limit is None)
     assert audit.FIELDS.name in loads
+
+
+@pytest.mark.parametrize("keep_hot", [engine.KEEP_HOT, 0])
+def test_a_leader_keeps_hot_rows_between_batches_and_starts_afresh_after_another_follower(
+    app, conn, monkeypatch, keep_hot
+) -> None:
+    """A live leader keeps the rows its batches loaded and wrote: over many small batches it
+    loads each partition (a goal's rows, say) once, and folds what a rebuild folds. When
+    another follower moved the projection meanwhile, the rows it kept are stale: it lets
+    them go."""
+    generate(app, steps=250)
+    build(app, conn)
+    whole = dump_tables(conn)
+    for projection in ALL:
+        reset(conn, projection)
+    loads: list[tuple[str, Any]] = []
+    execute = conn.execute
+
+    def counted(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        if ", valid_from FROM " in sql:  # TableBatch.prefetch: one partition per parameter
+            loads.extend((sql.split(", valid_from FROM ")[1].split()[0], p) for p in params)
+        return execute(sql, params)
+
+    monkeypatch.setattr(conn, "execute", counted)
+    leader = Follower(ALL, app, conn, batch_size=7, keep_hot=keep_hot)
+    leader.prepare()
+    head = app.recorder.max_notification_id()
+    leader.catch_up(stop=head // 2)
+    first_run = list(loads)
+    # Another follower (say, in a process that led meanwhile) folds some of the rest.
+    Follower(ALL, app, conn, batch_size=7).catch_up(stop=head * 3 // 4)
+    loads.clear()
+    leader.catch_up()
+    assert dump_tables(conn) == whole
+    for run in (first_run, loads):
+        loaded_again = {load for load in run if run.count(load) > 1}
+        assert bool(loaded_again) == (keep_hot == 0)
+
+
+def test_a_followers_commits_do_not_wait_for_the_disk(app, conn) -> None:
+    """Read models are folded again from the log after a crash, so a follower's commit need
+    not wait for a flush to disk (the events' own commits still do)."""
+    Follower(ALL, app, conn)
+    if conn.dialect == "postgresql":
+        assert conn.execute("SHOW synchronous_commit") == [("off",)]
+    else:
+        assert conn.execute("PRAGMA synchronous") == [(1,)]  # NORMAL
