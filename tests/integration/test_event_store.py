@@ -92,6 +92,29 @@ def test_a_snapshot_restores_the_same_state_as_a_replay(app) -> None:
     assert from_snapshot.status is GoalStatus.ISSUED
 
 
+def test_every_fiftieth_event_snapshots_the_goal_in_hand_without_replaying_it(
+    app, monkeypatch
+) -> None:
+    story = tell(app)
+    goal = story.specifics[0]
+    replays: list[int] = []
+    get = app.repository.get
+
+    def counted(aggregate_id, *args, version=None, **kwargs):  # type: ignore[no-untyped-def]
+        if version is not None:
+            replays.append(version)
+        return get(aggregate_id, *args, version=version, **kwargs)
+
+    monkeypatch.setattr(app.repository, "get", counted)
+    while app.repository.get(goal).version < 50:
+        app.report_progress(ACTOR, goal, value=3, effective_date=date(2026, 6, 30))
+    assert replays == []
+    snapshots = list(app.snapshots.get(goal))
+    assert [snapshot.originator_version for snapshot in snapshots] == [50]
+    replayed = vars(app.repository.get(goal, version=50))
+    assert vars(snapshots[0].mutate(None)) == replayed
+
+
 def test_two_concurrent_saves_of_one_goal_give_one_success_and_one_conflict(app) -> None:
     story = tell(app)
     before = event_count(app)
