@@ -194,7 +194,7 @@ class Services:
         self.readers = Readers(self.database)
         secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
-        self.results: SharedCache[Any, Any] = SharedCache(maxsize=512)
+        self.results: SharedCache[Any, Any] = SharedCache(maxsize=4096)
         self.queries = QueryThreads(QUERY_THREADS)
         # SQLite has one writer: more threads would only queue on its lock, and one waiting
         # there holds the library pool's queue, starving the followers' reads meanwhile.

@@ -35,6 +35,7 @@ log = logging.getLogger("dengta.projections")
 # after a long stop) then never asks for [position, head] at once, which PostgreSQL, without
 # statistics on the log, answers by sorting all of it for every batch.
 FOLLOW_WINDOW = 20_000
+LINGER = 0.01  # seconds a busy follower waits before its next step
 
 
 class Leadership:
@@ -87,6 +88,7 @@ class Runner:
         grouped: bool = False,
         follow: bool = True,
         window: int | None = FOLLOW_WINDOW,
+        linger: float = LINGER,
     ) -> None:
         """`grouped`: one follower folds every projection in one transaction per batch (an
         API process's own followers: fewer round trips before a write is visible); otherwise
@@ -101,6 +103,7 @@ class Runner:
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.window = window
+        self.linger = linger
         self.stopped = threading.Event()
         self.wakeups = {p.name: threading.Event() for p in projections}
         self.leading: set[str] = set()
@@ -141,7 +144,7 @@ class Runner:
         """Read-your-writes: wait (bounded) until every projection has passed `position`.
         Woken by this process's followers, or, for projections another process leads, by
         their NOTIFY after each commit."""
-        self.wake()
+        self._nudge()
         deadline = time.monotonic() + timeout
         while True:
             asks = self._asks()
@@ -156,7 +159,7 @@ class Runner:
 
     async def wait_until_async(self, position: int, timeout: float = 5.0) -> bool:
         """wait_until for the event loop: no thread is held while waiting."""
-        self.wake()
+        self._nudge()
         deadline = time.monotonic() + timeout
         while True:
             asks = self._asks()
@@ -168,6 +171,12 @@ class Runner:
                 return True
             if time.monotonic() >= deadline:
                 return False
+
+    def _nudge(self) -> None:
+        """A waiter's write is new: wake the followers here, unless the listener hears of it
+        (a wake-up while a follower folds tells it that others are writing: see linger)."""
+        if not self.listening.is_set():
+            self.wake()
 
     def _others_lead(self) -> bool:
         return bool(set(self.names) - self.leading)
@@ -230,10 +239,18 @@ class Runner:
                 wakeup = self.wakeups[names[0]]
                 while not self.stopped.is_set():
                     wakeup.clear()
-                    count, position = follower.step()
+                    _, position = follower.step()
                     self._reached(names, position)
-                    if count == 0 and not follower.behind:  # (an empty window: go on)
+                    if follower.behind:  # (a full or an empty window: go on)
+                        continue
+                    if not wakeup.is_set():  # nothing was written while it folded
                         wakeup.wait(self.poll_interval)
+                    elif self.linger:
+                        # Busy: let a few more writes arrive, so that the next step folds
+                        # them together (a step costs a dozen statements however little it
+                        # folds). A lone writer, who waits for each write to be folded, is
+                        # not kept waiting.
+                        self.stopped.wait(self.linger)
             except Exception as error:
                 failures += 1
                 log.warning("%s: %s: %s; reconnecting", label, type(error).__name__, error)
@@ -269,13 +286,16 @@ class Runner:
                 raw = getattr(conn, "raw", None)
                 assert isinstance(raw, psycopg.Connection)
                 with raw:
-                    raw.execute(f'LISTEN "{channel}"')
+                    if self.groups:  # new events concern only followers
+                        raw.execute(f'LISTEN "{channel}"')
                     raw.execute(f"LISTEN {PROGRESS_CHANNEL}")
                     self.refresh(conn)  # what was committed before it listened
                     self.listening.set()
                     while not self.stopped.is_set():
                         # Drained first: the generator holds the connection refresh() uses.
-                        notices = list(raw.notifies(timeout=self.poll_interval, stop_after=1))
+                        # (At most a second: stop() is not kept waiting.)
+                        notices = list(raw.notifies(timeout=min(self.poll_interval, 1.0),
+                                                    stop_after=1))
                         if any(notice.channel != PROGRESS_CHANNEL for notice in notices):
                             self.wake()
                         if self._others_lead() and not self._heard(

@@ -30,8 +30,8 @@ class Context:
     request: Any = None
     auth_error: str | None = None  # why the token was refused, if one was sent and refused
     connection_params: dict[str, object] | None = None  # a WebSocket's connection_init payload
-    # Read results that cannot change (keyed by the log position they answer for), shared by
-    # the process's requests.
+    # Read results that cannot change (an answer as of a log position, or a fact that never
+    # changes, such as a goal's organisation), shared by the process's requests.
     results: MutableMapping[Any, Any] = field(default_factory=dict)
     writers: Executor | None = None  # where mutations write (None: asyncio's default threads)
     loaders: Loaders = field(init=False)

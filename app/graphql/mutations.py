@@ -100,10 +100,15 @@ def admin_only(info: Info[Context, None]) -> Callable[[], bool]:
 
 
 def goal_scope(info: Info[Context, None], goal_id: UUID, field: str = "goalId") -> str:
-    """The organisation a goal belongs to, for the policy; unknown goals are NotFound."""
-    organization = goal_views.organization_of(info.context.conn, str(goal_id))
+    """The organisation a goal belongs to, for the policy; unknown goals are NotFound. A goal
+    never changes organisation: the process remembers it."""
+    key = ("goal organization", goal_id)
+    organization: str | None = info.context.results.get(key)
     if organization is None:
-        raise NotFoundError(f"no goal with id {goal_id}", field=field)
+        organization = goal_views.organization_of(info.context.conn, str(goal_id))
+        if organization is None:
+            raise NotFoundError(f"no goal with id {goal_id}", field=field)
+        info.context.results[key] = organization
     return organization
 
 

@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import jwt
 import pytest
 from starlette.testclient import TestClient
 
 from app.auth import TokenService
+from app.graphql import mutations
 from app.graphql.ids import to_global_id
 from app.graphql.schema import MAX_DEPTH, sdl
 from app.http import create_app
@@ -204,6 +206,29 @@ def test_goals_are_drafted_issued_and_report_progress_visible_in_the_next_read(c
                                "nodes { title weight } } } }", id=annual["id"])
     assert subgoal_list["data"]["goal"]["subgoals"]["nodes"] == [{"title": "具体1", "weight": 50},
                                                         {"title": "具体2", "weight": 50}]
+
+
+def test_the_policy_reads_a_goals_organisation_once_per_process(client, monkeypatch) -> None:
+    """A goal never changes organisation: mutations on it ask the read models once."""
+    committee = register(client, "党委", "committee")["data"]["registerOrganization"][
+        "organization"]["id"]
+    goal = draft(client, committee, "年度目标")["data"]["draftGoal"]["goal"]["id"]
+    asked: list[str] = []
+    organization_of = mutations.goal_views.organization_of
+
+    def counted(conn: Any, goal_id: str) -> str | None:
+        asked.append(goal_id)
+        return organization_of(conn, goal_id)
+
+    monkeypatch.setattr(mutations.goal_views, "organization_of", counted)
+    gql(client, ISSUE, id=goal)
+    for value in ("3", "6"):
+        reported = gql(client, REPORT, id=goal, value=value, date="2026-06-30")
+        assert reported["data"]["reportProgress"]["userErrors"] == []
+    assert len(asked) == 1
+    missing = gql(client, REPORT, id=to_global_id("Goal", uuid4()), value="1",
+                  date="2026-06-30")["data"]["reportProgress"]["userErrors"]
+    assert [error["code"] for error in missing] == ["NOT_FOUND"]
 
 
 PAGE = """query($first: Int, $after: String, $last: Int, $before: String) {

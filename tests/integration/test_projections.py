@@ -486,3 +486,55 @@ def test_a_followers_commits_do_not_wait_for_the_disk(app, conn) -> None:
         assert conn.execute("SHOW synchronous_commit") == [("off",)]
     else:
         assert conn.execute("PRAGMA synchronous") == [(1,)]  # NORMAL
+
+
+def test_a_lone_writer_is_folded_at_once_though_busy_followers_linger(app, database) -> None:
+    """A follower lingers before its next step only when writes came while it folded: one
+    writer waiting for each of its writes in turn is never kept waiting."""
+    story = tell(app)
+    runner = Runner(app, database, ALL, poll_interval=30.0, grouped=True, linger=30.0).start()
+    try:
+        assert runner.progress.wait_until(runner.names, story.last_position, timeout=10)
+        for number in range(3):
+            written = app.report_progress(ACTOR, story.specifics[0], value=number,
+                                          effective_date=date(2026, 4, 30))
+            assert runner.wait_until(written.position, timeout=5)  # not after 30 s
+    finally:
+        runner.stop()
+
+
+@pytest.mark.parametrize("linger", [0.5, 0.0])
+def test_a_follower_that_heard_of_writes_while_folding_lingers(app, database, monkeypatch,
+                                                                linger) -> None:
+    """While it folds one write, another comes: it waits `linger` before the next step, so
+    that more writes share it."""
+    import time
+
+    story = tell(app)
+    runner = Runner(app, database, ALL, poll_interval=30.0, grouped=True, linger=linger)
+    step = Follower.step
+    folded: list[tuple[float, int]] = []  # when each step ended, and where
+    meanwhile: list[int] = []
+
+    def stepping(follower: Follower, stop: int | None = None) -> tuple[int, int]:
+        count, position = step(follower, stop)
+        folded.append((time.monotonic(), position))
+        if count and position > story.last_position and not meanwhile:  # another writer
+            meanwhile.append(app.report_progress(ACTOR, story.specifics[1], value=2,
+                                                 effective_date=date(2026, 4, 30)).position)
+            runner.wake()
+        return count, position
+
+    monkeypatch.setattr(Follower, "step", stepping)
+    runner.start()
+    try:
+        assert runner.progress.wait_until(runner.names, story.last_position, timeout=10)
+        first = app.report_progress(ACTOR, story.specifics[0], value=1,
+                                    effective_date=date(2026, 4, 30)).position
+        assert runner.wait_until(first, timeout=10)
+        assert runner.progress.wait_until(runner.names, meanwhile[0], timeout=10)
+    finally:
+        runner.stop()
+    first_at = next(at for at, position in folded if position >= first)
+    second_at = next(at for at, position in folded if position >= meanwhile[0])
+    assert (second_at - first_at >= linger) and (linger or second_at - first_at < 0.4)
