@@ -1,11 +1,13 @@
 """PostgreSQL (production): the library's recorders plus the audit chain and append-only
-triggers. The audit rows join the library's pipelined insert transaction, after its table
-lock, so the chain head is stable and the extra work costs no extra round trip to read it.
+triggers. A write is one call of a database function, `dengta_append`, which takes the events
+table's lock, inserts the events, continues the audit chain (the same hashes as
+`store.audit.chain_rows`, which `dengta verify` checks) and notifies, in one round trip: the
+lock is held for no round trip to the client, and the writing thread waits on the network once.
 
-Saves from concurrent threads are committed in groups: while one transaction holds the table
-lock, the saves that arrive meanwhile queue, and the next transaction writes them all (one
-lock, one flush to disk). A group that fails (one save's version conflict, say) is written
-again save by save, so each save still succeeds or fails alone, as if it had been by itself."""
+Saves from concurrent threads are committed in groups: while one call holds the lock, the
+saves that arrive meanwhile queue, and the next call writes them all (one lock, one flush to
+disk). A group that fails (one save's version conflict, say) is written again save by save, so
+each save still succeeds or fails alone, as if it had been by itself."""
 
 from __future__ import annotations
 
@@ -13,16 +15,21 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import PersistenceError, ProgrammingError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresFactory,
 )
-from psycopg import Cursor
-from psycopg.rows import DictRow
+from eventsourcing.utils import retry
 
-from store.audit import AUDIT_TABLE, AuditRow, Digest, chain_rows, micros
+from store.audit import AUDIT_TABLE, AuditRow, Digest, micros, split_topic
 
 AUDIT_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -42,17 +49,46 @@ AUDIT_DDL = (
            TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
        END $$""",
 )
-# Recorded time is read after the table lock (clock_timestamp, not the transaction's start),
-# so it never goes backwards along positions and a moment maps to a position by index.
-HEAD_SQL = (
-    f"SELECT (SELECT hash FROM {AUDIT_TABLE} ORDER BY position DESC LIMIT 1) AS hash, "
-    "clock_timestamp() AS now"
-)
-INSERT_AUDIT = f"INSERT INTO {AUDIT_TABLE} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-# A group's rows in one statement (executemany would send one INSERT per row).
-INSERT_AUDITS = (f"INSERT INTO {AUDIT_TABLE} SELECT * FROM unnest(%s::bigint[], "
-                 "%s::timestamptz[], %s::text[], %s::text[], %s::uuid[], %s::bigint[], "
-                 "%s::text[], %s::bytea[])")
+# The chain's link, as store.audit.link(previous, canonical_bytes(...)) computes it. Recorded
+# time is read after the table lock (clock_timestamp, not the transaction's start), so it never
+# goes backwards along positions and a moment maps to a position by index.
+APPEND_FUNCTION = """
+CREATE OR REPLACE FUNCTION dengta_append(
+    ids uuid[], versions bigint[], topics text[], states bytea[], actors text[],
+    aggregate_types text[], event_types text[]) RETURNS SETOF bigint
+LANGUAGE plpgsql AS $body$
+DECLARE
+    previous bytea;
+    moment timestamptz;
+    micros bigint;
+    positions bigint[];
+    actor_bytes bytea;
+    topic_bytes bytea;
+BEGIN
+    SET LOCAL lock_timeout = '{lock_timeout}s';
+    LOCK TABLE {events} IN EXCLUSIVE MODE;
+    NOTIFY {channel};
+    SELECT hash INTO previous FROM {audit} ORDER BY position DESC LIMIT 1;
+    previous := coalesce(previous, decode(repeat('00', 32), 'hex'));
+    moment := clock_timestamp();
+    micros := (extract(epoch FROM moment) * 1000000)::bigint;
+    WITH inserted AS (
+        INSERT INTO {events} (originator_id, originator_version, topic, state)
+        SELECT * FROM unnest(ids, versions, topics, states)
+        RETURNING notification_id)
+    SELECT array_agg(notification_id ORDER BY notification_id) INTO positions FROM inserted;
+    FOR i IN 1 .. cardinality(ids) LOOP
+        actor_bytes := convert_to(actors[i], 'UTF8');
+        topic_bytes := convert_to(topics[i], 'UTF8');
+        previous := sha256(previous || int8send(positions[i]) || int8send(micros)
+            || uuid_send(ids[i]) || int8send(versions[i]) || int4send(octet_length(actor_bytes))
+            || actor_bytes || int4send(octet_length(topic_bytes)) || topic_bytes || states[i]);
+        INSERT INTO {audit} VALUES (positions[i], moment, actors[i], aggregate_types[i], ids[i],
+                                    versions[i], event_types[i], previous);
+    END LOOP;
+    RETURN QUERY SELECT unnest(positions);
+END $body$"""
+APPEND = "SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s)"
 DDL_LOCK = "SELECT pg_advisory_xact_lock(7231007)"  # serialises concurrent first starts
 
 
@@ -70,12 +106,6 @@ def run_ddl(recorder: PostgresAggregateRecorder, statements: Sequence[str]) -> N
         curs.execute(DDL_LOCK)
         for statement in statements:
             curs.execute(statement)
-
-
-class _PendingHead:
-    """Carries the head query's cursor from the insert step to the fetch step of one write."""
-
-    cursor: Cursor[DictRow]
 
 
 class _Save:
@@ -104,15 +134,20 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
             # The function path skips the table lock; tailing readers would skip events.
             raise ProgrammingError("POSTGRES_ENABLE_DB_FUNCTIONS must stay off for dengta")
         super().create_table()
+        events = f'"{self.datastore.schema}"."{self.events_table_name}"'
+        append = APPEND_FUNCTION.format(lock_timeout=int(self.datastore.lock_timeout),
+                                        events=events, channel=f'"{self.channel_name}"',
+                                        audit=AUDIT_TABLE)
         run_ddl(self, [*AUDIT_DDL, *append_only_triggers(self.events_table_name),
-                       *append_only_triggers(AUDIT_TABLE)])
+                       *append_only_triggers(AUDIT_TABLE), append])
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking"} \
-                or not stored_events:  # a tracked write (a process application's) goes alone
-            return self._insert(stored_events, **kwargs)
+        if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking"}:
+            raise ProgrammingError("dengta's PostgreSQL recorder takes an actor, no tracking")
+        if not stored_events:
+            return []
         save = _Save(stored_events, kwargs.get("actor", ""))
         with self._turn:
             self._queue.append(save)
@@ -161,43 +196,21 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                 save.error = error
             save.done = True
 
-    def _insert(self, stored_events: Sequence[StoredEvent], **kwargs: Any
-                ) -> Sequence[int] | None:
-        positions: Sequence[int] | None = super().insert_events(
-            stored_events, pending_head=_PendingHead(), **kwargs)
-        return positions
-
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        """The library's lock, notify and insert, with the chain head read after the lock and
-        before the insert: a failed insert is then the pipeline's last statement, so it
-        raises IntegrityError. After it, a head query would fail as "pipeline aborted", an
-        OperationalError the library retries after sleeping 0.2 s, up to ten times."""
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        head = curs.connection.cursor()
-        head.execute(HEAD_SQL, prepare=True)
-        kwargs["pending_head"].cursor = head
-        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert positions is not None
-        head = kwargs["pending_head"].cursor.fetchone()
-        assert head is not None
-        rows = chain_rows(head["hash"], positions, stored_events, micros(head["now"]),
-                          kwargs.get("actor", ""))
-        values = [(r.position, r.recorded_at, r.actor, r.aggregate_type, r.aggregate_id,
-                   r.aggregate_version, r.event_type, r.hash) for r in rows]
-        if len(values) == 1:
-            curs.execute(INSERT_AUDIT, values[0], prepare=True)
-        else:
-            curs.execute(INSERT_AUDITS, [list(column) for column in zip(*values, strict=True)],
-                         prepare=True)
-        return positions
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library
+    def _insert(self, stored_events: Sequence[StoredEvent], actor: str | Sequence[str]
+                ) -> Sequence[int]:
+        actors = [actor] * len(stored_events) if isinstance(actor, str) else list(actor)
+        if not all(actors) or len(actors) != len(stored_events):
+            raise ValueError("every write needs an actor: pass actor=... to save()")
+        kinds = [split_topic(stored.topic) for stored in stored_events]
+        arguments = ([stored.originator_id for stored in stored_events],
+                     [stored.originator_version for stored in stored_events],
+                     [stored.topic for stored in stored_events],
+                     [stored.state for stored in stored_events], actors,
+                     [kind[0] for kind in kinds], [kind[1] for kind in kinds])
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(APPEND, arguments, prepare=True)
+            return [row["dengta_append"] for row in curs.fetchall()]
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
