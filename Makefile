@@ -29,7 +29,7 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.append
 	$(BIN)/python -m bench.projections
-	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.api --workers 2 --project-worker
 	$(BIN)/python -m bench.export
 
 lint: $(VENV)/.dev-installed

@@ -34,7 +34,7 @@ PROGRESS_CHANNEL = "dengta_projections"
 ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
 MEMO_LIMIT = 20_000  # entries a projection may keep between batches
 KEEP_LIMIT = 1_000_000  # rows a rebuild may keep in memory per read model between batches
-KEEP_HOT = 20_000  # rows a live leader keeps per read model between batches
+KEEP_HOT = 10_000  # rows a live leader keeps per read model between batches
 
 
 class Projection:
