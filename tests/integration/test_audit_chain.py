@@ -204,3 +204,14 @@ def relink_chain(app) -> None:
 def story_date():
     from datetime import date
     return date(2026, 6, 30)
+
+
+def test_the_chain_links_chinese_actors_and_states_byte_for_byte(app) -> None:
+    """The links are hashed over UTF-8 bytes (lengths in bytes, not characters): on
+    PostgreSQL the database computes them, and `verify` recomputes them in Python."""
+    story = tell(app)
+    app.revise_goal("person:张书记", story.annual, reason="纠正标题：错别字",
+                    title="党建目标（修订）")
+    rows = app.recorder.select_audit(0, 1000)
+    assert rows[-1].actor == "person:张书记"
+    assert chain.verify(chain.audited(app.recorder)).ok
