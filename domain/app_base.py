@@ -83,7 +83,7 @@ class ApplicationBase(Application[UUID]):
         """Every so many events (`snapshotting_intervals`), snapshot the aggregate just saved
         from the copy in hand, which is at that version: the library would read it back
         from the store and replay it (~8 ms for a goal, once per 50 progress reports)."""
-        if self.snapshots is None:
+        if self.snapshots is None or not self.snapshotting_intervals:
             return
         for event in processing_event.events:
             aggregate = processing_event.aggregates.get(event.originator_id)

@@ -306,5 +306,5 @@ class Batch:
         return batch
 
     def size(self) -> int:
-        """How many rows (and known absences) the batch holds."""
-        return sum(len(table.entities) for table in self.tables.values())
+        """How many rows, known absences and loaded partitions the batch holds."""
+        return sum(len(table.entities) + len(table.loaded) for table in self.tables.values())

@@ -55,7 +55,7 @@ AUDIT_DDL = (
 APPEND_FUNCTION = """
 CREATE OR REPLACE FUNCTION dengta_append(
     ids uuid[], versions bigint[], topics text[], states bytea[], actors text[],
-    aggregate_types text[], event_types text[]) RETURNS SETOF bigint
+    aggregate_types text[], event_types text[], lock_timeout text) RETURNS SETOF bigint
 LANGUAGE plpgsql AS $body$
 DECLARE
     previous bytea;
@@ -65,7 +65,13 @@ DECLARE
     actor_bytes bytea;
     topic_bytes bytea;
 BEGIN
-    SET LOCAL lock_timeout = '{lock_timeout}s';
+    -- Under a stricter level the call's snapshot predates the lock: it would read a stale
+    -- chain head and link from the wrong hash.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'dengta_append needs READ COMMITTED, not %',
+            current_setting('transaction_isolation');
+    END IF;
+    PERFORM set_config('lock_timeout', lock_timeout, true);
     LOCK TABLE {events} IN EXCLUSIVE MODE;
     NOTIFY {channel};
     SELECT hash INTO previous FROM {audit} ORDER BY position DESC LIMIT 1;
@@ -88,7 +94,7 @@ BEGIN
     END LOOP;
     RETURN QUERY SELECT unnest(positions);
 END $body$"""
-APPEND = "SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s)"
+APPEND = "SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, %s)"
 DDL_LOCK = "SELECT pg_advisory_xact_lock(7231007)"  # serialises concurrent first starts
 
 
@@ -135,8 +141,7 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
             raise ProgrammingError("POSTGRES_ENABLE_DB_FUNCTIONS must stay off for dengta")
         super().create_table()
         events = f'"{self.datastore.schema}"."{self.events_table_name}"'
-        append = APPEND_FUNCTION.format(lock_timeout=int(self.datastore.lock_timeout),
-                                        events=events, channel=f'"{self.channel_name}"',
+        append = APPEND_FUNCTION.format(events=events, channel=f'"{self.channel_name}"',
                                         audit=AUDIT_TABLE)
         run_ddl(self, [*AUDIT_DDL, *append_only_triggers(self.events_table_name),
                        *append_only_triggers(AUDIT_TABLE), append])
@@ -207,7 +212,8 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                      [stored.originator_version for stored in stored_events],
                      [stored.topic for stored in stored_events],
                      [stored.state for stored in stored_events], actors,
-                     [kind[0] for kind in kinds], [kind[1] for kind in kinds])
+                     [kind[0] for kind in kinds], [kind[1] for kind in kinds],
+                     f"{self.datastore.lock_timeout}s")
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(APPEND, arguments, prepare=True)
             return [row["dengta_append"] for row in curs.fetchall()]

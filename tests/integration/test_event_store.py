@@ -191,9 +191,9 @@ def test_concurrent_saves_commit_together_and_each_is_answered_alone(
     saves = []
     for number, goal_id in enumerate(goals * 2):  # two saves on each goal's same version
         goal = app.get(Goal, goal_id)
-        goal.report_progress(actor=f"person:writer{number}",
+        goal.report_progress(actor=f"person:写手{number}",
                              effective_date=date(2026, 6, 30), value=number % 12)
-        saves.append((f"person:writer{number}", goal))
+        saves.append((f"person:写手{number}", goal))
     first = saves[:len(goals)]
     assert all(isinstance(o, int) for o in concurrent_commits(app, database_url, first))
     if database_url.startswith("postgresql"):
@@ -265,6 +265,25 @@ def test_saves_of_a_group_whose_writer_broke_off_are_answered_not_left_waiting(
     # the first write went alone; of the group, the writer's own save met what broke it off,
     # the other save was told its write was interrupted
     assert answers == ["BrokeOff", "PersistenceError", "int"], outcomes
+
+
+@pytest.mark.postgres
+def test_writes_refuse_an_isolation_level_that_would_read_a_stale_chain_head(
+        postgres_app, postgres_database) -> None:
+    """Under REPEATABLE READ a write's snapshot would predate the events lock it waits for:
+    it would link from an old head. The write function refuses rather than break the chain."""
+    story = tell(postgres_app)
+    stored = postgres_app.recorder.select_events(story.specifics[0])[-1]
+    before = event_count(postgres_app)
+    with closing(psycopg.connect(postgres_database, autocommit=True)) as conn:
+        conn.execute("SET default_transaction_isolation = 'repeatable read'")
+        with pytest.raises(psycopg.errors.RaiseException, match="READ COMMITTED"):
+            conn.execute("SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, %s)",
+                         ([stored.originator_id], [stored.originator_version + 1],
+                          [stored.topic], [stored.state], [ACTOR], ["Goal"],
+                          ["ProgressReported"], "5s"))
+    assert event_count(postgres_app) == before
+    assert chain.verify(chain.audited(postgres_app.recorder)).ok
 
 
 def test_a_conflicting_write_is_refused_at_once_not_retried(app, monkeypatch) -> None:

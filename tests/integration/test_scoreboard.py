@@ -23,7 +23,7 @@ from domain.scoring import Node
 from domain.values import Period
 from projections import ALL
 from projections import scoreboard as board
-from projections.engine import Follower, reset
+from projections.engine import KEEP_HOT, Follower, reset
 from store.db import Database
 from store.url import DatabaseURL
 from tests.integration.assessment_story import (
@@ -340,10 +340,12 @@ def test_rebuilding_the_scoreboard_equals_folding_it_one_event_at_a_time(app, co
     assert dump_tables(conn) == incremental
 
 
-def test_a_failed_batch_drops_what_the_follower_kept_between_batches(app, conn) -> None:
+@pytest.mark.parametrize("keep_hot", [0, KEEP_HOT])
+def test_a_failed_batch_drops_what_the_follower_kept_between_batches(app, conn,
+                                                                     keep_hot) -> None:
     story = stage(app)
     evaluate_all(app, story)
-    follower = Follower(board.Scoreboard, app, conn, batch_size=5)
+    follower = Follower(board.Scoreboard, app, conn, batch_size=5, keep_hot=keep_hot)
     follower.prepare()
     for _ in range(6):  # part way through the scoring, with tallies kept between batches
         follower.step()
