@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import csv
 import logging
+import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -203,9 +205,56 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     token = TokenService(secret).mint(ADMIN_SUBJECT)
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
     print(f'Header:   {{"Authorization": "Bearer {token}"}}')
-    uvicorn.run("app.http:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info")
+    worker = ProjectionWorker() if settings.projections == "worker" else None
+    if worker is not None:
+        os.environ["DENGTA_PROJECTIONS"] = "external"  # what the API workers are told
+        worker.start()
+    try:
+        uvicorn.run("app.http:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info")
+    finally:
+        if worker is not None:
+            worker.stop()
     return 0
+
+
+class ProjectionWorker:
+    """`dengta project --grouped` as a child of `dengta serve`: restarted when it exits,
+    stopped with the server. In a process of its own, a follower's round trips do not wait
+    for the API's GIL (bench/RESULTS.md: the most mutations per second on PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.thread = threading.Thread(target=self._supervise, name="projection-worker",
+                                       daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _supervise(self) -> None:
+        command = [sys.executable, "-m", "app.cli", "project", "--grouped"]
+        while not self.stopped.is_set():
+            # Its own session: a Ctrl-C at the terminal reaches the server, which stops it.
+            self.process = subprocess.Popen(command, env={**os.environ},
+                                            start_new_session=True)
+            self.starts += 1
+            code = self.process.wait()
+            if not self.stopped.is_set():
+                logging.getLogger("dengta.serve").warning(
+                    "projection worker exited (%s); restarting it", code)
+                self.stopped.wait(1.0)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.thread.join(timeout=5)
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:

@@ -29,14 +29,15 @@ class Settings:
     graphql_ide: bool = True
     introspection: bool = True
     # "inprocess": the server runs the projection followers itself (the embedded default);
-    # "external": `dengta project` workers do.
+    # "worker": `dengta serve` runs them in a child process it restarts and stops with it;
+    # "external": `dengta project` workers, run by someone else, do.
     projections: str = "inprocess"
     read_your_writes_timeout: float = 5.0
 
     def __post_init__(self) -> None:
         DatabaseURL(self.database_url).backend  # noqa: B018  (raises ValueError when unsupported)
-        if self.projections not in ("inprocess", "external"):
-            raise ValueError("DENGTA_PROJECTIONS must be 'inprocess' or 'external'")
+        if self.projections not in ("inprocess", "worker", "external"):
+            raise ValueError("DENGTA_PROJECTIONS must be 'inprocess', 'worker' or 'external'")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:

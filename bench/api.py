@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="uvicorn workers serving dengta (and the ceiling (B))")
     parser.add_argument("--project-worker", action="store_true",
-                        help="fold in a `dengta project` process instead of in the server")
+                        help="fold in a projection worker process (DENGTA_PROJECTIONS=worker)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the runs, interleaved; report medians")
     args = parser.parse_args()
@@ -206,11 +206,8 @@ def measure(args: argparse.Namespace, url: str, folder: str,
     goal_ids, moment = seed(url)
     env = {"DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": SECRET,
            "DENGTA_JWT_SECRET_FILE": f"{folder}/secret"}
-    if args.project_worker:
-        env["DENGTA_PROJECTIONS"] = "external"
-        processes.append(subprocess.Popen([sys.executable, "-m", "app.cli", "project", "--grouped"],
-                                          env={**os.environ, **env},
-                                          stderr=subprocess.DEVNULL))
+    if args.project_worker:  # `dengta serve` runs `dengta project --grouped` as its child
+        env["DENGTA_PROJECTIONS"] = "worker"
     processes.append(serve(["app.cli", "serve", "--workers", str(args.workers)], env, 8701))
     processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning",
                             "--workers", str(args.workers)], {}, 8702))

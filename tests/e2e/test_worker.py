@@ -139,3 +139,85 @@ def test_read_your_writes_holds_in_a_process_whose_followers_do_not_lead(url) ->
     finally:
         leader.stop()
         app.close()
+
+
+def children(parent: int, marker: str) -> list[int]:
+    """Processes whose parent is `parent` and whose command line contains `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat[1]) == parent and marker in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_serve_runs_the_followers_in_a_child_it_restarts_and_stops(url, tmp_path) -> None:
+    """DENGTA_PROJECTIONS=worker: `dengta serve` folds in a `dengta project --grouped` child;
+    mutations read their writes through it, a killed child is replaced, and stopping the
+    server stops it."""
+    import httpx
+
+    from app.auth import TokenService
+    from tests.e2e.test_real_server import free_port
+
+    secret = "a-worker-test-secret-long-enough-for-hs256"
+    port = free_port()
+    env = {**os.environ, "DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": secret,
+           "DENGTA_PROJECTIONS": "worker"}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port",
+                                   str(port), "--workers", "2"],
+                                  env=env, stdout=out, stderr=subprocess.STDOUT)
+    headers = {"Authorization": f"Bearer {TokenService(secret).mint('admin')}"}
+    mutation = """mutation($name: String!) { registerOrganization(input: {name: $name,
+        kind: "committee", category: "机关"}) { organization { name } userErrors { code } } }"""
+
+    def register(name: str) -> dict[str, object]:
+        response = httpx.post(f"http://127.0.0.1:{port}/graphql", headers=headers, timeout=10,
+                              json={"query": mutation, "variables": {"name": name}})
+        return dict(response.json()["data"]["registerOrganization"])
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        (first,) = children(server.pid, "app.cli project --grouped")
+        # read back at once: the child folded it (the API workers follow nothing)
+        assert register("临江党委") == {"organization": {"name": "临江党委"}, "userErrors": []}
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not (replaced := [pid for pid in children(server.pid, "app.cli project")
+                                if pid != first]):
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert register("江北党委") == {"organization": {"name": "江北党委"}, "userErrors": []}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while children(server.pid, "app.cli project") or \
+            any("app.cli project" in command for command in commands(replaced[0])):
+        assert time.monotonic() < deadline, "the projection worker outlived the server"
+        time.sleep(0.1)
+
+
+def commands(pid: int) -> list[str]:
+    """The command line of `pid`, if it still runs."""
+    try:
+        return [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()]
+    except OSError:
+        return []
