@@ -226,7 +226,6 @@ class ProjectionWorker:
     def __init__(self) -> None:
         self.stopped = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
         self.thread = threading.Thread(target=self._supervise, name="projection-worker",
                                        daemon=True)
 
@@ -239,7 +238,6 @@ class ProjectionWorker:
             # Its own session: a Ctrl-C at the terminal reaches the server, which stops it.
             self.process = subprocess.Popen(command, env={**os.environ},
                                             start_new_session=True)
-            self.starts += 1
             code = self.process.wait()
             if not self.stopped.is_set():
                 logging.getLogger("dengta.serve").warning(

@@ -73,6 +73,17 @@ def link(previous: bytes, canonical: bytes) -> bytes:
     return hashlib.sha256(previous + canonical).digest()
 
 
+def each_actor(actor: str | Sequence[str], count: int) -> list[str]:
+    """Each of `count` events' actor: `actor` wrote them all, or is a list with each event's
+    actor (saves written together)."""
+    actors = [actor] * count if isinstance(actor, str) else list(actor)
+    if not all(actors):
+        raise ValueError("every write needs an actor: pass actor=... to save()")
+    if len(actors) != count:
+        raise ValueError("each stored event needs its actor")
+    return actors
+
+
 def chain_rows(
     previous: bytes | None,
     positions: Sequence[int],
@@ -82,11 +93,9 @@ def chain_rows(
 ) -> list[AuditRow]:
     """The audit rows for events just inserted at `positions`, continuing from `previous`;
     `actor` wrote them all, or is a list with each event's actor (saves written together)."""
-    actors = [actor] * len(stored_events) if isinstance(actor, str) else actor
-    if not all(actors):
-        raise ValueError("every write needs an actor: pass actor=... to save()")
-    if not len(positions) == len(stored_events) == len(actors):
-        raise ValueError("each stored event needs its position and actor")
+    actors = each_actor(actor, len(stored_events))
+    if len(positions) != len(stored_events):
+        raise ValueError("each stored event needs its position")
     last = previous or GENESIS
     rows = []
     for position, stored, writer in zip(positions, stored_events, actors, strict=True):

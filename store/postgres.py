@@ -29,7 +29,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
-from store.audit import AUDIT_TABLE, AuditRow, Digest, micros, split_topic
+from store.audit import AUDIT_TABLE, AuditRow, Digest, each_actor, micros, split_topic
 
 AUDIT_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -204,9 +204,7 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library
     def _insert(self, stored_events: Sequence[StoredEvent], actor: str | Sequence[str]
                 ) -> Sequence[int]:
-        actors = [actor] * len(stored_events) if isinstance(actor, str) else list(actor)
-        if not all(actors) or len(actors) != len(stored_events):
-            raise ValueError("every write needs an actor: pass actor=... to save()")
+        actors = each_actor(actor, len(stored_events))
         kinds = [split_topic(stored.topic) for stored in stored_events]
         arguments = ([stored.originator_id for stored in stored_events],
                      [stored.originator_version for stored in stored_events],

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +29,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_ready(process: subprocess.Popen[bytes], base: str, log: Path,
+                     within: float) -> None:
+    """Until `/readyz` answers 200; fails with the server's log if it exits or takes longer."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if httpx.get(f"http://{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"server did not become ready: {log.read_text()}"
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def server(database_url: str, tmp_path) -> Iterator[str]:
     port = free_port()
@@ -37,16 +53,7 @@ def server(database_url: str, tmp_path) -> Iterator[str]:
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.1)
+        wait_until_ready(process, base, tmp_path / "server.log", within=30)
         yield base
     finally:
         process.terminate()

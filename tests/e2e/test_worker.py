@@ -164,7 +164,7 @@ def test_serve_runs_the_followers_in_a_child_it_restarts_and_stops(url, tmp_path
     import httpx
 
     from app.auth import TokenService
-    from tests.e2e.test_real_server import free_port
+    from tests.e2e.test_real_server import free_port, wait_until_ready
 
     secret = "a-worker-test-secret-long-enough-for-hs256"
     port = free_port()
@@ -185,16 +185,7 @@ def test_serve_runs_the_followers_in_a_child_it_restarts_and_stops(url, tmp_path
         return dict(response.json()["data"]["registerOrganization"])
 
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+        wait_until_ready(server, f"127.0.0.1:{port}", log, within=60)
         (first,) = children(server.pid, "app.cli project --grouped")
         # read back at once: the child folded it (the API workers follow nothing)
         assert register("临江党委") == {"organization": {"name": "临江党委"}, "userErrors": []}
