@@ -260,6 +260,11 @@ def create_app(settings: Settings) -> Starlette:
             services.readers.discard()
             return JSONResponse({"status": "unavailable", "reason": type(error).__name__},
                                 status_code=503)
+        failing = {name: {"position": position, "error": error}
+                   for name, (position, error) in services.runner.failing.items()}
+        if failing:
+            return JSONResponse({"status": "failing", "head": head, "lag": lags,
+                                 "failing": failing}, status_code=503)
         ready = all(lag <= READY_LAG for lag in lags.values())
         return JSONResponse({"status": "ready" if ready else "lagging", "head": head,
                              "lag": lags}, status_code=200 if ready else 503)

@@ -4,6 +4,7 @@ by effective date, and completion against the target honouring the indicator's d
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,7 +66,9 @@ def completion(indicator: dict[str, Any], value: str | None, level: str | None) 
         progress = Decimal(value) - baseline
     if span == 0:
         return 1.0 if progress >= 0 else 0.0
-    return round(max(0.0, float(progress / span)), 6)
+    ratio = float(progress / span)
+    # A value the boundary now refuses (1E+400) may still be in an older log: no figure then.
+    return round(max(0.0, ratio), 6) if math.isfinite(ratio) else None
 
 
 @lru_cache(maxsize=4096)

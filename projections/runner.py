@@ -36,6 +36,7 @@ log = logging.getLogger("dengta.projections")
 # statistics on the log, answers by sorting all of it for every batch.
 FOLLOW_WINDOW = 20_000
 LINGER = 0.01  # seconds a busy follower waits before its next step
+FAILING_AFTER = 3  # failed attempts in a row after which a follower is reported as failing
 
 
 class Leadership:
@@ -107,6 +108,9 @@ class Runner:
         self.stopped = threading.Event()
         self.wakeups = {p.name: threading.Event() for p in projections}
         self.leading: set[str] = set()
+        # Followers whose last attempts failed: projection name -> (position, error), for
+        # /readyz; cleared by the next step that succeeds.
+        self.failing: dict[str, tuple[int | None, str]] = {}
         # Set while the listener hears other processes' progress (PostgreSQL): waits need not
         # ask the database where they are then.
         self.listening = threading.Event()
@@ -224,9 +228,6 @@ class Runner:
             conn: Connection | None = None
             try:
                 conn = self.database.connect()
-                if failures:
-                    log.warning("%s: reconnected after %d failed attempt(s)", label, failures)
-                    failures = 0
                 while not self._lead(conn, leaderships):
                     if self.stopped.wait(self.poll_interval):
                         return
@@ -241,6 +242,12 @@ class Runner:
                     wakeup.clear()
                     _, position = follower.step()
                     self._reached(names, position)
+                    if failures:
+                        log.warning("%s: folding again after %d failed attempt(s)", label,
+                                    failures)
+                        failures = 0
+                        for name in names:
+                            self.failing.pop(name, None)
                     if follower.behind:  # (a full or an empty window: go on)
                         continue
                     if not wakeup.is_set():  # nothing was written while it folded
@@ -254,6 +261,10 @@ class Runner:
             except Exception as error:
                 failures += 1
                 log.warning("%s: %s: %s; reconnecting", label, type(error).__name__, error)
+                if failures >= FAILING_AFTER:
+                    for name in names:
+                        self.failing[name] = (self.position(name),
+                                              f"{type(error).__name__}: {error}"[:500])
                 self.stopped.wait(min(0.05 * 2 ** failures, 2.0))
             finally:
                 self.leading.difference_update(names)

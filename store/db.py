@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 from psycopg.pq import ExecStatus
+from psycopg.types.string import StrBinaryDumper, StrDumper
 
 from store.url import DatabaseURL
 
@@ -124,11 +125,29 @@ class SQLiteConnection(Connection):
         self.raw.close()
 
 
+def storable(text: str) -> str:
+    """PostgreSQL's text cannot hold NUL, which SQLite and the event store's JSON can: a read
+    model shows U+FFFD in its place rather than stop its follower on a value the store took."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+class StorableStrDumper(StrDumper):
+    def dump(self, obj: str) -> bytes:
+        return super().dump(storable(obj))
+
+
+class StorableStrBinaryDumper(StrBinaryDumper):
+    def dump(self, obj: str) -> bytes:
+        return super().dump(storable(obj))
+
+
 class PostgresConnection(Connection):
     dialect = "postgresql"
 
     def __init__(self, conninfo: dict[str, Any]) -> None:
         self.raw = psycopg.connect(**conninfo, autocommit=True)
+        self.raw.adapters.register_dumper(str, StorableStrDumper)
+        self.raw.adapters.register_dumper(str, StorableStrBinaryDumper)
         self._cursor = self.raw.cursor()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:

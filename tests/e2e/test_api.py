@@ -97,6 +97,27 @@ def test_health_and_readiness(client) -> None:
     assert ready.json()["status"] == "ready"
 
 
+def test_readiness_reports_a_follower_that_keeps_failing(client, monkeypatch) -> None:
+    def broken_step(_follower: Any) -> Any:
+        raise RuntimeError("a read model cannot store this")
+
+    monkeypatch.setattr("projections.runner.Follower.step", broken_step)
+    register(client, "市局党委", "committee")
+    deadline = time.monotonic() + 10
+    while (ready := client.get("/readyz")).status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["status"] == "failing"
+    assert {name for name in body["failing"]} == {p.name for p in ALL}
+    assert all("a read model cannot store this" in f["error"] for f in body["failing"].values())
+    monkeypatch.undo()
+    deadline = time.monotonic() + 10
+    while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client.get("/readyz").json()["status"] == "ready"
+
+
 def test_answers_carry_chinese_as_utf8_not_escapes(client) -> None:
     register(client, "烟草专卖局党组", "committee")
     response = client.post("/graphql", headers=ADMIN,
