@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.abc import Buffer
 from psycopg.pq import ExecStatus
 from psycopg.types.string import StrBinaryDumper, StrDumper
 
@@ -132,12 +133,12 @@ def storable(text: str) -> str:
 
 
 class StorableStrDumper(StrDumper):
-    def dump(self, obj: str) -> bytes:
+    def dump(self, obj: str) -> Buffer | None:
         return super().dump(storable(obj))
 
 
 class StorableStrBinaryDumper(StrBinaryDumper):
-    def dump(self, obj: str) -> bytes:
+    def dump(self, obj: str) -> Buffer | None:
         return super().dump(storable(obj))
 
 
