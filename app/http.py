@@ -30,6 +30,7 @@ from app.auth import (
     load_or_create_secret,
 )
 from app.bootstrap import open_application
+from app.boundary import DateWindow
 from app.exports import export_endpoint
 from app.graphql.context import Context
 from app.graphql.schema import MAX_TOKENS, build_schema
@@ -149,7 +150,8 @@ class QueryThreads:
 
 class DengtaGraphQL(GraphQL[Context, None]):
     def __init__(self, services: Services, settings: Settings) -> None:
-        super().__init__(build_schema(settings.introspection),
+        super().__init__(build_schema(settings.introspection,
+                                      DateWindow(settings.earliest_date, settings.future_years)),
                          graphql_ide="graphiql" if settings.graphql_ide else None)
         self.services = services
 

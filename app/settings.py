@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from store.url import DatabaseURL
@@ -33,6 +34,10 @@ class Settings:
     # "external": `dengta project` workers, run by someone else, do.
     projections: str = "inprocess"
     read_your_writes_timeout: float = 5.0
+    # The business dates the API takes: from `earliest_date` to `future_years` ahead of today.
+    earliest_date: date = date(1921, 7, 1)
+    future_years: int = 10
+    max_body_bytes: int = 1_000_000  # a request body beyond this is refused unread (413)
 
     def __post_init__(self) -> None:
         DatabaseURL(self.database_url).backend  # noqa: B018  (raises ValueError when unsupported)
@@ -51,4 +56,8 @@ class Settings:
             graphql_ide=_flag(environ.get("DENGTA_GRAPHQL_IDE"), True),
             introspection=_flag(environ.get("DENGTA_INTROSPECTION"), True),
             projections=environ.get("DENGTA_PROJECTIONS") or "inprocess",
+            earliest_date=date.fromisoformat(environ.get("DENGTA_EARLIEST_DATE")
+                                             or "1921-07-01"),
+            future_years=int(environ.get("DENGTA_FUTURE_YEARS") or 10),
+            max_body_bytes=int(environ.get("DENGTA_MAX_BODY_BYTES") or 1_000_000),
         )

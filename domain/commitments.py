@@ -13,7 +13,7 @@ from domain.base import DengtaAggregate, require_actor, require_reason
 from domain.errors import InvalidInputError, InvalidTransitionError
 from domain.organizations import Organization
 from domain.people import Person
-from domain.values import PartyKind, require_text
+from domain.values import PartyKind, require_not_before, require_text
 
 
 class Commitment(DengtaAggregate):
@@ -54,6 +54,12 @@ class Commitment(DengtaAggregate):
         self.due_date = due_date
         self.follow_ups = 0
         self.fulfilled: bool | None = None  # None while not concluded
+        self.made_on = effective_date
+
+    @property
+    def began(self) -> date | None:
+        # (None in a snapshot taken before the date was kept: those steps go unchecked.)
+        return getattr(self, "made_on", None)
 
     @classmethod
     def make(cls, *, id: UUID, actor: str, party: Person | Organization,
@@ -82,14 +88,17 @@ class Commitment(DengtaAggregate):
         self._followed_up(actor=require_actor(actor), reason=reason.strip(),
                           note=require_text(note, "note", 2000),
                           evidence=[require_text(ref, "evidence", 500) for ref in evidence],
-                          effective_date=effective_date)
+                          effective_date=require_not_before(effective_date, self.began,
+                                                            "the commitment was made"))
 
     def conclude(self, *, actor: str, fulfilled: bool, effective_date: date,
                  reason: str) -> None:
         self._check_open()
         self._concluded(actor=require_actor(actor),
                         reason=require_reason(reason, "a conclusion must say why"),
-                        fulfilled=bool(fulfilled), effective_date=effective_date)
+                        fulfilled=bool(fulfilled),
+                        effective_date=require_not_before(effective_date, self.began,
+                                                          "the commitment was made"))
 
     @event(FollowedUp)
     def _followed_up(self, *, actor: str, reason: str, note: str, evidence: list[str],

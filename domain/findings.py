@@ -22,7 +22,7 @@ from domain.errors import (
 )
 from domain.organizations import Organization
 from domain.people import Person
-from domain.values import parse_enum, require_text
+from domain.values import parse_enum, require_not_before, require_text
 
 
 class FindingSource(StrEnum):
@@ -119,6 +119,12 @@ class Finding(DengtaAggregate):
         self.status = FindingStatus.OPEN
         self.measures: list[dict[str, Any]] = []
         self.submitted_by: str | None = None
+        self.raised_on = effective_date
+
+    @property
+    def began(self) -> date | None:
+        # (None in a snapshot taken before the date was kept: those steps go unchecked.)
+        return getattr(self, "raised_on", None)
 
     @classmethod
     def raise_finding(
@@ -172,7 +178,8 @@ class Finding(DengtaAggregate):
         if not refs:
             raise InvalidInputError("a submission needs evidence", field="evidence")
         self._submitted(actor=require_actor(actor), reason=reason.strip(), evidence=refs,
-                        effective_date=effective_date)
+                        effective_date=require_not_before(effective_date, self.began,
+                                                          "the finding was raised"))
 
     def _check_verifier(self, actor: str) -> None:
         if self.status is not FindingStatus.SUBMITTED:
@@ -187,12 +194,15 @@ class Finding(DengtaAggregate):
 
     def verify(self, *, actor: str, effective_date: date, reason: str = "") -> None:
         self._check_verifier(require_actor(actor))
-        self._verified(actor=actor, reason=reason.strip(), effective_date=effective_date)
+        self._verified(actor=actor, reason=reason.strip(),
+                       effective_date=require_not_before(effective_date, self.began,
+                                                         "the finding was raised"))
 
     def return_for_rework(self, *, actor: str, reason: str, effective_date: date) -> None:
         self._check_verifier(require_actor(actor))
         self._returned(actor=actor, reason=require_reason(reason, "a return must say why"),
-                       effective_date=effective_date)
+                       effective_date=require_not_before(effective_date, self.began,
+                                                         "the finding was raised"))
 
     def reopen(self, *, actor: str, reason: str, effective_date: date) -> None:
         """Only a closed finding; the owner and the measure owners may not reopen it themselves
@@ -204,7 +214,8 @@ class Finding(DengtaAggregate):
             raise SegregationOfDutiesError("the owner of a finding or of one of its measures "
                                            "cannot reopen it", field="findingId")
         self._reopened(actor=actor, reason=require_reason(reason, "a reopening must say why"),
-                       effective_date=effective_date)
+                       effective_date=require_not_before(effective_date, self.began,
+                                                         "the finding was raised"))
 
     @event(MeasurePlanned)
     def _measure_planned(self, *, actor: str, reason: str, measure_id: UUID, description: str,

@@ -4,7 +4,7 @@ responsibilities, decomposed level by level (任期 → 年度 → 具体)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -46,6 +46,9 @@ from domain.values import (
 )
 
 FINISHED = (GoalStatus.CLOSED, GoalStatus.CANCELLED)
+# A final progress report may be effective this long after the goal's period (a year's
+# last figures come in its first quarter).
+PROGRESS_GRACE = timedelta(days=92)
 
 
 class Goal(DengtaAggregate):
@@ -395,6 +398,12 @@ class Goal(DengtaAggregate):
                                         field="value")
             number = to_decimal(value, "value")
         refs = [require_text(ref, "evidence", 500) for ref in evidence]
+        latest = self.period_end + PROGRESS_GRACE
+        if not self.period_start <= effective_date <= latest:
+            raise InvalidInputError(
+                f"progress is effective within the goal's period {self.period_start} to "
+                f"{self.period_end} (or up to {PROGRESS_GRACE.days} days after it, for the "
+                f"final report): not {effective_date}", field="effectiveDate")
         self._progress_reported(actor=require_actor(actor), reason=reason.strip(), value=number,
                                 rubric_level=rubric_level, evidence=refs,
                                 effective_date=effective_date)

@@ -118,6 +118,16 @@ def require_text(value: str, field: str, max_length: int = 200) -> str:
     return text
 
 
+def require_not_before(when: date, earliest: date | None, what: str,
+                       field: str = "effectiveDate") -> date:
+    """A step of a record's life is not dated before the record began (`earliest`: None for
+    records whose state predates that rule)."""
+    if earliest is not None and when < earliest:
+        raise InvalidInputError(f"{field} {when.isoformat()} lies before {what} "
+                                f"({earliest.isoformat()})", field=field)
+    return when
+
+
 def require_weight(weight: int, field: str = "weight") -> int:
     if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100:
         raise InvalidInputError("weight must be a whole number from 0 to 100", field=field)

@@ -243,7 +243,7 @@ class Runner:
                     _, position = follower.step()
                     self._reached(names, position)
                     if failures:
-                        log.warning("%s: folding again after %d failed attempt(s)", label,
+                        log.warning("%s: reconnected after %d failed attempt(s)", label,
                                     failures)
                         failures = 0
                         for name in names:

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from psycopg.abc import Buffer
 from psycopg.pq import ExecStatus
-from psycopg.types.string import StrBinaryDumper, StrDumper
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
 from store.url import DatabaseURL
 
@@ -132,7 +132,7 @@ def storable(text: str) -> str:
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
-class StorableStrDumper(StrDumper):
+class StorableStrDumper(StrDumperUnknown):
     def dump(self, obj: str) -> Buffer | None:
         return super().dump(storable(obj))
 
@@ -147,8 +147,10 @@ class PostgresConnection(Connection):
 
     def __init__(self, conninfo: dict[str, Any]) -> None:
         self.raw = psycopg.connect(**conninfo, autocommit=True)
-        self.raw.adapters.register_dumper(str, StorableStrDumper)
+        # (The last one registered is what a plain `str` parameter uses: text of unknown type,
+        # as psycopg's default, which lets the server infer it; binary COPY uses the other.)
         self.raw.adapters.register_dumper(str, StorableStrBinaryDumper)
+        self.raw.adapters.register_dumper(str, StorableStrDumper)
         self._cursor = self.raw.cursor()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -25,11 +26,13 @@ from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.utils.str_converters import to_camel_case
 
+from app.boundary import DateWindow
 from app.graphql import (
     accountability,
     accountability_mutations,
     assessment,
     audit,
+    boundary,
     mutations,
     queries,
     subscriptions,
@@ -123,7 +126,8 @@ def call_directly(schema: strawberry.Schema) -> None:
             graphql_type.fields[to_camel_case(name)].resolve = field.base_resolver.wrapped_func
 
 
-def build_schema(introspection: bool = True) -> strawberry.Schema:
+def build_schema(introspection: bool = True,
+                 dates: DateWindow | None = None) -> strawberry.Schema:
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(LIMIT_RULES),
@@ -138,8 +142,10 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
                                types=[Organization, Goal, Person, assessment.AssessmentCycle],
                                extensions=extensions,
-                               config=StrawberryConfig(name_converter=RememberedNames()))
+                               config=StrawberryConfig(name_converter=RememberedNames()),
+                               scalar_overrides={datetime: boundary.AWARE_DATETIME})
     call_directly(schema)
+    boundary.guard(schema._schema, dates or DateWindow())
     return schema
 
 
