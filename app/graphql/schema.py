@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType
+from graphql import DocumentNode, GraphQLError, GraphQLObjectType, parse
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
@@ -76,6 +76,21 @@ class MaskUnexpectedErrors(MaskErrors):
         return masked
 
 
+@lru_cache(maxsize=512)
+def parse_document(query: str) -> DocumentNode:
+    """Parsed once per document text for the whole process, within the token limit; the
+    server parses a long document in a worker thread first (`app.http`), so that this
+    finds it here instead of lexing it on the event loop."""
+    return parse(query, max_tokens=MAX_TOKENS)
+
+
+class SharedParse(SchemaExtension):
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = parse_document(context.query or "")
+        yield
+
+
 class ReadPosition(SchemaExtension):
     """Tells in `extensions.positions` which log position answered each top-level read
     (null: the current state)."""
@@ -129,11 +144,10 @@ def call_directly(schema: strawberry.Schema) -> None:
 def build_schema(introspection: bool = True,
                  dates: DateWindow | None = None) -> strawberry.Schema:
     extensions: list[Any] = [
-        lambda: ParserCache(maxsize=512),
+        SharedParse,
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ValidationCache(maxsize=512),
         NodeLimit,
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskUnexpectedErrors,
         ReadPosition,
     ]
