@@ -249,6 +249,7 @@ def letter(conn: Connection, letter_id: str, position: int | None = None) -> Let
 class LetterFilter:
     organization_ids: Sequence[str] | None = None  # issued or received by one (None: any)
     signer_id: str | None = None  # signed by this person, on either side
+    within: Sequence[str] | None = None  # a reader's scope: issued or received in it
     year: int | None = None
     status: str | None = None  # drafted or signed
 
@@ -262,6 +263,12 @@ class LetterFilter:
             wanted = marks(self.organization_ids)
             clauses.append(f"(l.issuer_id IN ({wanted}) OR l.recipient_id IN ({wanted}))")
             params += [*self.organization_ids, *self.organization_ids]
+        if self.within is not None:
+            if not self.within:
+                return None
+            inside = marks(self.within)
+            clauses.append(f"(l.issuer_id IN ({inside}) OR l.recipient_id IN ({inside}))")
+            params += [*self.within, *self.within]
         if self.signer_id is not None:
             clauses.append("(l.issuer_signer_id = ? OR l.recipient_signer_id = ?)")
             params += [self.signer_id, self.signer_id]
@@ -339,11 +346,18 @@ class SanctionView:
 
 def _page(conn: Connection, select: str, table: TemporalTable, alias: str, column: str,
           value: str, sort: tuple[str, ...], position: int | None,
-          page: Page) -> tuple[list[Row], bool, int | None]:
-    """A keyset page of one table's rows whose `column` equals `value`, whether more lie
-    beyond it, and how many match in all (None when reading everything: the rows say)."""
+          page: Page, within: Sequence[str] | None = None,
+          ) -> tuple[list[Row], bool, int | None]:
+    """A keyset page of one table's rows whose `column` equals `value` (and, given `within`,
+    whose organisation is one of those), whether more lie beyond it, and how many match in
+    all (None when reading everything: the rows say)."""
+    if within is not None and not within:
+        return [], False, 0
     cond, params = as_of(alias, position)
     where, values = f"{alias}.{column} = ? AND {cond}", [value, *params]
+    if within is not None:
+        where += f" AND {alias}.organization_id IN ({marks(within)})"
+        values += list(within)
     rows, more = read_page(conn, select, f"{table.name} {alias}", where, values, sort, page)
     total = (count(conn, f"{table.name} {alias}", where, values) if page.limit is not None
              else None)
@@ -358,12 +372,13 @@ def commitment_key(view: CommitmentView) -> tuple[str, str, str]:
 
 
 def commitments_page(conn: Connection, column: str, value: str, position: int | None = None,
-                     page: Page = EVERYTHING) -> tuple[list[CommitmentView], bool, int]:
+                     page: Page = EVERYTHING, within: Sequence[str] | None = None,
+                     ) -> tuple[list[CommitmentView], bool, int]:
     """Commitments by due date, title and id."""
     rows, more, total = _page(
         conn, "c.id, c.party_kind, c.party_id, c.organization_id, c.title, c.due_date, "
         "c.made_on, c.follow_ups, c.status, c.concluded_on", COMMITMENTS, "c", column, value,
-        COMMITMENT_SORT, position, page)
+        COMMITMENT_SORT, position, page, within)
     return [CommitmentView(
         id=r[0], party_kind=r[1], party_id=r[2], organization_id=r[3], title=r[4],
         due_date=date.fromisoformat(r[5]), made_on=date.fromisoformat(r[6]),
@@ -390,12 +405,13 @@ def project_key(view: ProjectView) -> tuple[str, str]:
 
 
 def projects_page(conn: Connection, column: str, value: str, position: int | None = None,
-                  page: Page = EVERYTHING) -> tuple[list[ProjectView], bool, int]:
+                  page: Page = EVERYTHING, within: Sequence[str] | None = None,
+                  ) -> tuple[list[ProjectView], bool, int]:
     """Projects by title and id."""
     rows, more, total = _page(
         conn, "p.id, p.project_type, p.organization_id, p.leader_id, p.title, p.status, "
         "p.goal_ids, p.milestones, p.reached, p.last_reason", PROJECTS, "p", column, value,
-        PROJECT_SORT, position, page)
+        PROJECT_SORT, position, page, within)
     return [ProjectView(
         id=r[0], project_type=r[1], organization_id=r[2], leader_id=r[3], title=r[4],
         status=r[5], goal_ids=json.loads(r[6]), milestones=json.loads(r[7]),
@@ -417,12 +433,13 @@ def sanction_key(view: SanctionView) -> tuple[str, str]:
 
 
 def sanctions_page(conn: Connection, column: str, value: str, position: int | None = None,
-                   page: Page = EVERYTHING) -> tuple[list[SanctionView], bool, int]:
+                   page: Page = EVERYTHING, within: Sequence[str] | None = None,
+                   ) -> tuple[list[SanctionView], bool, int]:
     """Rewards and restraints by date issued and id."""
     rows, more, total = _page(
         conn, "s.id, s.kind, s.party_kind, s.party_id, s.organization_id, s.basis, s.reason, "
         "s.issued_by, s.issued_on, s.revoked, s.revocation_reason", SANCTIONS, "s", column,
-        value, SANCTION_SORT, position, page)
+        value, SANCTION_SORT, position, page, within)
     return [SanctionView(
         id=r[0], kind=r[1], party_kind=r[2], party_id=r[3], organization_id=r[4],
         basis=json.loads(r[5]), reason=r[6], issued_by=r[7],
@@ -495,9 +512,14 @@ class Party:
             n.id for n in tree.descendants(conn, self.id, position)]
 
     def goals(self, conn: Connection, position: int | None,
+              within: Sequence[str] | None = None,
               ) -> tuple[list[duty.Responsibility], dict[str, board.GoalScore]]:
-        """The goals it answers for, by kind, and their scores."""
+        """The goals it answers for (of the organisations `within`, if given), by kind, and
+        their scores."""
         responsibilities = duty.responsibilities_of(conn, self.id, position)
+        if within is not None:
+            inside = set(within)
+            responsibilities = [r for r in responsibilities if r.organization_id in inside]
         return responsibilities, board.goal_scores(
             conn, sorted({r.goal_id for r in responsibilities}), position)
 

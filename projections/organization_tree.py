@@ -280,3 +280,53 @@ def members(conn: Connection, organization_id: str,
         f"ORDER BY p.post, m.name, p.person_id",
         [organization_id, *post_params, *person_params])
     return [Member(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows]
+
+
+def children_of(conn: Connection, parent_ids: Sequence[str],
+                position: int | None = None) -> dict[str, list[OrganizationNode]]:
+    """The organisations directly under several organisations at once, by name."""
+    found: dict[str, list[OrganizationNode]] = {parent: [] for parent in parent_ids}
+    if not parent_ids:
+        return found
+    cond, params = as_of("n", position)
+    rows = conn.execute(f"SELECT {NODE_COLUMNS}, 1 FROM {NODES.name} n "
+                        f"WHERE n.parent_id IN ({marks(parent_ids)}) AND {cond} "
+                        "ORDER BY n.name, n.id", [*parent_ids, *params])
+    for row in rows:
+        node = OrganizationNode.from_row(row)
+        found[node.parent_id or ""].append(node)
+    return found
+
+
+def members_of(conn: Connection, organization_ids: Sequence[str],
+               position: int | None = None) -> dict[str, list[Member]]:
+    """The people holding posts in several organisations at once (for dataloaders)."""
+    found: dict[str, list[Member]] = {org: [] for org in organization_ids}
+    if not organization_ids:
+        return found
+    post_cond, post_params = as_of("p", position)
+    person_cond, person_params = as_of("m", position)
+    rows = conn.execute(
+        f"SELECT p.organization_id, p.person_id, m.name, m.party_member, p.post, p.since "
+        f"FROM {POSTS.name} p JOIN {PEOPLE.name} m ON m.id = p.person_id "
+        f"WHERE p.organization_id IN ({marks(organization_ids)}) AND {post_cond} "
+        f"AND {person_cond} ORDER BY p.post, m.name, p.person_id",
+        [*organization_ids, *post_params, *person_params])
+    for r in rows:
+        found[r[0]].append(Member(r[1], r[2], bool(r[3]), r[4], r[5]))
+    return found
+
+
+def affiliations_of(conn: Connection, person_ids: Sequence[str]) -> dict[str, set[str]]:
+    """Where each of several people currently holds a post or a role."""
+    found: dict[str, set[str]] = {person: set() for person in person_ids}
+    if not person_ids:
+        return found
+    wanted = marks(person_ids)
+    rows = conn.execute(
+        f"SELECT person_id, organization_id FROM {POSTS.name} WHERE person_id IN ({wanted}) "
+        f"AND valid_to IS NULL UNION SELECT person_id, organization_id FROM {ROLES.name} "
+        f"WHERE person_id IN ({wanted}) AND valid_to IS NULL", [*person_ids, *person_ids])
+    for person, organization in rows:
+        found[person].add(organization)
+    return found

@@ -4,6 +4,7 @@ read-model row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import strawberry
@@ -24,7 +25,6 @@ from app.graphql.types import (
     person_of,
 )
 from projections import accountability as views
-from projections import organization_tree as tree
 from projections import rectification
 from projections import responsibility_list as duty
 from projections import scoreboard as board
@@ -60,7 +60,7 @@ def person_at(info: Info[Context, None], raw_id: str | None,
               position: int | None) -> Person | None:
     if raw_id is None:
         return None
-    member = tree.person(info.context.conn, raw_id, position)
+    member = info.context.loaders.person.get(raw_id, position)
     return person_of(member, position) if member else None
 
 
@@ -393,7 +393,7 @@ class Accountability:
         assessment = None
         if found is not None:
             cycle = cycle_node(info, found[0].cycle_id, position)
-            node = tree.organization(info.context.conn, found[1].organization_id, position)
+            node = info.context.loaders.organization.get(found[1].organization_id, position)
             assessment = (LatestAssessment(cycle=cycle,
                                            standing=Standing.of(found[1], node, position))
                           if cycle else None)
@@ -406,7 +406,8 @@ class Accountability:
               after: str | None = None, last: int | None = None,
               before: str | None = None) -> Connection[AccountableGoal]:
         page = page_of(first, after, last, before, 3)
-        rows, scores = self.party.goals(info.context.conn, self.position)
+        rows, scores = self.party.goals(info.context.conn, self.position,
+                                        info.context.scope().organizations())
         found, more = slice_page(rows, views.responsibility_key, page)
         return connection([AccountableGoal.from_view(r, scores.get(r.goal_id), self.position)
                            for r in found], [views.responsibility_key(r) for r in found],
@@ -418,8 +419,8 @@ class Accountability:
                 after: str | None = None, last: int | None = None,
                 before: str | None = None) -> Connection[ResponsibilityLetter]:
         page = page_of(first, after, last, before, 3)
-        found, more, total = views.letters_page(info.context.conn, self.party.letters,
-                                                self.position, page)
+        where = replace(self.party.letters, within=info.context.scope().organizations())
+        found, more, total = views.letters_page(info.context.conn, where, self.position, page)
         return connection([ResponsibilityLetter.from_view(v, self.today, self.position)
                            for v in found], [views.letter_key(v) for v in found], more, page,
                           total)
@@ -429,17 +430,23 @@ class Accountability:
                     after: str | None = None, last: int | None = None,
                     before: str | None = None) -> Connection[Commitment]:
         page = page_of(first, after, last, before, 3)
-        found, more, total = views.commitments_page(info.context.conn, "party_id",
-                                                    self.party.id, self.position, page)
+        found, more, total = views.commitments_page(
+            info.context.conn, "party_id", self.party.id, self.position, page,
+            info.context.scope().organizations())
         return connection([Commitment.from_view(c) for c in found],
                           [views.commitment_key(c) for c in found], more, page, total)
+
+    def _scoped_findings(self, info: Info[Context, None],
+                         unclosed: bool) -> rectification.FindingFilter:
+        where = self.party.findings(unclosed)
+        return replace(where, organization_ids=info.context.scope().cut(where.organization_ids))
 
     def _findings(self, info: Info[Context, None], unclosed: bool, first: int | None,
                   after: str | None, last: int | None,
                   before: str | None) -> Connection[Finding]:
         page = page_of(first, after, last, before, 3)
         found, more, total = rectification.findings_page(
-            info.context.conn, self.party.findings(unclosed), self.position, page)
+            info.context.conn, self._scoped_findings(info, unclosed), self.position, page)
         return connection([Finding.from_view(f, self.today, self.position) for f in found],
                           [rectification.finding_key(f) for f in found], more, page, total)
 
@@ -461,8 +468,8 @@ class Accountability:
                 before: str | None = None) -> Connection[OverdueItem]:
         page = page_of(first, after, last, before, 4)
         conn = info.context.conn
-        findings, _, _ = rectification.findings_page(conn, self.party.findings(unclosed=True),
-                                                     self.position)
+        findings, _, _ = rectification.findings_page(
+            conn, self._scoped_findings(info, unclosed=True), self.position)
         items = rectification.overdue_items(conn, findings, self.today, self.position)
         found, more = slice_page(items, views.overdue_key, page)
         return connection([OverdueItem.from_view(i, self.today, self.position) for i in found],
@@ -473,8 +480,9 @@ class Accountability:
                  after: str | None = None, last: int | None = None,
                  before: str | None = None) -> Connection[Project]:
         page = page_of(first, after, last, before, 2)
-        found, more, total = views.projects_page(info.context.conn, self.party.project_column,
-                                                 self.party.id, self.position, page)
+        found, more, total = views.projects_page(
+            info.context.conn, self.party.project_column, self.party.id, self.position, page,
+            info.context.scope().organizations())
         return connection([Project.from_view(p, self.position) for p in found],
                           [views.project_key(p) for p in found], more, page, total)
 
@@ -483,8 +491,9 @@ class Accountability:
                   after: str | None = None, last: int | None = None,
                   before: str | None = None) -> Connection[Sanction]:
         page = page_of(first, after, last, before, 2)
-        found, more, total = views.sanctions_page(info.context.conn, "party_id", self.party.id,
-                                                  self.position, page)
+        found, more, total = views.sanctions_page(
+            info.context.conn, "party_id", self.party.id, self.position, page,
+            info.context.scope().organizations())
         return connection([Sanction.from_view(s) for s in found],
                           [views.sanction_key(s) for s in found], more, page, total)
 
@@ -495,8 +504,9 @@ class Accountability:
                             before: str | None = None) -> Connection[ResponsibilityGap]:
         page = page_of(first, after, last, before, 2)
         conn = info.context.conn
-        found, more, total = duty.gaps_page(conn, self.position,
-                                            self.party.subtree(conn, self.position), page)
+        found, more, total = duty.gaps_page(
+            conn, self.position,
+            info.context.scope().cut(self.party.subtree(conn, self.position)), page)
         return connection([ResponsibilityGap.from_view(g) for g in found],
                           [(g.title, g.goal_id) for g in found], more, page, total)
 

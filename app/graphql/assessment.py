@@ -214,9 +214,8 @@ class AssessmentCycle(Node):
 
     @strawberry.field(description="The organisations assessed (those the viewer may read).")
     def organizations(self, info: Info[Context, None]) -> list[Organization]:
-        visible = info.context.visible()
-        readable = [o for o in self.organization_raw_ids
-                    if policy.may_read_organization(visible, o)]
+        scope = info.context.scope()
+        readable = [o for o in self.organization_raw_ids if scope.within(o)]
         for raw_id in readable:
             info.context.loaders.organization.want(raw_id, self.position)
         found = [organization_at(info, raw_id, self.position) for raw_id in readable]
@@ -254,8 +253,8 @@ def standings(info: Info[Context, None], cycle_id: str, category: str | None,
                      before=(int(page.before[0]),) if page.before else None)
     except ValueError:
         raise bad_input("not a cursor of this scoreboard", "after") from None
-    visible = info.context.visible()
-    scope = sorted(visible) if visible is not None else None
+    cut = info.context.scope().organizations()
+    scope = list(cut) if cut is not None else None
     reached = folded_position(info)
     if position is not None and position > reached:  # the follower is behind: not final
         return standings_connection(info, cycle_id, category, position, keyed, page, scope)
@@ -283,9 +282,10 @@ def standings_connection(info: Info[Context, None], cycle_id: str, category: str
                          scope: list[str] | None) -> Connection[Standing]:
     lines, more, total = board.standings_page(info.context.conn, cycle_id, position,
                                               category, scope, keyed)
-    organizations = tree.organizations(info.context.conn,
-                                       [line.organization_id for line in lines], position)
-    return connection([Standing.of(line, organizations.get(line.organization_id), position)
+    loader = info.context.loaders.organization
+    for line in lines:
+        loader.want(line.organization_id, position)
+    return connection([Standing.of(line, loader.get(line.organization_id, position), position)
                        for line in lines], [(line.place,) for line in lines], more, page, total)
 
 
@@ -325,15 +325,20 @@ def item_global_id(kind: str, raw_id: str) -> strawberry.ID:
 def score_card_view(info: Info[Context, None], card: ScoreCard, line: board.Standing,
                     position: int | None, items: dict[str, Any]) -> ScoreCardView:
     conn = info.context.conn
-    node = tree.organization(conn, line.organization_id, position)
+    loaders = info.context.loaders
+    node = tree.organization(conn, line.organization_id, position)  # the parent, below
     expected = policy.expected_evaluators(
         conn, line.organization_id, node.parent_id if node else None,
         [i for i, item in items.items() if item.kind == "goal"])
     wanted = {(i, kind): expected(kind, i if i and items[i].kind == "goal" else None)
               for i, kind in card.pending}
-    found = tree.people(conn, sorted({p for ids in wanted.values() for p in ids}))
+    people = sorted({p for ids in wanted.values() for p in ids})
+    for person in people:
+        loaders.person.want(person, None)
+    found = {p: m for p in people if (m := loaders.person.get(p, None)) is not None}
     return ScoreCardView(
-        standing=Standing.of(line, node, position),
+        standing=Standing.of(line, loaders.organization.get(line.organization_id, position),
+                             position),
         items=[ItemScore(item_id=item_global_id(item.kind, item.id), kind=item.kind,
                          title=item.title, weight=float(item.weight),
                          parent_id=item_global_id("goal", item.parent_id)
@@ -427,20 +432,17 @@ class ScoreDiff:
 
 def readable_cycles(info: Info[Context, None]) -> list[str] | None:
     """The organisations whose cycles (as organiser or assessed) the viewer may list."""
-    visible = info.context.visible()
-    return None if visible is None else sorted(visible)
+    found = info.context.scope().organizations()
+    return None if found is None else list(found)
 
 
 def readable_cycle(info: Info[Context, None], found: board.Cycle | None) -> bool:
-    if found is None:
-        return False
-    visible = info.context.visible()
-    return visible is None or found.organizer_id in visible or any(
-        o in visible for o in found.organization_ids)
+    return found is not None and info.context.scope().any_within(
+        (found.organizer_id, *found.organization_ids))
 
 
 def visible_organization(info: Info[Context, None], organization_id: str) -> None:
-    if not policy.may_read_organization(info.context.visible(), organization_id):
+    if not info.context.scope().within(organization_id):
         raise bad_input("no such organisation, or not one you may read", "organizationId")
 
 
@@ -592,8 +594,11 @@ def card_at(info: Info[Context, None], cycle_id: strawberry.ID,
 
 def cycle_node(info: Info[Context, None], raw_id: str,
                position: int | None) -> AssessmentCycle | None:
+    """A cycle, if the principal may read it (its organiser's or an assessed organisation's
+    readers)."""
     found = board.cycle(info.context.conn, raw_id, position)
-    return AssessmentCycle.of(found, position) if found else None
+    return (AssessmentCycle.of(found, position)
+            if found is not None and readable_cycle(info, found) else None)
 
 
 FEATURE_NODES["AssessmentCycle"] = cycle_node

@@ -19,17 +19,16 @@ from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
 from app.graphql.paging import Connection, bad_input, connection, page_of
-from app.graphql.queries import AUTHENTICATED, raw, visible_node
+from app.graphql.queries import AUTHENTICATED, raw
 from app.graphql.types import (
     Node,
     Organization,
     Person,
     any_node,
-    goals_of,
     person_of,
+    visible_node,
 )
 from projections import audit_log as audit
-from projections import organization_tree as tree
 from projections.engine import position_at
 from store import chain
 from store.audit import Digest
@@ -97,21 +96,12 @@ class AuditEntry:
             UUID(person_id)
         except ValueError:
             return None
-        found = tree.person(info.context.conn, person_id)
+        found = info.context.loaders.person.get(person_id, None)
         return person_of(found, None) if found else None
 
     @strawberry.field(description="The record it changed, as it is now.")
     def target(self, info: Info[Context, None]) -> Node | None:
-        kind, raw_id = self.entry.aggregate_type, self.entry.aggregate_id
-        loaders = info.context.loaders
-        if kind == "Goal":
-            view = loaders.goal.get(raw_id, None)
-            return goals_of(info, [view], None)[0] if view else None
-        if kind == "Organization":
-            node = loaders.organization.get(raw_id, None)
-            return Organization.from_view(node, None) if node else None
-        found: Node | None = any_node(info, kind, raw_id, None)
-        return found
+        return visible_node(info, self.entry.aggregate_type, self.entry.aggregate_id, None)
 
     @strawberry.field(description="The organisation it concerned, as it is now.")
     def organization(self, info: Info[Context, None]) -> Organization | None:
@@ -204,12 +194,15 @@ def readable_record(info: Info[Context, None], global_id: str) -> tuple[str, str
         type_name, raw_id = from_global_id(global_id)
     except BadIdError as error:
         raise bad_input(str(error), "id") from None
-    if any_node(info, type_name, str(raw_id), None) is not None:
+    scope = info.context.scope()
+    if type_name == "Organization":  # an ancestor is readable by name, not its history
+        readable = (scope.within(str(raw_id))
+                    or any_node(info, type_name, str(raw_id), None) is None)
+    elif any_node(info, type_name, str(raw_id), None) is not None:
         readable = visible_node(info, type_name, str(raw_id), None) is not None
     else:  # not a node (an evaluation, a library indicator): by the organisations it concerns
-        visible = info.context.visible()
         concerned = audit.concerned_organizations(info.context.conn, str(raw_id))
-        readable = visible is None or not concerned or bool(visible & concerned)
+        readable = not concerned or scope.any_within(o for o in concerned if o is not None)
     if not readable:
         raise GraphQLError("you may not read the history of this record",
                            extensions={"code": "FORBIDDEN"})

@@ -37,17 +37,24 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.connect)
+        self.loaders = Loaders(self.connect, self.scope)
 
     @property
     def conn(self) -> Connection:
         return self.connect()
 
+    def scope(self) -> policy.ReadScope:
+        """What this principal may read (`policy.ReadScope`), worked out once; the loaders
+        cut every record they fetch to it. Nobody (no principal) reads nothing."""
+        if not hasattr(self, "_scope"):
+            self._scope = (policy.read_scope(self.conn, self.principal)
+                           if self.principal is not None else policy.ReadScope(frozenset()))
+            self._visible = None if self._scope.subtree is None else set(self._scope.subtree)
+        return self._scope
+
     def visible(self) -> set[str] | None:
-        """The organisations this principal may read (None: all), worked out once."""
-        if not hasattr(self, "_visible"):
-            assert self.principal is not None
-            self._visible = policy.visible_organizations(self.conn, self.principal)
+        """The organisations whose content this principal may read (None: all)."""
+        self.scope()
         return self._visible
 
     def position(self, as_of: datetime | None) -> int | None:

@@ -10,7 +10,6 @@ from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from app import policy
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
 from app.graphql.paging import MAX_PAGE, Connection, bad_input, connection, page_of
@@ -22,11 +21,11 @@ from app.graphql.types import (
     ResponsibilityGap,
     RoleHeld,
     Viewer,
-    any_node,
     goals_of,
+    organizations_of,
     person_of,
-    readable_by,
     valid_on,
+    visible_node,
 )
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -66,30 +65,7 @@ def readable_scope(info: Info[Context, None], organization_id: str | None,
     if organization_id:
         root = raw(organization_id, "Organization", argument)
         scope = {n.id for n in tree.descendants(info.context.conn, root, position)}
-    visible = info.context.visible()
-    if visible is not None:
-        scope = visible if scope is None else scope & visible
-    return tuple(sorted(scope)) if scope is not None else None
-
-
-def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
-                 position: int | None) -> Node | None:
-    """The node, or None when it does not exist or the principal may not read it."""
-    found: Node | None = any_node(info, type_name, raw_id, position)
-    visible = info.context.visible()
-    if found is None or visible is None:
-        return found
-    conn, principal = info.context.conn, info.context.principal
-    if isinstance(found, Organization):
-        readable = found.raw_id in visible
-    elif isinstance(found, Goal):
-        readable = found.organization_raw_id in visible
-    elif isinstance(found, Person):  # oneself, or someone affiliated with what one may read
-        readable = (principal is not None and str(principal.person_id) == raw_id) or bool(
-            visible & tree.affiliations(conn, raw_id))
-    else:
-        readable = bool(visible & readable_by(found))
-    return found if readable else None
+    return info.context.scope().cut(None if scope is None else sorted(scope))
 
 
 @strawberry.type
@@ -146,9 +122,8 @@ class Query:
         position = info.context.position(as_of)
         nodes = tree.descendants(info.context.conn, raw(root_id, "Organization", "rootId"),
                                  position)
-        visible = info.context.visible()
-        return [Organization.from_view(n, position) for n in nodes
-                if policy.may_read_organization(visible, n.id)]
+        scope = info.context.scope()
+        return organizations_of(info, [n for n in nodes if scope.within(n.id)], position)
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def person(self, info: Info[Context, None], id: strawberry.ID,
@@ -201,7 +176,7 @@ class Query:
         nodes, more, total = tree.organizations_page(
             info.context.conn, readable_scope(info, root_id, position, "rootId"), position,
             page)
-        return connection([Organization.from_view(n, position) for n in nodes],
+        return connection(organizations_of(info, nodes, position),
                           [(n.name, n.id) for n in nodes], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED,

@@ -59,7 +59,7 @@ class Person(Node):
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
     ) -> Connection[Responsibility]:
-        rows = duty.responsibilities_of(info.context.conn, self.raw_id, self.position)
+        rows = info.context.loaders.responsibilities.get(self.raw_id, self.position) or []
         return paginate([Responsibility.from_view(r, self.position) for r in rows],
                         lambda r: (KIND_ORDER[r.kind], r.goal_title, str(r.goal_id)),
                         first, after, last, before)
@@ -98,15 +98,16 @@ class Organization(Node):
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
     ) -> Connection[Organization]:
-        nodes = tree.descendants(info.context.conn, self.raw_id, self.position, False)
-        return paginate([Organization.from_view(n, self.position) for n in nodes
-                         if n.depth == 1], lambda o: (o.name, o.raw_id),
-                        first, after, last, before)
+        nodes = info.context.loaders.children.get(self.raw_id, self.position) or []
+        return paginate(organizations_of(info, nodes, self.position),
+                        lambda o: (o.name, o.raw_id), first, after, last, before)
 
     @strawberry.field(description="From the parent up to the root.")
     def ancestors(self, info: Info[Context, None]) -> list[Organization]:
+        scope = info.context.scope()
         nodes = tree.ancestors(info.context.conn, self.raw_id, self.position)
-        return [Organization.from_view(n, self.position) for n in nodes]
+        return organizations_of(info, [n for n in nodes if scope.organization(n.id)],
+                                self.position)
 
     @strawberry.field(description="People holding posts here, by name.")
     def members(
@@ -115,7 +116,8 @@ class Organization(Node):
     ) -> Connection[Membership]:
         return paginate([Membership(person=person_of(m, self.position), post=m.post,
                                     since=date.fromisoformat(m.since) if m.since else None)
-                         for m in tree.members(info.context.conn, self.raw_id, self.position)],
+                         for m in info.context.loaders.members.get(self.raw_id, self.position)
+                         or []],
                         lambda m: (m.person.name, m.person.raw_id, m.post),
                         first, after, last, before)
 
@@ -200,11 +202,8 @@ class Goal(Node):
             ResponsibilityLetter, strawberry.lazy("app.graphql.accountability_types")] | None:
         if self.letter_raw_id is None:
             return None
-        found = any_node(info, "ResponsibilityLetter", self.letter_raw_id, self.position)
-        visible = info.context.visible()
-        if found is None or (visible is not None and not visible & readable_by(found)):
-            return None
-        return cast("ResponsibilityLetter", found)
+        found = visible_node(info, "ResponsibilityLetter", self.letter_raw_id, self.position)
+        return cast("ResponsibilityLetter", found) if found is not None else None
 
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
     def subgoals(
@@ -334,8 +333,22 @@ class Viewer:
 
 def organization_or_none(info: Info[Context, None], raw_id: str,
                          position: int | None) -> Organization | None:
+    """A mutation's payload: the organisation it just wrote (the request's scope was worked
+    out before the write); reads go through `visible_node` and the loaders."""
     node = tree.organization(info.context.conn, raw_id, position)
     return Organization.from_view(node, position) if node else None
+
+
+def organizations_of(info: Info[Context, None], nodes: list[tree.OrganizationNode],
+                     position: int | None) -> list[Organization]:
+    """Organisation objects for a list of nodes (cut to the scope by whoever fetched them),
+    announcing to the loaders what their nested fields may ask for."""
+    loaders = info.context.loaders
+    for node in nodes:
+        loaders.organization.want(node.parent_id, position)
+        loaders.children.want(node.id, position)
+        loaders.members.want(node.id, position)
+    return [Organization.from_view(node, position) for node in nodes]
 
 
 # Node types of feature modules, registered by those modules: type name -> fetch(info, raw
@@ -351,14 +364,36 @@ def readable_by(node: Any) -> set[str]:
 
 def any_node(info: Info[Context, None], type_name: str, raw_id: str,
              position: int | None) -> Any:
+    """Whether a record exists, whoever may read it (for telling FORBIDDEN from absent):
+    never hand what this returns to a reader; `visible_node` does that."""
     if type_name in FEATURE_NODES:
         return FEATURE_NODES[type_name](info, raw_id, position)
     if type_name == "Organization":
-        return organization_or_none(info, raw_id, position)
+        return tree.organization(info.context.conn, raw_id, position)
     if type_name == "Goal":
-        view = goal_views.goal(info.context.conn, raw_id, position)
-        return Goal.from_view(view, position) if view else None
+        return goal_views.goal(info.context.conn, raw_id, position)
     if type_name == "Person":
-        member = tree.person(info.context.conn, raw_id, position)
+        return tree.person(info.context.conn, raw_id, position)
+    return None
+
+
+def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
+                 position: int | None) -> Node | None:
+    """The node, or None when it does not exist or lies outside the principal's scope:
+    organisations, goals and people through the scoped loaders, feature nodes by the
+    organisations whose readers see them (`readable_by`)."""
+    loaders = info.context.loaders
+    if type_name == "Organization":
+        node = loaders.organization.get(raw_id, position)
+        return organizations_of(info, [node], position)[0] if node else None
+    if type_name == "Goal":
+        view = loaders.goal.get(raw_id, position)
+        return goals_of(info, [view], position)[0] if view else None
+    if type_name == "Person":
+        member = loaders.person.get(raw_id, position)
         return person_of(member, position) if member else None
+    if type_name in FEATURE_NODES:
+        found: Node | None = FEATURE_NODES[type_name](info, raw_id, position)
+        if found is not None and info.context.scope().any_within(readable_by(found)):
+            return found
     return None
