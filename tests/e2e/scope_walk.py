@@ -16,8 +16,9 @@ from typing import Any
 
 from graphql import OperationDefinitionNode, parse
 
-from app.graphql.cost import MAX_NODES, cost
+from app.graphql.cost import MAX_NODES, Cost
 from app.graphql.ids import from_global_id
+from app.graphql.schema import build_schema
 
 PAGE = 10  # nested connections
 ROOT_PAGE = 100  # top-level connections (one per request)
@@ -139,21 +140,49 @@ class Walk:
 Post = Callable[[str], dict[str, Any]]
 
 
+SCHEMA = build_schema()
+
+
 def nodes_cost(query: str) -> int:
     """What the API's node limit counts for a request."""
     document = parse(query)
     operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
-    return cost(operation.selection_set, 1, {}, {})
+    schema = SCHEMA._schema
+    return Cost(schema, {}, {}).of(operation.selection_set, schema.query_type, 1)
 
 
 def tokens(query: str) -> int:
     return len(re.findall(r"[A-Za-z_]\w*|\d+|[{}():,!\[\]$]|\"[^\"]*\"", query))
 
 
+def top_level_fields(selection: str) -> list[str]:
+    """A selection's fields, each with its arguments and sub-selection."""
+    parts, depth, current = [], 0, ""
+    for token in re.findall(r"\([^)]*\)|[{}]|[^\s{}()]+", selection):
+        if depth == 0 and token not in "{}" and not token.startswith("(") and current:
+            parts.append(current.strip())
+            current = ""
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        current += " " + token
+    return [p for p in [*parts, current.strip()] if p and p != "__typename"]
+
+
 def batched(calls: list[str], selection: str, paged: bool) -> Iterator[str]:
     """Aliased calls in requests that stay inside the alias, token and node limits."""
     one = nodes_cost("{ " + f"a0: {calls[0]} {{ {selection} }}" + " }") if calls else 1
+    if one > MAX_NODES and calls:
+        # A list field (organizationTree) multiplies what it holds: ask for its fields one
+        # at a time, with pages of one where that is still too many.
+        parts = top_level_fields(selection)
+        if len(parts) > 1:
+            for part in parts:
+                yield from batched(calls, f"__typename {part}", paged)
+            return
+        selection = selection.replace(f"(first: {PAGE})", "(first: 1)")
+        one = nodes_cost("{ " + f"a0: {calls[0]} {{ {selection} }}" + " }")
+        if one > MAX_NODES:
+            return
     size = max(1, min(15, 1800 // max(1, tokens(selection) + 8), MAX_NODES // max(1, one)))
     for start in range(0, len(calls), size):
         yield "{ " + " ".join(f"a{i}: {c} {{ {selection} }}"
@@ -213,9 +242,15 @@ def hop(post: Post, schema: Schema, ids: list[str], found: Walk) -> None:
         if not wanted:
             continue
         selection = schema.selection(type_name)
-        listed = ", ".join(f'"{i}"' for i in wanted)
-        run(post, f"{{ nodes(ids: [{listed}]) {{ __typename id ... on {type_name} "
-                  f"{{ {selection} }} }} }}", found)
+
+        def query(chosen: list[str]) -> str:
+            listed = ", ".join(f'"{i}"' for i in chosen)
+            return (f"{{ nodes(ids: [{listed}]) {{ __typename id ... on {type_name} "
+                    f"{{ {selection} }} }} }}")
+        # The node limit counts each id's nested pages: as many ids a request as fit.
+        size = max(1, MAX_NODES // max(1, nodes_cost(query(wanted[:1]))))
+        for start in range(0, len(wanted), size):
+            run(post, query(wanted[start:start + size]), found)
 
 
 def root_calls(f: dict[str, Any], schema: Schema, found: Walk) -> list[str]:

@@ -184,8 +184,8 @@ def test_walking_up_and_down_from_ones_own_records_stays_inside(scoped) -> None:
     client, ids = scoped
     secretary = bearer(f"person:{raw(ids['secA'])}")
     organization = post(client, secretary, """query($id: ID!) { organization(id: $id) { ancestors {
-        name children(first: 5) { totalCount nodes { name members(first: 10) { nodes { post
-        person { name responsibilities(first: 5) { totalCount nodes { goalTitle } } } } } } }
+        name children(first: 3) { totalCount nodes { name members(first: 5) { nodes { post
+        person { name responsibilities(first: 2) { totalCount nodes { goalTitle } } } } } } }
         members(first: 20) { totalCount } } } }""", id=ids["A"])["data"]["organization"]
     assert [a["name"] for a in organization["ancestors"]] == ["C"]
     committee = organization["ancestors"][0]
