@@ -92,10 +92,12 @@ def may_inspect(conn: Connection, principal: Principal, organization_id: str) ->
 
 
 def may_raise_finding(conn: Connection, principal: Principal, organization_id: str,
-                      owner_id: str | None = None) -> bool:
+                      owner_id: str | None = None,
+                      linked_organization_ids: Sequence[str] = ()) -> bool:
     """Raise a finding on an organisation (its managers and inspectors) owned by a person in
-    the same reach."""
-    return _over(conn, principal, organization_id, _manages_or_inspects) and (
+    the same reach, linked to a goal or an evaluation of organisations in that reach."""
+    return _all_over(conn, principal, (organization_id, *linked_organization_ids),
+                     _manages_or_inspects) and (
         owner_id is None or person_in_reach(conn, principal, owner_id, _manages_or_inspects))
 
 
@@ -126,13 +128,14 @@ def may_reopen_finding(conn: Connection, principal: Principal, organization_id: 
 
 
 def may_sanction(conn: Connection, principal: Principal, organization_id: str,
-                 reward: bool, party_kind: str | None = None,
-                 party_id: str | None = None) -> bool:
+                 reward: bool, party_kind: str | None = None, party_id: str | None = None,
+                 basis_organization_ids: Sequence[str] = ()) -> bool:
     """Commendations are the managers'; restraints also the inspectors'. Issuing one names a
-    party (`party_kind` person or organization), who must be within the same reach; revoking
-    one (no party given) is decided by its organisation."""
+    party (`party_kind` person or organization) and its basis (the organisations of the
+    evaluations, findings and letters it rests on), all within the same reach; revoking one
+    (no party given) is decided by its organisation."""
     decide = may_manage if reward else _manages_or_inspects
-    return _over(conn, principal, organization_id, decide) and (
+    return _all_over(conn, principal, (organization_id, *basis_organization_ids), decide) and (
         party_id is None or party_in_reach(conn, principal, party_kind or "person", party_id,
                                            decide))
 
@@ -403,6 +406,15 @@ def may_administer_cycle(conn: Connection, principal: Principal, organizer_id: s
     manage every organisation assessed."""
     return may_administer(conn, principal, organizer_id) and _all_over(
         conn, principal, assessed_ids)
+
+
+def may_evaluate_in_cycle(conn: Connection, principal: Principal, assessed_ids: Sequence[str],
+                          kind: str, organization_id: str, parent_id: str | None,
+                          goal_id: str | None) -> bool:
+    """Evaluate an organisation the cycle assesses (`may_evaluate`); the cycle's organiser
+    plays no part: evaluators are scoped by whom they score."""
+    return organization_id in assessed_ids and may_evaluate(
+        conn, principal, kind, organization_id, parent_id, goal_id)
 
 
 BALLOT_KINDS = ("mass", "social")

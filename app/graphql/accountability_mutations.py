@@ -30,6 +30,7 @@ from domain.errors import InvalidInputError, NotFoundError
 from domain.values import Period
 from projections import accountability as views
 from projections import rectification
+from projections import scoreboard as board
 
 
 @strawberry.type
@@ -130,6 +131,24 @@ def basis_of(item: inputs.SanctionBasisInput) -> tuple[str, UUID]:
         raise InvalidInputError("basis.kind must be evaluation, finding or letter",
                                 field="basis.kind")
     return item.kind, ids(item.id, BASIS_TYPES[item.kind], "basis")
+
+
+def basis_organizations(info: Info[Context, None], basis: list[tuple[str, UUID]]) -> list[str]:
+    """The organisations the records a sanction or a finding rests on concern (an
+    evaluation's, a finding's, a letter's recipient), for the policy; unknown ones are left
+    to the domain, which refuses them."""
+    conn, found = info.context.conn, []
+    for kind, record in basis:
+        if kind == "evaluation":
+            scope = board.evaluation_scope(conn, str(record))
+            found.append(scope[1] if scope else None)
+        elif kind == "finding":
+            view = rectification.finding(conn, str(record))
+            found.append(view.organization_id if view else None)
+        else:
+            letter = views.letter(conn, str(record))
+            found.append(letter.recipient_id if letter else None)
+    return [org for org in found if org is not None]
 
 
 @strawberry.type
@@ -282,7 +301,10 @@ class AccountabilityMutation:
                 goal_scope(info, goal_id)
             evaluation = (ids(input.evaluation_id, "Evaluation", "evaluationId")
                           if input.evaluation_id else None)
-            allowed = asks(info, policy.may_raise_finding, str(org), str(owner))
+            linked = [goal_scope(info, goal_id)] if goal_id is not None else []
+            if evaluation is not None:
+                linked += basis_organizations(info, [("evaluation", evaluation)])
+            allowed = asks(info, policy.may_raise_finding, str(org), str(owner), linked)
             return allowed, lambda: domain(info).raise_finding(
                 actor(info), title=input.title, source=input.source, severity=input.severity,
                 organization_id=org, owner_id=owner, deadline=input.deadline,
@@ -406,7 +428,8 @@ class AccountabilityMutation:
             org = ids(input.organization_id, "Organization", "organizationId")
             basis = [basis_of(b) for b in input.basis]
             reward = input.kind == "commendation"
-            allowed = asks(info, policy.may_sanction, str(org), reward, party_kind, str(party))
+            allowed = asks(info, policy.may_sanction, str(org), reward, party_kind, str(party),
+                           basis_organizations(info, basis))
             return allowed, lambda: domain(info).issue_sanction(
                 actor(info), kind=input.kind, party_kind=party_kind, party_id=party,
                 organization_id=org, basis=basis,

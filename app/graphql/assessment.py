@@ -963,8 +963,10 @@ class AssessmentMutation:
             if node is None:
                 raise NotFoundError("no such organisation", field="organizationId")
             goal = str(item) if item_kind == "Goal" else None
-            return principal_check(info, policy.may_evaluate, input.kind, str(organization),
-                                   node.parent_id, goal), lambda: m.domain(info).evaluate(
+            assessed = cycle_parties(info, cycle)[1]
+            return principal_check(info, policy.may_evaluate_in_cycle, assessed, input.kind,
+                                   str(organization), node.parent_id, goal), lambda: m.domain(
+                info).evaluate(
                 m.actor(info), cycle, organization_id=organization, item_id=item,
                 kind=input.kind, points=input.points, rubric_level=input.rubric_level,
                 comment=input.comment, evidence=input.evidence, reason=input.reason)
