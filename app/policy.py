@@ -15,8 +15,14 @@ signed by the signer themself; inspectors raise findings, verify or return recti
 issue and revoke restraints, but change no goals or scores; commendations are the managers'. A
 finding's owner and its measures' owners may plan and submit the rectification; that nobody
 verifies their own is the domain's rule (Finding), not only this module's.
-Reads need an authenticated principal. The audit trail (log, exports, live feed) is for
-inspectors and admins; a record's history, blame and diff for whoever may read the record."""
+Reads need an authenticated principal. The audit trail (log, exports, live feeds) is for
+inspectors and admins; a record's history, blame and diff for whoever may read the record.
+
+Writes: each mutation asks one `may_*` function here, which looks at every party the command
+names: the organisation it acts on, the organisations a cycle assesses, the people it names
+(appointee, owner, committer, leader, sanctioned party, the person whose membership changes),
+linked goals and records, and a ballot's own evaluator. Who counts as within reach is below
+("who is within reach"). Segregation of duties stays in the domain."""
 
 from __future__ import annotations
 
