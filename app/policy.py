@@ -15,8 +15,14 @@ signed by the signer themself; inspectors raise findings, verify or return recti
 issue and revoke restraints, but change no goals or scores; commendations are the managers'. A
 finding's owner and its measures' owners may plan and submit the rectification; that nobody
 verifies their own is the domain's rule (Finding), not only this module's.
-Reads need an authenticated principal. The audit trail (log, exports, live feed) is for
-inspectors and admins; a record's history, blame and diff for whoever may read the record."""
+Reads need an authenticated principal. The audit trail (log, exports, live feeds) is for
+inspectors and admins; a record's history, blame and diff for whoever may read the record.
+
+Writes: each mutation asks one `may_*` function here, which looks at every party the command
+names: the organisation it acts on, the organisations a cycle assesses, the people it names
+(appointee, owner, committer, leader, sanctioned party, the person whose membership changes),
+linked goals and records, and a ballot's own evaluator. Who counts as within reach is below
+("who is within reach"). Segregation of duties stays in the domain."""
 
 from __future__ import annotations
 
@@ -158,17 +164,29 @@ def may_inspect(conn: Connection, principal: Principal, organization_id: str) ->
         roles_at(conn, principal, organization_id) & {"admin", "inspector"})
 
 
-def may_raise_finding(conn: Connection, principal: Principal, organization_id: str) -> bool:
-    return may_manage(conn, principal, organization_id) or may_inspect(conn, principal,
-                                                                      organization_id)
+def may_raise_finding(conn: Connection, principal: Principal, organization_id: str,
+                      owner_id: str | None = None,
+                      linked_organization_ids: Sequence[str] = ()) -> bool:
+    """Raise a finding on an organisation (its managers and inspectors) owned by a person in
+    the same reach, linked to a goal or an evaluation of organisations in that reach."""
+    return _all_over(conn, principal, (organization_id, *linked_organization_ids),
+                     _manages_or_inspects) and (
+        owner_id is None or person_in_reach(conn, principal, owner_id, _manages_or_inspects))
 
 
 def may_rectify(conn: Connection, principal: Principal, organization_id: str,
                 owners: set[str]) -> bool:
     """Plan measures and submit the rectification: the organisation's managers, the finding's
     owner and its measures' owners (`owners`: person ids)."""
-    return may_manage(conn, principal, organization_id) or (
-        principal.person_id is not None and str(principal.person_id) in owners)
+    return may_manage(conn, principal, organization_id) or _is_one_of(principal, owners)
+
+
+def may_plan_measure(conn: Connection, principal: Principal, organization_id: str,
+                     owners: set[str], measure_owner: str) -> bool:
+    """Whoever may rectify, for a measure owned by themself or by a person they manage."""
+    return may_rectify(conn, principal, organization_id, owners) and (
+        _is_one_of(principal, {measure_owner})
+        or person_in_reach(conn, principal, measure_owner, may_manage))
 
 
 def may_verify(conn: Connection, principal: Principal, organization_id: str) -> bool:
@@ -183,22 +201,44 @@ def may_reopen_finding(conn: Connection, principal: Principal, organization_id: 
 
 
 def may_sanction(conn: Connection, principal: Principal, organization_id: str,
-                 reward: bool) -> bool:
-    """Commendations are the managers'; restraints also the inspectors'."""
-    if reward:
-        return may_manage(conn, principal, organization_id)
-    return may_raise_finding(conn, principal, organization_id)
+                 reward: bool, party_kind: str | None = None, party_id: str | None = None,
+                 basis_organization_ids: Sequence[str] = ()) -> bool:
+    """Commendations are the managers'; restraints also the inspectors'. Issuing one names a
+    party (`party_kind` person or organization) and its basis (the organisations of the
+    evaluations, findings and letters it rests on), all within the same reach; revoking one
+    (no party given) is decided by its organisation."""
+    decide = may_manage if reward else _manages_or_inspects
+    return _all_over(conn, principal, (organization_id, *basis_organization_ids), decide) and (
+        party_id is None or party_in_reach(conn, principal, party_kind or "person", party_id,
+                                           decide))
 
 
-def may_sign(principal: Principal, signer_id: str) -> bool:
-    """A signature is the signer's own act (the administrator may record one)."""
-    return principal.is_admin or str(principal.person_id) == signer_id
+def may_sign(conn: Connection, principal: Principal, signer_id: str,
+             side_organization_id: str) -> bool:
+    """A signature is the signer's own act, for a side whose organisation they manage (the
+    administrator may record one)."""
+    return principal.is_admin or (_is_one_of(principal, {signer_id})
+                                  and may_manage(conn, principal, side_organization_id))
 
 
 def may_commit(conn: Connection, principal: Principal, organization_id: str,
-               party_id: str) -> bool:
-    """Make or follow up a public commitment: its organisation's managers, or the person."""
-    return may_manage(conn, principal, organization_id) or str(principal.person_id) == party_id
+               party_kind: str, party_id: str) -> bool:
+    """Make or follow up a public commitment: its organisation's managers for a party they
+    manage, or the committing person themself in an organisation where they hold a post or a
+    role (or one below it)."""
+    if may_manage(conn, principal, organization_id) and party_in_reach(
+            conn, principal, party_kind, party_id, may_manage):
+        return True
+    if party_kind != "person" or not _is_one_of(principal, {party_id}):
+        return False
+    chain = {organization_id, *(n.id for n in tree.ancestors(conn, organization_id))}
+    return bool(tree.affiliations(conn, party_id) & chain)
+
+
+def may_conclude_commitment(conn: Connection, principal: Principal,
+                            organization_id: str) -> bool:
+    """Concluding a commitment (fulfilled or not) is its organisation's managers' judgement."""
+    return may_manage(conn, principal, organization_id)
 
 
 def may_report_progress(conn: Connection, principal: Principal, goal_id: str,
@@ -209,6 +249,174 @@ def may_report_progress(conn: Connection, principal: Principal, goal_id: str,
         return False
     held = duty.responsibilities_of(conn, str(principal.person_id))
     return any(r.goal_id == goal_id for r in held)
+
+
+# ---- who is within reach ---------------------------------------------------------------------
+#
+# A command names organisations and people. An organisation is within a principal's reach for
+# a rule when the rule holds over it (at it or above it). A person is within reach when they
+# hold a post or a role (`organization_tree.affiliations`) in at least one organisation
+# within reach. Someone who holds neither (just registered) belongs to no subtree yet: any
+# manager may appoint them or grant them a role (else nobody but the administrator could),
+# but nobody outside the administrator may make them a finding's owner, a sanction's party or
+# a commitment's party. Changing a person's party membership concerns every organisation
+# where they serve: all of their posts and roles must lie within reach.
+
+Decide = Callable[[Connection, Principal, str], bool]
+
+
+def _over(conn: Connection, principal: Principal, organization_id: str,
+          decide: Decide) -> bool:
+    return principal.is_admin or decide(conn, principal, organization_id)
+
+
+def _manages_or_inspects(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    return may_manage(conn, principal, organization_id) or may_inspect(conn, principal,
+                                                                      organization_id)
+
+
+def _is_one_of(principal: Principal, person_ids: set[str]) -> bool:
+    return principal.person_id is not None and str(principal.person_id) in person_ids
+
+
+def person_in_reach(conn: Connection, principal: Principal, person_id: str, decide: Decide,
+                    unaffiliated: bool = False, wholly: bool = False) -> bool:
+    """Whether a person is within the principal's reach for a rule (see above):
+    `unaffiliated` admits someone with no post or role; `wholly` asks all of their posts and
+    roles to be within reach, not just one."""
+    if principal.is_admin:
+        return True
+    where = tree.affiliations(conn, person_id)
+    if not where:
+        return unaffiliated
+    within = (decide(conn, principal, org) for org in where)
+    return all(within) if wholly else any(within)
+
+
+def party_in_reach(conn: Connection, principal: Principal, party_kind: str, party_id: str,
+                   decide: Decide) -> bool:
+    """A party (a person or an organisation) within the principal's reach for a rule."""
+    if party_kind == "organization":
+        return _over(conn, principal, party_id, decide)
+    return person_in_reach(conn, principal, party_id, decide)
+
+
+def _all_over(conn: Connection, principal: Principal, organization_ids: Iterable[str],
+              decide: Decide = may_manage) -> bool:
+    return principal.is_admin or all(decide(conn, principal, org)
+                                     for org in set(organization_ids))
+
+
+# ---- organisations, people, goals ------------------------------------------------------------
+
+def may_register_organization(conn: Connection, principal: Principal,
+                              parent_id: str | None) -> bool:
+    """A root organisation is the administrator's; one below another, its managers'."""
+    if parent_id is None:
+        return principal.is_admin
+    return may_manage(conn, principal, parent_id)
+
+
+def may_change_organization(conn: Connection, principal: Principal,
+                            organization_id: str) -> bool:
+    """Rename, re-categorise or dissolve: the organisation's managers."""
+    return may_manage(conn, principal, organization_id)
+
+
+def may_move_organization(conn: Connection, principal: Principal, organization_id: str,
+                          new_parent_id: str) -> bool:
+    """Both the organisation and its new parent must be managed."""
+    return _all_over(conn, principal, (organization_id, new_parent_id))
+
+
+def may_register_person(conn: Connection, principal: Principal) -> bool:
+    """Anyone who manages some organisation may register the people they will appoint."""
+    return principal.is_admin or bool(managed_roots(conn, principal))
+
+
+def may_appoint(conn: Connection, principal: Principal, organization_id: str,
+                person_id: str) -> bool:
+    """Appoint to a post, or end one: the organisation's managers, for a person they manage
+    (or who holds no post or role yet)."""
+    return may_manage(conn, principal, organization_id) and person_in_reach(
+        conn, principal, person_id, may_manage, unaffiliated=True)
+
+
+def may_change_membership(conn: Connection, principal: Principal, person_id: str) -> bool:
+    """A person's party membership: whoever manages every organisation where they serve."""
+    return (principal.is_admin or bool(managed_roots(conn, principal))) and person_in_reach(
+        conn, principal, person_id, may_manage, unaffiliated=True, wholly=True)
+
+
+def may_grant_role(conn: Connection, principal: Principal, organization_id: str,
+                   person_id: str) -> bool:
+    """Grant or revoke a role over an organisation: admins over it, for a person within
+    their reach (or who holds no post or role yet)."""
+    return may_grant_roles(conn, principal, organization_id) and person_in_reach(
+        conn, principal, person_id, may_grant_roles, unaffiliated=True)
+
+
+def may_draft_goal(conn: Connection, principal: Principal, organization_id: str,
+                   parent_organization_id: str | None) -> bool:
+    """A goal's organisation and, for a subgoal, the parent goal's (whose subgoals' weights
+    the draft re-splits) must be managed."""
+    return _all_over(conn, principal, [organization_id] + (
+        [parent_organization_id] if parent_organization_id else []))
+
+
+def may_change_goal(conn: Connection, principal: Principal, organization_id: str,
+                    parent_organization_id: str | None = None) -> bool:
+    """Revise, re-weight, issue, close or cancel a goal: its organisation's managers (and,
+    for a cancellation re-splitting its siblings, the parent goal's)."""
+    return may_draft_goal(conn, principal, organization_id, parent_organization_id)
+
+
+def may_assign_responsibility(conn: Connection, principal: Principal, organization_id: str,
+                              party_kind: str, party_id: str) -> bool:
+    """Make a party responsible for a goal: the goal's managers, for a party they manage."""
+    return may_manage(conn, principal, organization_id) and party_in_reach(
+        conn, principal, party_kind, party_id, may_manage)
+
+
+def may_revoke_responsibility(conn: Connection, principal: Principal,
+                              organization_id: str) -> bool:
+    """Taking a duty off a goal is the goal's managers' (whoever holds it now)."""
+    return may_manage(conn, principal, organization_id)
+
+
+# ---- letters and projects --------------------------------------------------------------------
+
+def may_draft_letter(conn: Connection, principal: Principal, issuer_id: str,
+                     recipient_id: str, goal_organization_ids: Sequence[str] = ()) -> bool:
+    """The issuer's managers, for a recipient and goals they manage too."""
+    return _all_over(conn, principal, (issuer_id, recipient_id, *goal_organization_ids))
+
+
+def may_list_letter_goal(conn: Connection, principal: Principal, issuer_id: str,
+                         goal_organization_id: str) -> bool:
+    return _all_over(conn, principal, (issuer_id, goal_organization_id))
+
+
+def may_propose_amendment(conn: Connection, principal: Principal, recipient_id: str,
+                          goal_organization_id: str) -> bool:
+    """The recipient side proposes, for a goal it manages."""
+    return _all_over(conn, principal, (recipient_id, goal_organization_id))
+
+
+def may_decide_amendment(conn: Connection, principal: Principal, issuer_id: str) -> bool:
+    """The issuing side approves or rejects."""
+    return may_manage(conn, principal, issuer_id)
+
+
+def may_propose_project(conn: Connection, principal: Principal, organization_id: str,
+                        leader_id: str, goal_organization_ids: Sequence[str] = ()) -> bool:
+    """The organisation's managers, for a leader and goals they manage."""
+    return _all_over(conn, principal, (organization_id, *goal_organization_ids)) and (
+        person_in_reach(conn, principal, leader_id, may_manage))
+
+
+def may_run_project(conn: Connection, principal: Principal, organization_id: str) -> bool:
+    return may_manage(conn, principal, organization_id)
 
 
 def require(allowed: bool, what: str) -> None:
@@ -247,6 +455,55 @@ def may_evaluate(conn: Connection, principal: Principal, kind: str, organization
     if kind in ("mass", "social"):
         return bool(roles_at(conn, principal, organization_id) & {"evaluator", "admin"})
     return False
+
+
+def may_create_cycle(conn: Connection, principal: Principal, organizer_id: str,
+                     assessed_ids: Sequence[str],
+                     routine_organizer_ids: Sequence[str] = ()) -> bool:
+    """Draft a cycle: the organiser's managers, for organisations they all manage (and
+    routine cycles, for an annual one, whose organisers they manage)."""
+    return _all_over(conn, principal, (organizer_id, *assessed_ids, *routine_organizer_ids))
+
+
+def may_run_cycle(conn: Connection, principal: Principal, organizer_id: str,
+                  assessed_ids: Sequence[str], named_ids: Sequence[str] = ()) -> bool:
+    """Revise the scheme, open, advance, ask to reopen; import business scores, propose
+    bonus or deduction items, apply or lift vetoes (`named_ids`: the organisations the
+    command names): the organiser's managers, who manage every organisation assessed."""
+    return _all_over(conn, principal, (organizer_id, *assessed_ids, *named_ids))
+
+
+def may_administer_cycle(conn: Connection, principal: Principal, organizer_id: str,
+                         assessed_ids: Sequence[str]) -> bool:
+    """Publish, lock, approve a reopening or a bonus item: admins of the organiser, who
+    manage every organisation assessed."""
+    return may_administer(conn, principal, organizer_id) and _all_over(
+        conn, principal, assessed_ids)
+
+
+def may_evaluate_in_cycle(conn: Connection, principal: Principal, assessed_ids: Sequence[str],
+                          kind: str, organization_id: str, parent_id: str | None,
+                          goal_id: str | None) -> bool:
+    """Evaluate an organisation the cycle assesses (`may_evaluate`); the cycle's organiser
+    plays no part: evaluators are scoped by whom they score."""
+    return organization_id in assessed_ids and may_evaluate(
+        conn, principal, kind, organization_id, parent_id, goal_id)
+
+
+BALLOT_KINDS = ("mass", "social")
+
+
+def may_correct_evaluation(conn: Connection, principal: Principal, organizer_id: str,
+                           assessed_ids: Sequence[str], kind: str, organization_id: str,
+                           parent_id: str | None, evaluator: str) -> bool:
+    """Correct an evaluation after publication: the cycle's administrators; otherwise whoever
+    may give that kind of evaluation of the organisation, and for a mass or social ballot
+    (one person's own vote) only the evaluator who cast it (`evaluator`: the actor recorded)."""
+    if may_administer_cycle(conn, principal, organizer_id, assessed_ids):
+        return True
+    if kind in BALLOT_KINDS and principal.actor != evaluator:
+        return False
+    return may_evaluate(conn, principal, kind, organization_id, parent_id, None)
 
 
 SECRETARY_POSTS = ("secretary", "deputy_secretary")

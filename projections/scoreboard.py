@@ -763,6 +763,13 @@ def evaluation_scope(conn: Connection, evaluation_id: str) -> tuple[str, str, st
     return cycle_id, organization_id, rows[0][1]
 
 
+def evaluator_of(conn: Connection, evaluation_id: str) -> str | None:
+    """Who recorded an evaluation (an actor: `person:<id>`, `admin`), which corrections keep."""
+    rows = conn.execute(f"SELECT e.evaluator FROM {EVALS.name} e "
+                        "WHERE e.evaluation_id = ? AND e.valid_to IS NULL", [evaluation_id])
+    return str(rows[0][0]) if rows else None
+
+
 @dataclass(frozen=True)
 class Change:
     position: int

@@ -822,9 +822,13 @@ def cycle_organizer(info: Info[Context, None], cycle_id: UUID) -> board.Cycle:
 
 def principal_check(info: Info[Context, None],
                     decide: Callable[..., bool], *args: Any) -> Callable[[], bool]:
-    principal = info.context.principal
-    assert principal is not None
-    return lambda: decide(info.context.conn, principal, *args)
+    return m.asks(info, decide, *args)
+
+
+def cycle_parties(info: Info[Context, None], cycle_id: UUID) -> tuple[str, list[str]]:
+    """A cycle's organiser and the organisations it assesses, for the policy."""
+    found = cycle_organizer(info, cycle_id)
+    return found.organizer_id, list(found.organization_ids)
 
 
 def item_id_of(global_id: str) -> tuple[str, UUID]:
@@ -885,7 +889,10 @@ class AssessmentMutation:
             routine = [m.ids(c, "AssessmentCycle", "routineCycleIds")
                        for c in input.routine_cycle_ids]
             period = Period(input.period_start, input.period_end)
-            return m.manages(info, organizer), lambda: m.domain(info).draft_cycle(
+            routine_organizers = [cycle_organizer(info, c).organizer_id for c in routine]
+            allowed = principal_check(info, policy.may_create_cycle, str(organizer),
+                                      [str(o) for o in assessed], routine_organizers)
+            return allowed, lambda: m.domain(info).draft_cycle(
                 m.actor(info), title=input.title, kind=input.kind, period=period,
                 organizer_id=organizer, organization_ids=assessed,
                 scheme=input.scheme.to_domain(), cadence=input.cadence,
@@ -897,8 +904,8 @@ class AssessmentMutation:
                                   input: ReviseSchemeInput) -> CyclePayload:
         def prepare() -> m.Prepared:
             cycle = m.ids(input.cycle_id, "AssessmentCycle", "cycleId")
-            organizer = cycle_organizer(info, cycle).organizer_id
-            return m.manages(info, organizer), lambda: m.domain(info).revise_cycle_scheme(
+            allowed = principal_check(info, policy.may_run_cycle, *cycle_parties(info, cycle))
+            return allowed, lambda: m.domain(info).revise_cycle_scheme(
                 m.actor(info), cycle, scheme=input.scheme.to_domain(), reason=input.reason)
         return cycle_payload(info, await m.run(info, prepare, "change this cycle's scheme"))
 
@@ -908,8 +915,8 @@ class AssessmentMutation:
             cycle = m.ids(input.cycle_id, "AssessmentCycle", "cycleId")
             indicators = [m.ids(i, "LibraryIndicator", "indicatorIds")
                           for i in input.indicator_ids]
-            organizer = cycle_organizer(info, cycle).organizer_id
-            return m.manages(info, organizer), lambda: m.domain(info).open_cycle(
+            allowed = principal_check(info, policy.may_run_cycle, *cycle_parties(info, cycle))
+            return allowed, lambda: m.domain(info).open_cycle(
                 m.actor(info), cycle, indicator_ids=indicators, reason=input.reason)
         return cycle_payload(info, await m.run(info, prepare, "open this cycle"))
 
@@ -918,24 +925,24 @@ class AssessmentMutation:
                                      "scoring, review.")
     async def advance_cycle(self, info: Info[Context, None],
                             input: CycleStepInput) -> CyclePayload:
-        return cycle_payload(info, await cycle_step(info, input, policy.may_manage,
+        return cycle_payload(info, await cycle_step(info, input, policy.may_run_cycle,
                                                     "advance_cycle", "advance this cycle"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
     async def publish_cycle(self, info: Info[Context, None],
                             input: CycleStepInput) -> CyclePayload:
-        return cycle_payload(info, await cycle_step(info, input, policy.may_administer,
+        return cycle_payload(info, await cycle_step(info, input, policy.may_administer_cycle,
                                                     "publish_cycle", "publish this cycle"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
     async def lock_cycle(self, info: Info[Context, None], input: CycleStepInput) -> CyclePayload:
-        return cycle_payload(info, await cycle_step(info, input, policy.may_administer,
+        return cycle_payload(info, await cycle_step(info, input, policy.may_administer_cycle,
                                                     "lock_cycle", "lock this cycle"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
     async def request_cycle_reopen(self, info: Info[Context, None],
                                    input: CycleStepInput) -> CyclePayload:
-        return cycle_payload(info, await cycle_step(info, input, policy.may_manage,
+        return cycle_payload(info, await cycle_step(info, input, policy.may_run_cycle,
                                                     "request_reopen",
                                                     "ask to reopen this cycle"))
 
@@ -943,7 +950,7 @@ class AssessmentMutation:
                          description="Approve another person's request to reopen.")
     async def approve_cycle_reopen(self, info: Info[Context, None],
                                    input: CycleStepInput) -> CyclePayload:
-        return cycle_payload(info, await cycle_step(info, input, policy.may_administer,
+        return cycle_payload(info, await cycle_step(info, input, policy.may_administer_cycle,
                                                     "approve_reopen", "reopen this cycle"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED,
@@ -961,8 +968,10 @@ class AssessmentMutation:
             if node is None:
                 raise NotFoundError("no such organisation", field="organizationId")
             goal = str(item) if item_kind == "Goal" else None
-            return principal_check(info, policy.may_evaluate, input.kind, str(organization),
-                                   node.parent_id, goal), lambda: m.domain(info).evaluate(
+            assessed = cycle_parties(info, cycle)[1]
+            return principal_check(info, policy.may_evaluate_in_cycle, assessed, input.kind,
+                                   str(organization), node.parent_id, goal), lambda: m.domain(
+                info).evaluate(
                 m.actor(info), cycle, organization_id=organization, item_id=item,
                 kind=input.kind, points=input.points, rubric_level=input.rubric_level,
                 comment=input.comment, evidence=input.evidence, reason=input.reason)
@@ -986,13 +995,12 @@ class AssessmentMutation:
                 raise NotFoundError("no such evaluation", field="evaluationId")
             located = found[0], found[1]
             cycle, organization, kind = found
-            organizer = cycle_organizer(info, UUID(cycle)).organizer_id
             node = tree.organization(info.context.conn, organization)
-            parent = node.parent_id if node else None
-            may_score = principal_check(info, policy.may_evaluate, kind, organization, parent,
-                                        None)
-            administers = principal_check(info, policy.may_administer, organizer)
-            return (lambda: administers() or may_score()), lambda: m.domain(
+            allowed = principal_check(
+                info, policy.may_correct_evaluation, *cycle_parties(info, UUID(cycle)), kind,
+                organization, node.parent_id if node else None,
+                board.evaluator_of(info.context.conn, str(evaluation)) or "")
+            return allowed, lambda: m.domain(
                 info).correct_evaluation(
                 m.actor(info), evaluation, reason=input.reason, points=input.points,
                 rubric_level=input.rubric_level, comment=input.comment,
@@ -1009,8 +1017,9 @@ class AssessmentMutation:
             cycle = m.ids(input.cycle_id, "AssessmentCycle", "cycleId")
             scores = {m.ids(s.organization_id, "Organization", "scores.organizationId"):
                       s.score for s in input.scores}
-            organizer = cycle_organizer(info, cycle).organizer_id
-            return m.manages(info, organizer), lambda: m.domain(info).import_business_scores(
+            allowed = principal_check(info, policy.may_run_cycle, *cycle_parties(info, cycle),
+                                      [str(o) for o in scores])
+            return allowed, lambda: m.domain(info).import_business_scores(
                 m.actor(info), cycle, scores=scores, reason=input.reason)
         return cycle_payload(info, await m.run(info, prepare,
                                                "import business scores for this cycle"))
@@ -1022,8 +1031,9 @@ class AssessmentMutation:
         def prepare() -> m.Prepared:
             cycle = m.ids(input.cycle_id, "AssessmentCycle", "cycleId")
             organization = m.ids(input.organization_id, "Organization", "organizationId")
-            organizer = cycle_organizer(info, cycle).organizer_id
-            return m.manages(info, organizer), lambda: m.domain(info).propose_adjustment(
+            allowed = principal_check(info, policy.may_run_cycle, *cycle_parties(info, cycle),
+                                      [str(organization)])
+            return allowed, lambda: m.domain(info).propose_adjustment(
                 m.actor(info), cycle, organization_id=organization, item=input.item,
                 points=input.points, reason=input.reason)
         written, errors = await m.run(info, prepare, "propose bonus or deduction items here")
@@ -1042,8 +1052,9 @@ class AssessmentMutation:
         def prepare() -> m.Prepared:
             cycle = m.ids(input.cycle_id, "AssessmentCycle", "cycleId")
             adjustment = m.ids(input.adjustment_id, "Adjustment", "adjustmentId")
-            organizer = cycle_organizer(info, cycle).organizer_id
-            return principal_check(info, policy.may_administer, organizer), lambda: m.domain(
+            allowed = principal_check(info, policy.may_administer_cycle,
+                                      *cycle_parties(info, cycle))
+            return allowed, lambda: m.domain(
                 info).approve_adjustment(m.actor(info), cycle, adjustment_id=adjustment,
                                          reason=input.reason)
         return cycle_payload(info, await m.run(info, prepare,
@@ -1064,9 +1075,8 @@ async def cycle_step(info: Info[Context, None], input: CycleStepInput,
                      what: str) -> tuple[Written | None, list[UserError]]:
     def prepare() -> m.Prepared:
         cycle = m.ids(input.cycle_id, "AssessmentCycle", "cycleId")
-        organizer = cycle_organizer(info, cycle).organizer_id
         call = getattr(m.domain(info), use_case)
-        return principal_check(info, decide, organizer), lambda: call(
+        return principal_check(info, decide, *cycle_parties(info, cycle)), lambda: call(
             m.actor(info), cycle, reason=input.reason)
     return await m.run(info, prepare, what)
 
@@ -1076,9 +1086,10 @@ async def veto_step(info: Info[Context, None], input: VetoInput,
     def prepare() -> m.Prepared:
         cycle = m.ids(input.cycle_id, "AssessmentCycle", "cycleId")
         organization = m.ids(input.organization_id, "Organization", "organizationId")
-        organizer = cycle_organizer(info, cycle).organizer_id
         call = getattr(m.domain(info), use_case)
-        return m.manages(info, organizer), lambda: call(
+        allowed = principal_check(info, policy.may_run_cycle, *cycle_parties(info, cycle),
+                                  [str(organization)])
+        return allowed, lambda: call(
             m.actor(info), cycle, organization_id=organization, condition=input.condition,
             reason=input.reason)
     return await m.run(info, prepare, "change vetoes in this cycle")

@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app import policy
+from app.graphql import feed
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
 from app.graphql.paging import Connection, bad_input, connection, page_of
@@ -33,20 +34,14 @@ from projections.engine import position_at
 from store import chain
 from store.audit import Digest
 
-POLL_SECONDS = 0.2
-
 
 def forbidden(error: policy.ForbiddenError) -> GraphQLError:
     return GraphQLError(str(error), extensions={"code": "FORBIDDEN"})
 
 
 def audit_scope(info: Info[Context, None]) -> tuple[str, ...] | None:
-    principal = info.context.principal
-    assert principal is not None
-    try:
-        return policy.audit_scope(info.context.conn, principal)
-    except policy.ForbiddenError as error:
-        raise forbidden(error) from None
+    """The audit trail's scope for the principal, as the live feed takes it."""
+    return feed.scope(info)
 
 
 @strawberry.type(description="One field an event changed: its value before and after "
@@ -405,14 +400,6 @@ class AuditSubscription:
     async def audit_events(self, info: Info[Context, None],
                            filter: AuditFilter | None = None,
                            ) -> AsyncGenerator[AuditEntry, None]:
-        where = to_filter(filter, audit_scope(info))
-        conn = info.context.conn
-        position = audit.last_position(conn)
-        while True:
-            head = audit.last_position(conn)
-            entries, _ = audit.entries_page(conn, replace(where, after=position, up_to=head))
-            for entry in reversed(entries):
-                yield AuditEntry.from_view(entry)
-            position = head
-            if not entries:
-                await asyncio.sleep(POLL_SECONDS)
+        where = to_filter(filter, feed.scope(info))
+        async for entry in feed.entries(info, where):
+            yield AuditEntry.from_view(entry)

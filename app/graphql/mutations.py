@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -82,21 +83,12 @@ def domain(info: Info[Context, None]) -> DengtaApplication:
     return info.context.app
 
 
-def manages(info: Info[Context, None], organization_id: str | UUID) -> Callable[[], bool]:
+def asks(info: Info[Context, None], decide: Callable[..., bool],
+         *args: Any) -> Callable[[], bool]:
+    """The resolver's one question to the policy: `decide(conn, principal, *args)`."""
     principal = info.context.principal
     assert principal is not None
-    return lambda: policy.may_manage(info.context.conn, principal, str(organization_id))
-
-
-def grants(info: Info[Context, None], organization_id: UUID) -> Callable[[], bool]:
-    principal = info.context.principal
-    assert principal is not None
-    return lambda: policy.may_grant_roles(info.context.conn, principal, str(organization_id))
-
-
-def admin_only(info: Info[Context, None]) -> Callable[[], bool]:
-    principal = info.context.principal
-    return lambda: principal is not None and principal.is_admin
+    return lambda: decide(info.context.conn, principal, *args)
 
 
 def goal_scope(info: Info[Context, None], goal_id: UUID, field: str = "goalId") -> str:
@@ -110,6 +102,12 @@ def goal_scope(info: Info[Context, None], goal_id: UUID, field: str = "goalId") 
             raise NotFoundError(f"no goal with id {goal_id}", field=field)
         info.context.results[key] = organization
     return organization
+
+
+def parent_scope(info: Info[Context, None], goal_id: UUID) -> str | None:
+    """The organisation of a goal's parent goal (None for a top goal)."""
+    view = goal_views.goal(info.context.conn, str(goal_id))
+    return goal_scope(info, UUID(view.parent_id)) if view and view.parent_id else None
 
 
 @strawberry.type
@@ -152,10 +150,14 @@ def goal_payload(info: Info[Context, None], result: tuple[Written | None,
 
 
 def goal_step(info: Info[Context, None], step: inputs.GoalStepInput,
-              call: Callable[..., Written]) -> Callable[[], Prepared]:
+              call: Callable[..., Written], resplits: bool = False) -> Callable[[], Prepared]:
+    """Issue, close or cancel (`resplits`: a cancellation re-splits its siblings' weights
+    under the parent goal, whose organisation the policy then looks at too)."""
     def prepare() -> Prepared:
         goal_id = ids(step.goal_id, "Goal", "goalId")
-        return manages(info, goal_scope(info, goal_id)), lambda: call(
+        allowed = asks(info, policy.may_change_goal, goal_scope(info, goal_id),
+                       parent_scope(info, goal_id) if resplits else None)
+        return allowed, lambda: call(
             actor(info), goal_id, effective_date=step.effective_date, reason=step.reason)
     return prepare
 
@@ -170,7 +172,9 @@ class Mutation:
     ) -> OrganizationPayload:
         def prepare() -> Prepared:
             parent = ids(input.parent_id, "Organization", "parentId") if input.parent_id else None
-            return (manages(info, parent) if parent else admin_only(info)), lambda: domain(
+            allowed = asks(info, policy.may_register_organization,
+                           str(parent) if parent else None)
+            return allowed, lambda: domain(
                 info).register_organization(
                 actor(info), name=input.name, kind=input.kind, category=input.category,
                 parent_id=parent, effective_date=input.effective_date, reason=input.reason)
@@ -183,7 +187,8 @@ class Mutation:
     ) -> OrganizationPayload:
         def prepare() -> Prepared:
             org = ids(input.organization_id, "Organization", "organizationId")
-            return manages(info, org), lambda: domain(info).rename_organization(
+            return asks(info, policy.may_change_organization, str(org)), lambda: domain(
+                info).rename_organization(
                 actor(info), org, name=input.name, reason=input.reason)
         return organization_payload(info, await run(info, prepare, "rename this organisation"))
 
@@ -193,7 +198,8 @@ class Mutation:
     ) -> OrganizationPayload:
         def prepare() -> Prepared:
             org = ids(input.organization_id, "Organization", "organizationId")
-            return manages(info, org), lambda: domain(info).recategorize_organization(
+            return asks(info, policy.may_change_organization, str(org)), lambda: domain(
+                info).recategorize_organization(
                 actor(info), org, category=input.category, reason=input.reason)
         return organization_payload(info, await run(info, prepare,
                                                     "change this organisation's category"))
@@ -205,8 +211,8 @@ class Mutation:
         def prepare() -> Prepared:
             org = ids(input.organization_id, "Organization", "organizationId")
             target = ids(input.new_parent_id, "Organization", "newParentId")
-            both = manages(info, org), manages(info, target)
-            return (lambda: both[0]() and both[1]()), lambda: domain(info).move_organization(
+            allowed = asks(info, policy.may_move_organization, str(org), str(target))
+            return allowed, lambda: domain(info).move_organization(
                 actor(info), org, new_parent_id=target, reason=input.reason,
                 effective_date=input.effective_date)
         return organization_payload(info, await run(info, prepare, "move this organisation"))
@@ -217,7 +223,8 @@ class Mutation:
     ) -> OrganizationPayload:
         def prepare() -> Prepared:
             org = ids(input.organization_id, "Organization", "organizationId")
-            return manages(info, org), lambda: domain(info).dissolve_organization(
+            return asks(info, policy.may_change_organization, str(org)), lambda: domain(
+                info).dissolve_organization(
                 actor(info), org, reason=input.reason, effective_date=input.effective_date)
         return organization_payload(info, await run(info, prepare,
                                                     "dissolve this organisation"))
@@ -228,15 +235,8 @@ class Mutation:
     async def register_person(
         self, info: Info[Context, None], input: inputs.RegisterPersonInput
     ) -> PersonPayload:
-        principal = info.context.principal
-
         def prepare() -> Prepared:
-            # Anyone who manages some organisation may register the people they will appoint.
-            def allowed() -> bool:
-                assert principal is not None
-                return principal.is_admin or bool(
-                    policy.managed_roots(info.context.conn, principal))
-            return allowed, lambda: domain(info).register_person(
+            return asks(info, policy.may_register_person), lambda: domain(info).register_person(
                 actor(info), name=input.name, party_member=input.party_member,
                 reason=input.reason)
         return person_payload(info, await run(info, prepare, "register people"))
@@ -248,7 +248,8 @@ class Mutation:
         def prepare() -> Prepared:
             person = ids(input.person_id, "Person", "personId")
             org = ids(input.organization_id, "Organization", "organizationId")
-            return manages(info, org), lambda: domain(info).appoint(
+            return asks(info, policy.may_appoint, str(org), str(person)), lambda: domain(
+                info).appoint(
                 actor(info), person, organization_id=org, post=input.post,
                 effective_date=input.effective_date, reason=input.reason)
         return person_payload(info, await run(info, prepare, "appoint to posts here"))
@@ -258,7 +259,8 @@ class Mutation:
         def prepare() -> Prepared:
             person = ids(input.person_id, "Person", "personId")
             org = ids(input.organization_id, "Organization", "organizationId")
-            return manages(info, org), lambda: domain(info).end_post(
+            return asks(info, policy.may_appoint, str(org), str(person)), lambda: domain(
+                info).end_post(
                 actor(info), person, organization_id=org, post=input.post,
                 effective_date=input.effective_date, reason=input.reason)
         return person_payload(info, await run(info, prepare, "end posts here"))
@@ -269,9 +271,7 @@ class Mutation:
     ) -> PersonPayload:
         def prepare() -> Prepared:
             person = ids(input.person_id, "Person", "personId")
-            where = tree.affiliations(info.context.conn, str(person))
-            scopes = [manages(info, org) for org in where]
-            return ((lambda: any(check() for check in scopes) or admin_only(info)()),
+            return (asks(info, policy.may_change_membership, str(person)),
                     lambda: domain(info).change_party_membership(
                         actor(info), person, party_member=input.party_member,
                         effective_date=input.effective_date, reason=input.reason))
@@ -284,7 +284,8 @@ class Mutation:
         def prepare() -> Prepared:
             person = ids(input.person_id, "Person", "personId")
             org = ids(input.organization_id, "Organization", "organizationId")
-            return grants(info, org), lambda: domain(info).grant_role(
+            return asks(info, policy.may_grant_role, str(org), str(person)), lambda: domain(
+                info).grant_role(
                 actor(info), person, role=input.role, organization_id=org, reason=input.reason)
         return person_payload(info, await run(info, prepare, "grant roles here"))
 
@@ -294,7 +295,8 @@ class Mutation:
         def prepare() -> Prepared:
             person = ids(input.person_id, "Person", "personId")
             org = ids(input.organization_id, "Organization", "organizationId")
-            return grants(info, org), lambda: domain(info).revoke_role(
+            return asks(info, policy.may_grant_role, str(org), str(person)), lambda: domain(
+                info).revoke_role(
                 actor(info), person, role=input.role, organization_id=org, reason=input.reason)
         return person_payload(info, await run(info, prepare, "revoke roles here"))
 
@@ -308,7 +310,9 @@ class Mutation:
             parent = ids(input.parent_id, "Goal", "parentId") if input.parent_id else None
             period = Period(input.period_start, input.period_end)
             indicator = input.indicator.to_domain()
-            return manages(info, org), lambda: domain(info).draft_goal(
+            parent_org = goal_scope(info, parent, "parentId") if parent else None
+            return asks(info, policy.may_draft_goal, str(org), parent_org), lambda: domain(
+                info).draft_goal(
                 actor(info), level=input.level, organization_id=org, field=input.field,
                 title=input.title, period=period, indicator=indicator, weight=input.weight,
                 description=input.description, parent_id=parent, reason=input.reason)
@@ -327,7 +331,8 @@ class Mutation:
                 period = Period(input.period_start or current.period_start,
                                 input.period_end or current.period_end)
             indicator = input.indicator.to_domain() if input.indicator else None
-            return manages(info, goal_scope(info, goal_id)), lambda: domain(info).revise_goal(
+            return asks(info, policy.may_change_goal, goal_scope(info, goal_id)), lambda: domain(
+                info).revise_goal(
                 actor(info), goal_id, reason=input.reason, title=input.title,
                 description=input.description, field=input.field, period=period,
                 indicator=indicator)
@@ -339,9 +344,10 @@ class Mutation:
         def prepare() -> Prepared:
             parent = ids(input.parent_id, "Goal", "parentId")
             weights = {ids(w.goal_id, "Goal", "weights"): w.weight for w in input.weights}
-            return manages(info, goal_scope(info, parent, "parentId")), lambda: domain(
-                info).reweight_subgoals(actor(info), parent, weights=weights,
-                                        reason=input.reason)
+            return asks(info, policy.may_change_goal, goal_scope(info, parent, "parentId")), (
+                lambda: domain(
+                    info).reweight_subgoals(actor(info), parent, weights=weights,
+                                            reason=input.reason))
         return goal_payload(info, await run(info, prepare, "re-split this goal's weights"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
@@ -359,20 +365,16 @@ class Mutation:
     @strawberry.mutation(permission_classes=AUTHENTICATED)
     async def cancel_goal(self, info: Info[Context, None],
                           input: inputs.GoalStepInput) -> GoalPayload:
-        prepare = goal_step(info, input, domain(info).cancel_goal)
+        prepare = goal_step(info, input, domain(info).cancel_goal, resplits=True)
         return goal_payload(info, await run(info, prepare, "cancel this goal"))
 
     @strawberry.mutation(permission_classes=AUTHENTICATED)
     async def report_progress(self, info: Info[Context, None],
                               input: inputs.ReportProgressInput) -> GoalPayload:
-        principal = info.context.principal
-
         def prepare() -> Prepared:
-            assert principal is not None
             goal_id = ids(input.goal_id, "Goal", "goalId")
             scope = goal_scope(info, goal_id)
-            return (lambda: policy.may_report_progress(info.context.conn, principal,
-                                                       str(goal_id), scope)), lambda: domain(
+            return asks(info, policy.may_report_progress, str(goal_id), scope), lambda: domain(
                 info).report_progress(
                 actor(info), goal_id, effective_date=input.effective_date, value=input.value,
                 rubric_level=input.rubric_level, evidence=input.evidence, reason=input.reason)
@@ -384,8 +386,9 @@ class Mutation:
         def prepare() -> Prepared:
             goal_id = ids(input.goal_id, "Goal", "goalId")
             party_type, party = party_of(input.party_id)
-            return manages(info, goal_scope(info, goal_id)), lambda: domain(
-                info).assign_responsibility(
+            allowed = asks(info, policy.may_assign_responsibility, goal_scope(info, goal_id),
+                           party_type, str(party))
+            return allowed, lambda: domain(info).assign_responsibility(
                 actor(info), goal_id, party_kind=party_type, party_id=party, kind=input.kind,
                 reason=input.reason, effective_date=input.effective_date)
         return goal_payload(info, await run(info, prepare,
@@ -397,8 +400,8 @@ class Mutation:
         def prepare() -> Prepared:
             goal_id = ids(input.goal_id, "Goal", "goalId")
             _, party = party_of(input.party_id)
-            return manages(info, goal_scope(info, goal_id)), lambda: domain(
-                info).revoke_responsibility(
+            allowed = asks(info, policy.may_revoke_responsibility, goal_scope(info, goal_id))
+            return allowed, lambda: domain(info).revoke_responsibility(
                 actor(info), goal_id, party_id=party, kind=input.kind, reason=input.reason,
                 effective_date=input.effective_date)
         return goal_payload(info, await run(info, prepare,

@@ -1,21 +1,20 @@
-"""Subscriptions over WebSocket (graphql-transport-ws)."""
+"""Subscriptions over WebSocket (graphql-transport-ws). `recordedEvents` is the audit feed
+(`feed`) in the chain's terms: the same entries `auditEvents` streams, within the same
+`policy.audit_scope`, history from `after` included."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
+from app.graphql import feed
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
 from app.graphql.queries import AUTHENTICATED
-from store import chain
-from store.audit import AuditRow
-
-POLL_SECONDS = 0.2
+from projections import audit_log as audit
 
 
 @strawberry.type(description="An event as the audit chain recorded it.")
@@ -28,12 +27,12 @@ class RecordedEvent:
     event_type: str
 
     @classmethod
-    def from_row(cls, row: AuditRow) -> RecordedEvent:
-        return cls(position=row.position, recorded_at=row.recorded_at, actor=row.actor,
-                   aggregate_type=row.aggregate_type,
-                   aggregate_id=strawberry.ID(to_global_id(row.aggregate_type,
-                                                           row.aggregate_id)),
-                   event_type=row.event_type)
+    def from_entry(cls, entry: audit.Entry) -> RecordedEvent:
+        return cls(position=entry.position, recorded_at=entry.recorded_at, actor=entry.actor,
+                   aggregate_type=entry.aggregate_type,
+                   aggregate_id=strawberry.ID(to_global_id(entry.aggregate_type,
+                                                           entry.aggregate_id)),
+                   event_type=entry.event_type)
 
 
 @strawberry.type
@@ -43,12 +42,6 @@ class Subscription:
                                          "from now on).")
     async def recorded_events(self, info: Info[Context, None],
                               after: int | None = None) -> AsyncGenerator[RecordedEvent, None]:
-        recorder = chain.audited(info.context.app.recorder)
-        position = after if after is not None else chain.head(recorder).position
-        while True:
-            rows = await asyncio.to_thread(recorder.select_audit, position, 100)
-            for row in rows:
-                yield RecordedEvent.from_row(row)
-                position = row.position
-            if not rows:
-                await asyncio.sleep(POLL_SECONDS)
+        where = audit.AuditFilter(scope=feed.scope(info))
+        async for entry in feed.entries(info, where, after):
+            yield RecordedEvent.from_entry(entry)

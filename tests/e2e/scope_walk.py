@@ -243,7 +243,8 @@ def hop(post: Post, schema: Schema, ids: list[str], found: Walk) -> None:
             continue
         selection = schema.selection(type_name)
 
-        def query(chosen: list[str]) -> str:
+        def query(chosen: list[str], type_name: str = type_name,
+                  selection: str = selection) -> str:
             listed = ", ".join(f'"{i}"' for i in chosen)
             return (f"{{ nodes(ids: [{listed}]) {{ __typename id ... on {type_name} "
                     f"{{ {selection} }} }} }}")

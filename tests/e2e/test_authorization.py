@@ -284,11 +284,11 @@ CASES: list[tuple[str, str, Any]] = [
      lambda i, s: {"commitmentId": i[f"commitment{s}"], "fulfilled": True, "reason": "已兑现"}),
     ("raiseFinding", "RaiseFindingInput",
      lambda i, s: {"title": "问题", "source": "inspection", "severity": "minor",
-                   "organizationId": i[s], "ownerId": i[f"two{s}"], "deadline": "2026-12-31",
+                   "organizationId": i[s], "ownerId": i[f"staff{s}"], "deadline": "2026-12-31",
                    "effectiveDate": "2026-06-01"}),
     ("planMeasure", "PlanMeasureInput",
      lambda i, s: {"findingId": i[f"finding{s}"], "description": "措施",
-                   "ownerId": i[f"two{s}"], "dueDate": "2026-06-30"}),
+                   "ownerId": i[f"staff{s}"], "dueDate": "2026-06-30"}),
     ("submitRectification", "SubmitRectificationInput",
      lambda i, s: {"findingId": i[f"finding{s}"], "evidence": ["证明.pdf"]}),
     ("verifyRectification", "CheckRectificationInput",
@@ -305,7 +305,8 @@ CASES: list[tuple[str, str, Any]] = [
     ("reachMilestone", "ReachMilestoneInput",
      lambda i, s: {"projectId": i[f"project{s}"], "index": 0}),
     ("issueSanction", "IssueSanctionInput",
-     lambda i, s: {"kind": "admonishing_talk", "partyId": i[f"two{s}"], "organizationId": i[s],
+     lambda i, s: {"kind": "admonishing_talk", "partyId": i[f"staff{s}"],
+                   "organizationId": i[s],
                    "basis": [{"kind": "finding", "id": i[f"finding{s}"]}], "reason": "约谈"}),
     ("revokeSanction", "RevokeSanctionInput",
      lambda i, s: {"sanctionId": i[f"sanction{s}"], "reason": "撤销"}),
@@ -337,7 +338,8 @@ ALLOWED = {
                   "outside": {"registerPerson"}},
     "member": {"inside": {"reportProgress"}, "outside": set()},
     "inspector": {"inside": INSPECTION, "outside": INSPECTION},
-    "evaluator": {"inside": BALLOTS, "outside": set()},
+    # the world's ballots were cast by the administrator: an evaluator corrects only their own
+    "evaluator": {"inside": BALLOTS - {"correctEvaluation"}, "outside": set()},
 }
 
 
