@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import logging
 import os
@@ -12,6 +13,8 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from uuid import UUID
 
@@ -19,6 +22,7 @@ from tqdm import tqdm
 
 from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
+from app.boundary import REASON, Checker, DateWindow
 from app.demo import load_demo
 from app.graphql.schema import sdl
 from app.settings import Settings
@@ -296,14 +300,29 @@ def read_business_scores(path: str, names: dict[str, UUID]) -> dict[UUID, str]:
     return scores
 
 
+def bounded_import(settings: Settings, reason: str, scores: dict[UUID, str]) -> str:
+    """The API's input boundary, for the rows of an import: raises ValueError listing every
+    violation; returns the reason as the boundary cleans it."""
+    checker = Checker(DateWindow(settings.earliest_date, settings.future_years), date.today())
+    cleaned = checker.text(reason, REASON, ("reason",))
+    for organization, value in scores.items():
+        with contextlib.suppress(InvalidOperation):  # (not a number: the domain says so)
+            checker.decimal(Decimal(value), ("score", str(organization)))
+    if checker.problems:
+        raise ValueError("; ".join(f"{' '.join(p.path)}: {p.message}"
+                                   for p in checker.problems))
+    return cleaned
+
+
 def cmd_import_business_scores(settings: Settings, args: argparse.Namespace) -> int:
     app = open_application(settings)
     try:
         cycle = app.get(AssessmentCycle, UUID(args.cycle), "cycle")
         names = {app.get(Organization, o).name: o for o in cycle.organization_ids}
         scores = read_business_scores(args.file, names)
+        reason = bounded_import(settings, args.reason, scores)
         written = app.import_business_scores(SYSTEM_IMPORT, cycle.id, scores=scores,
-                                             reason=args.reason)
+                                             reason=reason)
     except (ValueError, OSError, DomainError) as error:
         print(f"nothing imported: {error}", file=sys.stderr)
         return 2

@@ -158,6 +158,16 @@ def test_business_scores_import_from_csv_by_name_or_id_and_bad_files_write_nothi
         assert refused.returncode == 2
         assert "不存在的支部" in refused.stderr
         assert app.recorder.max_notification_id() == before
+        hostile = tmp_path / "hostile.csv"
+        hostile.write_text(f"组织,业绩得分\nA党支部,1E+400\n{story.branches['B']},0.0000001\n",
+                           encoding="utf-8")
+        refused = dengta(database_url, "import-business-scores", "--cycle", str(story.cycle),
+                         "--reason", "补录\u0007", str(hostile))
+        assert refused.returncode == 2
+        assert all(problem in refused.stderr for problem in (
+            "reason: a reason or note may not hold control", "±1,000,000,000,000",
+            "at most 6 decimal places"))
+        assert app.recorder.max_notification_id() == before
         imported = dengta(database_url, "import-business-scores", "--cycle", str(story.cycle),
                           str(good))
         assert imported.returncode == 0, imported.stderr
