@@ -32,8 +32,9 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 MAX_NODES = 1000
-# How many objects a list field without paging arguments may return, per parent.
-LIST_SIZES = {"organizationTree": 100, "ancestors": 10}
+# How many objects a list field without paging arguments is taken to return, per parent: a
+# tree the size of a municipal company's, and the depth of the deepest organisation tree.
+LIST_SIZES = {"organizationTree": 30, "ancestors": 5}
 DEFAULT_LIST_SIZE = 10
 
 
