@@ -7,7 +7,6 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, StoredEvent
 from eventsourcing.sqlite import (
@@ -22,7 +21,16 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from store.audit import AUDIT_TABLE, AuditRow, Digest, chain_rows
+from store.audit import (
+    AUDIT_TABLE,
+    AuditRow,
+    ChainEvent,
+    Digest,
+    chain_event,
+    chain_rows,
+    checked_audit_row,
+    snapshot_digests,
+)
 
 AUDIT_DDL = f"""
 CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -33,10 +41,18 @@ CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
     aggregate_id TEXT NOT NULL,
     aggregate_version INTEGER NOT NULL,
     event_type TEXT NOT NULL,
-    hash BLOB NOT NULL
+    hash BLOB NOT NULL,
+    chain_version INTEGER NOT NULL DEFAULT 1,
+    snapshot_hash BLOB
 )"""
+# Logs made before chain version 2 lack its columns: they are added (no row is rewritten; the
+# old rows keep version 1, the default, and verify by the formula they were linked with).
+CHAIN_V2_COLUMNS = {"chain_version": "INTEGER NOT NULL DEFAULT 1", "snapshot_hash": "BLOB"}
+AUDIT_COLUMNS = ("position, recorded_at, actor, aggregate_type, aggregate_id, "
+                 "aggregate_version, event_type, hash, chain_version, snapshot_hash")
 HEAD_SQL = f"SELECT hash FROM {AUDIT_TABLE} ORDER BY position DESC LIMIT 1"
-INSERT_AUDIT = f"INSERT INTO {AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_AUDIT = (f"INSERT INTO {AUDIT_TABLE} ({AUDIT_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 STATEMENT_CACHE_SIZE = 128  # sqlite3's own default
 
 
@@ -51,11 +67,20 @@ def append_only_triggers(table: str) -> list[str]:
 
 def audit_values(row: AuditRow) -> tuple[Any, ...]:
     return (row.position, row.recorded_at_us, row.actor, row.aggregate_type,
-            row.aggregate_id.hex, row.aggregate_version, row.event_type, row.hash)
+            row.aggregate_id.hex, row.aggregate_version, row.event_type, row.hash,
+            row.chain_version, row.snapshot_hash)
 
 
 def audit_row(row: Any) -> AuditRow:
-    return AuditRow(row[0], row[1], row[2], row[3], UUID(row[4]), row[5], row[6], bytes(row[7]))
+    return checked_audit_row(*row)
+
+
+def add_chain_v2_columns(c: SQLiteCursor) -> None:
+    c.execute(f"PRAGMA table_info({AUDIT_TABLE})")
+    present = {row[1] for row in c.fetchall()}
+    for column, declaration in CHAIN_V2_COLUMNS.items():
+        if column not in present:
+            c.execute(f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN {column} {declaration}")
 
 
 class _Written:
@@ -87,6 +112,11 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
             *append_only_triggers(AUDIT_TABLE),
         ]
 
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            add_chain_v2_columns(c)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -114,7 +144,8 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(HEAD_SQL)
             row = c.fetchone()
             previous = row[0] if row else None
-        rows = chain_rows(previous, positions, stored_events, now_us, kwargs.get("actor", ""))
+        rows = chain_rows(previous, positions, stored_events, now_us, kwargs.get("actor", ""),
+                          snapshot_digests(kwargs.get("snapshots")))
         if len(rows) == 1:
             c.execute(INSERT_AUDIT, audit_values(rows[0]))
         else:
@@ -126,9 +157,17 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT * FROM {AUDIT_TABLE} WHERE position > ? ORDER BY position "
-                      "LIMIT ?", (after, limit))
+            c.execute(f"SELECT {AUDIT_COLUMNS} FROM {AUDIT_TABLE} WHERE position > ? "
+                      "ORDER BY position LIMIT ?", (after, limit))
             return [audit_row(row) for row in c.fetchall()]
+
+    def select_chain_events(self, after: int, limit: int) -> list[ChainEvent]:
+        """Stored events as the chain covers them, read without the library's decoding."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT rowid, originator_id, originator_version, topic, state FROM "
+                      f"{self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                      (after, limit))
+            return [chain_event(*row) for row in c.fetchall()]
 
     def audit_head(self) -> Digest | None:
         with self.datastore.transaction(commit=False) as c:

@@ -278,10 +278,11 @@ def test_writes_refuse_an_isolation_level_that_would_read_a_stale_chain_head(
     with closing(psycopg.connect(postgres_database, autocommit=True)) as conn:
         conn.execute("SET default_transaction_isolation = 'repeatable read'")
         with pytest.raises(psycopg.errors.RaiseException, match="READ COMMITTED"):
-            conn.execute("SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, %s)",
+            conn.execute("SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, "
+                         "%s::bytea[], %s)",
                          ([stored.originator_id], [stored.originator_version + 1],
                           [stored.topic], [stored.state], [ACTOR], ["Goal"],
-                          ["ProgressReported"], "5s"))
+                          ["ProgressReported"], [None], "5s"))
     assert event_count(postgres_app) == before
     assert chain.verify(chain.audited(postgres_app.recorder)).ok
 
