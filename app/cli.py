@@ -92,7 +92,7 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     app = open_application(settings)
-    result = chain.verify(chain.audited(app.recorder), digest)
+    result = chain.verify_application(app, digest)
     print(result)
     return 0 if result.ok else 1
 

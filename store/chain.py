@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
+from typing import Any
 
 from store.audit import (
     EMPTY_DIGEST,
@@ -17,6 +18,7 @@ from store.audit import (
     split_topic,
 )
 from store.postgres import AuditedPostgresRecorder
+from store.snapshots import AnchoredSnapshotRecorder, Replay, check_snapshots, replay_check
 from store.sqlite import AuditedSQLiteRecorder
 
 BATCH = 1000
@@ -84,9 +86,13 @@ def _disagreement(event: ChainEvent, row: AuditRow) -> str:
     return ""
 
 
-def verify(recorder: AuditedRecorder, digest: Digest | None = None) -> Verification:
+def verify(recorder: AuditedRecorder, digest: Digest | None = None,
+           snapshots: AnchoredSnapshotRecorder | None = None,
+           replay: Replay | None = None) -> Verification:
     """Recompute the chain from the first event; stop at the first position that disagrees.
-    With a digest, also check that the recomputed chain passes through it."""
+    With a digest, also check that the recomputed chain passes through it. With the snapshot
+    recorder, an intact chain is then checked against every snapshot (`store.snapshots`;
+    `replay` checks those the chain does not vouch for)."""
     previous = Digest(0, GENESIS)
     found = None if digest is None else digest == EMPTY_DIGEST
 
@@ -110,5 +116,15 @@ def verify(recorder: AuditedRecorder, digest: Digest | None = None) -> Verificat
         previous = Digest(row.position, expected)
         if digest is not None and digest.position == row.position:
             found = digest.hash == expected
+    if snapshots is not None and (wrong := check_snapshots(snapshots, replay)):
+        return broken(wrong.position, wrong.problem)
     problem = f"the chain does not pass through {digest}" if found is False else ""
     return Verification(previous, None, problem, found)
+
+
+def verify_application(app: Any, digest: Digest | None = None) -> Verification:
+    """Everything an eventsourcing application's store trusts: the chain and the snapshots."""
+    snapshot_store = getattr(app, "snapshots", None)
+    return verify(audited(app.recorder), digest,
+                  snapshot_store.recorder if snapshot_store is not None else None,
+                  replay_check(app) if snapshot_store is not None else None)

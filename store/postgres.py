@@ -14,8 +14,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
+    AggregateRecorder,
     InterfaceError,
     OperationalError,
     PersistenceError,
@@ -43,6 +45,7 @@ from store.audit import (
     snapshot_digests,
     split_topic,
 )
+from store.snapshots import LOOK_BACK, SnapshotAnchor, trusted
 
 AUDIT_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -294,13 +297,73 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
 
 
 class AppendOnlyPostgresAggregateRecorder(PostgresAggregateRecorder):
-    """Snapshots: kept, never altered."""
+    """Snapshots: kept, never altered, and read only when the chain vouches for them
+    (`store.snapshots`)."""
+
+    chain_events_table = "dengta_events"  # set by the factory: the events whose rows anchor
 
     def create_table(self) -> None:
         super().create_table()
         run_ddl(self, [AUDIT_DDL[-1], *append_only_triggers(self.events_table_name)])
 
+    def _anchors_sql(self, join: str) -> str:
+        schema = self.datastore.schema
+        return (f"SELECT s.originator_id, s.originator_version, s.topic, s.state, "
+                f"e.notification_id, a.snapshot_hash FROM \"{schema}\".{self.events_table_name} s "
+                f"{join} JOIN \"{schema}\".{self.chain_events_table} e ON "
+                "e.originator_id = s.originator_id AND e.originator_version = "
+                f"s.originator_version {join} JOIN {AUDIT_TABLE} a "
+                "ON a.position = e.notification_id ")
+
+    def select_events(
+        self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+        desc: bool = False, limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        statement = self._anchors_sql("") + "WHERE s.originator_id = %s "
+        params: list[Any] = [originator_id]
+        if gt is not None:
+            statement += "AND s.originator_version > %s "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND s.originator_version <= %s "
+            params.append(lte)
+        statement += "AND a.snapshot_hash IS NOT NULL ORDER BY s.originator_version "
+        statement += "DESC " if desc else "ASC "
+        if limit is not None:
+            statement += "LIMIT %s"
+            params.append(limit + LOOK_BACK)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return trusted([snapshot_anchor(row) for row in curs.fetchall()], limit)
+
+    def select_snapshot_anchors(self, after: tuple[UUID, int] | None,
+                                limit: int) -> list[SnapshotAnchor]:
+        statement = self._anchors_sql("LEFT")
+        params: list[Any] = []
+        if after is not None:
+            statement += "WHERE (s.originator_id, s.originator_version) > (%s, %s) "
+            params += list(after)
+        statement += "ORDER BY s.originator_id, s.originator_version LIMIT %s"
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [*params, limit])
+            return [snapshot_anchor(row) for row in curs.fetchall()]
+
+
+def snapshot_anchor(row: Any) -> SnapshotAnchor:
+    digest = row["snapshot_hash"]
+    state = row["state"]
+    return SnapshotAnchor(
+        StoredEvent(row["originator_id"], row["originator_version"], row["topic"],
+                    bytes(state) if isinstance(state, bytes | memoryview) else state),
+        row["notification_id"], bytes(digest) if digest is not None else None)
+
 
 class AuditedPostgresFactory(PostgresFactory):
     application_recorder_class = AuditedPostgresRecorder
     aggregate_recorder_class = AppendOnlyPostgresAggregateRecorder
+
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
+        recorder = super().aggregate_recorder(purpose)
+        if isinstance(recorder, AppendOnlyPostgresAggregateRecorder):
+            recorder.chain_events_table = f"{self.env.name.lower() or 'stored'}_events"
+        return recorder

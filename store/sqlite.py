@@ -7,6 +7,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, StoredEvent
 from eventsourcing.sqlite import (
@@ -31,6 +32,7 @@ from store.audit import (
     checked_audit_row,
     snapshot_digests,
 )
+from store.snapshots import LOOK_BACK, SnapshotAnchor, trusted
 
 AUDIT_DDL = f"""
 CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -178,13 +180,63 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
 
 
 class AppendOnlySQLiteAggregateRecorder(SQLiteAggregateRecorder):
-    """Snapshots: kept, never altered."""
+    """Snapshots: kept, never altered, and read only when the chain vouches for them
+    (`store.snapshots`)."""
+
+    chain_events_table = "stored_events"  # the application's events, whose audit rows anchor
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
             *append_only_triggers(self.events_table_name),
         ]
+
+    def _anchors_sql(self, join: str) -> str:
+        return (f"SELECT s.originator_id, s.originator_version, s.topic, s.state, e.rowid, "
+                f"a.snapshot_hash FROM {self.events_table_name} s {join} JOIN "
+                f"{self.chain_events_table} e ON e.originator_id = s.originator_id AND "
+                f"e.originator_version = s.originator_version {join} JOIN {AUDIT_TABLE} a "
+                "ON a.position = e.rowid ")
+
+    def select_events(
+        self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+        desc: bool = False, limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        statement = self._anchors_sql("") + "WHERE s.originator_id = ? "
+        params: list[Any] = [originator_id.hex if isinstance(originator_id, UUID)
+                             else originator_id]
+        if gt is not None:
+            statement += "AND s.originator_version > ? "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND s.originator_version <= ? "
+            params.append(lte)
+        statement += "AND a.snapshot_hash IS NOT NULL ORDER BY s.originator_version "
+        statement += "DESC " if desc else "ASC "
+        if limit is not None:
+            statement += "LIMIT ?"
+            params.append(limit + LOOK_BACK)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return trusted([snapshot_anchor(row) for row in c.fetchall()], limit)
+
+    def select_snapshot_anchors(self, after: tuple[UUID, int] | None,
+                                limit: int) -> list[SnapshotAnchor]:
+        statement = self._anchors_sql("LEFT")
+        params: list[Any] = []
+        if after is not None:
+            statement += "WHERE (s.originator_id, s.originator_version) > (?, ?) "
+            params += [after[0].hex, after[1]]
+        statement += "ORDER BY s.originator_id, s.originator_version LIMIT ?"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, [*params, limit])
+            return [snapshot_anchor(row) for row in c.fetchall()]
+
+
+def snapshot_anchor(row: Any) -> SnapshotAnchor:
+    digest = row[5]
+    return SnapshotAnchor(StoredEvent(UUID(row[0]), row[1], row[2], row[3]), row[4],
+                          bytes(digest) if isinstance(digest, bytes | memoryview) else None)
 
 
 class StatementCachingPool(SQLiteConnectionPool):

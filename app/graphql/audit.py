@@ -397,7 +397,7 @@ class AuditQuery:
         except ValueError as error:
             raise bad_input(str(error), "digest") from None
         recorder = chain.audited(info.context.app.recorder)
-        result = await asyncio.to_thread(chain.verify, recorder, kept)
+        result = await asyncio.to_thread(chain.verify_application, info.context.app, kept)
         head = await asyncio.to_thread(link_of, recorder, result.head)
         return ChainVerification(ok=result.ok, broken_at=result.broken_at,
                                  problem=result.problem, head=head,

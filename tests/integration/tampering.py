@@ -104,3 +104,22 @@ def downgrade_to_chain_v1(app: DengtaApplication) -> None:
         updates.append(f"UPDATE dengta_audit SET hash = {blob(app, previous)} "
                        f"WHERE position = {row.position};")
     execute_as_owner(app, "\n".join(updates))
+
+
+def snapshots_table(app: DengtaApplication) -> str:
+    return "stored_snapshots" if is_sqlite(app) else "dengta_snapshots"
+
+
+def alter_snapshot(app: DengtaApplication, originator_id: object, version: int,
+                   old: bytes, new: bytes) -> None:
+    """Replace `old` by `new` in a stored snapshot's state, as a superuser would."""
+    table = snapshots_table(app)
+    (stored,) = [s for s in app.snapshots.recorder.select_snapshot_anchors(None, 10_000)  # type: ignore[union-attr, attr-defined]
+                 if (s.snapshot.originator_id, s.snapshot.originator_version)
+                 == (originator_id, version)]
+    forged = stored.snapshot.state.replace(old, new)
+    assert forged != stored.snapshot.state
+    drop_append_only_triggers(app, table)
+    key = f"'{originator_id.hex}'" if is_sqlite(app) else f"'{originator_id}'::uuid"  # type: ignore[attr-defined]
+    execute_as_owner(app, f"UPDATE {table} SET state = {blob(app, forged)} "
+                          f"WHERE originator_id = {key} AND originator_version = {version}")
