@@ -123,3 +123,10 @@ def alter_snapshot(app: DengtaApplication, originator_id: object, version: int,
     key = f"'{originator_id.hex}'" if is_sqlite(app) else f"'{originator_id}'::uuid"  # type: ignore[attr-defined]
     execute_as_owner(app, f"UPDATE {table} SET state = {blob(app, forged)} "
                           f"WHERE originator_id = {key} AND originator_version = {version}")
+
+
+def rewrite_audit_entry(app: DengtaApplication, position: int, assignments: str) -> None:
+    """Rewrite an audit log read-model row, as a superuser would (read models have no
+    append-only triggers: they are derived, and verified against the chain)."""
+    execute_as_owner(app, f"UPDATE view_audit_entries SET {assignments} "
+                          f"WHERE position = {position} AND valid_to IS NULL")
