@@ -30,6 +30,7 @@ from domain.assessment import AssessmentCycle
 from domain.errors import DomainError
 from domain.organizations import Organization
 from projections import ALL, BY_NAME
+from projections.audit_check import verify_read_models
 from projections.engine import Projection, has_tracking, tracked
 from projections.rebuild import rebuild
 from projections.runner import Leadership, Runner
@@ -96,9 +97,16 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     app = open_application(settings)
-    result = chain.verify(chain.audited(app.recorder), digest)
+    result = chain.verify_application(app, digest)
     print(result)
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+    if args.read_models:  # recomputed from the events the chain has just vouched for
+        with Database(DatabaseURL(settings.database_url)).connection() as conn:
+            check = verify_read_models(conn, app)
+        print(check)
+        return 0 if check.ok else 1
+    return 0
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
@@ -350,6 +358,9 @@ def parser() -> argparse.ArgumentParser:
                       help="check a signed digest file's signature (with --public-key), "
                            "then that the chain still passes through it")
     verify.add_argument("--public-key", metavar="PEM", help="the signer's Ed25519 public key")
+    verify.add_argument("--read-models", action="store_true",
+                        help="also check the audit log read model against the chain: prints "
+                             "OK audit_log <position> or BROKEN <position> <problem>")
     verify.set_defaults(run=cmd_verify)
     digest = commands.add_parser("digest", help="print the chain head as POS:HASH, for "
                                  "safekeeping; with --sign, a signed digest file")

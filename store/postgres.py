@@ -14,8 +14,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
+    AggregateRecorder,
     InterfaceError,
     OperationalError,
     PersistenceError,
@@ -29,7 +31,21 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
-from store.audit import AUDIT_TABLE, AuditRow, Digest, each_actor, micros, split_topic
+from store.audit import (
+    AUDIT_TABLE,
+    CHAIN_VERSION,
+    AuditRow,
+    ChainEvent,
+    Digest,
+    SnapshotDigests,
+    chain_event,
+    checked_audit_row,
+    each_actor,
+    micros,
+    snapshot_digests,
+    split_topic,
+)
+from store.snapshots import LOOK_BACK, SnapshotAnchor, trusted
 
 AUDIT_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -41,6 +57,15 @@ AUDIT_DDL = (
         aggregate_version bigint NOT NULL,
         event_type text NOT NULL,
         hash bytea NOT NULL)""",
+    # Chain version 2 (store.audit): a log made before it gets the columns; its rows keep
+    # version 1 (the default, set without rewriting a row) and verify by their own formula.
+    f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN IF NOT EXISTS chain_version smallint NOT NULL "
+    "DEFAULT 1",
+    f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN IF NOT EXISTS snapshot_hash bytea",
+    # The version 1 writer: a process still running the old code fails instead of linking
+    # rows by the old formula after new ones.
+    "DROP FUNCTION IF EXISTS dengta_append(uuid[], bigint[], text[], bytea[], text[], text[], "
+    "text[], text)",
     f"CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_recorded_at ON {AUDIT_TABLE} (recorded_at)",
     """CREATE OR REPLACE FUNCTION dengta_refuse_change() RETURNS trigger
        LANGUAGE plpgsql AS $$
@@ -49,13 +74,14 @@ AUDIT_DDL = (
            TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
        END $$""",
 )
-# The chain's link, as store.audit.link(previous, canonical_bytes(...)) computes it. Recorded
+# The chain's link, as store.audit.link(previous, canonical_bytes_v2(...)) computes it. Recorded
 # time is read after the table lock (clock_timestamp, not the transaction's start), so it never
 # goes backwards along positions and a moment maps to a position by index.
 APPEND_FUNCTION = """
 CREATE OR REPLACE FUNCTION dengta_append(
     ids uuid[], versions bigint[], topics text[], states bytea[], actors text[],
-    aggregate_types text[], event_types text[], lock_timeout text) RETURNS SETOF bigint
+    aggregate_types text[], event_types text[], snapshot_hashes bytea[], lock_timeout text)
+    RETURNS SETOF bigint
 LANGUAGE plpgsql AS $body$
 DECLARE
     previous bytea;
@@ -64,6 +90,9 @@ DECLARE
     positions bigint[];
     actor_bytes bytea;
     topic_bytes bytea;
+    type_bytes bytea;
+    event_type_bytes bytea;
+    snapshot bytea;
 BEGIN
     -- Under a stricter level the call's snapshot predates the lock: it would read a stale
     -- chain head and link from the wrong hash.
@@ -86,15 +115,26 @@ BEGIN
     FOR i IN 1 .. cardinality(ids) LOOP
         actor_bytes := convert_to(actors[i], 'UTF8');
         topic_bytes := convert_to(topics[i], 'UTF8');
-        previous := sha256(previous || int8send(positions[i]) || int8send(micros)
-            || uuid_send(ids[i]) || int8send(versions[i]) || int4send(octet_length(actor_bytes))
-            || actor_bytes || int4send(octet_length(topic_bytes)) || topic_bytes || states[i]);
-        INSERT INTO {audit} VALUES (positions[i], moment, actors[i], aggregate_types[i], ids[i],
-                                    versions[i], event_types[i], previous);
+        type_bytes := convert_to(aggregate_types[i], 'UTF8');
+        event_type_bytes := convert_to(event_types[i], 'UTF8');
+        snapshot := coalesce(snapshot_hashes[i], ''::bytea);
+        previous := sha256(previous || decode('02', 'hex') || int8send(positions[i])
+            || int8send(micros) || uuid_send(ids[i]) || int8send(versions[i])
+            || int4send(octet_length(actor_bytes)) || actor_bytes
+            || int4send(octet_length(topic_bytes)) || topic_bytes
+            || int4send(octet_length(type_bytes)) || type_bytes
+            || int4send(octet_length(event_type_bytes)) || event_type_bytes
+            || int4send(octet_length(snapshot)) || snapshot || states[i]);
+        INSERT INTO {audit} (position, recorded_at, actor, aggregate_type, aggregate_id,
+                             aggregate_version, event_type, hash, chain_version, snapshot_hash)
+        VALUES (positions[i], moment, actors[i], aggregate_types[i], ids[i], versions[i],
+                event_types[i], previous, {version}, snapshot_hashes[i]);
     END LOOP;
     RETURN QUERY SELECT unnest(positions);
 END $body$"""
-APPEND = "SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, %s)"
+APPEND = "SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, %s::bytea[], %s)"
+AUDIT_COLUMNS = ("position, recorded_at, actor, aggregate_type, aggregate_id, "
+                 "aggregate_version, event_type, hash, chain_version, snapshot_hash")
 DDL_LOCK = "SELECT pg_advisory_xact_lock(7231007)"  # serialises concurrent first starts
 
 
@@ -117,11 +157,13 @@ def run_ddl(recorder: PostgresAggregateRecorder, statements: Sequence[str]) -> N
 class _Save:
     """One save's events, waiting to be written (perhaps in a group), then its answer."""
 
-    __slots__ = ("actor", "done", "error", "positions", "stored_events")
+    __slots__ = ("actor", "done", "error", "positions", "snapshots", "stored_events")
 
-    def __init__(self, stored_events: Sequence[StoredEvent], actor: str) -> None:
+    def __init__(self, stored_events: Sequence[StoredEvent], actor: str,
+                 snapshots: SnapshotDigests) -> None:
         self.stored_events = stored_events
         self.actor = actor
+        self.snapshots = snapshots
         self.positions: Sequence[int] | None = None
         self.error: Exception | None = None
         self.done = False
@@ -142,18 +184,21 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
         super().create_table()
         events = f'"{self.datastore.schema}"."{self.events_table_name}"'
         append = APPEND_FUNCTION.format(events=events, channel=f'"{self.channel_name}"',
-                                        audit=AUDIT_TABLE)
+                                        audit=AUDIT_TABLE, version=CHAIN_VERSION)
         run_ddl(self, [*AUDIT_DDL, *append_only_triggers(self.events_table_name),
                        *append_only_triggers(AUDIT_TABLE), append])
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking"}:
-            raise ProgrammingError("dengta's PostgreSQL recorder takes an actor, no tracking")
+        if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking",
+                                                                  "snapshots"}:
+            raise ProgrammingError("dengta's PostgreSQL recorder takes an actor and snapshots, "
+                                   "no tracking")
         if not stored_events:
             return []
-        save = _Save(stored_events, kwargs.get("actor", ""))
+        save = _Save(stored_events, kwargs.get("actor", ""),
+                     snapshot_digests(kwargs.get("snapshots")))
         with self._turn:
             self._queue.append(save)
             while self._writing and not save.done:
@@ -183,7 +228,9 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
             try:
                 positions = self._insert(
                     [event for save in group for event in save.stored_events],
-                    actor=[save.actor for save in group for _ in save.stored_events])
+                    actor=[save.actor for save in group for _ in save.stored_events],
+                    snapshots={key: digest for save in group
+                               for key, digest in save.snapshots.items()})
             except Exception:  # each save is written again, alone, and answered for itself
                 pass
             else:
@@ -196,14 +243,15 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                 return
         for save in group:
             try:
-                save.positions = self._insert(save.stored_events, actor=save.actor)
+                save.positions = self._insert(save.stored_events, actor=save.actor,
+                                              snapshots=save.snapshots)
             except Exception as error:  # raised in the saving thread
                 save.error = error
             save.done = True
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library
-    def _insert(self, stored_events: Sequence[StoredEvent], actor: str | Sequence[str]
-                ) -> Sequence[int]:
+    def _insert(self, stored_events: Sequence[StoredEvent], actor: str | Sequence[str],
+                snapshots: SnapshotDigests) -> Sequence[int]:
         actors = each_actor(actor, len(stored_events))
         kinds = [split_topic(stored.topic) for stored in stored_events]
         arguments = ([stored.originator_id for stored in stored_events],
@@ -211,6 +259,8 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                      [stored.topic for stored in stored_events],
                      [stored.state for stored in stored_events], actors,
                      [kind[0] for kind in kinds], [kind[1] for kind in kinds],
+                     [snapshots.get((stored.originator_id, stored.originator_version))
+                      for stored in stored_events],
                      f"{self.datastore.lock_timeout}s")
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(APPEND, arguments, prepare=True)
@@ -218,14 +268,25 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(f"SELECT * FROM {AUDIT_TABLE} WHERE position > %s "
+            curs.execute(f"SELECT {AUDIT_COLUMNS} FROM {AUDIT_TABLE} WHERE position > %s "
                          "ORDER BY position LIMIT %s", (after, limit))
             return [
-                AuditRow(r["position"], micros(r["recorded_at"]), r["actor"], r["aggregate_type"],
-                         r["aggregate_id"], r["aggregate_version"], r["event_type"],
-                         bytes(r["hash"]))
+                checked_audit_row(
+                    r["position"], micros(r["recorded_at"]), r["actor"], r["aggregate_type"],
+                    r["aggregate_id"], r["aggregate_version"], r["event_type"], r["hash"],
+                    r["chain_version"], r["snapshot_hash"])
                 for r in curs.fetchall()
             ]
+
+    def select_chain_events(self, after: int, limit: int) -> list[ChainEvent]:
+        """Stored events as the chain covers them, read without the library's decoding."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute("SELECT notification_id, originator_id, originator_version, topic, "
+                         f"state FROM {self.events_table_name} WHERE notification_id > %s "
+                         "ORDER BY notification_id LIMIT %s", (after, limit))
+            return [chain_event(r["notification_id"], r["originator_id"],
+                                r["originator_version"], r["topic"], r["state"])
+                    for r in curs.fetchall()]
 
     def audit_head(self) -> Digest | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -236,13 +297,73 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
 
 
 class AppendOnlyPostgresAggregateRecorder(PostgresAggregateRecorder):
-    """Snapshots: kept, never altered."""
+    """Snapshots: kept, never altered, and read only when the chain vouches for them
+    (`store.snapshots`)."""
+
+    chain_events_table = "dengta_events"  # set by the factory: the events whose rows anchor
 
     def create_table(self) -> None:
         super().create_table()
         run_ddl(self, [AUDIT_DDL[-1], *append_only_triggers(self.events_table_name)])
 
+    def _anchors_sql(self, join: str) -> str:
+        schema = self.datastore.schema
+        return (f"SELECT s.originator_id, s.originator_version, s.topic, s.state, "
+                f"e.notification_id, a.snapshot_hash FROM \"{schema}\".{self.events_table_name} s "
+                f"{join} JOIN \"{schema}\".{self.chain_events_table} e ON "
+                "e.originator_id = s.originator_id AND e.originator_version = "
+                f"s.originator_version {join} JOIN {AUDIT_TABLE} a "
+                "ON a.position = e.notification_id ")
+
+    def select_events(
+        self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+        desc: bool = False, limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        statement = self._anchors_sql("") + "WHERE s.originator_id = %s "
+        params: list[Any] = [originator_id]
+        if gt is not None:
+            statement += "AND s.originator_version > %s "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND s.originator_version <= %s "
+            params.append(lte)
+        statement += "AND a.snapshot_hash IS NOT NULL ORDER BY s.originator_version "
+        statement += "DESC " if desc else "ASC "
+        if limit is not None:
+            statement += "LIMIT %s"
+            params.append(limit + LOOK_BACK)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return trusted([snapshot_anchor(row) for row in curs.fetchall()], limit)
+
+    def select_snapshot_anchors(self, after: tuple[UUID, int] | None,
+                                limit: int) -> list[SnapshotAnchor]:
+        statement = self._anchors_sql("LEFT")
+        params: list[Any] = []
+        if after is not None:
+            statement += "WHERE (s.originator_id, s.originator_version) > (%s, %s) "
+            params += list(after)
+        statement += "ORDER BY s.originator_id, s.originator_version LIMIT %s"
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [*params, limit])
+            return [snapshot_anchor(row) for row in curs.fetchall()]
+
+
+def snapshot_anchor(row: Any) -> SnapshotAnchor:
+    digest = row["snapshot_hash"]
+    state = row["state"]
+    return SnapshotAnchor(
+        StoredEvent(row["originator_id"], row["originator_version"], row["topic"],
+                    bytes(state) if isinstance(state, bytes | memoryview) else state),
+        row["notification_id"], bytes(digest) if digest is not None else None)
+
 
 class AuditedPostgresFactory(PostgresFactory):
     application_recorder_class = AuditedPostgresRecorder
     aggregate_recorder_class = AppendOnlyPostgresAggregateRecorder
+
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
+        recorder = super().aggregate_recorder(purpose)
+        if isinstance(recorder, AppendOnlyPostgresAggregateRecorder):
+            recorder.chain_events_table = f"{self.env.name.lower() or 'stored'}_events"
+        return recorder

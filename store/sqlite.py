@@ -22,7 +22,17 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from store.audit import AUDIT_TABLE, AuditRow, Digest, chain_rows
+from store.audit import (
+    AUDIT_TABLE,
+    AuditRow,
+    ChainEvent,
+    Digest,
+    chain_event,
+    chain_rows,
+    checked_audit_row,
+    snapshot_digests,
+)
+from store.snapshots import LOOK_BACK, SnapshotAnchor, trusted
 
 AUDIT_DDL = f"""
 CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -33,10 +43,18 @@ CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
     aggregate_id TEXT NOT NULL,
     aggregate_version INTEGER NOT NULL,
     event_type TEXT NOT NULL,
-    hash BLOB NOT NULL
+    hash BLOB NOT NULL,
+    chain_version INTEGER NOT NULL DEFAULT 1,
+    snapshot_hash BLOB
 )"""
+# Logs made before chain version 2 lack its columns: they are added (no row is rewritten; the
+# old rows keep version 1, the default, and verify by the formula they were linked with).
+CHAIN_V2_COLUMNS = {"chain_version": "INTEGER NOT NULL DEFAULT 1", "snapshot_hash": "BLOB"}
+AUDIT_COLUMNS = ("position, recorded_at, actor, aggregate_type, aggregate_id, "
+                 "aggregate_version, event_type, hash, chain_version, snapshot_hash")
 HEAD_SQL = f"SELECT hash FROM {AUDIT_TABLE} ORDER BY position DESC LIMIT 1"
-INSERT_AUDIT = f"INSERT INTO {AUDIT_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_AUDIT = (f"INSERT INTO {AUDIT_TABLE} ({AUDIT_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 STATEMENT_CACHE_SIZE = 128  # sqlite3's own default
 
 
@@ -51,11 +69,20 @@ def append_only_triggers(table: str) -> list[str]:
 
 def audit_values(row: AuditRow) -> tuple[Any, ...]:
     return (row.position, row.recorded_at_us, row.actor, row.aggregate_type,
-            row.aggregate_id.hex, row.aggregate_version, row.event_type, row.hash)
+            row.aggregate_id.hex, row.aggregate_version, row.event_type, row.hash,
+            row.chain_version, row.snapshot_hash)
 
 
 def audit_row(row: Any) -> AuditRow:
-    return AuditRow(row[0], row[1], row[2], row[3], UUID(row[4]), row[5], row[6], bytes(row[7]))
+    return checked_audit_row(*row)
+
+
+def add_chain_v2_columns(c: SQLiteCursor) -> None:
+    c.execute(f"PRAGMA table_info({AUDIT_TABLE})")
+    present = {row[1] for row in c.fetchall()}
+    for column, declaration in CHAIN_V2_COLUMNS.items():
+        if column not in present:
+            c.execute(f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN {column} {declaration}")
 
 
 class _Written:
@@ -87,6 +114,11 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
             *append_only_triggers(AUDIT_TABLE),
         ]
 
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            add_chain_v2_columns(c)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -114,7 +146,8 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(HEAD_SQL)
             row = c.fetchone()
             previous = row[0] if row else None
-        rows = chain_rows(previous, positions, stored_events, now_us, kwargs.get("actor", ""))
+        rows = chain_rows(previous, positions, stored_events, now_us, kwargs.get("actor", ""),
+                          snapshot_digests(kwargs.get("snapshots")))
         if len(rows) == 1:
             c.execute(INSERT_AUDIT, audit_values(rows[0]))
         else:
@@ -126,9 +159,17 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT * FROM {AUDIT_TABLE} WHERE position > ? ORDER BY position "
-                      "LIMIT ?", (after, limit))
+            c.execute(f"SELECT {AUDIT_COLUMNS} FROM {AUDIT_TABLE} WHERE position > ? "
+                      "ORDER BY position LIMIT ?", (after, limit))
             return [audit_row(row) for row in c.fetchall()]
+
+    def select_chain_events(self, after: int, limit: int) -> list[ChainEvent]:
+        """Stored events as the chain covers them, read without the library's decoding."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT rowid, originator_id, originator_version, topic, state FROM "
+                      f"{self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                      (after, limit))
+            return [chain_event(*row) for row in c.fetchall()]
 
     def audit_head(self) -> Digest | None:
         with self.datastore.transaction(commit=False) as c:
@@ -139,13 +180,63 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
 
 
 class AppendOnlySQLiteAggregateRecorder(SQLiteAggregateRecorder):
-    """Snapshots: kept, never altered."""
+    """Snapshots: kept, never altered, and read only when the chain vouches for them
+    (`store.snapshots`)."""
+
+    chain_events_table = "stored_events"  # the application's events, whose audit rows anchor
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
             *append_only_triggers(self.events_table_name),
         ]
+
+    def _anchors_sql(self, join: str) -> str:
+        return (f"SELECT s.originator_id, s.originator_version, s.topic, s.state, e.rowid, "
+                f"a.snapshot_hash FROM {self.events_table_name} s {join} JOIN "
+                f"{self.chain_events_table} e ON e.originator_id = s.originator_id AND "
+                f"e.originator_version = s.originator_version {join} JOIN {AUDIT_TABLE} a "
+                "ON a.position = e.rowid ")
+
+    def select_events(
+        self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+        desc: bool = False, limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        statement = self._anchors_sql("") + "WHERE s.originator_id = ? "
+        params: list[Any] = [originator_id.hex if isinstance(originator_id, UUID)
+                             else originator_id]
+        if gt is not None:
+            statement += "AND s.originator_version > ? "
+            params.append(gt)
+        if lte is not None:
+            statement += "AND s.originator_version <= ? "
+            params.append(lte)
+        statement += "AND a.snapshot_hash IS NOT NULL ORDER BY s.originator_version "
+        statement += "DESC " if desc else "ASC "
+        if limit is not None:
+            statement += "LIMIT ?"
+            params.append(limit + LOOK_BACK)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return trusted([snapshot_anchor(row) for row in c.fetchall()], limit)
+
+    def select_snapshot_anchors(self, after: tuple[UUID, int] | None,
+                                limit: int) -> list[SnapshotAnchor]:
+        statement = self._anchors_sql("LEFT")
+        params: list[Any] = []
+        if after is not None:
+            statement += "WHERE (s.originator_id, s.originator_version) > (?, ?) "
+            params += [after[0].hex, after[1]]
+        statement += "ORDER BY s.originator_id, s.originator_version LIMIT ?"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, [*params, limit])
+            return [snapshot_anchor(row) for row in c.fetchall()]
+
+
+def snapshot_anchor(row: Any) -> SnapshotAnchor:
+    digest = row[5]
+    return SnapshotAnchor(StoredEvent(UUID(row[0]), row[1], row[2], row[3]), row[4],
+                          bytes(digest) if isinstance(digest, bytes | memoryview) else None)
 
 
 class StatementCachingPool(SQLiteConnectionPool):

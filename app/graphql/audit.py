@@ -30,6 +30,7 @@ from app.graphql.types import (
     visible_node,
 )
 from projections import audit_log as audit
+from projections.audit_check import ReadModelCheck, verify_read_models
 from projections.engine import position_at
 from store import chain
 from store.audit import Digest
@@ -286,6 +287,15 @@ class ChainVerification:
     head: ChainLink = strawberry.field(description="The last link found intact.")
     digest_found: bool | None = strawberry.field(
         description="Whether the chain passes through the digest asked about.")
+    read_model_broken_at: int | None = strawberry.field(
+        description="The first position whose audit log entry (actor, reason, type, changes…) "
+                    "disagrees with the entry recomputed from the chain's events; null when "
+                    "all agree, or when the chain itself is broken (then not checked).")
+    read_model_problem: str = strawberry.field(
+        description="What disagrees at `readModelBrokenAt`.")
+    read_model_checked_to: int = strawberry.field(
+        description="The position up to which the audit log was checked (as far as it has "
+                    "folded the log).")
 
 
 def link_of(recorder: chain.AuditedRecorder, digest: Digest) -> ChainLink:
@@ -385,11 +395,18 @@ class AuditQuery:
         except ValueError as error:
             raise bad_input(str(error), "digest") from None
         recorder = chain.audited(info.context.app.recorder)
-        result = await asyncio.to_thread(chain.verify, recorder, kept)
+        result = await asyncio.to_thread(chain.verify_application, info.context.app, kept)
         head = await asyncio.to_thread(link_of, recorder, result.head)
-        return ChainVerification(ok=result.ok, broken_at=result.broken_at,
+        read_model = ReadModelCheck(0)
+        if result.broken_at is None:  # recomputed from the events the chain vouched for
+            read_model = await asyncio.to_thread(
+                lambda: verify_read_models(info.context.connect(), info.context.app))
+        return ChainVerification(ok=result.ok and read_model.ok, broken_at=result.broken_at,
                                  problem=result.problem, head=head,
-                                 digest_found=result.digest_found)
+                                 digest_found=result.digest_found,
+                                 read_model_broken_at=read_model.broken_at,
+                                 read_model_problem=read_model.problem,
+                                 read_model_checked_to=read_model.checked_to)
 
 
 @strawberry.type

@@ -32,6 +32,7 @@ from tests.integration.tampering import (
     events_table,
     execute_as_owner,
     id_column,
+    rewrite_audit_entry,
 )
 
 
@@ -423,6 +424,27 @@ def test_the_chain_head_verifies_and_tampering_names_the_position(world: World) 
     broken = gql(world.client, VERIFY, world.inspector)["data"]["verifyAuditChain"]
     assert (broken["ok"], broken["brokenAt"]) == (False, target)
     assert broken["head"]["position"] == target - 1
+
+
+READ_MODEL = ("{ verifyAuditChain { ok brokenAt readModelBrokenAt readModelProblem "
+              "readModelCheckedTo } }")
+
+
+def test_verification_names_an_audit_log_entry_rewritten_in_the_read_model(
+        world: World) -> None:
+    """A superuser gives an entry another actor and reason: the chain is whole, the read
+    model is not, and verifyAuditChain says where."""
+    honest = gql(world.client, READ_MODEL, world.inspector)["data"]["verifyAuditChain"]
+    assert honest == {"ok": True, "brokenAt": None, "readModelBrokenAt": None,
+                      "readModelProblem": "", "readModelCheckedTo": events(world.client)}
+    app = world.client.app.state.services.app  # type: ignore[attr-defined]
+    target = world.told.moments["lowered"].position
+    rewrite_audit_entry(app, target, "actor = 'person:scapegoat', reason = '按上级要求'")
+    broken = gql(world.client, READ_MODEL, world.inspector)["data"]["verifyAuditChain"]
+    assert broken == {"ok": False, "brokenAt": None, "readModelBrokenAt": target,
+                      "readModelProblem": "audit log entry disagrees with its event: "
+                                          "actor, reason",
+                      "readModelCheckedTo": events(world.client)}
 
 
 def test_the_live_feed_streams_new_entries_within_the_subscribers_rights(

@@ -179,3 +179,32 @@ def test_business_scores_import_from_csv_by_name_or_id_and_bad_files_write_nothi
                                 str(story.branches["B"]): Decimal("88")}
     finally:
         app.close()
+
+
+def test_verify_checks_snapshots_and_with_read_models_the_audit_log(database_url) -> None:
+    from tests.integration.tampering import rewrite_audit_entry, update_audit_row
+
+    assert dengta(database_url, "demo").returncode == 0
+    assert dengta(database_url, "rebuild").returncode == 0
+    checked = dengta(database_url, "verify", "--read-models")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    head, read_model = checked.stdout.splitlines()
+    assert head.startswith("OK ")
+    assert read_model == f"OK audit_log {head.split()[1]}"
+    app = open_application(Settings(database_url=database_url))
+    try:
+        rewrite_audit_entry(app, 150, "reason = '伪造'")
+    finally:
+        app.close()
+    result = dengta(database_url, "verify", "--read-models")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[1] == (
+        "BROKEN 150 audit log entry disagrees with its event: reason")
+    assert dengta(database_url, "verify").returncode == 0  # the chain itself is whole
+    app = open_application(Settings(database_url=database_url))
+    try:
+        update_audit_row(app, 120, "event_type = 'Cancelled'")
+    finally:
+        app.close()
+    result = dengta(database_url, "verify", "--read-models")
+    assert (result.returncode, result.stdout.split()[:2]) == (1, ["BROKEN", "120"])

@@ -186,16 +186,14 @@ def test_a_rewritten_history_with_recomputed_hashes_fails_against_a_kept_digest(
 
 
 def relink_chain(app) -> None:
-    from store.audit import canonical_bytes, link
+    from store.audit import link, row_canonical_bytes
 
     previous = bytes(32)
     events = {e.id: e for e in app.recorder.select_notifications(1, 10_000)}
     sqlite = "SQLITE_DBNAME" in app.env
     for row in app.recorder.select_audit(0, 10_000):
         event = events[row.position]
-        previous = link(previous, canonical_bytes(
-            row.position, row.recorded_at_us, row.actor, event.originator_id,
-            event.originator_version, event.topic, event.state))
+        previous = link(previous, row_canonical_bytes(row, event.topic, event.state))
         literal = f"x'{previous.hex()}'" if sqlite else f"'\\x{previous.hex()}'::bytea"
         execute_as_owner(app, f"UPDATE dengta_audit SET hash = {literal} "
                               f"WHERE position = {row.position}")
