@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from app.demo import ACTOR, DemoLoader, demo_id
+from app.demo_organization import ACTOR, DemoLoader, demo_id
 from domain.app_base import Written
 from domain.commitments import Commitment
 from domain.letters import LetterStatus, ResponsibilityLetter

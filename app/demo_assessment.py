@@ -8,7 +8,7 @@ import random
 from datetime import date
 from uuid import UUID
 
-from app.demo import ACTOR, DemoLoader, demo_id
+from app.demo_organization import ACTOR, DemoLoader, demo_id
 from domain.assessment import (
     AssessmentCycle,
     CycleStatus,

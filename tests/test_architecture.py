@@ -40,3 +40,49 @@ def test_the_domain_imports_only_the_standard_library_and_eventsourcing() -> Non
     for path in (ROOT / "domain").rglob("*.py"):
         outside = imports(path) - OURS - set(sys.stdlib_module_names) - DOMAIN_THIRD_PARTY
         assert not outside, f"{path.relative_to(ROOT)} imports {outside}"
+
+
+def module_name(path: Path) -> str:
+    name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    return name.removesuffix(".__init__")
+
+
+def runtime_imports(path: Path, modules: set[str]) -> set[str]:
+    """Our modules a module imports when it runs (not under `if TYPE_CHECKING:`)."""
+    tree = ast.parse(path.read_text())
+    typing_only = {id(node) for branch in ast.walk(tree) if isinstance(branch, ast.If)
+                   and "TYPE_CHECKING" in ast.unparse(branch.test)
+                   for node in ast.walk(branch)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            submodules = {f"{node.module}.{a.name}" for a in node.names} & modules
+            # (`from package import module` needs the module, not what else the package holds)
+            found |= submodules or {node.module}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found & modules
+
+
+def test_no_module_imports_itself_round_a_cycle() -> None:
+    paths = {module_name(p): p for package in OURS for p in (ROOT / package).rglob("*.py")}
+    graph = {name: runtime_imports(path, set(paths)) - {name} for name, path in paths.items()}
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in visiting:
+            cycle = [*visiting[visiting.index(name):], name]
+            pytest.fail("import cycle: " + " → ".join(cycle))
+        if name in done:
+            return
+        visiting.append(name)
+        for imported in sorted(graph[name]):
+            visit(imported)
+        visiting.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)
