@@ -26,7 +26,7 @@ from app.boundary import REASON, Checker, DateWindow
 from app.demo import load_demo
 from app.graphql.schema import sdl
 from app.settings import Settings
-from domain.assessment import AssessmentCycle
+from domain.cycles import AssessmentCycle
 from domain.errors import DomainError
 from domain.organizations import Organization
 from projections import ALL, BY_NAME

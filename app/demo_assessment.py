@@ -9,12 +9,8 @@ from datetime import date
 from uuid import UUID
 
 from app.demo_organization import ACTOR, DemoLoader, demo_id
-from domain.assessment import (
-    AssessmentCycle,
-    CycleStatus,
-    EvaluatorKind,
-    evaluation_id,
-)
+from domain.assessment import CycleStatus, EvaluatorKind, evaluation_id
+from domain.cycles import AssessmentCycle
 from domain.values import Period
 
 Q2 = Period(date(2026, 4, 1), date(2026, 6, 30))

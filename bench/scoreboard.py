@@ -39,17 +39,12 @@ from app.graphql.ids import to_global_id
 from bench.api import SECRET, load, serve
 from bench.databases import PG_ADMIN
 from domain.application import DengtaApplication
-from domain.assessment import (
-    AssessmentCycle,
-    Evaluation,
-    EvaluatorKind,
-    Item,
-    Scorer,
-    evaluation_id,
-    scorer_id,
-)
+from domain.assessment import EvaluatorKind, Item, evaluation_id, scorer_id
+from domain.cycles import AssessmentCycle
+from domain.evaluations import Evaluation
 from domain.goals import Goal
 from domain.organizations import Organization
+from domain.scorers import Scorer
 from domain.values import Period, quantitative
 from store.url import DatabaseURL
 

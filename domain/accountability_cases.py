@@ -10,10 +10,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.app_base import Written
-from domain.assessment import Evaluation
 from domain.commitments import Commitment
 from domain.core_cases import CoreCases
 from domain.errors import InvalidInputError
+from domain.evaluations import Evaluation
 from domain.findings import Finding
 from domain.goals import Goal
 from domain.letters import ResponsibilityLetter

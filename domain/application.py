@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from domain.accountability_cases import AccountabilityCases
 from domain.app_base import Written
-from domain.assessment import AssessmentCycle
 from domain.assessment_cases import AssessmentCases
 from domain.commitments import Commitment
 from domain.core_cases import CoreCases
+from domain.cycles import AssessmentCycle
 from domain.findings import Finding
 from domain.goals import Goal
 from domain.letters import ResponsibilityLetter

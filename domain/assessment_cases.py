@@ -9,19 +9,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.app_base import ApplicationBase, Written
-from domain.assessment import (
-    AssessmentCycle,
-    Evaluation,
-    EvaluatorKind,
-    Item,
-    LibraryIndicator,
-    Scorer,
-    evaluation_id,
-    scorer_id,
-)
+from domain.assessment import EvaluatorKind, Item, evaluation_id, scorer_id
+from domain.cycles import AssessmentCycle
 from domain.errors import InvalidInputError, NotFoundError
+from domain.evaluations import Evaluation
 from domain.goals import Goal
+from domain.indicators import LibraryIndicator
 from domain.organizations import Organization
+from domain.scorers import Scorer
 from domain.values import GoalStatus, Period, QualitativeIndicator, parse_enum
 
 SCORABLE_GOALS = (GoalStatus.ISSUED, GoalStatus.CLOSED)

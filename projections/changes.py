@@ -15,15 +15,18 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from domain.assessment import AssessmentCycle, Evaluation, LibraryIndicator, Scorer
 from domain.commitments import Commitment
+from domain.cycles import AssessmentCycle
+from domain.evaluations import Evaluation
 from domain.findings import Finding
 from domain.goals import Goal
+from domain.indicators import LibraryIndicator
 from domain.letters import ResponsibilityLetter
 from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
 from domain.sanctions import Sanction
+from domain.scorers import Scorer
 
 Changes = dict[str, Any]
 ChangeMapping = Callable[[Any], Changes]

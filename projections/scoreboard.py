@@ -19,8 +19,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from domain.assessment import AssessmentCycle, Evaluation, LibraryIndicator
+from domain.cycles import AssessmentCycle
+from domain.evaluations import Evaluation
 from domain.goals import Goal
+from domain.indicators import LibraryIndicator
 from domain.organizations import Organization
 from domain.scoring import (
     EVALUATOR_KINDS,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from domain.application import DengtaApplication
-from domain.assessment import AssessmentCycle
+from domain.cycles import AssessmentCycle
 from domain.errors import (
     CycleLockedError,
     DomainError,
