@@ -21,6 +21,7 @@ from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
 from app.demo import load_demo
 from app.graphql.schema import sdl
+from app.lifeline import child_environment, end_with_parent
 from app.settings import Settings
 from domain.assessment import AssessmentCycle
 from domain.errors import DomainError
@@ -139,6 +140,7 @@ def chosen(args: argparse.Namespace) -> list[type[Projection]]:
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    end_with_parent()  # when `dengta serve` started it
     app = open_application(settings)
     runner = Runner(app, Database(DatabaseURL(settings.database_url)), chosen(args),
                     grouped=args.grouped).start()
@@ -209,6 +211,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if worker is not None:
         os.environ["DENGTA_PROJECTIONS"] = "external"  # what the API workers are told
         worker.start()
+    if args.workers > 1:  # uvicorn's workers, spawned with this environment, end with us
+        os.environ.update(child_environment())
     try:
         uvicorn.run("app.http:app_from_env", factory=True, host=args.host, port=args.port,
                     workers=args.workers, log_level="info")
@@ -236,7 +240,7 @@ class ProjectionWorker:
         command = [sys.executable, "-m", "app.cli", "project", "--grouped"]
         while not self.stopped.is_set():
             # Its own session: a Ctrl-C at the terminal reaches the server, which stops it.
-            self.process = subprocess.Popen(command, env={**os.environ},
+            self.process = subprocess.Popen(command, env=child_environment(),
                                             start_new_session=True)
             code = self.process.wait()
             if not self.stopped.is_set():

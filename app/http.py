@@ -33,6 +33,7 @@ from app.bootstrap import open_application
 from app.exports import export_endpoint
 from app.graphql.context import Context
 from app.graphql.schema import MAX_TOKENS, build_schema
+from app.lifeline import end_with_parent
 from app.settings import Settings
 from domain.application import DengtaApplication
 from projections import ALL
@@ -286,4 +287,5 @@ def create_app(settings: Settings) -> Starlette:
 def app_from_env() -> Starlette:
     """For uvicorn's --factory (several workers): settings from the environment."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    end_with_parent()  # a worker of `dengta serve --workers N`
     return create_app(Settings.from_env())
