@@ -17,6 +17,7 @@ from uuid import UUID
 
 from tqdm import tqdm
 
+from app import logs
 from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
 from app.demo import load_demo
@@ -139,7 +140,7 @@ def chosen(args: argparse.Namespace) -> list[type[Projection]]:
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(settings.log_format)
     end_with_parent()  # when `dengta serve` started it
     app = open_application(settings)
     runner = Runner(app, Database(DatabaseURL(settings.database_url)), chosen(args),
@@ -197,7 +198,7 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(settings.log_format)
     if args.workers > 1 and settings.projections == "inprocess" and \
             DatabaseURL(settings.database_url).backend == "sqlite":
         print("several workers share one SQLite file badly; use one, or PostgreSQL",
@@ -214,8 +215,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.workers > 1:  # uvicorn's workers, spawned with this environment, end with us
         os.environ.update(child_environment())
     try:
+        # Our logging, not uvicorn's; our line per request (with its id), not its access log.
         uvicorn.run("app.http:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info")
+                    workers=args.workers, log_level="info", log_config=None, access_log=False)
     finally:
         if worker is not None:
             worker.stop()

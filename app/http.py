@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import gc
 import json
-import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
@@ -16,12 +16,14 @@ from typing import Any, TypeVar
 from cachetools import LRUCache
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from app import logs
 from app.auth import (
     AuthenticationError,
     Principal,
@@ -132,7 +134,10 @@ class QueryThreads:
         self.lock = threading.Lock()
 
     async def run(self, work: Callable[[], Coroutine[Any, Any, V]]) -> V:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, work)
+        # In the request's context: its log lines carry its id.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, context.run, self._run, work)
 
     def _run(self, work: Callable[[], Coroutine[Any, Any, V]]) -> V:
         loop = getattr(self.local, "loop", None)
@@ -279,13 +284,14 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/export/{filename}", export_endpoint),
-    ], lifespan=lifespan)
+    ], lifespan=lifespan, middleware=[Middleware(logs.RequestLog)])
     app.state.services = services
     return app
 
 
 def app_from_env() -> Starlette:
     """For uvicorn's --factory (several workers): settings from the environment."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    logs.configure(settings.log_format)  # a spawned worker sets its logging up anew
     end_with_parent()  # a worker of `dengta serve --workers N`
-    return create_app(Settings.from_env())
+    return create_app(settings)

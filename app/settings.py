@@ -33,11 +33,16 @@ class Settings:
     # "external": `dengta project` workers, run by someone else, do.
     projections: str = "inprocess"
     read_your_writes_timeout: float = 5.0
+    # "text": `time LEVEL logger [request id] message` lines; "json": one JSON object a line
+    # (time, level, logger, message, request_id, code), for a log collector.
+    log_format: str = "text"
 
     def __post_init__(self) -> None:
         DatabaseURL(self.database_url).backend  # noqa: B018  (raises ValueError when unsupported)
         if self.projections not in ("inprocess", "worker", "external"):
             raise ValueError("DENGTA_PROJECTIONS must be 'inprocess', 'worker' or 'external'")
+        if self.log_format not in ("text", "json"):
+            raise ValueError("DENGTA_LOG_FORMAT must be 'text' or 'json'")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -51,4 +56,5 @@ class Settings:
             graphql_ide=_flag(environ.get("DENGTA_GRAPHQL_IDE"), True),
             introspection=_flag(environ.get("DENGTA_INTROSPECTION"), True),
             projections=environ.get("DENGTA_PROJECTIONS") or "inprocess",
+            log_format=(environ.get("DENGTA_LOG_FORMAT") or "text").strip().lower(),
         )
