@@ -204,10 +204,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print("several workers share one SQLite file badly; use one, or PostgreSQL",
               file=sys.stderr)
         return 2
-    secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
-    token = TokenService(secret).mint(ADMIN_SUBJECT)
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
-    print(f'Header:   {{"Authorization": "Bearer {token}"}}')
+    if settings.log_format == "json":
+        # Every output line is JSON for the collector, and no administrator token is kept there.
+        logging.getLogger("dengta.serve").info(
+            "serving http://%s:%d/graphql; `dengta token --admin` mints a token",
+            args.host, args.port)
+    else:
+        secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
+        token = TokenService(secret).mint(ADMIN_SUBJECT)
+        print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+        print(f'Header:   {{"Authorization": "Bearer {token}"}}')
     worker = ProjectionWorker() if settings.projections == "worker" else None
     if worker is not None:
         os.environ["DENGTA_PROJECTIONS"] = "external"  # what the API workers are told

@@ -134,10 +134,11 @@ class RequestLog:
             logging.INFO
         if not access.isEnabledFor(level):
             return
-        line = (f"{scope['method']} {scope['path']} {status} {seconds * 1000:.0f} ms "
-                f"request {outcome.request_id}")
-        extra: dict[str, Any] = {"request_id": outcome.request_id, "status": status,
-                                 "duration_ms": round(seconds * 1000, 1)}
+        client = scope["client"][0] if scope.get("client") else "-"
+        line = (f"{client} {scope['method']} {scope['path']} {status} "
+                f"{seconds * 1000:.0f} ms request {outcome.request_id}")
+        extra: dict[str, Any] = {"request_id": outcome.request_id, "client": client,
+                                 "status": status, "duration_ms": round(seconds * 1000, 1)}
         if outcome.codes:
             line += f" {','.join(outcome.codes)}: {outcome.message}"
             extra["code"] = outcome.codes[0]

@@ -176,9 +176,9 @@ def test_a_real_server_writes_one_json_line_per_bad_request(tmp_path) -> None:
     port, log = free_port(), tmp_path / "server.log"
     env = {**os.environ, "DENGTA_DATABASE_URL": f"sqlite:///{tmp_path}/logs.db",
            "DENGTA_JWT_SECRET": SECRET, "DENGTA_LOG_FORMAT": "json"}
-    with log.open("wb") as out:
+    with log.open("wb") as out:  # stdout too: nothing but JSON lines
         server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port",
-                                   str(port)], env=env, stdout=subprocess.DEVNULL, stderr=out)
+                                   str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"127.0.0.1:{port}"
     try:
         wait_until_ready(server, base, log, within=60)
@@ -197,4 +197,20 @@ def test_a_real_server_writes_one_json_line_per_bad_request(tmp_path) -> None:
     assert {(line["level"], line["code"]) for line in mine} == {
         ("INFO", "UNAUTHENTICATED"), ("INFO", "GRAPHQL_VALIDATION_FAILED")}
     assert not any("exc_info" in line for line in lines)
+    assert "eyJ" not in log.read_text()  # no token (a JWT starts so) in the logs
     assert any(line["logger"].startswith("uvicorn") for line in lines)  # theirs go through ours
+
+
+def test_a_websocket_gets_an_id_and_its_refused_subscription_one_line(client, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"],
+                                  headers={"X-Request-ID": "socket-1"}) as socket:
+        assert (b"x-request-id", b"socket-1") in socket.extra_headers
+        socket.send_json({"type": "connection_init", "payload": {}})
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription { recordedEvents { position } }"}})
+        refused = socket.receive_json()
+        assert refused["type"] in ("error", "next")
+    (line,) = [r for r in server_records(caplog) if "socket-1" in r.getMessage()]
+    assert (line.levelno, line.code, line.exc_info) == (logging.INFO, "UNAUTHENTICATED", None)
