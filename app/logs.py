@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FORMATS = ("text", "json")
@@ -80,7 +80,7 @@ def client_error(code: str, message: str) -> None:
     if outcome is not None and outcome.http:
         outcome.refused(code, message)
     else:
-        identifier = request_id()
+        identifier = request_id() or "-"
         api.info("client error %s (request %s): %s", code, identifier, one_line(message),
                  extra={"request_id": identifier, "code": code})
 
@@ -107,7 +107,7 @@ class RequestLog:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        sent = MutableHeaders(scope=scope).get(HEADER)
+        sent = Headers(scope=scope).get(HEADER)
         outcome = Outcome(chosen_request_id(sent), http=scope["type"] == "http")
         token = current.set(outcome)
         status = 500  # unless a response starts
