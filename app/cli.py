@@ -20,11 +20,13 @@ from uuid import UUID
 
 from tqdm import tqdm
 
+from app import logs
 from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
 from app.boundary import REASON, Checker, DateWindow
 from app.demo import load_demo
 from app.graphql.schema import sdl
+from app.lifeline import child_environment, end_with_parent
 from app.settings import Settings
 from domain.cycles import AssessmentCycle
 from domain.errors import DomainError
@@ -150,7 +152,8 @@ def chosen(args: argparse.Namespace) -> list[type[Projection]]:
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(settings.log_format)
+    end_with_parent()  # when `dengta serve` started it
     app = open_application(settings)
     runner = Runner(app, Database(DatabaseURL(settings.database_url)), chosen(args),
                     grouped=args.grouped).start()
@@ -207,23 +210,32 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(settings.log_format)
     if args.workers > 1 and settings.projections == "inprocess" and \
             DatabaseURL(settings.database_url).backend == "sqlite":
         print("several workers share one SQLite file badly; use one, or PostgreSQL",
               file=sys.stderr)
         return 2
-    secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
-    token = TokenService(secret).mint(ADMIN_SUBJECT)
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
-    print(f'Header:   {{"Authorization": "Bearer {token}"}}')
+    if settings.log_format == "json":
+        # Every output line is JSON for the collector, and no administrator token is kept there.
+        logging.getLogger("dengta.serve").info(
+            "serving http://%s:%d/graphql; `dengta token --admin` mints a token",
+            args.host, args.port)
+    else:
+        secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
+        token = TokenService(secret).mint(ADMIN_SUBJECT)
+        print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+        print(f'Header:   {{"Authorization": "Bearer {token}"}}')
     worker = ProjectionWorker() if settings.projections == "worker" else None
     if worker is not None:
         os.environ["DENGTA_PROJECTIONS"] = "external"  # what the API workers are told
         worker.start()
+    if args.workers > 1:  # uvicorn's workers, spawned with this environment, end with us
+        os.environ.update(child_environment())
     try:
+        # Our logging, not uvicorn's; our line per request (with its id), not its access log.
         uvicorn.run("app.http:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info")
+                    workers=args.workers, log_level="info", log_config=None, access_log=False)
     finally:
         if worker is not None:
             worker.stop()
@@ -248,7 +260,7 @@ class ProjectionWorker:
         command = [sys.executable, "-m", "app.cli", "project", "--grouped"]
         while not self.stopped.is_set():
             # Its own session: a Ctrl-C at the terminal reaches the server, which stops it.
-            self.process = subprocess.Popen(command, env={**os.environ},
+            self.process = subprocess.Popen(command, env=child_environment(),
                                             start_new_session=True)
             code = self.process.wait()
             if not self.stopped.is_set():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import gc
 import json
-import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from app import logs
 from app.auth import (
     AuthenticationError,
     Principal,
@@ -35,6 +36,7 @@ from app.boundary import DateWindow
 from app.exports import export_endpoint
 from app.graphql.context import Context
 from app.graphql.schema import build_schema, parse_document
+from app.lifeline import end_with_parent
 from app.limits import RequestLimits
 from app.settings import Settings
 from domain.application import DengtaApplication
@@ -137,7 +139,10 @@ class QueryThreads:
         self.lock = threading.Lock()
 
     async def run(self, work: Callable[[], Coroutine[Any, Any, V]]) -> V:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self._run, work)
+        # In the request's context: its log lines carry its id.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, context.run, self._run, work)
 
     def _run(self, work: Callable[[], Coroutine[Any, Any, V]]) -> V:
         loop = getattr(self.local, "loop", None)
@@ -293,13 +298,17 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/export/{filename}", export_endpoint),
-    ], lifespan=lifespan,
-        middleware=[Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)])
+    ], lifespan=lifespan, middleware=[
+        Middleware(logs.RequestLog),  # outermost: a refused request gets its line too
+        Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes),
+    ])
     app.state.services = services
     return app
 
 
 def app_from_env() -> Starlette:
     """For uvicorn's --factory (several workers): settings from the environment."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    logs.configure(settings.log_format)  # a spawned worker sets its logging up anew
+    end_with_parent()  # a worker of `dengta serve --workers N`
+    return create_app(settings)

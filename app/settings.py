@@ -38,11 +38,16 @@ class Settings:
     earliest_date: date = date(1921, 7, 1)
     future_years: int = 10
     max_body_bytes: int = 1_000_000  # a request body beyond this is refused unread (413)
+    # "text": `time LEVEL logger [request id] message` lines; "json": one JSON object a line
+    # (time, level, logger, message, request_id, code), for a log collector.
+    log_format: str = "text"
 
     def __post_init__(self) -> None:
         DatabaseURL(self.database_url).backend  # noqa: B018  (raises ValueError when unsupported)
         if self.projections not in ("inprocess", "worker", "external"):
             raise ValueError("DENGTA_PROJECTIONS must be 'inprocess', 'worker' or 'external'")
+        if self.log_format not in ("text", "json"):
+            raise ValueError("DENGTA_LOG_FORMAT must be 'text' or 'json'")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -60,4 +65,5 @@ class Settings:
                                              or "1921-07-01"),
             future_years=int(environ.get("DENGTA_FUTURE_YEARS") or 10),
             max_body_bytes=int(environ.get("DENGTA_MAX_BODY_BYTES") or 1_000_000),
+            log_format=(environ.get("DENGTA_LOG_FORMAT") or "text").strip().lower(),
         )

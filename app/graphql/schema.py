@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
@@ -26,6 +24,7 @@ from strawberry.tools import merge_types
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.utils.str_converters import to_camel_case
 
+from app import logs
 from app.boundary import DateWindow
 from app.graphql import (
     accountability,
@@ -48,7 +47,6 @@ Mutation = merge_types("Mutation", (mutations.Mutation, assessment.AssessmentMut
 Subscription = merge_types("Subscription", (subscriptions.Subscription,
                                             audit.AuditSubscription))
 
-log = logging.getLogger("dengta.api")
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
@@ -60,17 +58,28 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+def client_code(error: GraphQLError) -> str:
+    """The code of an error the client caused (the GraphQL spec leaves parse and validation
+    errors without one: they are told apart as Apollo's servers do)."""
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if error.path is None:
+        return "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else \
+            "GRAPHQL_VALIDATION_FAILED"
+    return "BAD_REQUEST"
+
+
 class MaskUnexpectedErrors(MaskErrors):
-    """Replaces an unexpected error by a generic one that carries a request id; the details
-    go to the log under that id."""
+    """Replaces an unexpected error by a generic one that carries the request's id; the
+    details (the traceback) go to the log under that id."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=is_unexpected, error_message="Unexpected error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = uuid.uuid4().hex[:12]
-        log.error("unexpected error %s at %s", request_id, error.path,
-                  exc_info=error.original_error)
+        path = ".".join(map(str, error.path)) if error.path else "the operation"
+        request_id = logs.unexpected_error(error.original_error, path)
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL", "requestId": request_id}
         return masked
@@ -99,6 +108,17 @@ class ReadPosition(SchemaExtension):
         context = self.execution_context.context
         positions = getattr(context, "positions", None)
         return {"positions": positions} if positions else {}
+
+
+class LoggedSchema(strawberry.Schema):
+    """Client errors are one line each (strawberry's default logs every error at ERROR with a
+    traceback); unexpected ones are logged where they are masked."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: Any = None) -> None:
+        for error in errors:
+            if not is_unexpected(error):
+                logs.client_error(client_code(error), error.message)
 
 
 # The limit rules are built once: ValidationCache keys on the rule classes, and a limiter made
@@ -153,11 +173,11 @@ def build_schema(introspection: bool = True,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
-                               types=[Organization, Goal, Person, assessment.AssessmentCycle],
-                               extensions=extensions,
-                               config=StrawberryConfig(name_converter=RememberedNames()),
-                               scalar_overrides={datetime: boundary.AWARE_DATETIME})
+    schema = LoggedSchema(query=Query, mutation=Mutation, subscription=Subscription,
+                          types=[Organization, Goal, Person, assessment.AssessmentCycle],
+                          extensions=extensions,
+                          config=StrawberryConfig(name_converter=RememberedNames()),
+                          scalar_overrides={datetime: boundary.AWARE_DATETIME})
     call_directly(schema)
     boundary.guard(schema._schema, dates or DateWindow())
     return schema
