@@ -34,8 +34,8 @@ from projections import accountability as views
 from projections import audit_log as audit
 from projections import organization_tree as tree
 from projections import scoreboard as board
-from projections.engine import position_at
 from projections.pages import Page
+from store.audit_reads import position_at
 from store.db import Connection
 
 CSV_CHUNK = 1000  # rows per streamed piece

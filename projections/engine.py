@@ -17,7 +17,6 @@ from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
 
 from projections.temporal import Batch, TemporalTable
-from store.audit import micros
 from store.db import Connection, marks
 
 log = logging.getLogger("dengta.projections")
@@ -369,20 +368,6 @@ class Follower:
                 progress(count, position)
             if count == 0 and not self.behind:
                 return total
-
-
-def position_at(conn: Connection, moment: Any) -> int:
-    """The last position recorded at or before `moment` (a datetime), through the audit
-    table; 0 before the first event."""
-    if conn.dialect == "postgresql":
-        # Recorded times follow positions (taken after the insert lock): read backwards along
-        # the recorded_at index, the rows of one write (one time) sorted by position.
-        rows = conn.execute("SELECT position FROM dengta_audit WHERE recorded_at <= ? "
-                            "ORDER BY recorded_at DESC, position DESC LIMIT 1", [moment])
-    else:  # no index on recorded_at (it would cost a page per commit): from the newest back
-        rows = conn.execute("SELECT position FROM dengta_audit WHERE recorded_at <= ? "
-                            "ORDER BY position DESC LIMIT 1", [micros(moment)])
-    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _resolve(future: asyncio.Future[bool]) -> None:

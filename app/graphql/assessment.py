@@ -4,7 +4,7 @@ explanations and score diffs (reads take `asOf`), and a mutation per use case.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, cast
 from uuid import UUID
@@ -38,7 +38,7 @@ from projections import scoreboard as board
 from projections.engine import tracked
 from projections.pages import Page
 from projections.scoreboard import Scoreboard
-from store.audit import EPOCH
+from store.audit_reads import log_head, recorded_times
 
 # ---- types -----------------------------------------------------------------------------------
 
@@ -446,18 +446,6 @@ def visible_organization(info: Info[Context, None], organization_id: str) -> Non
         raise bad_input("no such organisation, or not one you may read", "organizationId")
 
 
-def recorded_times(info: Info[Context, None], positions: list[int]) -> dict[int, datetime]:
-    if not positions:
-        return {}
-    conn = info.context.conn
-    marks = ", ".join("?" for _ in positions)
-    rows = conn.execute(f"SELECT position, recorded_at FROM dengta_audit "
-                        f"WHERE position IN ({marks})", positions)
-    return {row[0]: row[1] if isinstance(row[1], datetime)
-            else EPOCH + timedelta(microseconds=row[1])
-            for row in rows}
-
-
 @strawberry.type
 class AssessmentQuery:
     @strawberry.field(permission_classes=AUTHENTICATED,
@@ -545,17 +533,15 @@ class AssessmentQuery:
         end = info.context.position(to)
         conn = info.context.conn
         if end is None:
-            end = int(conn.execute("SELECT coalesce(max(position), 0) FROM dengta_audit")[0][0])
+            end = log_head(conn)
         cycle = raw(cycle_id, "AssessmentCycle", "cycleId")
         organization = raw(organization_id, "Organization", "organizationId")
         visible_organization(info, organization)
         assert start is not None
-        before = board.standing(conn, cycle, organization, start)
-        after = board.standing(conn, cycle, organization, end)
-        if after is None:
+        diff = board.score_diff(conn, cycle, organization, start, end)
+        if diff is None:
             return None
-        changes = board.changes_between(conn, cycle, organization, start, end)
-        times = recorded_times(info, [c.position for c in changes])
+        times = recorded_times(conn, [c.position for c in diff.changes])
 
         def moment(position: int, line: board.Standing | None) -> ScoreMoment:
             return ScoreMoment(position=position,
@@ -565,15 +551,13 @@ class AssessmentQuery:
                                category_rank=line.category_rank if line else None,
                                overall_rank=line.overall_rank if line else None)
 
-        first, last = moment(start, before), moment(end, after)
-        delta = (round(last.combined - first.combined, 2)
-                 if last.combined is not None and first.combined is not None else None)
-        return ScoreDiff(before=first, after=last, delta=delta, events=[
+        return ScoreDiff(before=moment(start, diff.before), after=moment(end, diff.after),
+                         delta=diff.delta, events=[
             ScoreChange(position=c.position, recorded_at=times.get(c.position), actor=c.actor,
                         action=c.action, reason=c.reason,
                         ref=strawberry.ID(to_global_id("Evaluation", c.ref))
                         if c.ref and c.action in ("evaluated", "revised", "corrected")
-                        else None, detail=cast(JSON, c.detail)) for c in changes])
+                        else None, detail=cast(JSON, c.detail)) for c in diff.changes])
 
 
 def card_at(info: Info[Context, None], cycle_id: strawberry.ID,

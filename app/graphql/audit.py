@@ -31,9 +31,9 @@ from app.graphql.types import (
 )
 from projections import audit_log as audit
 from projections.audit_check import ReadModelCheck, verify_read_models
-from projections.engine import position_at
 from store import chain
 from store.audit import Digest
+from store.audit_reads import position_at
 
 
 def forbidden(error: policy.ForbiddenError) -> GraphQLError:

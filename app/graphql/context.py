@@ -12,8 +12,8 @@ from app import policy
 from app.auth import Principal
 from app.graphql.loaders import Loaders
 from domain.application import DengtaApplication
-from projections.engine import position_at
 from projections.runner import Runner
+from store.audit_reads import position_at
 from store.db import Connection
 
 

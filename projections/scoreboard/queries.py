@@ -254,6 +254,34 @@ def changes_between(conn: Connection, cycle_id: str, organization_id: str, after
 
 
 @dataclass(frozen=True)
+class ScoreDiff:
+    """A unit's standing at two positions, the change of its combined score (as shown, to two
+    places) and the events between them that moved it."""
+
+    before: Standing | None
+    after: Standing
+    delta: float | None
+    changes: list[Change]
+
+
+def shown(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def score_diff(conn: Connection, cycle_id: str, organization_id: str, start: int,
+               end: int) -> ScoreDiff | None:
+    """None when the unit has no standing at `end`."""
+    before = standing(conn, cycle_id, organization_id, start)
+    after = standing(conn, cycle_id, organization_id, end)
+    if after is None:
+        return None
+    first, last = shown(before.combined) if before else None, shown(after.combined)
+    delta = round(last - first, 2) if last is not None and first is not None else None
+    return ScoreDiff(before=before, after=after, delta=delta,
+                     changes=changes_between(conn, cycle_id, organization_id, start, end))
+
+
+@dataclass(frozen=True)
 class LibraryEntry:
     id: str
     item: str

@@ -14,9 +14,10 @@ from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
 from projections.audit_log import AuditLog
-from projections.engine import Follower, Progress, position_at, reset, tracked
+from projections.engine import Follower, Progress, reset, tracked
 from projections.rebuild import rebuild, shares
 from projections.runner import Runner
+from store.audit_reads import position_at
 from store.db import Connection, Database, PostgresConnection, SQLiteConnection
 from store.url import DatabaseURL
 from tests.integration.history import generate

@@ -1,0 +1,43 @@
+"""What the read side asks of the audit table: which position a moment maps to, when
+positions were recorded, and the log's head. Moments are compared in UTC on both backends
+(a naive one is taken as UTC: PostgreSQL would otherwise read it in its session's zone)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from store.audit import AUDIT_TABLE, EPOCH, micros
+from store.db import Connection, marks
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def position_at(conn: Connection, moment: datetime) -> int:
+    """The last position recorded at or before `moment`, through the audit table; 0 before
+    the first event."""
+    moment = utc(moment)
+    if conn.dialect == "postgresql":
+        # Recorded times follow positions (taken after the insert lock): read backwards along
+        # the recorded_at index, the rows of one write (one time) sorted by position.
+        rows = conn.execute(f"SELECT position FROM {AUDIT_TABLE} WHERE recorded_at <= ? "
+                            "ORDER BY recorded_at DESC, position DESC LIMIT 1", [moment])
+    else:  # no index on recorded_at (it would cost a page per commit): from the newest back
+        rows = conn.execute(f"SELECT position FROM {AUDIT_TABLE} WHERE recorded_at <= ? "
+                            "ORDER BY position DESC LIMIT 1", [micros(moment)])
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def recorded_times(conn: Connection, positions: Sequence[int]) -> dict[int, datetime]:
+    if not positions:
+        return {}
+    rows = conn.execute(f"SELECT position, recorded_at FROM {AUDIT_TABLE} "
+                        f"WHERE position IN ({marks(positions)})", list(positions))
+    return {row[0]: row[1] if isinstance(row[1], datetime)
+            else EPOCH + timedelta(microseconds=row[1]) for row in rows}
+
+
+def log_head(conn: Connection) -> int:
+    return int(conn.execute(f"SELECT coalesce(max(position), 0) FROM {AUDIT_TABLE}")[0][0])
