@@ -171,11 +171,13 @@ class CoreCases(ApplicationBase):
         self, actor: str, goal_id: UUID, *, reason: str = "", title: str | None = None,
         description: str | None = None, field: str | None = None,
         period: Period | None = None, indicator: Indicator | None = None,
+        period_start: date | None = None, period_end: date | None = None,
     ) -> Written:
         goal = self.get(Goal, goal_id)
         goal.revise(actor=actor, reason=reason, parent=self._parent_goal(goal),
                     subgoals=self.subgoals(goal), title=title, description=description,
-                    field=field, period=period, indicator=indicator)
+                    field=field, period=period, indicator=indicator,
+                    period_start=period_start, period_end=period_end)
         return Written(goal.id, self.commit(actor, goal))
 
     def reweight_subgoals(

@@ -292,10 +292,15 @@ class Goal(DengtaAggregate):
         period: Period | None = None,
         indicator: Indicator | None = None,
         amendment: UUID | None = None,
+        period_start: date | None = None,
+        period_end: date | None = None,
     ) -> None:
-        """`amendment`: the approved letter amendment this revision carries out, if any."""
+        """`amendment`: the approved letter amendment this revision carries out, if any.
+        `period_start`/`period_end`: one end of the period moved, the other kept."""
         why = self._check_modifiable(reason)
         self._check_unbound(amendment)
+        if period is None and (period_start is not None or period_end is not None):
+            period = Period(period_start or self.period_start, period_end or self.period_end)
         if period is not None:
             if parent is not None and not parent.period.contains(period):
                 raise PeriodOutsideParentError(

@@ -323,18 +323,12 @@ class Mutation:
                           input: inputs.ReviseGoalInput) -> GoalPayload:
         def prepare() -> Prepared:
             goal_id = ids(input.goal_id, "Goal", "goalId")
-            period = None
-            if input.period_start is not None or input.period_end is not None:
-                current = goal_views.goal(info.context.conn, str(goal_id))
-                if current is None:
-                    raise NotFoundError(f"no goal with id {goal_id}", field="goalId")
-                period = Period(input.period_start or current.period_start,
-                                input.period_end or current.period_end)
             indicator = input.indicator.to_domain() if input.indicator else None
             return asks(info, policy.may_change_goal, goal_scope(info, goal_id)), lambda: domain(
                 info).revise_goal(
                 actor(info), goal_id, reason=input.reason, title=input.title,
-                description=input.description, field=input.field, period=period,
+                description=input.description, field=input.field,
+                period_start=input.period_start, period_end=input.period_end,
                 indicator=indicator)
         return goal_payload(info, await run(info, prepare, "revise this goal"))
 

@@ -161,6 +161,17 @@ def test_a_revised_period_must_still_contain_the_subgoals(committee) -> None:
                     period=Period(date(2024, 1, 1), date(2025, 12, 31)))
 
 
+def test_moving_one_end_of_a_period_keeps_the_other(committee) -> None:
+    term, subgoals = split(committee, [100])
+    start = term.period_start
+    term.revise(actor=ACTOR, reason="", parent=None, subgoals=subgoals,
+                period_end=date(2027, 12, 31))
+    assert (term.period_start, term.period_end) == (start, date(2027, 12, 31))
+    with pytest.raises(PeriodOutsideParentError):  # the merged period is checked whole
+        term.revise(actor=ACTOR, reason="", parent=None, subgoals=subgoals,
+                    period_start=date(2026, 6, 1))
+
+
 @pytest.mark.parametrize("finish", ["close", "cancel"])
 def test_a_finished_goal_takes_no_more_changes(committee, finish) -> None:
     g = issued(goal(committee))
