@@ -15,10 +15,10 @@ from strawberry.types import Info
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
 from app.graphql.paging import Connection, paginate
-from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
+from projections import valid_time
 
 if TYPE_CHECKING:
     from app.graphql.accountability_types import ResponsibilityLetter
@@ -216,42 +216,22 @@ class Goal(Node):
 
 
 def valid_on(info: Info[Context, None], goal: Goal, valid_at: date) -> Goal | None:
-    """The goal as true in the business on `valid_at` (effective dates), as known at the
-    goal's position: what a retroactive correction changes; None before it existed."""
-    conn = info.context.conn
-    state = audit.valid_state(conn, goal.raw_id, valid_at, goal.position)
-    if "status" not in state:
+    """The goal as true in the business on `valid_at`, as known at the goal's position
+    (`projections.valid_time`); None before it existed."""
+    view = valid_time.goal_valid_at(info.context.conn, goal.raw_id, valid_at, goal.position)
+    if view is None:
         return None
-    duties = {name: value for name, value in state.items()
-              if name.startswith("responsibility[")}
-    assigned = audit.entries_at(conn, sorted({value.set_at for value in duties.values()}))
-    holders = []
-    for name, value in duties.items():
-        kind, _, party = name.removeprefix("responsibility[").removesuffix("]").partition(":")
-        type_name = "Person" if value.value == "person" else "Organization"
-        holders.append(Holder(kind=kind, party_kind=value.value,
-                              party_id=strawberry.ID(to_global_id(type_name, party)),
-                              since=assigned[value.set_at].effective_date))
-    latest: dict[str, Any] = state["progress"].value if "progress" in state else {}
-    reports = audit.count_entries(conn, audit.AuditFilter(
-        aggregate_id=goal.raw_id, event_type="ProgressReported", effective_to=valid_at,
-        up_to=goal.position))
-    indicator = state["indicator"].value
+    holders = [Holder(kind=h.kind, party_kind=h.party_kind,
+                      party_id=strawberry.ID(to_global_id(
+                          "Person" if h.party_kind == "person" else "Organization", h.party_id)),
+                      since=h.since) for h in view.holders]
     return replace(
-        goal, title=state["title"].value, description=state["description"].value,
-        field=state["field"].value, status=state["status"].value,
-        weight=state["weight"].value,
-        period_start=date.fromisoformat(state["period_start"].value),
-        period_end=date.fromisoformat(state["period_end"].value),
-        indicator=JSON(indicator),
-        progress=Progress(
-            reports=reports,
-            value=Decimal(latest["value"]) if latest.get("value") is not None else None,
-            rubric_level=latest.get("rubric_level"),
-            effective_date=(date.fromisoformat(latest["effective_date"])
-                            if latest.get("effective_date") else None),
-            completion=goal_views.completion(indicator, latest.get("value"),
-                                             latest.get("rubric_level"))),
+        goal, title=view.title, description=view.description, field=view.field,
+        status=view.status, weight=view.weight, period_start=view.period_start,
+        period_end=view.period_end, indicator=JSON(view.indicator),
+        progress=Progress(reports=view.reports, value=view.value,
+                          rubric_level=view.rubric_level, effective_date=view.effective_date,
+                          completion=view.completion),
         valid_at=valid_at, valid_holders=sorted(holders, key=lambda h: (h.kind, h.party_id)))
 
 
