@@ -29,6 +29,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
+from store import receipts
 from store.audit import AUDIT_TABLE, AuditRow, Digest, each_actor, micros, split_topic
 
 AUDIT_DDL = (
@@ -117,11 +118,13 @@ def run_ddl(recorder: PostgresAggregateRecorder, statements: Sequence[str]) -> N
 class _Save:
     """One save's events, waiting to be written (perhaps in a group), then its answer."""
 
-    __slots__ = ("actor", "done", "error", "positions", "stored_events")
+    __slots__ = ("actor", "done", "error", "positions", "receipt", "stored_events")
 
-    def __init__(self, stored_events: Sequence[StoredEvent], actor: str) -> None:
+    def __init__(self, stored_events: Sequence[StoredEvent], actor: str,
+                 receipt: Any = None) -> None:
         self.stored_events = stored_events
         self.actor = actor
+        self.receipt = receipt  # the client's idempotency key, kept in the same transaction
         self.positions: Sequence[int] | None = None
         self.error: Exception | None = None
         self.done = False
@@ -144,16 +147,17 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
         append = APPEND_FUNCTION.format(events=events, channel=f'"{self.channel_name}"',
                                         audit=AUDIT_TABLE)
         run_ddl(self, [*AUDIT_DDL, *append_only_triggers(self.events_table_name),
-                       *append_only_triggers(AUDIT_TABLE), append])
+                       *append_only_triggers(AUDIT_TABLE), append, receipts.POSTGRES_DDL,
+                       *append_only_triggers(receipts.RECEIPTS_TABLE)])
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking"}:
+        if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking", "receipt"}:
             raise ProgrammingError("dengta's PostgreSQL recorder takes an actor, no tracking")
         if not stored_events:
             return []
-        save = _Save(stored_events, kwargs.get("actor", ""))
+        save = _Save(stored_events, kwargs.get("actor", ""), kwargs.get("receipt"))
         with self._turn:
             self._queue.append(save)
             while self._writing and not save.done:
@@ -183,7 +187,8 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
             try:
                 positions = self._insert(
                     [event for save in group for event in save.stored_events],
-                    actor=[save.actor for save in group for _ in save.stored_events])
+                    actor=[save.actor for save in group for _ in save.stored_events],
+                    saves=group)
             except Exception:  # each save is written again, alone, and answered for itself
                 pass
             else:
@@ -196,14 +201,15 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                 return
         for save in group:
             try:
-                save.positions = self._insert(save.stored_events, actor=save.actor)
+                save.positions = self._insert(save.stored_events, actor=save.actor,
+                                              saves=[save])
             except Exception as error:  # raised in the saving thread
                 save.error = error
             save.done = True
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library
-    def _insert(self, stored_events: Sequence[StoredEvent], actor: str | Sequence[str]
-                ) -> Sequence[int]:
+    def _insert(self, stored_events: Sequence[StoredEvent], actor: str | Sequence[str],
+                saves: Sequence[_Save] = ()) -> Sequence[int]:
         actors = each_actor(actor, len(stored_events))
         kinds = [split_topic(stored.topic) for stored in stored_events]
         arguments = ([stored.originator_id for stored in stored_events],
@@ -214,7 +220,9 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                      f"{self.datastore.lock_timeout}s")
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(APPEND, arguments, prepare=True)
-            return [row["dengta_append"] for row in curs.fetchall()]
+            positions = [row["dengta_append"] for row in curs.fetchall()]
+            keep_receipts(curs, saves, positions)
+            return positions
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -227,12 +235,30 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                 for r in curs.fetchall()
             ]
 
+    def find_receipt(self, principal: str, key: str) -> receipts.Kept | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(receipts.SELECT_POSTGRES, (principal, key))
+            row = curs.fetchone()
+        return receipts.kept((row["fingerprint"], row["record_id"], row["position"])
+                             ) if row else None
+
     def audit_head(self) -> Digest | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(f"SELECT position, hash FROM {AUDIT_TABLE} "
                          "ORDER BY position DESC LIMIT 1")
             row = curs.fetchone()
         return Digest(row["position"], bytes(row["hash"])) if row else None
+
+
+def keep_receipts(curs: Any, saves: Sequence[_Save], positions: Sequence[int]) -> None:
+    """The saves' idempotency keys, in the transaction of their events (`positions`, in the
+    order of the saves' events)."""
+    end = 0
+    for save in saves:
+        end += len(save.stored_events)
+        if save.receipt is not None:
+            curs.execute(receipts.INSERT_POSTGRES,
+                         receipts.values(save.receipt, positions[end - 1], sqlite=False))
 
 
 class AppendOnlyPostgresAggregateRecorder(PostgresAggregateRecorder):
