@@ -176,6 +176,11 @@ class Goal(Node):
         node = info.context.loaders.organization.get(self.organization_raw_id, self.position)
         return Organization.from_view(node, self.position) if node else None
 
+    @strawberry.field(description="How many events the goal has had (as of `asOf`): what an "
+                                  "update's `expectedVersion` is compared with.")
+    def version(self, info: Info[Context, None]) -> int:
+        return audit.version_of(info.context.conn, self.raw_id, self.position)
+
     @strawberry.field
     def parent(self, info: Info[Context, None]) -> Goal | None:
         if self.parent_raw_id is None:
