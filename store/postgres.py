@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -218,7 +219,11 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                      [stored.state for stored in stored_events], actors,
                      [kind[0] for kind in kinds], [kind[1] for kind in kinds],
                      f"{self.datastore.lock_timeout}s")
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        # The connection commits each statement: a write with idempotency receipts takes a
+        # transaction of its own, so its events and receipts commit together or not at all.
+        keeps = any(save.receipt is not None for save in saves)
+        with (self.datastore.get_connection() as conn,
+              conn.transaction() if keeps else nullcontext(), conn.cursor() as curs):
             curs.execute(APPEND, arguments, prepare=True)
             positions = [row["dengta_append"] for row in curs.fetchall()]
             keep_receipts(curs, saves, positions)
