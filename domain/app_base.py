@@ -3,9 +3,11 @@ typed loading, one atomic commit per use case, and what a use case returns."""
 
 from __future__ import annotations
 
-from contextlib import suppress
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -39,6 +41,47 @@ class Written:
     position: int | None
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """A client's idempotency key for one write: stored with the write's events, in the same
+    transaction, so a committed write always has its key (and a refused one never has).
+    `record_id` is the use case's record, filled in by `commit`."""
+
+    principal: str
+    key: str
+    fingerprint: str
+    record_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the caller of a use case asks of its one write: that its record is still at
+    `expected_version` (else CONFLICT, nothing written), and the key to keep it under."""
+
+    expected_version: int | None = None
+    receipt: Receipt | None = None
+
+
+_terms: ContextVar[Terms | None] = ContextVar("dengta_write_terms", default=None)
+
+
+@contextmanager
+def terms(expected_version: int | None = None,
+          receipt: Receipt | None = None) -> Iterator[None]:
+    """Use cases called inside write under these terms (in this thread or task)."""
+    token = _terms.set(Terms(expected_version, receipt))
+    try:
+        yield
+    finally:
+        _terms.reset(token)
+
+
+def loaded_version(aggregate: Aggregate) -> int:
+    """The version an aggregate had when it was loaded, before this use case's new events."""
+    pending = aggregate.pending_events
+    return pending[0].originator_version - 1 if pending else aggregate.version
+
+
 class ApplicationBase(Application[UUID]):
     """Each group of use cases (a module named `*_cases.py`) subclasses this;
     `domain.application.DengtaApplication` composes them."""
@@ -68,11 +111,29 @@ class ApplicationBase(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
-    def commit(self, actor: str, *aggregates: Aggregate | None) -> int | None:
+    def commit(self, actor: str, *aggregates: Aggregate | None,
+               record: UUID | None = None) -> int | None:
         """Save the aggregates' new events as one atomic write by `actor`; returns the last
-        position written. A concurrent writer who got there first makes it a ConcurrencyError."""
+        position written. A concurrent writer who got there first makes it a ConcurrencyError.
+
+        The first aggregate is the use case's record (the one its `Written` names, unless
+        `record` names a part of it): under `terms`, it must still be at the expected version
+        it was loaded at, else nothing is written (CONFLICT). The check is atomic with the
+        save: a writer who moved the record on since the load makes the save itself fail."""
+        first = next((a for a in aggregates if a is not None), None)
+        kept = _terms.get()
+        options: dict[str, Any] = {}
+        if kept is not None and first is not None:
+            if (kept.expected_version is not None
+                    and loaded_version(first) != kept.expected_version):
+                raise ConcurrencyError(
+                    f"this record is at version {loaded_version(first)}, not the expected "
+                    f"{kept.expected_version}: someone changed it since you read it; nothing "
+                    "was written, reload and try again", field="expectedVersion")
+            if kept.receipt is not None:
+                options["receipt"] = replace(kept.receipt, record_id=record or first.id)
         try:
-            recordings = self.save(*aggregates, actor=require_actor(actor))
+            recordings = self.save(*aggregates, actor=require_actor(actor), **options)
         except IntegrityError as error:
             raise ConcurrencyError(
                 "someone else changed this record at the same time; nothing was written, "

@@ -119,7 +119,7 @@ class AssessmentCases(ApplicationBase):
         cycle.propose_adjustment(actor=actor, adjustment_id=adjustment_id,
                                  organization_id=organization_id, item=item, points=points,
                                  reason=reason)
-        return Written(adjustment_id, self.commit(actor, cycle))
+        return Written(adjustment_id, self.commit(actor, cycle, record=adjustment_id))
 
     def approve_adjustment(self, actor: str, cycle_id: UUID, *, adjustment_id: UUID,
                            reason: str = "") -> Written:

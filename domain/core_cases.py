@@ -187,7 +187,7 @@ class CoreCases(ApplicationBase):
         parent = self.get(Goal, parent_id, "parentId")
         changed = settle_subgoal_weights(parent, self.subgoals(parent), weights,
                                          actor=actor, reason=reason)
-        return Written(parent.id, self.commit(actor, *changed))
+        return Written(parent.id, self.commit(actor, parent, *changed))
 
     def issue_goal(
         self, actor: str, goal_id: UUID, *, effective_date: date | None = None,

@@ -472,3 +472,15 @@ def valid_state(conn: Connection, aggregate_id: str, valid_at: date,
             else:
                 state[change["field"]] = FieldValue(change["field"], change["after"], at)
     return state
+
+
+def version_of(conn: Connection, aggregate_id: str, up_to: int | None = None) -> int:
+    """A record's version (its count of events, as `DengtaAggregate.version` counts them) as of
+    position `up_to` (None: now), through the entries' (aggregate_id, position) index."""
+    sql = (f"SELECT count(*) FROM {ENTRIES.name} WHERE aggregate_id = ? "
+           "AND valid_to IS NULL")
+    values: list[Any] = [aggregate_id]
+    if up_to is not None:
+        sql += " AND position <= ?"
+        values.append(up_to)
+    return int(conn.execute(sql, values)[0][0])

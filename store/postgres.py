@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
+from store import receipts
 from store.audit import (
     AUDIT_TABLE,
     CHAIN_VERSION,
@@ -157,13 +159,15 @@ def run_ddl(recorder: PostgresAggregateRecorder, statements: Sequence[str]) -> N
 class _Save:
     """One save's events, waiting to be written (perhaps in a group), then its answer."""
 
-    __slots__ = ("actor", "done", "error", "positions", "snapshots", "stored_events")
+    __slots__ = ("actor", "done", "error", "positions", "receipt", "snapshots",
+                 "stored_events")
 
     def __init__(self, stored_events: Sequence[StoredEvent], actor: str,
-                 snapshots: SnapshotDigests) -> None:
+                 snapshots: SnapshotDigests, receipt: Any = None) -> None:
         self.stored_events = stored_events
         self.actor = actor
         self.snapshots = snapshots
+        self.receipt = receipt  # the client's idempotency key, kept in the same transaction
         self.positions: Sequence[int] | None = None
         self.error: Exception | None = None
         self.done = False
@@ -186,19 +190,20 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
         append = APPEND_FUNCTION.format(events=events, channel=f'"{self.channel_name}"',
                                         audit=AUDIT_TABLE, version=CHAIN_VERSION)
         run_ddl(self, [*AUDIT_DDL, *append_only_triggers(self.events_table_name),
-                       *append_only_triggers(AUDIT_TABLE), append])
+                       *append_only_triggers(AUDIT_TABLE), append, receipts.POSTGRES_DDL,
+                       *append_only_triggers(receipts.RECEIPTS_TABLE)])
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         if kwargs.get("tracking") is not None or set(kwargs) - {"actor", "tracking",
-                                                                  "snapshots"}:
-            raise ProgrammingError("dengta's PostgreSQL recorder takes an actor and snapshots, "
-                                   "no tracking")
+                                                                  "snapshots", "receipt"}:
+            raise ProgrammingError("dengta's PostgreSQL recorder takes an actor, snapshots and "
+                                   "a receipt, no tracking")
         if not stored_events:
             return []
         save = _Save(stored_events, kwargs.get("actor", ""),
-                     snapshot_digests(kwargs.get("snapshots")))
+                     snapshot_digests(kwargs.get("snapshots")), kwargs.get("receipt"))
         with self._turn:
             self._queue.append(save)
             while self._writing and not save.done:
@@ -229,8 +234,7 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                 positions = self._insert(
                     [event for save in group for event in save.stored_events],
                     actor=[save.actor for save in group for _ in save.stored_events],
-                    snapshots={key: digest for save in group
-                               for key, digest in save.snapshots.items()})
+                    saves=group)
             except Exception:  # each save is written again, alone, and answered for itself
                 pass
             else:
@@ -244,16 +248,17 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
         for save in group:
             try:
                 save.positions = self._insert(save.stored_events, actor=save.actor,
-                                              snapshots=save.snapshots)
+                                              saves=[save])
             except Exception as error:  # raised in the saving thread
                 save.error = error
             save.done = True
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library
     def _insert(self, stored_events: Sequence[StoredEvent], actor: str | Sequence[str],
-                snapshots: SnapshotDigests) -> Sequence[int]:
+                saves: Sequence[_Save]) -> Sequence[int]:
         actors = each_actor(actor, len(stored_events))
         kinds = [split_topic(stored.topic) for stored in stored_events]
+        snapshots = {key: digest for save in saves for key, digest in save.snapshots.items()}
         arguments = ([stored.originator_id for stored in stored_events],
                      [stored.originator_version for stored in stored_events],
                      [stored.topic for stored in stored_events],
@@ -262,9 +267,15 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                      [snapshots.get((stored.originator_id, stored.originator_version))
                       for stored in stored_events],
                      f"{self.datastore.lock_timeout}s")
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        # The connection commits each statement: a write with idempotency receipts takes a
+        # transaction of its own, so its events and receipts commit together or not at all.
+        keeps = any(save.receipt is not None for save in saves)
+        with (self.datastore.get_connection() as conn,
+              conn.transaction() if keeps else nullcontext(), conn.cursor() as curs):
             curs.execute(APPEND, arguments, prepare=True)
-            return [row["dengta_append"] for row in curs.fetchall()]
+            positions = [row["dengta_append"] for row in curs.fetchall()]
+            keep_receipts(curs, saves, positions)
+            return positions
 
     def select_audit(self, after: int, limit: int) -> list[AuditRow]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -288,12 +299,30 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
                                 r["originator_version"], r["topic"], r["state"])
                     for r in curs.fetchall()]
 
+    def find_receipt(self, principal: str, key: str) -> receipts.Kept | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(receipts.SELECT_POSTGRES, (principal, key))
+            row = curs.fetchone()
+        return receipts.kept((row["fingerprint"], row["record_id"], row["position"])
+                             ) if row else None
+
     def audit_head(self) -> Digest | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(f"SELECT position, hash FROM {AUDIT_TABLE} "
                          "ORDER BY position DESC LIMIT 1")
             row = curs.fetchone()
         return Digest(row["position"], bytes(row["hash"])) if row else None
+
+
+def keep_receipts(curs: Any, saves: Sequence[_Save], positions: Sequence[int]) -> None:
+    """The saves' idempotency keys, in the transaction of their events (`positions`, in the
+    order of the saves' events)."""
+    end = 0
+    for save in saves:
+        end += len(save.stored_events)
+        if save.receipt is not None:
+            curs.execute(receipts.INSERT_POSTGRES,
+                         receipts.values(save.receipt, positions[end - 1], sqlite=False))
 
 
 class AppendOnlyPostgresAggregateRecorder(PostgresAggregateRecorder):

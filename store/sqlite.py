@@ -22,6 +22,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
+from store import receipts
 from store.audit import (
     AUDIT_TABLE,
     AuditRow,
@@ -110,8 +111,10 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
             # No secondary indexes: each costs a page write per commit, and an aggregate's
             # history is found through the events table's primary key.
             AUDIT_DDL,
+            receipts.SQLITE_DDL,
             *append_only_triggers(self.events_table_name),
             *append_only_triggers(AUDIT_TABLE),
+            *append_only_triggers(receipts.RECEIPTS_TABLE),
         ]
 
     def create_table(self) -> None:
@@ -152,6 +155,9 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(INSERT_AUDIT, audit_values(rows[0]))
         else:
             c.executemany(INSERT_AUDIT, [audit_values(row) for row in rows])
+        if kwargs.get("receipt") is not None:  # the client's idempotency key, kept with it
+            c.execute(receipts.INSERT_SQLITE,
+                      receipts.values(kwargs["receipt"], positions[-1], sqlite=True))
         written = kwargs.get("written")
         if written is not None:
             written.head = (rows[-1].position, rows[-1].hash)
@@ -170,6 +176,12 @@ class AuditedSQLiteRecorder(SQLiteApplicationRecorder):
                       f"{self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
                       (after, limit))
             return [chain_event(*row) for row in c.fetchall()]
+
+    def find_receipt(self, principal: str, key: str) -> receipts.Kept | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(receipts.SELECT_SQLITE, (principal, key))
+            row = c.fetchone()
+        return receipts.kept(row) if row else None
 
     def audit_head(self) -> Digest | None:
         with self.datastore.transaction(commit=False) as c:

@@ -7,11 +7,12 @@ from datetime import date
 
 import strawberry
 
+from app.graphql.acks import MutationInput, UpdateInput
 from app.graphql.inputs import IndicatorInput
 
 
 @strawberry.input
-class DraftLetterInput:
+class DraftLetterInput(MutationInput):
     issuer_id: strawberry.ID
     recipient_id: strawberry.ID
     year: int
@@ -22,14 +23,14 @@ class DraftLetterInput:
 
 
 @strawberry.input
-class ListLetterGoalInput:
+class ListLetterGoalInput(UpdateInput):
     letter_id: strawberry.ID
     goal_id: strawberry.ID
     reason: str = ""
 
 
 @strawberry.input(description="side: issuer or recipient; the signer is that side's secretary.")
-class SignLetterInput:
+class SignLetterInput(UpdateInput):
     letter_id: strawberry.ID
     side: str
     signer_id: strawberry.ID
@@ -38,7 +39,7 @@ class SignLetterInput:
 
 
 @strawberry.input(description="The goal fields to change (those given); a reason is required.")
-class ProposeAmendmentInput:
+class ProposeAmendmentInput(UpdateInput):
     letter_id: strawberry.ID
     goal_id: strawberry.ID
     reason: str
@@ -50,7 +51,7 @@ class ProposeAmendmentInput:
 
 
 @strawberry.input
-class DecideAmendmentInput:
+class DecideAmendmentInput(UpdateInput):
     letter_id: strawberry.ID
     amendment_id: strawberry.ID
     reason: str = ""
@@ -58,7 +59,7 @@ class DecideAmendmentInput:
 
 @strawberry.input(description="partyId: the Person or Organization committing; organizationId: "
                               "where the commitment is made public.")
-class MakeCommitmentInput:
+class MakeCommitmentInput(MutationInput):
     party_id: strawberry.ID
     organization_id: strawberry.ID
     title: str
@@ -69,7 +70,7 @@ class MakeCommitmentInput:
 
 
 @strawberry.input
-class FollowUpCommitmentInput:
+class FollowUpCommitmentInput(UpdateInput):
     commitment_id: strawberry.ID
     note: str
     evidence: list[str] = strawberry.field(default_factory=list)
@@ -78,7 +79,7 @@ class FollowUpCommitmentInput:
 
 
 @strawberry.input
-class ConcludeCommitmentInput:
+class ConcludeCommitmentInput(UpdateInput):
     commitment_id: strawberry.ID
     fulfilled: bool
     reason: str
@@ -88,7 +89,7 @@ class ConcludeCommitmentInput:
 @strawberry.input(description="source: inspection, evaluation, self_check or mass_report; "
                               "severity: minor, major or serious; evaluationId: an "
                               "Evaluation's id, as `evaluate` returns it.")
-class RaiseFindingInput:
+class RaiseFindingInput(MutationInput):
     title: str
     source: str
     severity: str
@@ -103,7 +104,7 @@ class RaiseFindingInput:
 
 
 @strawberry.input
-class PlanMeasureInput:
+class PlanMeasureInput(UpdateInput):
     finding_id: strawberry.ID
     description: str
     owner_id: strawberry.ID
@@ -112,7 +113,7 @@ class PlanMeasureInput:
 
 
 @strawberry.input
-class SubmitRectificationInput:
+class SubmitRectificationInput(UpdateInput):
     finding_id: strawberry.ID
     evidence: list[str]
     effective_date: date | None = None
@@ -121,14 +122,14 @@ class SubmitRectificationInput:
 
 @strawberry.input(description="Verify (销号) or return (退回, reason required) a submitted "
                               "rectification; never by its submitter or owners.")
-class CheckRectificationInput:
+class CheckRectificationInput(UpdateInput):
     finding_id: strawberry.ID
     reason: str = ""
     effective_date: date | None = None
 
 
 @strawberry.input
-class ReopenFindingInput:
+class ReopenFindingInput(UpdateInput):
     finding_id: strawberry.ID
     reason: str
     effective_date: date | None = None
@@ -141,7 +142,7 @@ class MilestoneInput:
 
 
 @strawberry.input(description="type: foundation, promotion or innovation.")
-class ProposeProjectInput:
+class ProposeProjectInput(MutationInput):
     type: str
     organization_id: strawberry.ID
     leader_id: strawberry.ID
@@ -153,7 +154,7 @@ class ProposeProjectInput:
 
 
 @strawberry.input(description="step: approve, start, accept or reject (reason required).")
-class StepProjectInput:
+class StepProjectInput(UpdateInput):
     project_id: strawberry.ID
     step: str
     effective_date: date | None = None
@@ -161,7 +162,7 @@ class StepProjectInput:
 
 
 @strawberry.input(description="index: the milestone's position, from 0.")
-class ReachMilestoneInput:
+class ReachMilestoneInput(UpdateInput):
     project_id: strawberry.ID
     index: int
     evidence: list[str] = strawberry.field(default_factory=list)
@@ -177,7 +178,7 @@ class SanctionBasisInput:
 
 @strawberry.input(description="kind: commendation, admonishing_talk, written_warning or "
                               "accountability; partyId: a Person or an Organization.")
-class IssueSanctionInput:
+class IssueSanctionInput(MutationInput):
     kind: str
     party_id: strawberry.ID
     organization_id: strawberry.ID
@@ -187,7 +188,7 @@ class IssueSanctionInput:
 
 
 @strawberry.input
-class RevokeSanctionInput:
+class RevokeSanctionInput(UpdateInput):
     sanction_id: strawberry.ID
     reason: str
     effective_date: date | None = None

@@ -21,6 +21,7 @@ from app.graphql.accountability_types import (
     business_day,
     server_today,
 )
+from app.graphql.acks import Acknowledged
 from app.graphql.context import Context
 from app.graphql.mutations import Prepared, actor, asks, domain, goal_scope, ids, party_of, run
 from app.graphql.queries import AUTHENTICATED
@@ -34,31 +35,36 @@ from projections import scoreboard as board
 
 
 @strawberry.type
-class LetterPayload:
+class LetterPayload(Acknowledged):
+    RECORD = "ResponsibilityLetter"
     letter: ResponsibilityLetter | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class CommitmentPayload:
+class CommitmentPayload(Acknowledged):
+    RECORD = "Commitment"
     commitment: Commitment | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class FindingPayload:
+class FindingPayload(Acknowledged):
+    RECORD = "Finding"
     finding: Finding | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class ProjectPayload:
+class ProjectPayload(Acknowledged):
+    RECORD = "Project"
     project: Project | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class SanctionPayload:
+class SanctionPayload(Acknowledged):
+    RECORD = "Sanction"
     sanction: Sanction | None
     user_errors: list[UserError]
 

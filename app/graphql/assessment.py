@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from app import policy
 from app.graphql import mutations as m
+from app.graphql.acks import Acknowledged, MutationInput, UpdateInput
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, from_global_id, to_global_id
 from app.graphql.paging import Connection, bad_input, connection, page_of
@@ -597,7 +598,7 @@ class RubricPointsInput:
 
 
 @strawberry.input
-class DefineIndicatorInput:
+class DefineIndicatorInput(MutationInput):
     item: str
     content: str = ""
     criteria: str = ""
@@ -607,7 +608,7 @@ class DefineIndicatorInput:
 
 
 @strawberry.input
-class ReviseIndicatorInput:
+class ReviseIndicatorInput(UpdateInput):
     indicator_id: strawberry.ID
     item: str
     content: str = ""
@@ -654,7 +655,7 @@ class SchemeInput:
 
 
 @strawberry.input
-class DraftCycleInput:
+class DraftCycleInput(MutationInput):
     title: str
     kind: str
     period_start: date
@@ -668,27 +669,27 @@ class DraftCycleInput:
 
 
 @strawberry.input
-class ReviseSchemeInput:
+class ReviseSchemeInput(UpdateInput):
     cycle_id: strawberry.ID
     scheme: SchemeInput
     reason: str = ""
 
 
 @strawberry.input
-class OpenCycleInput:
+class OpenCycleInput(UpdateInput):
     cycle_id: strawberry.ID
     indicator_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     reason: str = ""
 
 
 @strawberry.input
-class CycleStepInput:
+class CycleStepInput(UpdateInput):
     cycle_id: strawberry.ID
     reason: str = ""
 
 
 @strawberry.input
-class EvaluateInput:
+class EvaluateInput(UpdateInput):
     cycle_id: strawberry.ID
     organization_id: strawberry.ID
     item_id: strawberry.ID = strawberry.field(description="A Goal or a LibraryIndicator the "
@@ -702,7 +703,7 @@ class EvaluateInput:
 
 
 @strawberry.input
-class CorrectEvaluationInput:
+class CorrectEvaluationInput(UpdateInput):
     evaluation_id: strawberry.ID
     reason: str
     points: Decimal | None = None
@@ -718,14 +719,14 @@ class BusinessScoreInput:
 
 
 @strawberry.input
-class ImportBusinessScoresInput:
+class ImportBusinessScoresInput(UpdateInput):
     cycle_id: strawberry.ID
     scores: list[BusinessScoreInput]
     reason: str = ""
 
 
 @strawberry.input
-class ProposeAdjustmentInput:
+class ProposeAdjustmentInput(MutationInput):
     cycle_id: strawberry.ID
     organization_id: strawberry.ID
     item: str
@@ -734,14 +735,14 @@ class ProposeAdjustmentInput:
 
 
 @strawberry.input
-class ApproveAdjustmentInput:
+class ApproveAdjustmentInput(UpdateInput):
     cycle_id: strawberry.ID
     adjustment_id: strawberry.ID
     reason: str = ""
 
 
 @strawberry.input
-class VetoInput:
+class VetoInput(UpdateInput):
     cycle_id: strawberry.ID
     organization_id: strawberry.ID
     condition: str
@@ -751,26 +752,30 @@ class VetoInput:
 # ---- mutations -------------------------------------------------------------------------------
 
 @strawberry.type
-class IndicatorPayload:
+class IndicatorPayload(Acknowledged):
+    RECORD = "LibraryIndicator"
     indicator: Indicator | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class CyclePayload:
+class CyclePayload(Acknowledged):
+    RECORD = "AssessmentCycle"
     cycle: AssessmentCycle | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class EvaluationPayload:
+class EvaluationPayload(Acknowledged):
+    RECORD = "Evaluation"
     evaluation_id: strawberry.ID | None
     score_card: ScoreCardView | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class AdjustmentPayload:
+class AdjustmentPayload(Acknowledged):
+    RECORD = "Adjustment"
     adjustment_id: strawberry.ID | None
     cycle: AssessmentCycle | None
     user_errors: list[UserError]

@@ -28,6 +28,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 from app.boundary import DEFAULT_TEXT, IDENTIFIER, TEXT_KINDS, Checker, DateWindow, Path
+from app.graphql.acks import Acknowledged, WriteStatus
 from app.graphql.types import UserError
 
 PAGING_ARGUMENTS = frozenset(("first", "last", "after", "before", "offset", "asOf"))
@@ -122,11 +123,13 @@ def needs_checking(arguments: Mapping[str, GraphQLArgument]) -> bool:
 
 
 def rejected_payload(payload_type: Any, errors: list[UserError]) -> Any:
-    """The mutation's payload with nothing but its userErrors."""
+    """The mutation's payload with nothing but its userErrors: REJECTED, nothing recorded."""
     definition: StrawberryObjectDefinition = payload_type.extensions[
         "strawberry-definition"]
     values: dict[str, Any] = {f.python_name: None for f in definition.fields}
     values["user_errors"] = errors
+    if issubclass(definition.origin, Acknowledged):
+        values["status"] = WriteStatus.REJECTED
     return definition.origin(**values)
 
 

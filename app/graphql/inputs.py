@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from app.graphql.acks import MutationInput, UpdateInput
 from domain.errors import InvalidInputError
 from domain.values import Indicator, qualitative, quantitative
 
@@ -35,7 +36,7 @@ class IndicatorInput:
 
 
 @strawberry.input
-class RegisterOrganizationInput:
+class RegisterOrganizationInput(MutationInput):
     name: str
     kind: str
     category: str
@@ -45,21 +46,21 @@ class RegisterOrganizationInput:
 
 
 @strawberry.input
-class RenameOrganizationInput:
+class RenameOrganizationInput(UpdateInput):
     organization_id: strawberry.ID
     name: str
     reason: str = ""
 
 
 @strawberry.input
-class RecategorizeOrganizationInput:
+class RecategorizeOrganizationInput(UpdateInput):
     organization_id: strawberry.ID
     category: str
     reason: str
 
 
 @strawberry.input
-class MoveOrganizationInput:
+class MoveOrganizationInput(UpdateInput):
     organization_id: strawberry.ID
     new_parent_id: strawberry.ID
     reason: str
@@ -67,21 +68,21 @@ class MoveOrganizationInput:
 
 
 @strawberry.input
-class DissolveOrganizationInput:
+class DissolveOrganizationInput(UpdateInput):
     organization_id: strawberry.ID
     reason: str
     effective_date: date | None = None
 
 
 @strawberry.input
-class RegisterPersonInput:
+class RegisterPersonInput(MutationInput):
     name: str
     party_member: bool
     reason: str = ""
 
 
 @strawberry.input
-class PostInput:
+class PostInput(UpdateInput):
     person_id: strawberry.ID
     organization_id: strawberry.ID
     post: str
@@ -91,7 +92,7 @@ class PostInput:
 
 @strawberry.input(description="admin, secretary, member, evaluator or inspector, over the "
                             "subtree of an organisation.")
-class RoleInput:
+class RoleInput(UpdateInput):
     person_id: strawberry.ID
     organization_id: strawberry.ID
     role: str
@@ -99,7 +100,7 @@ class RoleInput:
 
 
 @strawberry.input
-class ChangePartyMembershipInput:
+class ChangePartyMembershipInput(UpdateInput):
     person_id: strawberry.ID
     party_member: bool
     effective_date: date | None = None
@@ -107,7 +108,7 @@ class ChangePartyMembershipInput:
 
 
 @strawberry.input
-class DraftGoalInput:
+class DraftGoalInput(MutationInput):
     level: str
     organization_id: strawberry.ID
     field: str
@@ -122,7 +123,7 @@ class DraftGoalInput:
 
 
 @strawberry.input
-class ReviseGoalInput:
+class ReviseGoalInput(UpdateInput):
     goal_id: strawberry.ID
     reason: str = ""
     title: str | None = None
@@ -140,21 +141,21 @@ class SubgoalWeightInput:
 
 
 @strawberry.input
-class ReweightSubgoalsInput:
+class ReweightSubgoalsInput(UpdateInput):
     parent_id: strawberry.ID
     weights: list[SubgoalWeightInput]
     reason: str = ""
 
 
 @strawberry.input(description="Issue (下达), close or cancel a goal.")
-class GoalStepInput:
+class GoalStepInput(UpdateInput):
     goal_id: strawberry.ID
     effective_date: date | None = None
     reason: str = ""
 
 
 @strawberry.input
-class ReportProgressInput:
+class ReportProgressInput(UpdateInput):
     goal_id: strawberry.ID
     effective_date: date
     value: Decimal | None = None
@@ -164,7 +165,7 @@ class ReportProgressInput:
 
 
 @strawberry.input
-class ResponsibilityInput:
+class ResponsibilityInput(UpdateInput):
     goal_id: strawberry.ID
     party_id: strawberry.ID = strawberry.field(description="A Person or an Organization id.")
     kind: str

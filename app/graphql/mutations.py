@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from app import policy
-from app.graphql import inputs
+from app.graphql import acks, inputs
 from app.graphql.context import Context
 from app.graphql.ids import BadIdError, expect, from_global_id
 from app.graphql.queries import AUTHENTICATED
@@ -26,11 +27,13 @@ from app.graphql.types import (
     organization_or_none,
     person_of,
 )
+from domain.app_base import Receipt, terms
 from domain.application import DengtaApplication, Written
-from domain.errors import DomainError, NotFoundError
+from domain.errors import ConcurrencyError, DomainError, NotFoundError
 from domain.values import Period
 from projections import goals as goal_views
 from projections import organization_tree as tree
+from store import chain
 
 Prepared = tuple[Callable[[], bool], Callable[[], Written]]  # (may the principal?, the write)
 
@@ -54,23 +57,68 @@ def ids(global_id: str, type_name: str, field: str) -> UUID:
 
 async def run(info: Info[Context, None], prepare: Callable[[], Prepared],
               what: str) -> tuple[Written | None, list[UserError]]:
-    """Parse and look up the input, authorize, write off the event loop, then wait until the
-    read models have what was written (read-your-writes)."""
+    """Parse and look up the input, authorize, write off the event loop (under the input's
+    expected version and idempotency key), then wait until the read models have what was
+    written (read-your-writes). What happened is noted on the mutation's attempt, from which
+    `acks.fill` answers the payload's `status` and `recorded`."""
     ctx = info.context
-    def checked_write() -> Written:
+    attempt = acks.current() or acks.Attempt(info.field_name, {})
+    receipt = (Receipt(actor(info), attempt.key, attempt.fingerprint)
+               if attempt.key is not None else None)
+
+    def checked_write() -> tuple[Written, datetime | None, bool]:
+        if receipt is not None and (kept := replay(ctx, receipt)) is not None:
+            return kept
         allowed, write = prepare()
         policy.require(allowed(), what)
-        return write()
+        try:
+            with terms(attempt.expected_version, receipt):
+                written = write()
+        except ConcurrencyError:  # perhaps the same key's first write, just committed
+            if receipt is not None and (kept := replay(ctx, receipt)) is not None:
+                return kept
+            raise
+        return written, recorded_at(ctx, written.position), False
 
     try:
-        written = await asyncio.get_running_loop().run_in_executor(ctx.writers, checked_write)
+        written, attempt.recorded_at, attempt.replayed = await asyncio.get_running_loop(
+            ).run_in_executor(ctx.writers, checked_write)
     except policy.ForbiddenError as error:
         raise GraphQLError(str(error), extensions={"code": "FORBIDDEN"}) from None
     except DomainError as error:
         return None, [user_error(error)]
-    if written.position is not None and ctx.runner is not None:
-        await ctx.runner.wait_until_async(written.position, ctx.wait_timeout)
+    attempt.written = written
+    applied = written.position is None or (
+        ctx.runner is not None
+        and await ctx.runner.wait_until_async(written.position, ctx.wait_timeout))
+    attempt.status = acks.WriteStatus.APPLIED if applied else acks.WriteStatus.PENDING
     return written, []
+
+
+class KeyReusedError(DomainError):
+    """Raised when a clientMutationId comes again from the same principal with another input."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+def replay(ctx: Context, receipt: Receipt) -> tuple[Written, datetime | None, bool] | None:
+    """The first write under this principal's key, if there was one (for the same input)."""
+    kept = chain.audited(ctx.app.recorder).find_receipt(receipt.principal, receipt.key)
+    if kept is None:
+        return None
+    if kept.fingerprint != receipt.fingerprint:
+        raise KeyReusedError(
+            "this clientMutationId was already used for another input; nothing was written",
+            field="clientMutationId")
+    return Written(kept.record_id, kept.position), recorded_at(ctx, kept.position), True
+
+
+def recorded_at(ctx: Context, position: int | None) -> datetime | None:
+    """When the database recorded the event at `position` (its audit row)."""
+    if position is None:
+        return None
+    rows = chain.audited(ctx.app.recorder).select_audit(position - 1, 1)
+    return rows[0].recorded_at if rows and rows[0].position == position else None
 
 
 def actor(info: Info[Context, None]) -> str:
@@ -111,19 +159,22 @@ def parent_scope(info: Info[Context, None], goal_id: UUID) -> str | None:
 
 
 @strawberry.type
-class OrganizationPayload:
+class OrganizationPayload(acks.Acknowledged):
+    RECORD = "Organization"
     organization: Organization | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class PersonPayload:
+class PersonPayload(acks.Acknowledged):
+    RECORD = "Person"
     person: Person | None
     user_errors: list[UserError]
 
 
 @strawberry.type
-class GoalPayload:
+class GoalPayload(acks.Acknowledged):
+    RECORD = "Goal"
     goal: Goal | None
     user_errors: list[UserError]
 

@@ -15,6 +15,7 @@ from strawberry.types import Info
 from app.graphql.context import Context
 from app.graphql.ids import to_global_id
 from app.graphql.paging import Connection, paginate
+from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -47,10 +48,23 @@ class Membership:
     since: date | None
 
 
+def record_version(root: Any, info: Info[Context, None]) -> int:
+    return audit.version_of(info.context.conn, root.raw_id, root.position)
+
+
+def version_field() -> Any:
+    """A record's `version`, the same on each type that has one."""
+    return strawberry.field(
+        resolver=record_version,
+        description="How many events the record has had (as of `asOf`): what an update's "
+                    "`expectedVersion` is compared with.")
+
+
 @strawberry.type(description="A party member or staff member.")
 class Person(Node):
     name: str
     party_member: bool
+    version: int = version_field()
     raw_id: strawberry.Private[str]
     position: strawberry.Private[int | None]
 
@@ -76,6 +90,7 @@ class Organization(Node):
     kind: str
     category: str
     dissolved: bool
+    version: int = version_field()
     raw_id: strawberry.Private[str]
     parent_raw_id: strawberry.Private[str | None]
     position: strawberry.Private[int | None]
@@ -176,6 +191,7 @@ class Goal(Node):
         node = info.context.loaders.organization.get(self.organization_raw_id, self.position)
         return Organization.from_view(node, self.position) if node else None
 
+    version: int = version_field()
     @strawberry.field
     def parent(self, info: Info[Context, None]) -> Goal | None:
         if self.parent_raw_id is None:
