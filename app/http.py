@@ -42,6 +42,7 @@ from projections import ALL
 from projections.engine import create_tables, tracked
 from projections.runner import Runner
 from store.db import Connection, Database
+from store.roles import SchemaNotReadyError
 from store.url import DatabaseURL
 
 READY_LAG = 1000  # events a projection may trail the log by and still be ready
@@ -302,4 +303,7 @@ def create_app(settings: Settings) -> Starlette:
 def app_from_env() -> Starlette:
     """For uvicorn's --factory (several workers): settings from the environment."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return create_app(Settings.from_env())
+    try:
+        return create_app(Settings.from_env())
+    except SchemaNotReadyError as error:  # one line, not uvicorn's traceback
+        raise SystemExit(f"dengta: {error}") from None

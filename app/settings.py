@@ -38,9 +38,16 @@ class Settings:
     earliest_date: date = date(1921, 7, 1)
     future_years: int = 10
     max_body_bytes: int = 1_000_000  # a request body beyond this is refused unread (413)
+    # PostgreSQL with least privilege: `dengta migrate` creates the schema as this owner and
+    # grants `app_role` (else the user of `database_url`, else dengta_app) what the server needs.
+    owner_database_url: str | None = None
+    app_role: str | None = None
 
     def __post_init__(self) -> None:
         DatabaseURL(self.database_url).backend  # noqa: B018  (raises ValueError when unsupported)
+        if self.owner_database_url is not None and \
+                DatabaseURL(self.owner_database_url).backend != "postgresql":
+            raise ValueError("DENGTA_OWNER_DATABASE_URL must start with postgresql://")
         if self.projections not in ("inprocess", "worker", "external"):
             raise ValueError("DENGTA_PROJECTIONS must be 'inprocess', 'worker' or 'external'")
 
@@ -60,4 +67,6 @@ class Settings:
                                              or "1921-07-01"),
             future_years=int(environ.get("DENGTA_FUTURE_YEARS") or 10),
             max_body_bytes=int(environ.get("DENGTA_MAX_BODY_BYTES") or 1_000_000),
+            owner_database_url=environ.get("DENGTA_OWNER_DATABASE_URL") or None,
+            app_role=environ.get("DENGTA_APP_ROLE") or None,
         )
