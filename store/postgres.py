@@ -101,8 +101,8 @@ APPEND = "SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, %s)"
 # (store/roles.py grants it SELECT there and EXECUTE here; the triggers refuse changes anyway).
 # Running as its owner, it pins its search path to the schema it was created in, pg_temp last,
 # so a caller's own tables, functions or operators never stand in for the owner's; and PUBLIC
-# may not call it. CREATE OR REPLACE resets all this: it is applied again in the same
-# transaction, whatever the function's parameters.
+# may not call it. CREATE OR REPLACE makes it run as its caller again (grants stay): this runs
+# after it, in the same transaction, whatever the function's parameters.
 APPEND_SECURITY = """DO $do$ DECLARE f regprocedure; BEGIN
   FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
            WHERE p.proname = 'dengta_append' AND p.pronamespace = current_schema()::regnamespace
