@@ -20,7 +20,7 @@ from uuid import UUID
 
 from tqdm import tqdm
 
-from app import logs
+from app import logs, migrate
 from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
 from app.boundary import REASON, Checker, DateWindow
@@ -39,6 +39,7 @@ from projections.runner import Leadership, Runner
 from store import chain
 from store.audit import Digest
 from store.db import Database
+from store.roles import SchemaNotReadyError
 from store.signing import SignedDigest, generate_key, sign
 from store.url import DatabaseURL
 
@@ -418,6 +419,7 @@ def parser() -> argparse.ArgumentParser:
     business.set_defaults(run=cmd_import_business_scores)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(
         run=cmd_schema)
+    migrate.add_parser(commands)
     return root
 
 
@@ -428,7 +430,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"dengta: {error}", file=sys.stderr)
         return 2
-    return int(args.run(settings, args))
+    try:
+        return int(args.run(settings, args))
+    except SchemaNotReadyError as error:  # the application role, before `dengta migrate`
+        print(f"dengta: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

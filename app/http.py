@@ -44,6 +44,7 @@ from projections import ALL
 from projections.engine import create_tables, tracked
 from projections.runner import Runner
 from store.db import Connection, Database
+from store.roles import SchemaNotReadyError
 from store.url import DatabaseURL
 
 READY_LAG = 1000  # events a projection may trail the log by and still be ready
@@ -311,4 +312,7 @@ def app_from_env() -> Starlette:
     settings = Settings.from_env()
     logs.configure(settings.log_format)  # a spawned worker sets its logging up anew
     end_with_parent()  # a worker of `dengta serve --workers N`
-    return create_app(settings)
+    try:
+        return create_app(settings)
+    except SchemaNotReadyError as error:  # one line, not uvicorn's traceback
+        raise SystemExit(f"dengta: {error}") from None

@@ -41,9 +41,16 @@ class Settings:
     # "text": `time LEVEL logger [request id] message` lines; "json": one JSON object a line
     # (time, level, logger, message, request_id, code), for a log collector.
     log_format: str = "text"
+    # PostgreSQL with least privilege: `dengta migrate` creates the schema as this owner and
+    # grants `app_role` (else the user of `database_url`, else dengta_app) what the server needs.
+    owner_database_url: str | None = None
+    app_role: str | None = None
 
     def __post_init__(self) -> None:
         DatabaseURL(self.database_url).backend  # noqa: B018  (raises ValueError when unsupported)
+        if self.owner_database_url is not None and \
+                DatabaseURL(self.owner_database_url).backend != "postgresql":
+            raise ValueError("DENGTA_OWNER_DATABASE_URL must start with postgresql://")
         if self.projections not in ("inprocess", "worker", "external"):
             raise ValueError("DENGTA_PROJECTIONS must be 'inprocess', 'worker' or 'external'")
         if self.log_format not in ("text", "json"):
@@ -66,4 +73,6 @@ class Settings:
             future_years=int(environ.get("DENGTA_FUTURE_YEARS") or 10),
             max_body_bytes=int(environ.get("DENGTA_MAX_BODY_BYTES") or 1_000_000),
             log_format=(environ.get("DENGTA_LOG_FORMAT") or "text").strip().lower(),
+            owner_database_url=environ.get("DENGTA_OWNER_DATABASE_URL") or None,
+            app_role=environ.get("DENGTA_APP_ROLE") or None,
         )

@@ -116,10 +116,10 @@ def fold(url: str, names: Sequence[str], stop: int | None = None,
     that process is gone (a worker is not killed with it)."""
     projections = [BY_NAME[name] for name in names]
     env = DatabaseURL(url).library_env(pool_size=1)
-    if parent is not None:
-        # The log's tables exist (it is what is refolded): workers must not race to create
-        # them in the library's DDL.
-        env["CREATE_TABLE"] = "no"
+    # The log's tables exist (it is what is refolded; whoever rebuilds opened the application
+    # first): workers must not race to create them in the library's DDL, and on PostgreSQL
+    # the application role may not (store/roles.py).
+    env["CREATE_TABLE"] = "no"
 
     def step(_count: int, position: int) -> None:
         if parent is not None and os.getppid() != parent:

@@ -32,7 +32,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
-from store import receipts
+from store import receipts, schema
 from store.audit import (
     AUDIT_TABLE,
     CHAIN_VERSION,
@@ -137,6 +137,22 @@ END $body$"""
 APPEND = "SELECT * FROM dengta_append(%s, %s, %s, %s, %s, %s, %s, %s::bytea[], %s)"
 AUDIT_COLUMNS = ("position, recorded_at, actor, aggregate_type, aggregate_id, "
                  "aggregate_version, event_type, hash, chain_version, snapshot_hash")
+# dengta_append runs as its owner (SECURITY DEFINER): LOCK TABLE ... IN EXCLUSIVE MODE needs
+# UPDATE, DELETE or TRUNCATE on the events table, which the application role must not hold
+# (store/roles.py grants it SELECT there and EXECUTE here; the triggers refuse changes anyway).
+# Running as its owner, it pins its search path to the schema it was created in, pg_temp last,
+# so a caller's own tables, functions or operators never stand in for the owner's; and PUBLIC
+# may not call it. CREATE OR REPLACE makes it run as its caller again (grants stay): this runs
+# after it, in the same transaction, whatever the function's parameters.
+APPEND_SECURITY = """DO $do$ DECLARE f regprocedure; BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+           WHERE p.proname = 'dengta_append' AND p.pronamespace = current_schema()::regnamespace
+  LOOP
+    EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = %I, pg_temp',
+                   f, current_schema());
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END $do$"""
 DDL_LOCK = "SELECT pg_advisory_xact_lock(7231007)"  # serialises concurrent first starts
 
 
@@ -186,12 +202,17 @@ class AuditedPostgresRecorder(PostgresApplicationRecorder):
             # The function path skips the table lock; tailing readers would skip events.
             raise ProgrammingError("POSTGRES_ENABLE_DB_FUNCTIONS must stay off for dengta")
         super().create_table()
+        statements = self.dengta_ddl()
+        run_ddl(self, [*statements, *schema.record(self.datastore.schema, statements)])
+
+    def dengta_ddl(self) -> list[str]:
+        """What dengta adds to the library's tables (its fingerprint names the schema)."""
         events = f'"{self.datastore.schema}"."{self.events_table_name}"'
         append = APPEND_FUNCTION.format(events=events, channel=f'"{self.channel_name}"',
                                         audit=AUDIT_TABLE, version=CHAIN_VERSION)
-        run_ddl(self, [*AUDIT_DDL, *append_only_triggers(self.events_table_name),
-                       *append_only_triggers(AUDIT_TABLE), append, receipts.POSTGRES_DDL,
-                       *append_only_triggers(receipts.RECEIPTS_TABLE)])
+        return [*AUDIT_DDL, *append_only_triggers(self.events_table_name),
+                *append_only_triggers(AUDIT_TABLE), append, APPEND_SECURITY,
+                receipts.POSTGRES_DDL, *append_only_triggers(receipts.RECEIPTS_TABLE)]
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
