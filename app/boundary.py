@@ -4,7 +4,7 @@ Text is normalised to NFC and refused when it holds NUL, control or invisible fo
 characters (newline and tab are allowed in long text); each kind of text has a length limit,
 each list an item limit; decimals are finite, within ±10^12 and at most 6 decimal places;
 business dates fall in a plausible window (from the party's founding to a few years ahead).
-Nothing here knows GraphQL: `app.graphql.boundary` applies these rules to every argument, the
+Nothing here knows GraphQL: `app.graphql.kit.boundary` applies these rules to every argument, the
 CLI's imports to their rows. A check returns the cleaned value and adds what is wrong to
 `problems`, so that every violation of an input is reported at once."""
 

@@ -27,8 +27,8 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 
 from app import policy
 from app.auth import AuthenticationError, Principal
-from app.graphql.audit import actor_of
-from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
+from app.graphql.audit.queries import actor_of
+from app.graphql.kit.ids import BadIdError, expect, from_global_id, to_global_id
 from domain.scoring import EVALUATOR_KINDS  # the order of the columns below
 from projections import accountability as views
 from projections import audit_log as audit

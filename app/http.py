@@ -34,8 +34,8 @@ from app.auth import (
 from app.bootstrap import open_application
 from app.boundary import DateWindow
 from app.exports import export_endpoint
-from app.graphql.context import Context
-from app.graphql.schema import build_schema, parse_document
+from app.graphql.kit.context import Context
+from app.graphql.schema import NODES, build_schema, parse_document
 from app.lifeline import end_with_parent
 from app.limits import RequestLimits
 from app.settings import Settings
@@ -236,9 +236,9 @@ class Services:
         except AuthenticationError as error:
             auth_error = str(error)
         return Context(principal=principal, app=self.app, connect=self.readers.get,
-                       runner=self.runner, wait_timeout=self.settings.read_your_writes_timeout,
-                       request=request, auth_error=auth_error, results=self.results,
-                       writers=self.writers)
+                       nodes=NODES, runner=self.runner,
+                       wait_timeout=self.settings.read_your_writes_timeout, request=request,
+                       auth_error=auth_error, results=self.results, writers=self.writers)
 
     def start(self) -> None:
         # Read models exist before the first request, even while the followers catch up.

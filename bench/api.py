@@ -33,7 +33,7 @@ import httpx
 
 from app.auth import TokenService
 from app.demo import load_demo
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from bench.cpu import CpuMeter, process_tree
 from bench.databases import scratch_database
 from domain.application import DengtaApplication

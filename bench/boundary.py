@@ -1,4 +1,4 @@
-"""What the input boundary costs a mutation: `app.graphql.boundary` checking the arguments of
+"""What the input boundary costs a mutation: `app.graphql.kit.boundary` checking the arguments of
 reportProgress (the mutation of bench/api.py's (E)) and of a full draftGoal, per call, in
 microseconds of CPU. Compare with (E)'s server CPU per request (bench/api.py): the boundary may
 take at most 5% of it.
@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.boundary import Checker, DateWindow
-from app.graphql.boundary import checked_arguments
+from app.graphql.kit.boundary import checked_arguments
 from app.graphql.schema import build_schema
 
 INPUTS = {

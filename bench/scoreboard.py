@@ -35,7 +35,7 @@ from typing import Any
 import psycopg
 
 from app.auth import TokenService
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from bench.api import SECRET, load, serve
 from bench.databases import PG_ADMIN
 from domain.application import DengtaApplication
@@ -166,7 +166,7 @@ def fold_latency(url: str, cycle: str, pairs: list[tuple[Any, Any]], samples: in
 
 
 def cycle_raw(global_id: str) -> str:
-    from app.graphql.ids import from_global_id
+    from app.graphql.kit.ids import from_global_id
 
     return str(from_global_id(global_id)[1])
 

@@ -86,3 +86,23 @@ def test_no_module_imports_itself_round_a_cycle() -> None:
 
     for name in sorted(graph):
         visit(name)
+
+
+# app/graphql: the kit, then feature packages, each importing (at run time) only the kit and
+# the packages before it. `schema.py` assembles them all.
+GRAPHQL = ROOT / "app" / "graphql"
+FEATURE_ORDER = ["kit", "core", "assessment", "accountability", "audit"]
+
+
+def test_graphql_feature_packages_import_only_the_kit_and_the_packages_below() -> None:
+    packages = {p.name for p in GRAPHQL.iterdir() if (p / "__init__.py").exists()}
+    assert packages == set(FEATURE_ORDER), "a new package needs its place in FEATURE_ORDER"
+    assert {p.name for p in GRAPHQL.glob("*.py")} == {"__init__.py", "schema.py"}
+    modules = {module_name(p) for p in (ROOT / "app").rglob("*.py")}
+    for rank, package in enumerate(FEATURE_ORDER):
+        below = {f"app.graphql.{name}" for name in FEATURE_ORDER[:rank + 1]}
+        for path in (GRAPHQL / package).glob("*.py"):
+            for imported in runtime_imports(path, modules):
+                if imported.startswith("app.graphql."):
+                    owner = ".".join(imported.split(".")[:3])
+                    assert owner in below, f"{path.relative_to(ROOT)} imports {imported}"

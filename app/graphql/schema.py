@@ -26,27 +26,30 @@ from strawberry.utils.str_converters import to_camel_case
 
 from app import logs
 from app.boundary import DateWindow
-from app.graphql import (
-    accountability,
-    accountability_mutations,
-    acks,
-    assessment,
-    audit,
-    boundary,
-    mutations,
-    queries,
-    subscriptions,
-)
-from app.graphql.cost import NodeLimit
-from app.graphql.types import Goal, Organization, Person
+from app.graphql.accountability import mutations as accountability_mutations
+from app.graphql.accountability import queries as accountability_queries
+from app.graphql.accountability import types as accountability_types
+from app.graphql.assessment import mutations as assessment_mutations
+from app.graphql.assessment import queries as assessment_queries
+from app.graphql.assessment.types import AssessmentCycle
+from app.graphql.audit import queries as audit_queries
+from app.graphql.audit import subscriptions
+from app.graphql.core import mutations, queries
+from app.graphql.core.types import Goal, Organization, Person
+from app.graphql.kit import acks, boundary
+from app.graphql.kit.cost import NodeLimit
+from app.graphql.kit.nodes import NodeRegistry
 
-# Each feature module contributes its own root types; the schema merges them.
-Query = merge_types("Query", (queries.Query, assessment.AssessmentQuery, audit.AuditQuery,
-                              accountability.AccountabilityQuery))
-Mutation = merge_types("Mutation", (mutations.Mutation, assessment.AssessmentMutation,
+# Each feature package contributes its own root types; the schema merges them, and the node
+# fetchers of the records it adds to the core's (handed to each request's context).
+NODES: NodeRegistry = {**assessment_queries.NODES, **accountability_types.NODES}
+Query = merge_types("Query", (queries.Query, assessment_queries.AssessmentQuery,
+                              audit_queries.AuditQuery,
+                              accountability_queries.AccountabilityQuery))
+Mutation = merge_types("Mutation", (mutations.Mutation, assessment_mutations.AssessmentMutation,
                                     accountability_mutations.AccountabilityMutation))
 Subscription = merge_types("Subscription", (subscriptions.Subscription,
-                                            audit.AuditSubscription))
+                                            audit_queries.AuditSubscription))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -175,7 +178,7 @@ def build_schema(introspection: bool = True,
     if not introspection:
         extensions.append(DisableIntrospection)
     schema = LoggedSchema(query=Query, mutation=Mutation, subscription=Subscription,
-                          types=[Organization, Goal, Person, assessment.AssessmentCycle],
+                          types=[Organization, Goal, Person, AssessmentCycle],
                           extensions=extensions,
                           config=StrawberryConfig(name_converter=RememberedNames()),
                           scalar_overrides={datetime: boundary.AWARE_DATETIME})

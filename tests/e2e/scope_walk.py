@@ -16,8 +16,8 @@ from typing import Any
 
 from graphql import OperationDefinitionNode, parse
 
-from app.graphql.cost import MAX_NODES, Cost
-from app.graphql.ids import from_global_id
+from app.graphql.kit.cost import MAX_NODES, Cost
+from app.graphql.kit.ids import from_global_id
 from app.graphql.schema import build_schema
 
 PAGE = 10  # nested connections

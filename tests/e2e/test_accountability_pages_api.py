@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import SECRET, bearer, gql

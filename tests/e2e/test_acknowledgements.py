@@ -14,7 +14,7 @@ import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType
 from starlette.testclient import TestClient
 
-from app.graphql.ids import from_global_id
+from app.graphql.kit.ids import from_global_id
 from app.graphql.schema import build_schema
 from app.http import create_app
 from app.settings import Settings

@@ -17,8 +17,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.auth import TokenService
-from app.graphql import mutations
-from app.graphql.ids import to_global_id
+from app.graphql.core import mutations
+from app.graphql.kit.ids import to_global_id
 from app.graphql.schema import MAX_DEPTH, sdl
 from app.http import create_app
 from app.settings import Settings
@@ -286,7 +286,7 @@ def test_a_secretary_manages_only_their_own_subtree(client) -> None:
     branch = register(client, "支部", "branch", committee["id"])["data"][
         "registerOrganization"]["organization"]
     secretary = services.app.register_person("admin", name="李书记", party_member=True).id
-    from app.graphql.ids import expect
+    from app.graphql.kit.ids import expect
 
     written = services.app.appoint("admin", secretary,
                                    organization_id=expect(branch["id"], "Organization"),
@@ -417,7 +417,7 @@ def test_production_tokens_are_verified_against_a_jwks(database_url, tmp_path,
 
 
 def test_queries_that_could_return_too_many_nodes_are_refused_before_running(client) -> None:
-    from app.graphql.cost import MAX_NODES
+    from app.graphql.kit.cost import MAX_NODES
 
     page = "goals(first: 100) { nodes { title } }"
     fits = "{ " + " ".join(f"a{n}: {page}" for n in range(MAX_NODES // 100)) + " }"
@@ -466,7 +466,7 @@ def test_organisations_people_and_gaps_are_keyset_connections(client) -> None:
         "organization"]["id"]
     for name in ("乙支部", "丙支部", "丁支部"):
         register(client, name, "branch", committee)
-    from app.graphql.ids import expect
+    from app.graphql.kit.ids import expect
 
     for name in ("赵一", "钱二", "孙三"):
         person = services.app.register_person("admin", name=name, party_member=True).id

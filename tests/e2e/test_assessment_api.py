@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.demo import load_demo
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import ADMIN, SECRET, bearer, events, gql

@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 from starlette.testclient import TestClient
 
-from app.graphql import feed
+from app.graphql.audit import feed
 from tests.e2e import test_write_scope
 from tests.e2e.test_api import bearer
 from tests.e2e.test_authorization import _raw

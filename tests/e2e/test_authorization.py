@@ -12,7 +12,7 @@ from uuid import uuid4
 import pytest
 from starlette.testclient import TestClient
 
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
 from domain.values import Period, quantitative
@@ -385,7 +385,7 @@ def test_every_mutation_for_every_role_inside_and_outside(world) -> None:
 
 
 def _raw(global_id: str) -> str:
-    from app.graphql.ids import from_global_id
+    from app.graphql.kit.ids import from_global_id
 
     return str(from_global_id(global_id)[1])
 

@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.auth import TokenService
-from app.graphql.ids import from_global_id, to_global_id
+from app.graphql.kit.ids import from_global_id, to_global_id
 from app.http import Services, create_app
 from app.settings import Settings
 from domain.values import Period, quantitative

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from tests.e2e import test_write_scope
 from tests.e2e.test_api import bearer
 from tests.e2e.test_authorization import SCHEME, YEAR, _raw

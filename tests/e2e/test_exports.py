@@ -12,7 +12,7 @@ from typing import Any
 from httpx import Response
 from openpyxl import load_workbook
 
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from tests.e2e import test_audit_api
 from tests.e2e.test_api import ADMIN, bearer, events
 from tests.e2e.test_audit_api import World

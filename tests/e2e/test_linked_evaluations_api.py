@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import SECRET, events, gql

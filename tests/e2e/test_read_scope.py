@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from app.graphql.ids import from_global_id, to_global_id
+from app.graphql.kit.ids import from_global_id, to_global_id
 from domain.values import Period, quantitative
 from tests.e2e.scope_walk import TYPE_QUERY, Schema, Walk, walk
 from tests.e2e.test_api import bearer

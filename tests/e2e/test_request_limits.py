@@ -9,7 +9,7 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from app.graphql.cost import MAX_NODES
+from app.graphql.kit.cost import MAX_NODES
 from app.http import create_app
 from app.limits import MAX_DOCUMENT_CHARS, MAX_JSON_DEPTH
 from app.settings import Settings

@@ -66,7 +66,7 @@ def scoped(world: World) -> Iterator[World]:  # noqa: F811
         app.grant_role("admin", extra[key], role="evaluator",
                        organization_id=UUID(_raw(ids["B"])), reason="群众评价")
     assert services.runner.wait_until(app.recorder.max_notification_id(), 10)
-    from app.graphql.ids import to_global_id
+    from app.graphql.kit.ids import to_global_id
 
     yield client, {**ids, **{k: to_global_id("Person", v) for k, v in extra.items()}}
 

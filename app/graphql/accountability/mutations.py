@@ -10,8 +10,8 @@ import strawberry
 from strawberry.types import Info
 
 from app import policy
-from app.graphql import accountability_inputs as inputs
-from app.graphql.accountability_types import (
+from app.graphql.accountability import inputs
+from app.graphql.accountability.types import (
     BASIS_TYPES,
     Commitment,
     Finding,
@@ -21,11 +21,11 @@ from app.graphql.accountability_types import (
     business_day,
     server_today,
 )
-from app.graphql.acks import Acknowledged
-from app.graphql.context import Context
-from app.graphql.mutations import Prepared, actor, asks, domain, goal_scope, ids, party_of, run
-from app.graphql.queries import AUTHENTICATED
-from app.graphql.types import UserError
+from app.graphql.core.mutations import Prepared, actor, asks, domain, goal_scope, ids, party_of, run
+from app.graphql.core.queries import AUTHENTICATED
+from app.graphql.kit.acks import Acknowledged
+from app.graphql.kit.context import Context
+from app.graphql.kit.errors import UserError
 from domain.app_base import Written
 from domain.errors import InvalidInputError, NotFoundError
 from domain.values import Period

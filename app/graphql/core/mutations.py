@@ -15,18 +15,19 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from app import policy
-from app.graphql import acks, inputs
-from app.graphql.context import Context
-from app.graphql.ids import BadIdError, expect, from_global_id
-from app.graphql.queries import AUTHENTICATED
-from app.graphql.types import (
+from app.graphql.core import inputs
+from app.graphql.core.queries import AUTHENTICATED
+from app.graphql.core.types import (
     Goal,
     Organization,
     Person,
-    UserError,
     organization_or_none,
     person_of,
 )
+from app.graphql.kit import acks
+from app.graphql.kit.context import Context
+from app.graphql.kit.errors import UserError
+from app.graphql.kit.ids import BadIdError, expect, from_global_id
 from domain.app_base import Receipt, terms
 from domain.application import DengtaApplication, Written
 from domain.errors import ConcurrencyError, DomainError, NotFoundError

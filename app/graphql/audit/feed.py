@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from app import policy
-from app.graphql.context import Context
+from app.graphql.kit.context import Context
 from projections import audit_log as audit
 from projections.pages import Page
 

@@ -16,19 +16,19 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app import policy
-from app.graphql import feed
-from app.graphql.context import Context
-from app.graphql.ids import BadIdError, from_global_id, to_global_id
-from app.graphql.paging import Connection, bad_input, connection, page_of
-from app.graphql.queries import AUTHENTICATED, raw
-from app.graphql.types import (
-    Node,
+from app.graphql.audit import feed
+from app.graphql.core.queries import AUTHENTICATED, raw
+from app.graphql.core.types import (
     Organization,
     Person,
     any_node,
     person_of,
     visible_node,
 )
+from app.graphql.kit.context import Context
+from app.graphql.kit.ids import BadIdError, from_global_id, to_global_id
+from app.graphql.kit.nodes import Node
+from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from projections import audit_log as audit
 from projections.audit_check import ReadModelCheck, verify_read_models
 from store import chain

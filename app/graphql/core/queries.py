@@ -10,12 +10,8 @@ from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from app.graphql.context import Context
-from app.graphql.ids import BadIdError, expect, from_global_id, to_global_id
-from app.graphql.paging import MAX_PAGE, Connection, bad_input, connection, page_of
-from app.graphql.types import (
+from app.graphql.core.types import (
     Goal,
-    Node,
     Organization,
     Person,
     ResponsibilityGap,
@@ -27,6 +23,10 @@ from app.graphql.types import (
     valid_on,
     visible_node,
 )
+from app.graphql.kit.context import Context
+from app.graphql.kit.ids import BadIdError, expect, from_global_id, to_global_id
+from app.graphql.kit.nodes import Node
+from app.graphql.kit.paging import MAX_PAGE, Connection, bad_input, connection, page_of
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty

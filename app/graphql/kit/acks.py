@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import strawberry
 from graphql import GraphQLField, GraphQLSchema
 
-from app.graphql.ids import to_global_id
+from app.graphql.kit.ids import to_global_id
 from domain.app_base import Written
 
 

@@ -8,17 +8,17 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
-from app.graphql.accountability_types import (
+from app.graphql.accountability.types import (
     Accountability,
     Finding,
     OverdueItem,
     ResponsibilityLetter,
     business_day,
 )
-from app.graphql.context import Context
-from app.graphql.ids import BadIdError, from_global_id
-from app.graphql.paging import Connection, bad_input, connection, page_of, paginate
-from app.graphql.queries import AUTHENTICATED, raw, readable_scope
+from app.graphql.core.queries import AUTHENTICATED, raw, readable_scope
+from app.graphql.kit.context import Context
+from app.graphql.kit.ids import BadIdError, from_global_id
+from app.graphql.kit.paging import Connection, bad_input, connection, page_of, paginate
 from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +10,7 @@ from typing import Any
 
 from app import policy
 from app.auth import Principal
-from app.graphql.loaders import Loaders
+from app.graphql.kit.loaders import Loaders
 from domain.application import DengtaApplication
 from projections.runner import Runner
 from store.audit_reads import position_at
@@ -34,6 +34,8 @@ class Context:
     # changes, such as a goal's organisation), shared by the process's requests.
     results: MutableMapping[Any, Any] = field(default_factory=dict)
     writers: Executor | None = None  # where mutations write (None: asyncio's default threads)
+    # The feature packages' node fetchers (`kit.nodes`), handed over by the composition root.
+    nodes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

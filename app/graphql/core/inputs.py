@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
-from app.graphql.acks import MutationInput, UpdateInput
+from app.graphql.kit.acks import MutationInput, UpdateInput
 from domain.errors import InvalidInputError
 from domain.values import Indicator, qualitative, quantitative
 

@@ -11,19 +11,19 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.graphql.assessment import AssessmentCycle, Standing, cycle_node
-from app.graphql.context import Context
-from app.graphql.ids import to_global_id
-from app.graphql.paging import Connection, connection, page_of
-from app.graphql.types import (
-    FEATURE_NODES,
+from app.graphql.assessment.queries import cycle_node
+from app.graphql.assessment.types import AssessmentCycle, Standing
+from app.graphql.core.types import (
     Goal,
-    Node,
     Organization,
     Person,
     ResponsibilityGap,
     person_of,
 )
+from app.graphql.kit.context import Context
+from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.nodes import Node, NodeRegistry
+from app.graphql.kit.paging import Connection, connection, page_of
 from projections import accountability as views
 from projections import rectification
 from projections import responsibility_list as duty
@@ -539,6 +539,6 @@ def _sanction_node(info: Info[Context, None], raw_id: str,
     return Sanction.from_view(view) if view else None
 
 
-FEATURE_NODES.update({"ResponsibilityLetter": _letter_node, "Finding": _finding_node,
-                      "Commitment": _commitment_node, "Project": _project_node,
-                      "Sanction": _sanction_node})
+NODES: NodeRegistry = {"ResponsibilityLetter": _letter_node, "Finding": _finding_node,
+                       "Commitment": _commitment_node, "Project": _project_node,
+                       "Sanction": _sanction_node}

@@ -28,8 +28,8 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 from app.boundary import DEFAULT_TEXT, IDENTIFIER, TEXT_KINDS, Checker, DateWindow, Path
-from app.graphql.acks import Acknowledged, WriteStatus
-from app.graphql.types import UserError
+from app.graphql.kit.acks import Acknowledged, WriteStatus
+from app.graphql.kit.errors import UserError
 
 PAGING_ARGUMENTS = frozenset(("first", "last", "after", "before", "offset", "asOf"))
 Clock = Callable[[], dt.date]

@@ -7,8 +7,8 @@ from datetime import date
 
 import strawberry
 
-from app.graphql.acks import MutationInput, UpdateInput
-from app.graphql.inputs import IndicatorInput
+from app.graphql.core.inputs import IndicatorInput
+from app.graphql.kit.acks import MutationInput, UpdateInput
 
 
 @strawberry.input

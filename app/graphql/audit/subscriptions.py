@@ -10,10 +10,10 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from app.graphql import feed
-from app.graphql.context import Context
-from app.graphql.ids import to_global_id
-from app.graphql.queries import AUTHENTICATED
+from app.graphql.audit import feed
+from app.graphql.core.queries import AUTHENTICATED
+from app.graphql.kit.context import Context
+from app.graphql.kit.ids import to_global_id
 from projections import audit_log as audit
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -12,9 +11,10 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.graphql.context import Context
-from app.graphql.ids import to_global_id
-from app.graphql.paging import Connection, paginate
+from app.graphql.kit.context import Context
+from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.nodes import Node
+from app.graphql.kit.paging import Connection, paginate
 from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -22,19 +22,7 @@ from projections import responsibility_list as duty
 from projections import valid_time
 
 if TYPE_CHECKING:
-    from app.graphql.accountability_types import ResponsibilityLetter
-
-
-@strawberry.interface(description="An object with a global id (Relay).")
-class Node:
-    id: strawberry.ID
-
-
-@strawberry.type(description="A broken rule: nothing was written.")
-class UserError:
-    field: list[str] | None
-    message: str
-    code: str
+    from app.graphql.accountability.types import ResponsibilityLetter
 
 
 # Responsibility kinds in their order of weight, as sortable keys.
@@ -215,7 +203,7 @@ class Goal(Node):
                                   "which it changes only through an approved amendment); "
                                   "null while it is on none.")
     def letter(self, info: Info[Context, None]) -> Annotated[
-            ResponsibilityLetter, strawberry.lazy("app.graphql.accountability_types")] | None:
+            ResponsibilityLetter, strawberry.lazy("app.graphql.accountability.types")] | None:
         if self.letter_raw_id is None:
             return None
         found = visible_node(info, "ResponsibilityLetter", self.letter_raw_id, self.position)
@@ -347,12 +335,6 @@ def organizations_of(info: Info[Context, None], nodes: list[tree.OrganizationNod
     return [Organization.from_view(node, position) for node in nodes]
 
 
-# Node types of feature modules, registered by those modules: type name -> fetch(info, raw
-# id, position). Their objects carry `readable_by`: the organisations whose readers see them.
-NodeFetch = Callable[[Info[Context, None], str, int | None], Any]
-FEATURE_NODES: dict[str, NodeFetch] = {}
-
-
 def readable_by(node: Any) -> set[str]:
     scope: tuple[str, ...] = getattr(node, "readable_by", ())
     return set(scope)
@@ -362,8 +344,9 @@ def any_node(info: Info[Context, None], type_name: str, raw_id: str,
              position: int | None) -> Any:
     """Whether a record exists, whoever may read it (for telling FORBIDDEN from absent):
     never hand what this returns to a reader; `visible_node` does that."""
-    if type_name in FEATURE_NODES:
-        return FEATURE_NODES[type_name](info, raw_id, position)
+    feature = info.context.nodes.get(type_name)
+    if feature is not None:
+        return feature(info, raw_id, position)
     if type_name == "Organization":
         return tree.organization(info.context.conn, raw_id, position)
     if type_name == "Goal":
@@ -388,8 +371,9 @@ def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
     if type_name == "Person":
         member = loaders.person.get(raw_id, position)
         return person_of(member, position) if member else None
-    if type_name in FEATURE_NODES:
-        found: Node | None = FEATURE_NODES[type_name](info, raw_id, position)
+    feature = info.context.nodes.get(type_name)
+    if feature is not None:
+        found: Node | None = feature(info, raw_id, position)
         if found is not None and info.context.scope().any_within(readable_by(found)):
             return found
     return None

@@ -1,0 +1,189 @@
+"""The assessment API's reads (each takes `asOf`): the indicator library, cycles, the
+scoreboard, score cards, explanations and score diffs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from app.graphql.assessment.types import (
+    AssessmentCycle,
+    Indicator,
+    ScoreCardView,
+    ScoreChange,
+    ScoreDiff,
+    ScoreExplanation,
+    ScoreMoment,
+    Standing,
+    flatten,
+    score,
+    score_card_view,
+    standings,
+    visible_organization,
+)
+from app.graphql.core.queries import AUTHENTICATED, raw
+from app.graphql.kit.context import Context
+from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.nodes import NodeRegistry
+from app.graphql.kit.paging import Connection, connection, page_of
+from domain.scoring import ScoreCard
+from domain.scoring import score as derive
+from projections import scoreboard as board
+from store.audit_reads import log_head, recorded_times
+
+
+def readable_cycles(info: Info[Context, None]) -> list[str] | None:
+    """The organisations whose cycles (as organiser or assessed) the viewer may list."""
+    found = info.context.scope().organizations()
+    return None if found is None else list(found)
+
+
+def readable_cycle(info: Info[Context, None], found: board.Cycle | None) -> bool:
+    return found is not None and info.context.scope().any_within(
+        (found.organizer_id, *found.organization_ids))
+
+
+@strawberry.type
+class AssessmentQuery:
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="The indicator library (考核指标库), by item.")
+    def indicators(self, info: Info[Context, None], first: int | None = None,
+                   after: str | None = None, last: int | None = None,
+                   before: str | None = None,
+                   as_of: datetime | None = None) -> Connection[Indicator]:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        entries, more, total = board.library_page(info.context.conn, position, page)
+        return connection([Indicator.of(vars(entry)) for entry in entries],
+                          [(entry.item, entry.id) for entry in entries], more, page, total)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Assessment cycles, the latest period first.")
+    def assessment_cycles(self, info: Info[Context, None], first: int | None = None,
+                          after: str | None = None, last: int | None = None,
+                          before: str | None = None,
+                          as_of: datetime | None = None) -> Connection[AssessmentCycle]:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        found, more, total = board.cycles_page(info.context.conn, position, page,
+                                               readable_cycles(info))
+        return connection([AssessmentCycle.of(c, position) for c in found],
+                          [(c.period_start, c.id) for c in found], more, page, total)
+
+    @strawberry.field(permission_classes=AUTHENTICATED)
+    def assessment_cycle(self, info: Info[Context, None], id: strawberry.ID,
+                         as_of: datetime | None = None) -> AssessmentCycle | None:
+        position = info.context.position(as_of)
+        found = board.cycle(info.context.conn, raw(id, "AssessmentCycle", "id"), position)
+        return AssessmentCycle.of(found, position) if found and readable_cycle(
+            info, found) else None
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="A cycle's scoreboard for one category (classified "
+                                  "assessment) or all: best first, with grade and ranks.")
+    def scoreboard(self, info: Info[Context, None], cycle_id: strawberry.ID,
+                   category: str | None = None, first: int | None = None,
+                   after: str | None = None, last: int | None = None,
+                   before: str | None = None,
+                   as_of: datetime | None = None) -> Connection[Standing]:
+        position = info.context.position(as_of)
+        return standings(info, raw(cycle_id, "AssessmentCycle", "cycleId"), category,
+                         position, first, after, last, before)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="One organisation's score card: items, and who still has "
+                                  "to evaluate what.")
+    def score_card(self, info: Info[Context, None], cycle_id: strawberry.ID,
+                   organization_id: strawberry.ID,
+                   as_of: datetime | None = None) -> ScoreCardView | None:
+        position = info.context.position(as_of)
+        found = card_at(info, cycle_id, organization_id, position)
+        if found is None:
+            return None
+        card, line, items, _ = found
+        return score_card_view(info, card, line, position, items)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="How a score was derived: from the final score down to each "
+                                  "evaluation, with the weights and formula at each step.")
+    def explain_score(self, info: Info[Context, None], cycle_id: strawberry.ID,
+                      organization_id: strawberry.ID,
+                      as_of: datetime | None = None) -> ScoreExplanation | None:
+        position = info.context.position(as_of)
+        found = card_at(info, cycle_id, organization_id, position)
+        if found is None:
+            return None
+        card, _, items, cycle = found
+        return ScoreExplanation(score=score(card.combined), grade=card.grade,
+                                scheme_version=cycle.scheme_version,
+                                steps=flatten(card.explanation, items))
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      name="scoreDiff",
+                      description="An organisation's score at two moments, the delta, and the "
+                                  "events (actor, time, reason) that explain the change.")
+    def score_diff(self, info: Info[Context, None], cycle_id: strawberry.ID,
+                   organization_id: strawberry.ID,
+                   from_: Annotated[datetime, strawberry.argument(name="from")],
+                   to: datetime | None = None) -> ScoreDiff | None:
+        start = info.context.position(from_)
+        end = info.context.position(to)
+        conn = info.context.conn
+        if end is None:
+            end = log_head(conn)
+        cycle = raw(cycle_id, "AssessmentCycle", "cycleId")
+        organization = raw(organization_id, "Organization", "organizationId")
+        visible_organization(info, organization)
+        assert start is not None
+        diff = board.score_diff(conn, cycle, organization, start, end)
+        if diff is None:
+            return None
+        times = recorded_times(conn, [c.position for c in diff.changes])
+
+        def moment(position: int, line: board.Standing | None) -> ScoreMoment:
+            return ScoreMoment(position=position,
+                               combined=score(line.combined) if line else None,
+                               party_building=score(line.party_building) if line else None,
+                               grade=line.grade if line else None,
+                               category_rank=line.category_rank if line else None,
+                               overall_rank=line.overall_rank if line else None)
+
+        return ScoreDiff(before=moment(start, diff.before), after=moment(end, diff.after),
+                         delta=diff.delta, events=[
+            ScoreChange(position=c.position, recorded_at=times.get(c.position), actor=c.actor,
+                        action=c.action, reason=c.reason,
+                        ref=strawberry.ID(to_global_id("Evaluation", c.ref))
+                        if c.ref and c.action in ("evaluated", "revised", "corrected")
+                        else None, detail=cast(JSON, c.detail)) for c in diff.changes])
+
+
+def card_at(info: Info[Context, None], cycle_id: strawberry.ID,
+            organization_id: strawberry.ID, position: int | None,
+            ) -> tuple[ScoreCard, board.Standing, dict[str, Any], board.Cycle] | None:
+    conn = info.context.conn
+    cycle = raw(cycle_id, "AssessmentCycle", "cycleId")
+    organization = raw(organization_id, "Organization", "organizationId")
+    visible_organization(info, organization)
+    found = board.cycle(conn, cycle, position)
+    derivation = board.unit_inputs(conn, cycle, organization, position)
+    line = board.standing(conn, cycle, organization, position)
+    if found is None or derivation is None or line is None:
+        return None
+    items = {item.id: item for item in derivation["items"]}
+    return derive(**derivation), line, items, found
+
+
+def cycle_node(info: Info[Context, None], raw_id: str,
+               position: int | None) -> AssessmentCycle | None:
+    """A cycle, if the principal may read it (its organiser's or an assessed organisation's
+    readers)."""
+    found = board.cycle(info.context.conn, raw_id, position)
+    return (AssessmentCycle.of(found, position)
+            if found is not None and readable_cycle(info, found) else None)
+
+
+NODES: NodeRegistry = {"AssessmentCycle": cycle_node}
