@@ -274,3 +274,39 @@ def test_every_payload_acknowledges_and_every_input_takes_a_key() -> None:
         input_type = argument.of_type if isinstance(argument, GraphQLNonNull) else argument
         assert "clientMutationId" in input_type.fields, name
         assert ("expectedVersion" in input_type.fields) is (name not in CREATES), name
+
+
+def test_every_record_an_update_may_name_shows_its_version() -> None:
+    """A client can only send `expectedVersion` for a record whose version it can read."""
+    schema = build_schema()._schema
+    records = [t for t in schema.type_map.values() if isinstance(t, GraphQLObjectType)
+               and any(i.name == "Node" for i in t.interfaces)]
+    assert len(records) >= 9
+    for record in [*records, schema.type_map["Indicator"]]:
+        assert isinstance(record, GraphQLObjectType)
+        assert str(record.fields["version"].type) == "Int!", record.name
+
+
+def test_the_version_of_an_accountability_record_is_its_count_of_events(
+        client: TestClient) -> None:
+    org = register(client, "市局党委", "committee")["data"]["registerOrganization"]
+    org_id = org["organization"]["id"]
+    person = gql(client, """mutation { registerPerson(input: {name: "张三", partyMember: true})
+        { person { id } } }""")["data"]["registerPerson"]["person"]["id"]
+    gql(client, """mutation($o: ID!, $p: ID!) { appoint(input: {organizationId: $o,
+        personId: $p, post: "secretary"}) { userErrors { code } } }""", o=org_id, p=person)
+    made = gql(client, """mutation($o: ID!, $p: ID!) { makeCommitment(input: {partyId: $p,
+        organizationId: $o, title: "每月走访群众", content: "走访十户", dueDate: "2026-12-31",
+        effectiveDate: "2026-01-05"}) { commitment { id version } userErrors { code message } }
+        }""", o=org_id, p=person)["data"]["makeCommitment"]
+    assert made["userErrors"] == [] and made["commitment"]["version"] == 1
+    stale = gql(client, """mutation($c: ID!) { followUpCommitment(input: {commitmentId: $c,
+        note: "已走访三户", effectiveDate: "2026-02-01", expectedVersion: 2}) {
+        status userErrors { field code } } }""", c=made["commitment"]["id"])
+    assert stale["data"]["followUpCommitment"]["userErrors"] == [
+        {"field": ["expectedVersion"], "code": "CONFLICT"}]
+    fresh = gql(client, """mutation($c: ID!) { followUpCommitment(input: {commitmentId: $c,
+        note: "已走访三户", effectiveDate: "2026-02-01", expectedVersion: 1}) {
+        status commitment { version } } }""", c=made["commitment"]["id"])
+    assert fresh["data"]["followUpCommitment"] == {"status": "APPLIED",
+                                                   "commitment": {"version": 2}}

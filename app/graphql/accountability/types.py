@@ -19,6 +19,7 @@ from app.graphql.core.types import (
     Person,
     ResponsibilityGap,
     person_of,
+    version_field,
 )
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import to_global_id
@@ -95,6 +96,7 @@ class LetterAmendment:
                              "year, listing the goals the lower one takes on.")
 class ResponsibilityLetter(Node):
     title: str
+    version: int = version_field()
     year: int
     status: str = strawberry.field(description="drafted, or signed once both sides signed")
     sign_by: date
@@ -149,6 +151,7 @@ class RectificationMeasure:
 @strawberry.type(description="问题整改: a finding and its rectification, a closed loop.")
 class Finding(Node):
     title: str
+    version: int = version_field()
     source: str
     severity: str
     status: str = strawberry.field(description="open (raised, returned, or reopened after "
@@ -237,6 +240,7 @@ class OverdueItem:
 @strawberry.type(description="公开承诺: a public commitment by a person or an organisation.")
 class Commitment(Node):
     title: str
+    version: int = version_field()
     party_kind: str
     party_id: strawberry.ID
     organization_id: strawberry.ID
@@ -267,6 +271,7 @@ class Milestone:
 @strawberry.type(description="党建项目: foundation, promotion or innovation.")
 class Project(Node):
     title: str
+    version: int = version_field()
     type: str
     status: str = strawberry.field(
         description="proposed, approved, in_progress, accepted or rejected")
@@ -311,6 +316,7 @@ BASIS_TYPES = {"evaluation": "Evaluation", "finding": "Finding",
                              "accountability; never deleted, only revoked with a reason.")
 class Sanction(Node):
     kind: str
+    version: int = version_field()
     reward: bool
     party_kind: str
     party_id: strawberry.ID

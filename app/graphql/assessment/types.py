@@ -17,6 +17,7 @@ from app.graphql.core.types import (
     Organization,
     Person,
     person_of,
+    version_field,
 )
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import to_global_id
@@ -99,6 +100,7 @@ class RubricPoints:
                              "it a cycle copied when it opened.")
 class Indicator:
     id: strawberry.ID
+    version: int = version_field()
     revision: int
     item: str
     content: str
@@ -164,6 +166,7 @@ class ScoreRollup:
 @strawberry.type(description="An assessment round (考核周期).")
 class AssessmentCycle(Node):
     title: str
+    version: int = version_field()
     kind: str
     cadence: str | None
     status: str

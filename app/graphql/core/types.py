@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import from_global_id, to_global_id
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
 from projections import audit_log as audit
@@ -37,7 +37,9 @@ class Membership:
 
 
 def record_version(root: Any, info: Info[Context, None]) -> int:
-    return audit.version_of(info.context.conn, root.raw_id, root.position)
+    """Any record's: its raw id from its global id, as of the position it was read at."""
+    raw_id = getattr(root, "raw_id", None) or str(from_global_id(root.id)[1])
+    return audit.version_of(info.context.conn, raw_id, getattr(root, "position", None))
 
 
 def version_field() -> Any:
