@@ -82,6 +82,8 @@ def recomputed_entries(events: Iterable[tuple[int, Any]]) -> Iterator[tuple[Any,
 
 
 def _stored_entries(conn: Connection, up_to: int) -> Iterator[tuple[Any, ...]]:
+    if up_to == 0:  # nothing folded yet: the table may not even exist
+        return
     after = 0
     while rows := conn.execute(f"SELECT {ENTRY_COLUMNS} FROM {ENTRIES.name} "
                                "WHERE valid_to IS NULL AND position > ? AND position <= ? "

@@ -185,6 +185,9 @@ def test_verify_checks_snapshots_and_with_read_models_the_audit_log(database_url
     from tests.integration.tampering import rewrite_audit_entry, update_audit_row
 
     assert dengta(database_url, "demo").returncode == 0
+    unbuilt = dengta(database_url, "verify", "--read-models")  # nothing folded yet
+    assert unbuilt.returncode == 0, unbuilt.stderr
+    assert unbuilt.stdout.splitlines()[1] == "OK audit_log 0"
     assert dengta(database_url, "rebuild").returncode == 0
     checked = dengta(database_url, "verify", "--read-models")
     assert checked.returncode == 0, checked.stdout + checked.stderr
