@@ -21,7 +21,7 @@ run: $(VENV)/.run-installed
 	$(BIN)/dengta demo
 	$(BIN)/dengta verify
 	$(BIN)/dengta rebuild
-	$(BIN)/dengta serve
+	$(BIN)/dengta serve $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest

@@ -79,7 +79,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
         print("已载入演示数据 (demo loaded): 临江市烟草专卖局（公司）党委")
         for kind, count in report.created.items():
             print(f"  {LABELS.get(kind, kind)} ({kind}): {count}")
-    print(f"store: {settings.database_url}")
+    print(f"store: {DatabaseURL(settings.database_url).masked()}")
     print(f"audit chain head: {chain.head(chain.audited(app.recorder))}")
     return 0
 
@@ -212,6 +212,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     logs.configure(settings.log_format)
+    args.port = args.port or settings.port
     if args.workers > 1 and settings.projections == "inprocess" and \
             DatabaseURL(settings.database_url).backend == "sqlite":
         print("several workers share one SQLite file badly; use one, or PostgreSQL",
@@ -225,7 +226,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
         token = TokenService(secret).mint(ADMIN_SUBJECT)
-        print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+        print(f"{'GraphiQL' if settings.graphql_ide else 'API'}: "
+              f"http://{args.host}:{args.port}/graphql")
         print(f'Header:   {{"Authorization": "Bearer {token}"}}')
     worker = ProjectionWorker() if settings.projections == "worker" else None
     if worker is not None:
@@ -401,7 +403,8 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the GraphQL API (and, by default, run "
                                 "the projection followers in-process)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=None,
+                       help="default: DENGTA_PORT, else PORT, else 8000")
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=cmd_serve)
     token = commands.add_parser("token", help="mint a bearer token (the last word printed)")

@@ -17,6 +17,7 @@ from cachetools import LRUCache
 from graphql import GraphQLError, OperationType, get_operation_ast
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -163,7 +164,8 @@ class DengtaGraphQL(GraphQL[Context, None]):
     def __init__(self, services: Services, settings: Settings) -> None:
         super().__init__(build_schema(settings.introspection,
                                       DateWindow(settings.earliest_date, settings.future_years)),
-                         graphql_ide="graphiql" if settings.graphql_ide else None)
+                         graphql_ide="graphiql" if settings.graphql_ide else None,
+                         allowed_origins=settings.cors_origins)  # WebSocket handshakes too
         self.services = services
 
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
@@ -260,6 +262,16 @@ class Services:
         self.app.close()
 
 
+def cors(settings: Settings) -> list[Middleware]:
+    """A browser front end on another origin may call the API when its origin is listed."""
+    if not settings.cors_origins:
+        return []
+    return [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                       allow_methods=["GET", "POST", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                       expose_headers=["X-Request-ID"], max_age=600)]
+
+
 def create_app(settings: Settings) -> Starlette:
     services = Services(settings)
     graphql = DengtaGraphQL(services, settings)
@@ -301,6 +313,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/export/{filename}", export_endpoint),
     ], lifespan=lifespan, middleware=[
         Middleware(logs.RequestLog),  # outermost: a refused request gets its line too
+        *cors(settings),
         Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes),
     ])
     app.state.services = services

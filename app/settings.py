@@ -38,6 +38,9 @@ class Settings:
     earliest_date: date = date(1921, 7, 1)
     future_years: int = 10
     max_body_bytes: int = 1_000_000  # a request body beyond this is refused unread (413)
+    port: int = 8000  # where `dengta serve` listens unless --port says otherwise
+    # Origins a browser front end may call the API from (CORS); none by default.
+    cors_origins: tuple[str, ...] = ()
     # "text": `time LEVEL logger [request id] message` lines; "json": one JSON object a line
     # (time, level, logger, message, request_id, code), for a log collector.
     log_format: str = "text"
@@ -72,6 +75,10 @@ class Settings:
                                              or "1921-07-01"),
             future_years=int(environ.get("DENGTA_FUTURE_YEARS") or 10),
             max_body_bytes=int(environ.get("DENGTA_MAX_BODY_BYTES") or 1_000_000),
+            port=int(environ.get("DENGTA_PORT") or environ.get("PORT") or 8000),
+            cors_origins=tuple(origin.strip() for origin in
+                               (environ.get("DENGTA_CORS_ORIGINS") or "").split(",")
+                               if origin.strip()),
             log_format=(environ.get("DENGTA_LOG_FORMAT") or "text").strip().lower(),
             owner_database_url=environ.get("DENGTA_OWNER_DATABASE_URL") or None,
             app_role=environ.get("DENGTA_APP_ROLE") or None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 SQLITE_FACTORY = "store.sqlite:AuditedSQLiteFactory"
 POSTGRES_FACTORY = "store.postgres:AuditedPostgresFactory"
@@ -22,8 +22,18 @@ class DatabaseURL:
         if scheme in ("postgresql", "postgres"):
             return "postgresql"
         raise ValueError(
-            f"DENGTA_DATABASE_URL must start with sqlite:/// or postgresql://, not {self.url!r}"
+            "DENGTA_DATABASE_URL must start with sqlite:/// or postgresql://, not "
+            f"{self.masked()!r}"
         )
+
+    def masked(self) -> str:
+        """The URL with its password replaced by ***, for anything printed or logged."""
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        user = f"{parts.username}:***@" if parts.username else ":***@"
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=user + host))
 
     @property
     def sqlite_path(self) -> Path:

@@ -211,3 +211,16 @@ def test_verify_checks_snapshots_and_with_read_models_the_audit_log(database_url
         app.close()
     result = dengta(database_url, "verify", "--read-models")
     assert (result.returncode, result.stdout.split()[:2]) == (1, ["BROKEN", "120"])
+
+
+@pytest.mark.postgres
+def test_the_demo_prints_its_store_without_the_password(postgres_database) -> None:
+    from tests.conftest import reset_postgres
+
+    reset_postgres(postgres_database)
+    url = postgres_database.replace("postgresql://postgres@", "postgresql://postgres:s3cret@")
+    assert url != postgres_database  # (trust authentication ignores the password)
+    shown = dengta(url, "demo")
+    assert shown.returncode == 0, shown.stderr
+    assert "s3cret" not in shown.stdout + shown.stderr
+    assert "store: postgresql://postgres:***@" in shown.stdout
