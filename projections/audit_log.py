@@ -474,13 +474,16 @@ def valid_state(conn: Connection, aggregate_id: str, valid_at: date,
     return state
 
 
-def version_of(conn: Connection, aggregate_id: str, up_to: int | None = None) -> int:
-    """A record's version (its count of events, as `DengtaAggregate.version` counts them) as of
-    position `up_to` (None: now), through the entries' (aggregate_id, position) index."""
-    sql = (f"SELECT count(*) FROM {ENTRIES.name} WHERE aggregate_id = ? "
-           "AND valid_to IS NULL")
-    values: list[Any] = [aggregate_id]
+def versions_of(conn: Connection, aggregate_ids: Sequence[str],
+                up_to: int | None = None) -> dict[str, int]:
+    """Records' versions (their count of events, as `DengtaAggregate.version` counts them) as
+    of position `up_to` (None: now), in one query through the entries' (aggregate_id,
+    position) index; records with no events are left out."""
+    sql = (f"SELECT aggregate_id, count(*) FROM {ENTRIES.name} WHERE aggregate_id IN "
+           f"({marks(aggregate_ids)}) AND valid_to IS NULL")
+    values: list[Any] = list(aggregate_ids)
     if up_to is not None:
         sql += " AND position <= ?"
         values.append(up_to)
-    return int(conn.execute(sql, values)[0][0])
+    return {row[0]: int(row[1]) for row in conn.execute(sql + " GROUP BY aggregate_id", values)}
+

@@ -47,7 +47,7 @@ from store.audit import (
     snapshot_digests,
     split_topic,
 )
-from store.snapshots import LOOK_BACK, SnapshotAnchor, trusted
+from store.snapshots import SnapshotAnchor, anchored_select, trusted
 
 AUDIT_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -369,19 +369,8 @@ class AppendOnlyPostgresAggregateRecorder(PostgresAggregateRecorder):
         self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
         desc: bool = False, limit: int | None = None,
     ) -> Sequence[StoredEvent]:
-        statement = self._anchors_sql("") + "WHERE s.originator_id = %s "
-        params: list[Any] = [originator_id]
-        if gt is not None:
-            statement += "AND s.originator_version > %s "
-            params.append(gt)
-        if lte is not None:
-            statement += "AND s.originator_version <= %s "
-            params.append(lte)
-        statement += "AND a.snapshot_hash IS NOT NULL ORDER BY s.originator_version "
-        statement += "DESC " if desc else "ASC "
-        if limit is not None:
-            statement += "LIMIT %s"
-            params.append(limit + LOOK_BACK)
+        statement, params = anchored_select(self._anchors_sql(""), "%s", originator_id, gt,
+                                            lte, desc, limit)
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, params, prepare=True)
             return trusted([snapshot_anchor(row) for row in curs.fetchall()], limit)

@@ -37,6 +37,26 @@ class SnapshotAnchor:
         return self.digest is not None and self.digest == snapshot_digest(self.snapshot)
 
 
+def anchored_select(anchors_sql: str, mark: str, originator_id: object, gt: int | None,
+                    lte: int | None, desc: bool, limit: int | None) -> tuple[str, list[Any]]:
+    """An aggregate's anchored snapshots (a recorder's `select_events`), in either dialect
+    (`mark`: its placeholder), with LOOK_BACK more than asked in case the latest was altered."""
+    statement = anchors_sql + f"WHERE s.originator_id = {mark} "
+    params: list[Any] = [originator_id]
+    if gt is not None:
+        statement += f"AND s.originator_version > {mark} "
+        params.append(gt)
+    if lte is not None:
+        statement += f"AND s.originator_version <= {mark} "
+        params.append(lte)
+    statement += "AND a.snapshot_hash IS NOT NULL ORDER BY s.originator_version "
+    statement += "DESC " if desc else "ASC "
+    if limit is not None:
+        statement += f"LIMIT {mark}"
+        params.append(limit + LOOK_BACK)
+    return statement, params
+
+
 def trusted(anchors: Sequence[SnapshotAnchor], limit: int | None) -> list[StoredEvent]:
     """The snapshots the chain vouches for, in the order read, at most `limit`."""
     chosen = [anchor.snapshot for anchor in anchors if anchor.anchored]

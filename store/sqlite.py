@@ -33,7 +33,7 @@ from store.audit import (
     checked_audit_row,
     snapshot_digests,
 )
-from store.snapshots import LOOK_BACK, SnapshotAnchor, trusted
+from store.snapshots import SnapshotAnchor, anchored_select, trusted
 
 AUDIT_DDL = f"""
 CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
@@ -214,20 +214,10 @@ class AppendOnlySQLiteAggregateRecorder(SQLiteAggregateRecorder):
         self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
         desc: bool = False, limit: int | None = None,
     ) -> Sequence[StoredEvent]:
-        statement = self._anchors_sql("") + "WHERE s.originator_id = ? "
-        params: list[Any] = [originator_id.hex if isinstance(originator_id, UUID)
-                             else originator_id]
-        if gt is not None:
-            statement += "AND s.originator_version > ? "
-            params.append(gt)
-        if lte is not None:
-            statement += "AND s.originator_version <= ? "
-            params.append(lte)
-        statement += "AND a.snapshot_hash IS NOT NULL ORDER BY s.originator_version "
-        statement += "DESC " if desc else "ASC "
-        if limit is not None:
-            statement += "LIMIT ?"
-            params.append(limit + LOOK_BACK)
+        statement, params = anchored_select(
+            self._anchors_sql(""), "?",
+            originator_id.hex if isinstance(originator_id, UUID) else originator_id,
+            gt, lte, desc, limit)
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, params)
             return trusted([snapshot_anchor(row) for row in c.fetchall()], limit)

@@ -15,7 +15,6 @@ from app.graphql.kit.context import Context
 from app.graphql.kit.ids import from_global_id, to_global_id
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
-from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -39,7 +38,9 @@ class Membership:
 def record_version(root: Any, info: Info[Context, None]) -> int:
     """Any record's: its raw id from its global id, as of the position it was read at."""
     raw_id = getattr(root, "raw_id", None) or str(from_global_id(root.id)[1])
-    return audit.version_of(info.context.conn, raw_id, getattr(root, "position", None))
+    # Through the loader: a page's list builders announce their records, so a page's
+    # versions cost one query, not one per row.
+    return info.context.loaders.version.get(raw_id, getattr(root, "position", None)) or 0
 
 
 def version_field() -> Any:
@@ -251,6 +252,7 @@ def goals_of(info: Info[Context, None], views: list[goal_views.GoalView],
         loaders.goal.want(view.parent_id, position)
         loaders.holders.want(view.id, position)
         loaders.subgoals.want(view.id, position)
+        loaders.version.want(view.id, position)
     return [Goal.from_view(view, position) for view in views]
 
 
@@ -332,6 +334,7 @@ def organizations_of(info: Info[Context, None], nodes: list[tree.OrganizationNod
     loaders = info.context.loaders
     for node in nodes:
         loaders.organization.want(node.parent_id, position)
+        loaders.version.want(node.id, position)
         loaders.children.want(node.id, position)
         loaders.members.want(node.id, position)
     return [Organization.from_view(node, position) for node in nodes]

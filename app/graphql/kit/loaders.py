@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from app.policy import ReadScope
+from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -97,6 +98,8 @@ class Loaders:
         self.person: Loader[tree.Member] = Loader(connect, self._people)
         self.responsibilities: Loader[list[duty.Responsibility]] = Loader(
             connect, _responsibilities, duties)
+        # A record's version: asked of records that already passed the scope.
+        self.version: Loader[int] = Loader(connect, audit.versions_of)
 
     def _people(self, conn: Connection, ids: Sequence[str],
                 position: int | None) -> dict[str, tree.Member]:
