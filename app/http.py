@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mutabl
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, TypeVar
+from uuid import UUID
 
 from cachetools import LRUCache
 from graphql import GraphQLError, OperationType, get_operation_ast
@@ -213,6 +214,9 @@ class Services:
         secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.results: SharedCache[Any, Any] = SharedCache(maxsize=4096)
+        # People the store has confirmed: a person, once registered, is never removed, so a
+        # token's subject is looked up in the event store once per process, not per request.
+        self.known_people: set[UUID] = set()
         self.queries = QueryThreads(QUERY_THREADS)
         # SQLite has one writer: more threads would only queue on its lock, and one waiting
         # there holds the library pool's queue, starving the followers' reads meanwhile.
@@ -227,8 +231,11 @@ class Services:
         if authorization is None:
             return None
         principal = self.tokens.verify(bearer_token(authorization))
-        if principal.person_id is not None and not self.app.exists(principal.person_id):
-            raise AuthenticationError("the token's subject is not a known person")
+        person = principal.person_id
+        if person is not None and person not in self.known_people:
+            if not self.app.exists(person):
+                raise AuthenticationError("the token's subject is not a known person")
+            self.known_people.add(person)
         return principal
 
     def context(self, authorization: str | None, request: Any) -> Context:
