@@ -93,7 +93,7 @@ class Traffic:
 
     def route(self, route: Route) -> None:
         url = route.request.url
-        if url.startswith(f"{self.origin}/") or url.startswith("data:"):
+        if url.startswith(f"{self.origin}/"):
             route.continue_()
         else:
             self.blocked.append(url)
@@ -106,7 +106,7 @@ class Traffic:
         self.sockets.append(socket.url)
 
     def foreign(self) -> list[str]:
-        local = (f"{self.origin}/", "ws" + self.origin.removeprefix("http") + "/", "data:")
+        local = (f"{self.origin}/", "ws" + self.origin.removeprefix("http") + "/")
         return [url for url in [r.url for r in self.requests] + self.sockets + self.blocked
                 if not url.startswith(local)]
 
