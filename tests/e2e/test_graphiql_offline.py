@@ -32,7 +32,8 @@ QUERY = """{
 }"""
 MUTATION = """mutation { registerOrganization(input:
     {name: "浏览器党委", kind: "committee", category: "机关"}) { userErrors { code } } }"""
-SUBSCRIPTION = "subscription { recordedEvents(after: %d) { actor aggregateType eventType } }"
+SUBSCRIPTION = ("subscription { recordedEvents(after: %d) { actor { name } aggregateType "
+                "eventType } }")
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +190,7 @@ def test_a_subscription_in_graphiql_follows_events_over_the_servers_own_websocke
                          headers=json.loads(server.header), timeout=10)
     assert created.json()["data"]["registerOrganization"]["userErrors"] == []
     event = result_containing(page, "Registered")["data"]["recordedEvents"]
-    assert event == {"actor": "admin", "aggregateType": "Organization",
+    assert event == {"actor": {"name": "系统管理员账号"}, "aggregateType": "Organization",
                      "eventType": "Registered"}
     assert traffic.sockets == [f"ws{server.origin.removeprefix('http')}/graphql"]
     assert traffic.foreign() == []
