@@ -17,6 +17,7 @@ from app.demo import load_demo, moments
 from app.graphql.schema import build_schema
 from app.http import create_app
 from app.settings import Settings
+from store.audit_reads import position_at
 from tests.e2e.test_api import SECRET, gql
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -71,8 +72,9 @@ def test_every_graphql_example_in_the_readme_answers_on_the_demo(database_url: s
         load_demo(services.app)
         assert services.runner.wait_until(services.app.recorder.max_notification_id(), 60)
         with services.database.connection() as conn:
-            fills = {f"{moment.title} moment": moment.iso
-                     for moment in moments(services.app, conn)}
+            found = moments(services.app, conn)
+            assert all(position_at(conn, m.at) == m.position for m in found)  # to the µs
+        fills = {f"{moment.title} moment": moment.iso for moment in found}
         assert len(fills) == 7
         named = gql(client, NAMED)["data"]
         for connection in named.values():
