@@ -89,7 +89,8 @@ class AccountabilityDemo:
             lambda: self.app.verify_rectification(
                 INSPECTOR, loop, effective_date=date(2026, 5, 25), reason="核查属实，予以销号"),
         ]
-        # The finding's own history (after Raised) says how far the loop has gone.
+        # The finding's own history (after Raised) says how far the loop has gone (a later
+        # chapter's reopening only lengthens it).
         taken = len(list(self.app.repository.event_store.get(loop))) - 1
         for take in steps[taken:]:
             self.wrote("rectification steps", take().position)
