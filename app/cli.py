@@ -25,6 +25,7 @@ from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
 from app.boundary import REASON, Checker, DateWindow
 from app.demo import load_demo
+from app.demo import moments as demo_moments
 from app.graphql.schema import sdl
 from app.lifeline import child_environment, end_with_parent
 from app.settings import Settings
@@ -67,18 +68,28 @@ LABELS = {
     "project steps": "项目进展",
     "milestones": "项目节点",
     "rewards and restraints": "奖惩",
+    "reweightings": "权重调整",
+    "corrections": "公布后更正",
+    "reopenings": "问题重新打开",
+    "revocations": "奖惩撤销",
+    "posts ended": "免去职务",
 }
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
     app = open_application(settings)
-    report = load_demo(app)
+    # At a terminal, chapters start on a new second, so that their moments can be typed.
+    report = load_demo(app, pause=sys.stdout.isatty())
     if not report.created:
         print("演示数据已存在，未重复创建 (demo already loaded; nothing written)")
     else:
         print("已载入演示数据 (demo loaded): 临江市烟草专卖局（公司）党委")
         for kind, count in report.created.items():
             print(f"  {LABELS.get(kind, kind)} ({kind}): {count}")
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        print("可回溯的时刻 (moments to travel to: asOf, each chapter as it ended):")
+        for moment in demo_moments(app, conn):
+            print(f"  {moment.iso}  {moment.title}")
     print(f"store: {DatabaseURL(settings.database_url).masked()}")
     print(f"audit chain head: {chain.head(chain.audited(app.recorder))}")
     return 0

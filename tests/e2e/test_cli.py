@@ -26,6 +26,12 @@ def dengta(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=120, check=False)
 
 
+def moments(printed: str) -> list[str]:
+    """The lines `dengta demo` prints under its moments' heading."""
+    lines = printed.split("可回溯的时刻", 1)[1].splitlines()[1:]
+    return [line for line in lines if line.startswith("  20")]
+
+
 def test_demo_loads_once_and_a_second_run_writes_nothing(database_url) -> None:
     first = dengta(database_url, "demo")
     assert first.returncode == 0, first.stderr
@@ -35,6 +41,9 @@ def test_demo_loads_once_and_a_second_run_writes_nothing(database_url) -> None:
     second = dengta(database_url, "demo")
     assert second.returncode == 0, second.stderr
     assert "nothing written" in second.stdout
+    assert moments(second.stdout) == moments(first.stdout)  # read back from the log
+    assert len(moments(first.stdout)) == 7
+    assert "2026年度目标下达与责任书签订" in moments(first.stdout)[1]
     assert dengta(database_url, "digest").stdout.strip() == head
     verified = dengta(database_url, "verify", "--digest", head)
     assert verified.returncode == 0
