@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from app import migrate
 from app.cli import chain, imports, projection, serve, tokens
-from app.graphql.schema import sdl
 from app.settings import Settings
 from app.startup import StartupError, check_store
 from store.probe import StoreProblemError
@@ -19,6 +18,8 @@ from store.roles import SchemaNotReadyError
 
 
 def cmd_schema(_settings: Settings, _args: argparse.Namespace) -> int:
+    from app.graphql.schema import sdl  # here: building the schema takes a second
+
     sys.stdout.write(sdl())
     return 0
 
