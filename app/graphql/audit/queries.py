@@ -82,8 +82,8 @@ class AuditEntry:
                    reason=entry.reason,
                    changes=[FieldChange.from_view(c) for c in entry.changes], entry=entry)
 
-    @strawberry.field(description="The person who did it (null for the administrator and "
-                                  "system jobs).")
+    @strawberry.field(description="The person who did it, the administrator 系统管理员 "
+                                  "included (null for system jobs and the anonymous `admin`).")
     def actor(self, info: Info[Context, None]) -> Person | None:
         person_id = self.entry.actor.removeprefix("person:")
         if person_id == self.entry.actor:
