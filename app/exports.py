@@ -27,8 +27,13 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 
 from app import policy
 from app.auth import AuthenticationError, Principal
-from app.graphql.audit.queries import actor_of
-from app.graphql.kit.ids import BadIdError, expect, from_global_id, to_global_id
+from app.graphql.kit.ids import (
+    BadIdError,
+    expect,
+    from_global_id,
+    recorded_actor,
+    to_global_id,
+)
 from domain.scoring import EVALUATOR_KINDS  # the order of the columns below
 from projections import accountability as views
 from projections import audit_log as audit
@@ -108,7 +113,7 @@ def _moment(text: str) -> datetime:
 def audit_filter(conn: Connection, principal: Principal, params: Params) -> audit.AuditFilter:
     """The audit log's filters from a query string (the GraphQL AuditFilter's names)."""
     return audit.AuditFilter(
-        actor=actor_of(params.get("actor") or None),
+        actor=recorded_actor(params["actor"]) if params.get("actor") else None,
         organization_id=_raw_id(params, "organizationId", "Organization"),
         aggregate_id=_raw_id(params, "targetId"),
         aggregate_type=params.get("aggregateType") or None,
