@@ -100,6 +100,7 @@ def test_verify_names_the_position_of_a_tampered_event(database_url) -> None:
 
 
 def test_a_malformed_digest_is_a_usage_error(database_url) -> None:
+    assert dengta(database_url, "init").returncode == 0
     result = dengta(database_url, "verify", "--digest", "12:nothex")
     assert result.returncode == 2
     assert "POSITION:SHA256HEX" in result.stderr
