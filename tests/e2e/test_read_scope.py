@@ -80,6 +80,14 @@ def scoped(world: tuple[TestClient, dict[str, str]],  # noqa: F811
     uid["inspA1"] = app.register_person("admin", name="inspA1", party_member=True).id
     app.grant_role("admin", uid["inspA1"], role="inspector", organization_id=uid["A1"],
                    reason="纪检")
+    # The committee's secretary reports on A's goal and follows up A's commitment: facts of
+    # records A reads, by a person A's readers may not read (null to them, never a leak).
+    app.report_progress(f"person:{uid['secC']}", uid["subA"], value=3,
+                        effective_date=date(2026, 3, 31), evidence=["记录.pdf"])
+    app.follow_up_commitment(f"person:{uid['secC']}", uid["commitmentA"],
+                             note="督导", evidence=[], effective_date=date(2026, 3, 31))
+    app.report_progress(f"person:{uid['secA']}", uid["gA"], value=4,
+                        effective_date=date(2026, 4, 30))
     cycle = app.draft_cycle("admin", title="全委考核", kind="routine", cadence="quarterly",
                             period=YEAR, organizer_id=uid["C"],
                             organization_ids=[uid["A"], uid["B"]], scheme=SCHEME).id
