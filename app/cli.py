@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
 import logging
 import os
 import signal
@@ -14,7 +12,6 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from uuid import UUID
 
@@ -23,14 +20,15 @@ from tqdm import tqdm
 from app import logs, migrate
 from app.auth import ADMIN_SUBJECT, TokenService, load_or_create_secret
 from app.bootstrap import open_application
-from app.boundary import REASON, Checker, DateWindow
+from app.boundary import Checker, DateWindow
 from app.demo import load_demo
+from app.demo import moments as demo_moments
 from app.graphql.schema import sdl
+from app.imports.business_scores import import_business_scores
+from app.imports.columns import ImportRefusedError
 from app.lifeline import child_environment, end_with_parent
 from app.settings import Settings
-from domain.cycles import AssessmentCycle
 from domain.errors import DomainError
-from domain.organizations import Organization
 from projections import ALL, BY_NAME
 from projections.audit_check import verify_read_models
 from projections.engine import Projection, has_tracking, tracked
@@ -67,18 +65,28 @@ LABELS = {
     "project steps": "项目进展",
     "milestones": "项目节点",
     "rewards and restraints": "奖惩",
+    "reweightings": "权重调整",
+    "corrections": "公布后更正",
+    "reopenings": "问题重新打开",
+    "revocations": "奖惩撤销",
+    "posts ended": "免去职务",
 }
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
     app = open_application(settings)
-    report = load_demo(app)
+    # At a terminal, chapters start on a new second, so that their moments can be typed.
+    report = load_demo(app, pause=sys.stdout.isatty())
     if not report.created:
         print("演示数据已存在，未重复创建 (demo already loaded; nothing written)")
     else:
         print("已载入演示数据 (demo loaded): 临江市烟草专卖局（公司）党委")
         for kind, count in report.created.items():
             print(f"  {LABELS.get(kind, kind)} ({kind}): {count}")
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        print("可回溯的时刻 (moments to travel to: asOf, each chapter as it ended):")
+        for moment in demo_moments(app, conn):
+            print(f"  {moment.iso}  {moment.title}")
     print(f"store: {DatabaseURL(settings.database_url).masked()}")
     print(f"audit chain head: {chain.head(chain.audited(app.recorder))}")
     return 0
@@ -299,58 +307,31 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
 SYSTEM_IMPORT = "system:import"
 
 
-def read_business_scores(path: str, names: dict[str, UUID]) -> dict[UUID, str]:
-    """Rows of `organisation, score` (the organisation by id or by its exact name); a header
-    row is allowed. Raises ValueError naming the first bad row."""
-    scores: dict[UUID, str] = {}
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        for number, row in enumerate(csv.reader(file), 1):
-            if not row or not "".join(row).strip():
-                continue
-            if len(row) < 2:
-                raise ValueError(f"row {number}: expected organisation, score")
-            who, value = row[0].strip(), row[1].strip()
-            if number == 1 and not value.replace(".", "", 1).isdigit():
-                continue  # the header
-            organization = names.get(who)
-            if organization is None:
-                try:
-                    organization = UUID(who)
-                except ValueError:
-                    raise ValueError(f"row {number}: no assessed organisation named {who!r}"
-                                     ) from None
-            scores[organization] = value
-    return scores
-
-
-def bounded_import(settings: Settings, reason: str, scores: dict[UUID, str]) -> str:
-    """The API's input boundary, for the rows of an import: raises ValueError listing every
-    violation; returns the reason as the boundary cleans it."""
-    checker = Checker(DateWindow(settings.earliest_date, settings.future_years), date.today())
-    cleaned = checker.text(reason, REASON, ("reason",))
-    for organization, value in scores.items():
-        with contextlib.suppress(InvalidOperation):  # (not a number: the domain says so)
-            checker.decimal(Decimal(value), ("score", str(organization)))
-    if checker.problems:
-        raise ValueError("; ".join(f"{' '.join(p.path)}: {p.message}"
-                                   for p in checker.problems))
-    return cleaned
-
-
 def cmd_import_business_scores(settings: Settings, args: argparse.Namespace) -> int:
-    app = open_application(settings)
     try:
-        cycle = app.get(AssessmentCycle, UUID(args.cycle), "cycle")
-        names = {app.get(Organization, o).name: o for o in cycle.organization_ids}
-        scores = read_business_scores(args.file, names)
-        reason = bounded_import(settings, args.reason, scores)
-        written = app.import_business_scores(SYSTEM_IMPORT, cycle.id, scores=scores,
-                                             reason=reason)
-    except (ValueError, OSError, DomainError) as error:
-        print(f"nothing imported: {error}", file=sys.stderr)
+        cycle_id = UUID(args.cycle)
+    except ValueError:
+        print(f"--cycle takes a cycle's id, not {args.cycle!r}", file=sys.stderr)
         return 2
-    print(f"imported {len(scores)} business scores into 《{cycle.title}》 at position "
-          f"{written.position}")
+    app = open_application(settings)
+    checker = Checker(DateWindow(settings.earliest_date, settings.future_years), date.today())
+    try:
+        imported = import_business_scores(app, SYSTEM_IMPORT, cycle_id,
+                                          Path(args.file), args.reason, checker)
+    except ImportRefusedError as refused:
+        count = len(refused.problems)
+        read_as = f"，读取方式 (read as): {refused.source}" if refused.source else ""
+        print(f"未导入任何数据 (nothing imported): {args.file} 有 {count} 处问题 ({count} "
+              f"problem{'s' if count != 1 else ''}){read_as}", file=sys.stderr)
+        for problem in refused.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, DomainError) as error:
+        print(f"未导入任何数据 (nothing imported): {error}", file=sys.stderr)
+        return 2
+    print(f"已导入 {imported.count} 条业绩得分到《{imported.cycle_title}》(imported "
+          f"{imported.count} business scores at position {imported.position}); "
+          f"读取方式 (read as): {imported.source}")
     return 0
 
 
@@ -415,10 +396,11 @@ def parser() -> argparse.ArgumentParser:
     token.set_defaults(run=cmd_token)
     business = commands.add_parser(
         "import-business-scores",
-        help="业绩考评: import business scores (CSV rows: organisation id or name, score)")
+        help="业绩考评: import business scores (CSV or xlsx: a header row naming 组织 and "
+             "得分, then a row per organisation: its name or id, its score)")
     business.add_argument("--cycle", required=True, metavar="ID", help="the cycle's id")
     business.add_argument("--reason", default="", help="required after publication")
-    business.add_argument("file", help="a UTF-8 CSV file")
+    business.add_argument("file", help="a CSV (UTF-8 or GB18030) or xlsx file")
     business.set_defaults(run=cmd_import_business_scores)
     commands.add_parser("schema", help="print the GraphQL schema (SDL)").set_defaults(
         run=cmd_schema)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mutabl
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, TypeVar
+from uuid import UUID
 
 from cachetools import LRUCache
 from graphql import GraphQLError, OperationType, get_operation_ast
@@ -20,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -37,6 +38,7 @@ from app.boundary import DateWindow
 from app.exports import export_endpoint
 from app.graphql.kit.context import Context
 from app.graphql.schema import NODES, build_schema, parse_document
+from app.ide import assets_mount, graphiql_html
 from app.lifeline import end_with_parent
 from app.limits import RequestLimits
 from app.settings import Settings
@@ -168,6 +170,11 @@ class DengtaGraphQL(GraphQL[Context, None]):
                          allowed_origins=settings.cors_origins)  # WebSocket handshakes too
         self.services = services
 
+    @property
+    def graphql_ide_html(self) -> str:
+        """Our page, loading its code from this server instead of strawberry's CDN links."""
+        return graphiql_html()
+
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
                              context: Context, root_value: Any, request_data: Any) -> Any:
         """Queries read the store synchronously, resolver by resolver: they run in a worker
@@ -213,6 +220,9 @@ class Services:
         secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.results: SharedCache[Any, Any] = SharedCache(maxsize=4096)
+        # People the store has confirmed: a person, once registered, is never removed, so a
+        # token's subject is looked up in the event store once per process, not per request.
+        self.known_people: set[UUID] = set()
         self.queries = QueryThreads(QUERY_THREADS)
         # SQLite has one writer: more threads would only queue on its lock, and one waiting
         # there holds the library pool's queue, starving the followers' reads meanwhile.
@@ -227,8 +237,11 @@ class Services:
         if authorization is None:
             return None
         principal = self.tokens.verify(bearer_token(authorization))
-        if principal.person_id is not None and not self.app.exists(principal.person_id):
-            raise AuthenticationError("the token's subject is not a known person")
+        person = principal.person_id
+        if person is not None and person not in self.known_people:
+            if not self.app.exists(person):
+                raise AuthenticationError("the token's subject is not a known person")
+            self.known_people.add(person)
         return principal
 
     def context(self, authorization: str | None, request: Any) -> Context:
@@ -305,13 +318,16 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             services.stop()
 
-    app = Starlette(routes=[
+    routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/export/{filename}", export_endpoint),
-    ], lifespan=lifespan, middleware=[
+    ]
+    if settings.graphql_ide:
+        routes.append(assets_mount())
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         Middleware(logs.RequestLog),  # outermost: a refused request gets its line too
         *cors(settings),
         Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes),

@@ -7,6 +7,8 @@ generator (wrk: concurrency 16, fixed duration) for
 (C) a goals page of 50 with progress, organisation and responsibilities from the store;
 (D) the same page as of an earlier moment;
 (E) a mutation (reportProgress, answering after read-your-writes);
+(S) page C read by the committee's secretary: the same records, each passing the read scope
+    (the administrator's reads skip it), so S/C is what scoping costs;
 and the bare library's append rate (foundation benchmark's (b)) as E's baseline.
 
 Usage: python -m bench.api [--seconds 10] [--backend postgresql|sqlite] [--only ABCDE]
@@ -33,6 +35,7 @@ import httpx
 
 from app.auth import TokenService
 from app.demo import load_demo
+from app.demo_organization import demo_id
 from app.graphql.kit.ids import to_global_id
 from bench.cpu import CpuMeter, process_tree
 from bench.databases import scratch_database
@@ -79,9 +82,14 @@ def seed(url: str) -> tuple[list[str], str]:
 
 
 def serve(module: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, "-m", *module, "--port", str(port)],
-                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    return start([sys.executable, "-m", *module, "--port", str(port)], env, port)
+
+
+def start(command: list[str], env: dict[str, str], port: int,
+          folder: str | None = None) -> subprocess.Popen[bytes]:
+    """Run a GraphQL server and wait until it answers on `port`."""
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -91,7 +99,7 @@ def serve(module: list[str], env: dict[str, str], port: int) -> subprocess.Popen
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"{module} did not start")
+    raise RuntimeError(f"{command} did not start")
 
 
 # wrk drives the load: a C client on the same two cores takes a small share of them, where an
@@ -135,21 +143,22 @@ def lua_string(text: str) -> str:
 
 
 def load(url: str, bodies: Sequence[dict[str, Any]], headers: dict[str, str],
-         seconds: float) -> dict[str, float]:
-    """`bodies` posted in turn by CONCURRENCY connections for `seconds`; requests/s, p50 and
-    p99 latency (ms), and the count of failures (HTTP, socket, or GraphQL `errors`)."""
+         seconds: float, concurrency: int = CONCURRENCY) -> dict[str, float]:
+    """`bodies` posted in turn by `concurrency` connections for `seconds`; requests/s, p50
+    and p99 latency (ms), and the count of failures (HTTP, socket, or GraphQL `errors`)."""
     if shutil.which("wrk") is None:
         sys.exit("bench/api.py needs wrk, the HTTP load generator: apt-get install wrk")
     all_headers = {"Content-Type": "application/json", **headers}
+    threads = min(WRK_THREADS, concurrency)
     script = WRK_SCRIPT % (
-        WRK_THREADS,
+        threads,
         ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in all_headers.items()),
         ", ".join(lua_string(json.dumps(body)) for body in bodies))
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
         file.write(script)
         file.flush()
         run = subprocess.run(
-            ["wrk", f"-t{WRK_THREADS}", f"-c{CONCURRENCY}", f"-d{seconds:.0f}s", "-s",
+            ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:.0f}s", "-s",
              file.name, url],
             capture_output=True, text=True)
     if "RESULT " not in run.stdout:
@@ -181,7 +190,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
-    parser.add_argument("--only", default="ABCDE", help="which of A-E to run (default: all)")
+    parser.add_argument("--only", default="ABCDES", help="which of A-E, S to run (default: all)")
     parser.add_argument("--workers", type=int, default=1,
                         help="uvicorn workers serving dengta (and the ceiling (B))")
     parser.add_argument("--project-worker", action="store_true",
@@ -212,6 +221,8 @@ def measure(args: argparse.Namespace, url: str, folder: str,
     processes.append(serve(["uvicorn", "bench.api_ceiling:app", "--log-level", "warning",
                             "--workers", str(args.workers)], {}, 8702))
     headers = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
+    secretary = {"Authorization": "Bearer " + TokenService(SECRET).mint(
+        f"person:{demo_id('committee/person-0')}")}
     ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
     time.sleep(1)
     seconds = args.seconds
@@ -225,6 +236,7 @@ def measure(args: argparse.Namespace, url: str, folder: str,
         "D": lambda: load(ours, [{"query": PAGE, "variables": {"at": moment}}], headers,
                           seconds),
         "E": lambda: load(ours, reports, headers, seconds),
+        "S": lambda: load(ours, [{"query": PAGE}], secretary, seconds),
     }
     rounds: list[dict[str, dict[str, float]]] = []
     ceiling_pid = processes[-1].pid
@@ -252,7 +264,7 @@ def measure(args: argparse.Namespace, url: str, folder: str,
           f"{args.rounds} round(s); medians over rounds")
     labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
               "C": "goals page of 50 from the store", "D": "same page asOf before progress",
-              "E": "reportProgress mutation"}
+              "E": "reportProgress mutation", "S": "page C as the committee's secretary"}
     for key, label in labels.items():
         if key in rounds[0]:
             r = {stat: statistics.median(each[key][stat] for each in rounds)
@@ -266,11 +278,15 @@ def measure(args: argparse.Namespace, url: str, folder: str,
     if "bare" in rounds[0]:
         bare = statistics.median(each["bare"]["rps"] for each in rounds)
         print(f"  bare library append              {bare:8.0f} events/s")
-    for a, b in (("C", "B"), ("D", "C"), ("E", "bare")):
+    for a, b in (("C", "B"), ("D", "C"), ("E", "bare"), ("S", "C")):
         if a in rounds[0] and b in rounds[0]:
             ratios = sorted(each[a]["rps"] / each[b]["rps"] for each in rounds)
             print(f"  {a}/{b} = {statistics.median(ratios):.2f}  (rounds: "
                   f"{', '.join(f'{ratio:.2f}' for ratio in ratios)})")
+    if "S" in rounds[0] and "C" in rounds[0]:  # CPU, steadier than req/s on a shared machine
+        costs = sorted(each["S"]["server_ms"] / each["C"]["server_ms"] for each in rounds)
+        print(f"  server CPU per request S/C = {statistics.median(costs):.2f}  (rounds: "
+              f"{', '.join(f'{cost:.2f}' for cost in costs)})")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ from app.policy.reads import (
     may_read_organization,
     read_scope,
     require_audit_of,
+    shared_read_scope,
     visible_organizations,
 )
 from app.policy.writes import (
@@ -154,5 +155,6 @@ __all__ = [
     "require_audit_of",
     "roles",
     "roles_at",
+    "shared_read_scope",
     "visible_organizations",
 ]

@@ -76,8 +76,8 @@ def test_a_gql_client_queries_mutates_and_subscribes(server: str) -> None:
             assert "recordedEvents" in http.schema.subscription_type.fields
             viewer = await session.execute(gql("{ viewer { subject isAdmin } }"))
             assert viewer == {"viewer": {"subject": "admin", "isAdmin": True}}
-            stream = live.subscribe(gql("subscription { recordedEvents { position actor "
-                                        "aggregateType eventType } }"))
+            stream = live.subscribe(gql("subscription { recordedEvents { position actorId "
+                                        "actor { __typename name } aggregateType eventType } }"))
             first = asyncio.ensure_future(anext(stream))
             await asyncio.sleep(0.5)
             created = await session.execute(gql("""mutation { registerOrganization(input:
@@ -87,7 +87,8 @@ def test_a_gql_client_queries_mutates_and_subscribes(server: str) -> None:
             assert payload["userErrors"] == []
             assert payload["organization"]["name"] == "实时党委"
             event = await asyncio.wait_for(first, timeout=10)
-            assert event["recordedEvents"]["actor"] == "admin"
+            assert event["recordedEvents"]["actor"] == {"__typename": "SystemActor",
+                                                        "name": "系统管理员账号"}
             assert (event["recordedEvents"]["aggregateType"],
                     event["recordedEvents"]["eventType"]) == ("Organization", "Registered")
             request = gql("query($id: ID!) { organizationTree(rootId: $id) { name } }")

@@ -49,7 +49,7 @@ class Context:
         """What this principal may read (`policy.ReadScope`), worked out once; the loaders
         cut every record they fetch to it. Nobody (no principal) reads nothing."""
         if not hasattr(self, "_scope"):
-            self._scope = (policy.read_scope(self.conn, self.principal)
+            self._scope = (policy.shared_read_scope(self.conn, self.principal, self.results)
                            if self.principal is not None else policy.ReadScope(frozenset()))
             self._visible = None if self._scope.subtree is None else set(self._scope.subtree)
         return self._scope
