@@ -142,7 +142,8 @@ COMMITMENTS = """query($org: ID, $person: ID, $status: String, $from: Date, $to:
     totalCount pageInfo { hasNextPage endCursor }
     nodes { title content status madeOn followUps
             followUpNotes(first: 5) { totalCount nodes { note evidence effectiveDate reason
-                                                         recordedAt reporter { name } } } } } }"""
+                                                         recordedAt
+                                                         reporter { __typename name } } } } } }"""
 
 
 def titles(connection: dict[str, Any]) -> list[str]:
@@ -167,8 +168,9 @@ def test_commitments_by_subtree_person_status_and_date_with_content_and_follow_u
     first, second = notes["nodes"]
     assert (first["note"], first["evidence"], first["effectiveDate"], first["reason"]) == (
         "走访34户", ["台账.pdf"], "2026-03-01", "一季度")
-    assert first["reporter"] == {"name": "Zhang Wei"}
-    assert second["note"] == "办结12项" and second["reporter"] is None  # the administrator
+    assert first["reporter"] == {"__typename": "Person", "name": "Zhang Wei"}
+    assert second["note"] == "办结12项"
+    assert second["reporter"] == {"__typename": "SystemActor", "name": "系统管理员账号"}
     assert first["recordedAt"] <= second["recordedAt"]
 
     fulfilled = read(client, COMMITMENTS, status="fulfilled", first=10)["commitments"]
@@ -326,7 +328,7 @@ REPORTS = """query($id: ID!, $first: Int, $last: Int, $after: String, $at: DateT
     progressReports(first: $first, last: $last, after: $after) {
       totalCount pageInfo { hasNextPage endCursor }
       nodes { value rubricLevel effectiveDate evidence reason recordedAt
-              reporter { name } } } } }"""
+              reporter { __typename name } } } } }"""
 
 
 def test_a_goals_progress_reports_page_with_evidence_and_reporter(world) -> None:
@@ -336,13 +338,13 @@ def test_a_goals_progress_reports_page_with_evidence_and_reporter(world) -> None
     assert reports["totalCount"] == 2 and reports["pageInfo"]["hasNextPage"]
     [earliest] = reports["nodes"]  # by effective date: the back-dated one comes first
     assert (earliest["value"], earliest["effectiveDate"], earliest["evidence"],
-            earliest["reason"], earliest["reporter"]) == (
-        "30", "2026-10-08", ["补报.pdf", "签到表.jpg"], "补录十月数据", None)
+            earliest["reason"], earliest["reporter"]["__typename"]) == (
+        "30", "2026-10-08", ["补报.pdf", "签到表.jpg"], "补录十月数据", "SystemActor")
     after = read(client, REPORTS, id=ids["goal"], first=5,
                  after=reports["pageInfo"]["endCursor"])["goal"]["progressReports"]
     [later] = after["nodes"]
     assert (later["value"], later["effectiveDate"], later["reporter"]) == (
-        "60", "2026-11-17", {"name": "张三"})
+        "60", "2026-11-17", {"__typename": "Person", "name": "张三"})
     assert later["recordedAt"] < earliest["recordedAt"]  # recorded first
     assert read(client, REPORTS, id=ids["goal"], last=1)["goal"]["progressReports"][
         "nodes"][0]["effectiveDate"] == "2026-11-17"

@@ -9,15 +9,9 @@ import strawberry
 from strawberry.types import Info
 
 from app.graphql.accountability.common import gid, goals_at, organization_at, party_gid
-from app.graphql.core.types import (
-    Goal,
-    Organization,
-    Person,
-    actor_person,
-    actor_person_id,
-    version_field,
-)
+from app.graphql.core.types import Actor, Goal, Organization, actor_of, version_field
 from app.graphql.kit.context import Context
+from app.graphql.kit.ids import actor_person
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
 from projections import accountability as views
@@ -34,10 +28,10 @@ class CommitmentFollowUp:
     view: strawberry.Private[views.FollowUpView]
     position: strawberry.Private[int | None]
 
-    @strawberry.field(description="Who reported it (null: the administrator, a system job, "
-                                  "or someone the reader may not read).")
-    def reporter(self, info: Info[Context, None]) -> Person | None:
-        return actor_person(info, self.view.actor, self.position)
+    @strawberry.field(description="Who reported it: a Person (null when the reader may not "
+                                  "read them) or a SystemActor.")
+    def reporter(self, info: Info[Context, None]) -> Actor | None:
+        return actor_of(info, self.view.actor, self.position)
 
 
 @strawberry.type(description="公开承诺: a public commitment by a person or an organisation.")
@@ -82,7 +76,7 @@ class Commitment(Node):
         page = paginate(notes, lambda f: (f"{f.view.position:020d}",), first, after, last,
                         before)
         for note in page.nodes:
-            info.context.loaders.person.want(actor_person_id(note.view.actor), self.position)
+            info.context.loaders.person.want(actor_person(note.view.actor), self.position)
         return page
 
 

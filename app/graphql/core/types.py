@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, cast
-from uuid import UUID
 
 import strawberry
 from strawberry.scalars import JSON
@@ -106,27 +105,6 @@ def person_of(member: tree.Member, position: int | None) -> Person:
                   party_member=member.party_member, raw_id=member.person_id, position=position)
 
 
-def actor_person_id(actor: str) -> str | None:
-    """The person an event's actor names (`person:<id>`); None for the administrator and
-    system jobs."""
-    person_id = actor.removeprefix("person:")
-    if person_id == actor:
-        return None
-    try:
-        UUID(person_id)
-    except ValueError:
-        return None
-    return person_id
-
-
-def actor_person(info: Info[Context, None], actor: str, position: int | None) -> Person | None:
-    """The person who acted, through the scoped loader: null when it is no person or one
-    the reader may not read."""
-    person_id = actor_person_id(actor)
-    found = None if person_id is None else info.context.loaders.person.get(person_id, position)
-    return person_of(found, position) if found else None
-
-
 @strawberry.type(description="A party organisation: committee, general branch, branch or group.")
 class Organization(Node):
     name: str
@@ -209,10 +187,10 @@ class ProgressReport:
                    reason=view.reason, recorded_at=view.recorded_at, view=view,
                    position=position)
 
-    @strawberry.field(description="Who reported it (null: the administrator, a system job, "
-                                  "or someone the reader may not read).")
-    def reporter(self, info: Info[Context, None]) -> Person | None:
-        return actor_person(info, self.view.actor, self.position)
+    @strawberry.field(description="Who reported it: a Person (null when the reader may not "
+                                  "read them) or a SystemActor.")
+    def reporter(self, info: Info[Context, None]) -> Actor | None:
+        return actor_of(info, self.view.actor, self.position)
 
 
 def report_key(report: ProgressReport) -> tuple[str, str]:
@@ -304,7 +282,7 @@ class Goal(Node):
                    if self.valid_at is None or v.effective_date <= self.valid_at]
         page = paginate(reports, report_key, first, after, last, before)
         for report in page.nodes:
-            info.context.loaders.person.want(actor_person_id(report.view.actor), self.position)
+            info.context.loaders.person.want(actor_person(report.view.actor), self.position)
         return page
 
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
