@@ -44,7 +44,7 @@ LONG_TEXT = TextKind("a text", 20000, multiline=True, strip=False)
 # a reason-sized text: the boundary never lets a string through unbounded.
 TEXT_KINDS: dict[str, TextKind] = {
     **dict.fromkeys(("name", "title", "unit", "category", "topic", "label", "item",
-                     "goalTitle", "search"), NAME),
+                     "goalTitle", "search", "nameContains"), NAME),
     **dict.fromkeys(("kind", "post", "role", "level", "field", "direction", "severity",
                      "type", "side", "step", "cap", "cadence", "grade", "rubricLevel",
                      "source", "eventType", "aggregateType", "status", "evaluatorKind"),

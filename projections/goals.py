@@ -7,15 +7,17 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
 from domain.goals import Goal
 from projections.engine import Handler, Projection
+from projections.organization_tree import NODES
 from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
+from store.audit_reads import recorded_times
 from store.db import Connection, marks
 
 GOALS = TemporalTable(
@@ -33,6 +35,14 @@ PROGRESS = TemporalTable(
     {"goal_id": "TEXT", "reports": "BIGINT", "value": "TEXT", "level": "TEXT", "date": "TEXT",
      "completion": "DOUBLE PRECISION"},
     partition="goal_id",
+)
+# Every progress report as it was made: written once, never superseded (read through the
+# current index: `valid_to IS NULL`).
+REPORTS = TemporalTable(
+    "view_goal_reports", ("goal_id", "position"),
+    {"goal_id": "TEXT", "position": "BIGINT", "value": "TEXT", "level": "TEXT",
+     "effective_date": "TEXT", "evidence": "TEXT", "reason": "TEXT", "actor": "TEXT"},
+    partition="goal_id", append_only=True, history_index=False,
 )
 
 
@@ -130,6 +140,10 @@ def progress_reported(e: Goal.ProgressReported, b: Batch) -> None:
         assert goal is not None, f"goal {b.subject} was never drafted"
         row["completion"] = _completion(goal["indicator"], row["value"], row["level"])
     b[PROGRESS.name].put(row)
+    b[REPORTS.name].append((b.subject, b.position,
+                            str(e.value) if e.value is not None else None, e.rubric_level,
+                            reported, json.dumps(list(e.evidence), ensure_ascii=False),
+                            e.reason, e.actor))
 
 
 def _status(status: str) -> Handler:
@@ -140,8 +154,9 @@ def _status(status: str) -> Handler:
 
 class Goals(Projection):
     name = "goals"
-    version = 3  # 2: progress moved to its own table; 3: the signed letter a goal is on
-    tables = (GOALS, PROGRESS)
+    # 2: progress moved to its own table; 3: the signed letter a goal is on; 4: every report
+    version = 4
+    tables = (GOALS, PROGRESS, REPORTS)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Goal.Drafted: drafted,
         Goal.Revised: revised,
@@ -208,6 +223,7 @@ class GoalFilter:
     field: str | None = None
     status: str | None = None
     overlapping: tuple[date, date] | None = None  # goals whose period overlaps this one
+    category: str | None = None  # of organisations of this category (分类考核)
 
 
 def goal(conn: Connection, goal_id: str, position: int | None = None) -> GoalView | None:
@@ -270,6 +286,11 @@ def _where(where: GoalFilter, position: int | None) -> tuple[str, list[Any]] | N
     if where.overlapping is not None:
         clauses.append("g.period_start <= ? AND g.period_end >= ?")
         values += [where.overlapping[1].isoformat(), where.overlapping[0].isoformat()]
+    if where.category is not None:
+        node_cond, node_params = as_of("n", position)
+        clauses.append(f"g.organization_id IN (SELECT n.id FROM {NODES.name} n "
+                       f"WHERE n.category = ? AND {node_cond})")
+        values += [where.category, *node_params]
     return " AND ".join(clauses), values
 
 
@@ -320,3 +341,39 @@ def goal_tree(conn: Connection, root_id: str, position: int | None = None) -> li
         f" WHERE {cond} ORDER BY tree.depth, g.title, g.id",
         [root_id, *params, *params, *joined, *params])
     return [GoalView.from_row(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """One progress report as it was made."""
+
+    goal_id: str
+    position: int
+    value: Decimal | None
+    rubric_level: str | None
+    effective_date: date
+    evidence: list[str]
+    reason: str
+    actor: str
+    recorded_at: datetime
+
+
+def reports_of(conn: Connection, goal_ids: Sequence[str],
+               position: int | None = None) -> dict[str, list[ReportView]]:
+    """The progress reports of several goals at once, by effective date, then as recorded."""
+    found: dict[str, list[ReportView]] = {goal: [] for goal in goal_ids}
+    if not goal_ids:
+        return found
+    # Reports are never superseded: as of a position, those written by then.
+    upto, params = ("", []) if position is None else (" AND r.valid_from <= ?", [position])
+    rows = conn.execute(
+        "SELECT r.goal_id, r.position, r.value, r.level, r.effective_date, r.evidence, "
+        f"r.reason, r.actor FROM {REPORTS.name} r WHERE r.goal_id IN ({marks(goal_ids)}) "
+        f"AND r.valid_to IS NULL{upto} ORDER BY r.goal_id, r.effective_date, r.position",
+        [*goal_ids, *params])
+    recorded = recorded_times(conn, [int(r[1]) for r in rows])
+    for r in rows:
+        found[r[0]].append(ReportView(
+            r[0], int(r[1]), Decimal(r[2]) if r[2] is not None else None, r[3],
+            date.fromisoformat(r[4]), json.loads(r[5]), r[6], r[7], recorded[int(r[1])]))
+    return found

@@ -16,11 +16,12 @@ from store.db import Connection, marks
 NODES = TemporalTable(
     "view_org_nodes", ("id",),
     {"id": "TEXT", "name": "TEXT", "kind": "TEXT", "category": "TEXT", "parent_id": "TEXT",
-     "dissolved": "BIGINT"},
+     "dissolved": "BIGINT", "folded_name": "TEXT"},
     partition="id", indexes=(("parent_id",),),
 )
 PEOPLE = TemporalTable(
-    "view_people", ("id",), {"id": "TEXT", "name": "TEXT", "party_member": "BIGINT"},
+    "view_people", ("id",),
+    {"id": "TEXT", "name": "TEXT", "party_member": "BIGINT", "folded_name": "TEXT"},
     partition="id",
 )
 POSTS = TemporalTable(
@@ -37,6 +38,21 @@ ROLES = TemporalTable(
 )
 
 
+def fold(text: str) -> str:
+    """Text as name searches compare it: case-folded in Python, so that matching is the same
+    on both backends whatever their collation (SQLite's LIKE folds ASCII only)."""
+    return text.casefold()
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escaped with a backslash) for names containing `text`."""
+    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+NAME_CONTAINS = "{}.folded_name LIKE ? ESCAPE '\\'"
+
+
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -44,7 +60,8 @@ def _iso(value: Any) -> str | None:
 def registered(e: Organization.Registered, b: Batch) -> None:
     b[NODES.name].put({"id": b.subject, "name": e.name, "kind": e.kind,
                        "category": e.category,
-                       "parent_id": str(e.parent_id) if e.parent_id else None, "dissolved": 0})
+                       "parent_id": str(e.parent_id) if e.parent_id else None, "dissolved": 0,
+                       "folded_name": fold(e.name)})
 
 
 def _change_node(e: Any, b: Batch, **changes: Any) -> None:
@@ -55,7 +72,7 @@ def _change_node(e: Any, b: Batch, **changes: Any) -> None:
 
 def person_registered(e: Person.Registered, b: Batch) -> None:
     b[PEOPLE.name].put({"id": b.subject, "name": e.name,
-                        "party_member": int(e.party_member)})
+                        "party_member": int(e.party_member), "folded_name": fold(e.name)})
 
 
 def membership_changed(e: Person.MembershipChanged, b: Batch) -> None:
@@ -85,11 +102,12 @@ def role_revoked(e: Person.RoleRevoked, b: Batch) -> None:
 
 class OrganizationTree(Projection):
     name = "organization_tree"
-    version = 2  # 2: role grants
+    version = 3  # 2: role grants; 3: names folded for searching
     tables = (NODES, PEOPLE, POSTS, ROLES)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Organization.Registered: registered,
-        Organization.Renamed: lambda e, b: _change_node(e, b, name=e.name),
+        Organization.Renamed: lambda e, b: _change_node(e, b, name=e.name,
+                                                        folded_name=fold(e.name)),
         Organization.Recategorized: lambda e, b: _change_node(e, b, category=e.category),
         Organization.Moved: lambda e, b: _change_node(e, b, parent_id=str(e.parent_id)),
         Organization.Dissolved: lambda e, b: _change_node(e, b, dissolved=1),
@@ -163,13 +181,21 @@ def _scoped(alias: str, column: str, scope: Sequence[str] | None, position: int 
 
 
 def organizations_page(conn: Connection, scope: Sequence[str] | None, position: int | None,
-                       page: Page) -> tuple[list[OrganizationNode], bool, int]:
-    """Organisations (all, or those in `scope`) by name: a keyset page, whether more lie
-    beyond it, and how many there are in all."""
+                       page: Page, category: str | None = None,
+                       name_contains: str | None = None,
+                       ) -> tuple[list[OrganizationNode], bool, int]:
+    """Organisations (all, or those in `scope`; of a `category`; whose name contains
+    `name_contains`, case-insensitively) by name: a keyset page, whether more lie beyond it,
+    and how many there are in all."""
     found = _scoped("n", "id", scope, position)
     if found is None:
         return [], False, 0
     where, params = found
+    if category is not None:
+        where, params = f"{where} AND n.category = ?", [*params, category]
+    if name_contains:
+        where += " AND " + NAME_CONTAINS.format("n")
+        params = [*params, contains_pattern(name_contains)]
     rows, more = read_page(conn, NODE_COLUMNS, f"{NODES.name} n", where, params,
                            ("n.name", "n.id"), page)
     return ([OrganizationNode.from_row(r) for r in rows], more,
@@ -177,10 +203,15 @@ def organizations_page(conn: Connection, scope: Sequence[str] | None, position: 
 
 
 def people_page(conn: Connection, scope: Sequence[str] | None, position: int | None,
-                page: Page) -> tuple[list[Member], bool, int]:
-    """People (all, or those holding a post in `scope`) by name, as keyset pages."""
+                page: Page, name_contains: str | None = None,
+                ) -> tuple[list[Member], bool, int]:
+    """People (all, or those holding a post in `scope`; whose name contains `name_contains`,
+    case-insensitively) by name, as keyset pages."""
     cond, params = as_of("m", position)
     where, values = cond, list(params)
+    if name_contains:
+        where += " AND " + NAME_CONTAINS.format("m")
+        values.append(contains_pattern(name_contains))
     if scope is not None:
         if not scope:
             return [], False, 0

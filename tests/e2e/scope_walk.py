@@ -17,7 +17,7 @@ from typing import Any
 from graphql import OperationDefinitionNode, parse
 
 from app.graphql.kit.cost import MAX_NODES, Cost
-from app.graphql.kit.ids import from_global_id
+from app.graphql.kit.ids import SYSTEM_ACTOR, from_global_id, system_actor
 from app.graphql.schema import build_schema
 
 PAGE = 10  # nested connections
@@ -236,7 +236,9 @@ def hop(post: Post, schema: Schema, ids: list[str], found: Walk) -> None:
     """Read records through `nodes(ids)`, one request per type (what the type leads to)."""
     by_type: dict[str, list[str]] = {}
     for global_id in ids:
-        by_type.setdefault(from_global_id(global_id)[0], []).append(global_id)
+        type_name = (SYSTEM_ACTOR if system_actor(global_id) is not None
+                     else from_global_id(global_id)[0])
+        by_type.setdefault(type_name, []).append(global_id)
     for type_name in sorted(schema.nodes):
         wanted = by_type.get(type_name, [])
         if not wanted:

@@ -4,17 +4,15 @@ rectifications with their escalation, findings and letters."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from app.graphql.accountability.types import (
-    Accountability,
-    Finding,
-    OverdueItem,
-    ResponsibilityLetter,
-    business_day,
-)
+from app.graphql.accountability.common import business_day
+from app.graphql.accountability.records import Commitment, Project, Sanction, commitments_of
+from app.graphql.accountability.types import Finding, OverdueItem, ResponsibilityLetter
+from app.graphql.accountability.view import Accountability
 from app.graphql.core.queries import AUTHENTICATED, raw, readable_scope
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import BadIdError, from_global_id
@@ -37,6 +35,23 @@ def may_read_party(info: Info[Context, None], party_kind: str, raw_id: str) -> b
 
 # Most overdue first, as a sortable text key: days overdue counted down from this.
 OVERDUE_KEY_SPAN = 10**9 - 1
+
+# The record's own date: a commitment's day it was made, a project's day it was proposed, a
+# sanction's day it took effect.
+From = Annotated[date | None, strawberry.argument(
+    name="from", description="Only those whose own date is on or after this day.")]
+To = Annotated[date | None, strawberry.argument(
+    name="to", description="Only those whose own date is on or before this day.")]
+
+
+def record_filter(info: Info[Context, None], organization_id: str | None,
+                  person_id: str | None, status: str | None, from_: date | None,
+                  to: date | None, position: int | None) -> views.RecordFilter:
+    """A top-level list's filter: the asked-for subtree cut to the reader's scope."""
+    return views.RecordFilter(
+        organization_ids=readable_scope(info, organization_id, position),
+        person_id=raw(person_id, "Person", "personId") if person_id else None, status=status,
+        since=from_, until=to)
 
 
 @strawberry.type
@@ -122,6 +137,62 @@ class AccountabilityQuery:
         day = business_day(today)
         return connection([ResponsibilityLetter.from_view(v, day, position) for v in found],
                           [views.letter_key(v) for v in found], more, page, total)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Public commitments made under `organizationId` (by "
+                                  "`personId`; `status`: open, fulfilled or not_fulfilled; "
+                                  "made between `from` and `to`), by due date, in keyset "
+                                  "pages.")
+    def commitments(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
+        status: str | None = None, from_: From = None, to: To = None,
+        as_of: datetime | None = None,
+    ) -> Connection[Commitment]:
+        page = page_of(first, after, last, before, 3)
+        position = info.context.position(as_of)
+        where = record_filter(info, organization_id, person_id, status, from_, to, position)
+        found, more, total = views.commitments_page(info.context.conn, where, position, page)
+        return connection(commitments_of(info, found, position),
+                          [views.commitment_key(c) for c in found], more, page, total)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Party-building projects of organisations under "
+                                  "`organizationId` (led by `personId`; `status`: proposed, "
+                                  "approved, in_progress, accepted or rejected; proposed "
+                                  "between `from` and `to`), by title, in keyset pages.")
+    def projects(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
+        status: str | None = None, from_: From = None, to: To = None,
+        as_of: datetime | None = None,
+    ) -> Connection[Project]:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        where = record_filter(info, organization_id, person_id, status, from_, to, position)
+        found, more, total = views.projects_page(info.context.conn, where, position, page)
+        return connection([Project.from_view(p, position) for p in found],
+                          [views.project_key(p) for p in found], more, page, total)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Rewards and restraints issued under `organizationId` (on "
+                                  "`personId`; `status`: in_force or revoked; taking effect "
+                                  "between `from` and `to`), by date issued, in keyset pages.")
+    def sanctions(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
+        status: str | None = None, from_: From = None, to: To = None,
+        as_of: datetime | None = None,
+    ) -> Connection[Sanction]:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        where = record_filter(info, organization_id, person_id, status, from_, to, position)
+        found, more, total = views.sanctions_page(info.context.conn, where, position, page)
+        return connection([Sanction.from_view(s) for s in found],
+                          [views.sanction_key(s) for s in found], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def finding(self, info: Info[Context, None], id: strawberry.ID,

@@ -10,12 +10,11 @@ from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from app.graphql.core.duties import ResponsibilityGap, RoleHeld
 from app.graphql.core.types import (
     Goal,
     Organization,
     Person,
-    ResponsibilityGap,
-    RoleHeld,
     Viewer,
     goals_of,
     organizations_of,
@@ -155,52 +154,59 @@ class Query:
         return found if valid_at is None else valid_on(info, found, valid_at)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
-                      description="Goals, filtered, in period and title order (keyset pages).")
+                      description="Goals, filtered (`category`: of organisations of that "
+                                  "category), in period and title order (keyset pages).")
     def goals(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None,
         level: str | None = None, field: str | None = None, status: str | None = None,
-        as_of: datetime | None = None,
+        category: str | None = None, as_of: datetime | None = None,
     ) -> Connection[Goal]:
         page = page_of(first, after, last, before, 3)
         position = info.context.position(as_of)
         conn = info.context.conn
         where = goal_views.GoalFilter(
             organization_ids=readable_scope(info, organization_id, position), level=level,
-            field=field, status=status)
+            field=field, status=status, category=category)
         views, more = goal_views.goals_page(conn, where, position, page)
         return connection(goals_of(info, views, position),
                           [goal_views.sort_key(v) for v in views], more, page,
                           goal_views.count_goals(conn, where, position))
 
     @strawberry.field(permission_classes=AUTHENTICATED,
-                      description="Organisations by name, optionally only under `rootId`.")
+                      description="Organisations by name, optionally only under `rootId`, of "
+                                  "a `category`, or whose name contains `nameContains` "
+                                  "(ignoring case).")
     def organizations(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
-        root_id: strawberry.ID | None = None, as_of: datetime | None = None,
+        root_id: strawberry.ID | None = None, category: str | None = None,
+        name_contains: str | None = None, as_of: datetime | None = None,
     ) -> Connection[Organization]:
         page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
         nodes, more, total = tree.organizations_page(
             info.context.conn, readable_scope(info, root_id, position, "rootId"), position,
-            page)
+            page, category, name_contains)
         return connection(organizations_of(info, nodes, position),
                           [(n.name, n.id) for n in nodes], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="People by name, optionally only those with a post under "
-                                  "`organizationId`.")
+                                  "`organizationId`, or whose name contains `nameContains` "
+                                  "(ignoring case).")
     def people(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
-        organization_id: strawberry.ID | None = None, as_of: datetime | None = None,
+        organization_id: strawberry.ID | None = None, name_contains: str | None = None,
+        as_of: datetime | None = None,
     ) -> Connection[Person]:
         page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
         people, more, total = tree.people_page(
-            info.context.conn, readable_scope(info, organization_id, position), position, page)
+            info.context.conn, readable_scope(info, organization_id, position), position, page,
+            name_contains)
         return connection([person_of(p, position) for p in people],
                           [(p.name, p.person_id) for p in people], more, page, total)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -11,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.graphql.core.duties import KIND_ORDER, Holder, Responsibility, RoleHeld
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import (
     actor_global_id,
@@ -23,15 +24,10 @@ from app.graphql.kit.paging import Connection, paginate
 from domain.labels import actor_label
 from projections import goals as goal_views
 from projections import organization_tree as tree
-from projections import responsibility_list as duty
 from projections import valid_time
 
 if TYPE_CHECKING:
     from app.graphql.accountability.types import ResponsibilityLetter
-
-
-# Responsibility kinds in their order of weight, as sortable keys.
-KIND_ORDER = {"collective": "0", "primary": "1", "direct": "2", "specific": "3"}
 
 
 @strawberry.type(description="A post someone holds in an organisation.")
@@ -173,6 +169,34 @@ class Progress:
                     "indicator's direction; for a rubric, the level's score over the best.")
 
 
+@strawberry.type(description="One progress report on a goal, as it was made.")
+class ProgressReport:
+    value: Decimal | None = strawberry.field(description="For a quantitative indicator.")
+    rubric_level: str | None = strawberry.field(description="For a qualitative indicator.")
+    effective_date: date = strawberry.field(description="The business date it reports on.")
+    evidence: list[str]
+    reason: str
+    recorded_at: datetime = strawberry.field(description="When the system learned it.")
+    view: strawberry.Private[goal_views.ReportView]
+    position: strawberry.Private[int | None]
+
+    @classmethod
+    def from_view(cls, view: goal_views.ReportView, position: int | None) -> ProgressReport:
+        return cls(value=view.value, rubric_level=view.rubric_level,
+                   effective_date=view.effective_date, evidence=view.evidence,
+                   reason=view.reason, recorded_at=view.recorded_at, view=view,
+                   position=position)
+
+    @strawberry.field(description="Who reported it: a Person (null when the reader may not "
+                                  "read them) or a SystemActor.")
+    def reporter(self, info: Info[Context, None]) -> Actor | None:
+        return actor_of(info, self.view.actor, self.position)
+
+
+def report_key(report: ProgressReport) -> tuple[str, str]:
+    return (report.effective_date.isoformat(), f"{report.view.position:020d}")
+
+
 @strawberry.type(description="A party-building goal: term, annual or specific.")
 class Goal(Node):
     title: str
@@ -246,6 +270,21 @@ class Goal(Node):
         found = visible_node(info, "ResponsibilityLetter", self.letter_raw_id, self.position)
         return cast("ResponsibilityLetter", found) if found is not None else None
 
+    @strawberry.field(description="Every progress report, by effective date (then as "
+                                  "recorded): `last: 1` is the latest. With `validAt`, those "
+                                  "effective by then.")
+    def progress_reports(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Connection[ProgressReport]:
+        views = info.context.loaders.reports.get(self.raw_id, self.position) or []
+        reports = [ProgressReport.from_view(v, self.position) for v in views
+                   if self.valid_at is None or v.effective_date <= self.valid_at]
+        page = paginate(reports, report_key, first, after, last, before)
+        for report in page.nodes:
+            info.context.loaders.person.want(actor_person(report.view.actor), self.position)
+        return page
+
     @strawberry.field(description="The goals decomposed from this one, with their weights.")
     def subgoals(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
@@ -287,62 +326,8 @@ def goals_of(info: Info[Context, None], views: list[goal_views.GoalView],
         loaders.holders.want(view.id, position)
         loaders.subgoals.want(view.id, position)
         loaders.version.want(view.id, position)
+        loaders.reports.want(view.id, position)
     return [Goal.from_view(view, position) for view in views]
-
-
-@strawberry.type(description="A person or organisation responsible for a goal.")
-class Holder:
-    kind: str
-    party_kind: str
-    party_id: strawberry.ID
-    since: date | None
-
-    @classmethod
-    def from_view(cls, holder: duty.Holder) -> Holder:
-        type_name = "Person" if holder.party_kind == "person" else "Organization"
-        return cls(kind=holder.kind, party_kind=holder.party_kind,
-                   party_id=strawberry.ID(to_global_id(type_name, holder.party_id)),
-                   since=date.fromisoformat(holder.since) if holder.since else None)
-
-
-@strawberry.type(description="A responsibility someone bears for a goal.")
-class Responsibility:
-    kind: str
-    party_kind: str
-    goal_title: str
-    goal_status: str
-    goal_id: strawberry.ID
-    since: date | None
-
-    @classmethod
-    def from_view(cls, row: duty.Responsibility, _position: int | None) -> Responsibility:
-        return cls(kind=row.kind, party_kind=row.party_kind, goal_title=row.goal_title,
-                   goal_status=row.goal_status,
-                   goal_id=strawberry.ID(to_global_id("Goal", row.goal_id)),
-                   since=date.fromisoformat(row.since) if row.since else None)
-
-
-@strawberry.type(description="An issued goal nobody bears primary or direct responsibility for.")
-class ResponsibilityGap:
-    goal_id: strawberry.ID
-    title: str
-    level: str
-    missing_primary: bool
-    missing_direct: bool
-
-    @classmethod
-    def from_view(cls, gap: duty.Gap) -> ResponsibilityGap:
-        return cls(goal_id=strawberry.ID(to_global_id("Goal", gap.goal_id)), title=gap.title,
-                   level=gap.level, missing_primary=gap.missing_primary,
-                   missing_direct=gap.missing_direct)
-
-
-
-
-@strawberry.type(description="A role held over an organisation's subtree.")
-class RoleHeld:
-    role: str
-    organization_id: strawberry.ID
 
 
 @strawberry.type(description="Who is asking.")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from app.policy import ReadScope
+from projections import accountability as answerable
 from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -100,6 +101,11 @@ class Loaders:
             connect, _responsibilities, duties)
         # A record's version: asked of records that already passed the scope.
         self.version: Loader[int] = Loader(connect, audit.versions_of)
+        # Facts of a goal or a commitment that passed the scope: its reports, its follow-ups.
+        self.reports: Loader[list[goal_views.ReportView]] = Loader(connect,
+                                                                   goal_views.reports_of)
+        self.follow_ups: Loader[list[answerable.FollowUpView]] = Loader(
+            connect, answerable.follow_ups_of)
 
     def _people(self, conn: Connection, ids: Sequence[str],
                 position: int | None) -> dict[str, tree.Member]:
