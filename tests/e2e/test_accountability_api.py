@@ -19,7 +19,7 @@ from tests.e2e.test_api import SECRET, bearer, events, gql
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 
-FINDING_FIELDS = """finding { id status submissions returns reopenings lastActor lastReason
+FINDING_FIELDS = """finding { id status submissions returns reopenings lastActor { id } lastReason
                               evidence
                               measures { description overdue } }
                     userErrors { field message code }"""

@@ -269,7 +269,7 @@ def test_a_score_corrected_after_publication_answers_each_question_in_one_query(
 
 
 FINDING = ("query($id: ID!, $asOf: DateTime) { finding(id: $id, asOf: $asOf) { status "
-           "submissions lastActor lastReason } }")
+           "submissions lastActor { id } lastReason } }")
 VALID_STATE = ("query($id: ID!, $at: Date!, $asOf: DateTime) { validState(id: $id, "
                "validAt: $at, asOf: $asOf) { field value } }")
 
@@ -291,10 +291,11 @@ def test_a_finding_closed_then_reopened_answers_each_question_in_one_query(
 
     assert shown("corrected") is None  # not raised yet
     assert shown("submitted")["status"] == "submitted"
-    assert shown("closed") == {"status": "closed", "submissions": 1, "lastActor": INSPECTOR,
+    inspector = {"id": actor_global_id(INSPECTOR)}
+    assert shown("closed") == {"status": "closed", "submissions": 1, "lastActor": inspector,
                                "lastReason": "核查属实，予以销号"}
     assert shown("reopened") == shown(None) == {"status": "open", "submissions": 1,
-                                                "lastActor": INSPECTOR,
+                                                "lastActor": inspector,
                                                 "lastReason": REOPENED}
     # What changed between two dates.
     between = world.ask(RECORD_DIFF, id=finding, **{"from": world.at("submitted"),

@@ -103,7 +103,7 @@ def project_payload(info: Info[Context, None], result: Result) -> ProjectPayload
 def sanction_payload(info: Info[Context, None], result: Result) -> SanctionPayload:
     written, errors = result
     view = views.sanction(info.context.conn, str(written.id)) if written else None
-    return SanctionPayload(sanction=Sanction.from_view(view) if view else None,
+    return SanctionPayload(sanction=Sanction.from_view(view, None) if view else None,
                            user_errors=errors)
 
 

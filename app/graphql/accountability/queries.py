@@ -191,7 +191,7 @@ class AccountabilityQuery:
         position = info.context.position(as_of)
         where = record_filter(info, organization_id, person_id, status, from_, to, position)
         found, more, total = views.sanctions_page(info.context.conn, where, position, page)
-        return connection([Sanction.from_view(s) for s in found],
+        return connection([Sanction.from_view(s, position) for s in found],
                           [views.sanction_key(s) for s in found], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED)

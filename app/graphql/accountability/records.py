@@ -9,7 +9,14 @@ import strawberry
 from strawberry.types import Info
 
 from app.graphql.accountability.common import gid, goals_at, organization_at, party_gid
-from app.graphql.core.types import Actor, Goal, Organization, actor_of, version_field
+from app.graphql.core.types import (
+    Actor,
+    Goal,
+    Organization,
+    actor_field,
+    actor_of,
+    version_field,
+)
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import actor_person
 from app.graphql.kit.nodes import Node
@@ -153,22 +160,24 @@ class Sanction(Node):
     organization_id: strawberry.ID
     basis: list[SanctionBasis]
     reason: str
-    issued_by: str
+    issued_by: Actor | None = actor_field("issuer", "Who issued it.")
     issued_on: date
     status: str = strawberry.field(description="in_force, or revoked")
     revoked: bool
     revocation_reason: str | None
     readable_by: strawberry.Private[tuple[str, ...]]
+    issuer: strawberry.Private[str]
+    position: strawberry.Private[int | None]
 
     @classmethod
-    def from_view(cls, view: views.SanctionView) -> Sanction:
+    def from_view(cls, view: views.SanctionView, position: int | None) -> Sanction:
         return cls(
             id=gid("Sanction", view.id), kind=view.kind, reward=view.kind == "commendation",
             party_kind=view.party_kind, party_id=party_gid(view.party_kind, view.party_id),
             organization_id=gid("Organization", view.organization_id),
             basis=[SanctionBasis(kind=b["kind"], id=gid(BASIS_TYPES[b["kind"]], b["id"]))
                    for b in view.basis],
-            reason=view.reason, issued_by=view.issued_by, issued_on=view.issued_on,
+            reason=view.reason, issuer=view.issued_by, issued_on=view.issued_on,
             status=view.status, revoked=view.revoked,
             revocation_reason=view.revocation_reason,
-            readable_by=(view.organization_id,))
+            readable_by=(view.organization_id,), position=position)

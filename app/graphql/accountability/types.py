@@ -18,7 +18,14 @@ from app.graphql.accountability.records import BASIS_TYPES as BASIS_TYPES
 from app.graphql.accountability.records import Commitment as Commitment
 from app.graphql.accountability.records import Project as Project
 from app.graphql.accountability.records import Sanction as Sanction
-from app.graphql.core.types import Goal, Organization, Person, version_field
+from app.graphql.core.types import (
+    Actor,
+    Goal,
+    Organization,
+    Person,
+    actor_field,
+    version_field,
+)
 from app.graphql.kit.context import Context
 from app.graphql.kit.nodes import Node, NodeRegistry
 from projections import accountability as views
@@ -38,10 +45,12 @@ class LetterAmendment:
     goal_id: strawberry.ID
     changes: JSON
     status: str = strawberry.field(description="proposed, approved or rejected")
-    proposed_by: str
+    proposed_by: Actor | None = actor_field("proposer", "Who proposed it.")
     reason: str
-    decided_by: str | None
+    decided_by: Actor | None = actor_field("decider", "Who decided it (null while proposed).")
     decision_reason: str | None
+    proposer: strawberry.Private[str]
+    decider: strawberry.Private[str | None]
 
 
 @strawberry.type(description="目标责任书: a higher organisation's letter to a lower one for a "
@@ -69,8 +78,8 @@ class ResponsibilityLetter(Node):
                       if signer is not None]
         amendments = [LetterAmendment(
             id=gid("LetterAmendment", a.amendment_id), goal_id=gid("Goal", a.goal_id),
-            changes=JSON(a.changes), status=a.status, proposed_by=a.proposed_by,
-            reason=a.reason, decided_by=a.decided_by, decision_reason=a.decision_reason)
+            changes=JSON(a.changes), status=a.status, proposer=a.proposed_by,
+            reason=a.reason, decider=a.decided_by, decision_reason=a.decision_reason)
             for a in view.amendments]
         return cls(id=gid("ResponsibilityLetter", view.id), title=view.title, year=view.year,
                    status=view.status, sign_by=view.sign_by, overdue=view.is_overdue(today),
@@ -120,10 +129,11 @@ class Finding(Node):
     goal_id: strawberry.ID | None
     evaluation_id: strawberry.ID | None
     evidence: list[str] = strawberry.field(description="Of the latest submission.")
-    last_actor: str = strawberry.field(description="Who took the latest step.")
+    last_actor: Actor | None = actor_field("last_actor_recorded", "Who took the latest step.")
     last_reason: str
     measures: list[RectificationMeasure]
     readable_by: strawberry.Private[tuple[str, ...]]
+    last_actor_recorded: strawberry.Private[str]
     view: strawberry.Private[rectification.FindingView]
     position: strawberry.Private[int | None]
 
@@ -139,7 +149,8 @@ class Finding(Node):
             owner_id=gid("Person", view.owner_id),
             goal_id=gid("Goal", view.goal_id) if view.goal_id else None,
             evaluation_id=gid("Evaluation", view.evaluation_id) if view.evaluation_id else None,
-            evidence=view.evidence, last_actor=view.last_actor, last_reason=view.last_reason,
+            evidence=view.evidence, last_actor_recorded=view.last_actor,
+            last_reason=view.last_reason,
             measures=[RectificationMeasure(
                 id=gid("RectificationMeasure", m.measure_id), description=m.description,
                 owner_id=gid("Person", m.owner_id), due_date=m.due_date,
@@ -214,7 +225,7 @@ def _project_node(info: Info[Context, None], raw_id: str, position: int | None) 
 def _sanction_node(info: Info[Context, None], raw_id: str,
                    position: int | None) -> Sanction | None:
     view = views.sanction(info.context.conn, raw_id, position)
-    return Sanction.from_view(view) if view else None
+    return Sanction.from_view(view, position) if view else None
 
 
 NODES: NodeRegistry = {"ResponsibilityLetter": _letter_node, "Finding": _finding_node,

@@ -186,7 +186,7 @@ class Accountability:
         page = page_of(first, after, last, before, 2)
         found, more, total = views.sanctions_page(info.context.conn, self._records(info),
                                                   self.position, page)
-        return connection([Sanction.from_view(s) for s in found],
+        return connection([Sanction.from_view(s, self.position) for s in found],
                           [views.sanction_key(s) for s in found], more, page, total)
 
     @strawberry.field(description="For an organisation: goals at or below it with no primary "

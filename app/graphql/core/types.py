@@ -81,6 +81,15 @@ def actor_of(info: Info[Context, None], actor: str, position: int | None) -> Act
     return person_of(member, position) if member else None
 
 
+def actor_field(recorded: str, description: str) -> Any:
+    """A field showing who did something (`Actor`): the recorded actor (`person:<id>`,
+    `admin`, `system:<job>`) is the object's private attribute `recorded`."""
+    def resolve(root: Any, info: Info[Context, None]) -> Actor | None:
+        actor: str | None = getattr(root, recorded)
+        return actor_of(info, actor, getattr(root, "position", None)) if actor else None
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type(description="A party member or staff member.")
 class Person(Node, Actor):
     name: str
