@@ -22,10 +22,10 @@ from app.graphql.accountability.types import (
     server_today,
 )
 from app.graphql.core.mutations import Prepared, actor, asks, domain, goal_scope, ids, party_of, run
-from app.graphql.core.queries import AUTHENTICATED
 from app.graphql.kit.acks import Acknowledged
 from app.graphql.kit.context import Context
 from app.graphql.kit.errors import UserError
+from app.graphql.kit.permissions import AUTHENTICATED
 from domain.app_base import Written
 from domain.errors import InvalidInputError, NotFoundError
 from domain.values import Period

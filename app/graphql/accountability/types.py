@@ -22,7 +22,7 @@ from app.graphql.core.types import (
     version_field,
 )
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import gid
 from app.graphql.kit.nodes import Node, NodeRegistry
 from app.graphql.kit.paging import Connection, connection, page_of
 from projections import accountability as views
@@ -39,10 +39,6 @@ def server_today() -> date:
 
 def business_day(value: date | None) -> date:
     return value if value is not None else server_today()
-
-
-def gid(type_name: str, raw_id: str) -> strawberry.ID:
-    return strawberry.ID(to_global_id(type_name, raw_id))
 
 
 def party_gid(party_kind: str, raw_id: str) -> strawberry.ID:

@@ -33,11 +33,11 @@ from app.graphql.assessment.types import (
     score_card_view,
 )
 from app.graphql.core import mutations as m
-from app.graphql.core.queries import AUTHENTICATED
 from app.graphql.kit.acks import Acknowledged
 from app.graphql.kit.context import Context
 from app.graphql.kit.errors import UserError
 from app.graphql.kit.ids import BadIdError, from_global_id, to_global_id
+from app.graphql.kit.permissions import AUTHENTICATED
 from domain.app_base import Written
 from domain.errors import NotFoundError
 from domain.values import Period

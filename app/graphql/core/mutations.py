@@ -16,7 +16,6 @@ from strawberry.types import Info
 
 from app import policy
 from app.graphql.core import inputs
-from app.graphql.core.queries import AUTHENTICATED
 from app.graphql.core.types import (
     Goal,
     Organization,
@@ -28,6 +27,7 @@ from app.graphql.kit import acks
 from app.graphql.kit.context import Context
 from app.graphql.kit.errors import UserError
 from app.graphql.kit.ids import BadIdError, expect, from_global_id
+from app.graphql.kit.permissions import AUTHENTICATED
 from domain.app_base import Receipt, terms
 from domain.application import DengtaApplication, Written
 from domain.errors import ConcurrencyError, DomainError, NotFoundError
