@@ -106,3 +106,16 @@ def test_graphql_feature_packages_import_only_the_kit_and_the_packages_below() -
                 if imported.startswith("app.graphql."):
                     owner = ".".join(imported.split(".")[:3])
                     assert owner in below, f"{path.relative_to(ROOT)} imports {imported}"
+
+
+def test_every_mutation_is_declared_through_the_kits_write_helper() -> None:
+    """A mutation is a plan for `kit.writes.write` (ids parsed once, one policy question, one
+    use case), never a hand-written resolver that could forget the policy or the receipt."""
+    from app.graphql.schema import Mutation
+
+    definition = Mutation.__strawberry_definition__  # type: ignore[attr-defined]
+    hand_written = [field.name for field in definition.fields
+                    if field.base_resolver is None
+                    or field.base_resolver.wrapped_func.__module__ != "app.graphql.kit.writes"]
+    assert len(definition.fields) >= 50
+    assert hand_written == []

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from app.graphql.core.types import Goal, Organization, Person, person_of
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import gid
 
 
 def server_today() -> date:
@@ -20,10 +20,6 @@ def server_today() -> date:
 
 def business_day(value: date | None) -> date:
     return value if value is not None else server_today()
-
-
-def gid(type_name: str, raw_id: str) -> strawberry.ID:
-    return strawberry.ID(to_global_id(type_name, raw_id))
 
 
 def party_gid(party_kind: str, raw_id: str) -> strawberry.ID:

@@ -13,10 +13,11 @@ from app.graphql.accountability.common import business_day
 from app.graphql.accountability.records import Commitment, Project, Sanction, commitments_of
 from app.graphql.accountability.types import Finding, OverdueItem, ResponsibilityLetter
 from app.graphql.accountability.view import Accountability
-from app.graphql.core.queries import AUTHENTICATED, raw, readable_scope
+from app.graphql.core.queries import raw, readable_scope
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import BadIdError, from_global_id
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of, paginate
+from app.graphql.kit.permissions import AUTHENTICATED
 from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
-from app.graphql.accountability.common import gid, goals_at, organization_at, party_gid
+from app.graphql.accountability.common import goals_at, organization_at, party_gid
 from app.graphql.core.types import (
     Actor,
     Goal,
@@ -18,7 +18,7 @@ from app.graphql.core.types import (
     version_field,
 )
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import actor_person
+from app.graphql.kit.ids import actor_person, gid
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
 from projections import accountability as views

@@ -10,14 +10,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-# What the mutations take from here lives in `common` and `records` since the split.
-from app.graphql.accountability.common import business_day as business_day
-from app.graphql.accountability.common import gid, goals_at, organization_at, person_at
-from app.graphql.accountability.common import server_today as server_today
-from app.graphql.accountability.records import BASIS_TYPES as BASIS_TYPES
-from app.graphql.accountability.records import Commitment as Commitment
-from app.graphql.accountability.records import Project as Project
-from app.graphql.accountability.records import Sanction as Sanction
+from app.graphql.accountability.common import goals_at, organization_at, person_at, server_today
+from app.graphql.accountability.records import Commitment, Project, Sanction
 from app.graphql.core.types import (
     Actor,
     Goal,
@@ -27,6 +21,7 @@ from app.graphql.core.types import (
     version_field,
 )
 from app.graphql.kit.context import Context
+from app.graphql.kit.ids import gid
 from app.graphql.kit.nodes import Node, NodeRegistry
 from projections import accountability as views
 from projections import rectification

@@ -9,13 +9,14 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
-from app.graphql.accountability.common import gid, party_gid
+from app.graphql.accountability.common import party_gid
 from app.graphql.accountability.records import Commitment, Project, Sanction, commitments_of
 from app.graphql.accountability.types import Finding, OverdueItem, ResponsibilityLetter
 from app.graphql.assessment.queries import cycle_node
 from app.graphql.assessment.types import AssessmentCycle, Standing
 from app.graphql.core.duties import ResponsibilityGap
 from app.graphql.kit.context import Context
+from app.graphql.kit.ids import gid
 from app.graphql.kit.paging import Connection, connection, page_of
 from projections import accountability as views
 from projections import rectification

@@ -24,11 +24,12 @@ from app.graphql.assessment.types import (
     standings,
     visible_organization,
 )
-from app.graphql.core.queries import AUTHENTICATED, raw
+from app.graphql.core.queries import raw
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import to_global_id
 from app.graphql.kit.nodes import NodeRegistry
 from app.graphql.kit.paging import Connection, connection, page_of
+from app.graphql.kit.permissions import AUTHENTICATED
 from domain.scoring import ScoreCard
 from domain.scoring import score as derive
 from domain.scoring import shown as score

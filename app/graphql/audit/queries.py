@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from app import policy
 from app.graphql.audit import feed
-from app.graphql.core.queries import AUTHENTICATED, raw
+from app.graphql.core.queries import raw
 from app.graphql.core.types import (
     Actor,
     Organization,
@@ -34,6 +34,7 @@ from app.graphql.kit.ids import (
 )
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
+from app.graphql.kit.permissions import AUTHENTICATED
 from projections import audit_log as audit
 from projections.audit_check import ReadModelCheck, verify_read_models
 from store import chain

@@ -11,10 +11,10 @@ import strawberry
 from strawberry.types import Info
 
 from app.graphql.audit import feed
-from app.graphql.core.queries import AUTHENTICATED
 from app.graphql.core.types import Actor, actor_of
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import actor_global_id, to_global_id
+from app.graphql.kit.permissions import AUTHENTICATED
 from projections import audit_log as audit
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from app.graphql.core.duties import ResponsibilityGap, RoleHeld
@@ -32,6 +30,7 @@ from app.graphql.kit.ids import (
 )
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import MAX_PAGE, Connection, bad_input, connection, page_of
+from app.graphql.kit.permissions import AUTHENTICATED
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -49,21 +48,6 @@ def node_key(global_id: str, field: str) -> tuple[str, str]:
     except BadIdError as error:
         raise bad_input(str(error), field) from None
     return type_name, str(raw_id)
-
-
-class IsAuthenticated(BasePermission):
-    message = "authentication required: send 'Authorization: Bearer <token>'"
-    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012
-
-    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        if info.context.auth_error is not None:
-            # Permission instances are shared by all requests: say why in the error itself.
-            raise GraphQLError(f"authentication failed: {info.context.auth_error}",
-                               extensions=self.error_extensions)
-        return info.context.principal is not None
-
-
-AUTHENTICATED: list[type[BasePermission]] = [IsAuthenticated]
 
 
 def raw(global_id: str, type_name: str, argument: str) -> str:

@@ -347,14 +347,6 @@ class Viewer:
     roles: list[RoleHeld]
 
 
-def organization_or_none(info: Info[Context, None], raw_id: str,
-                         position: int | None) -> Organization | None:
-    """A mutation's payload: the organisation it just wrote (the request's scope was worked
-    out before the write); reads go through `visible_node` and the loaders."""
-    node = tree.organization(info.context.conn, raw_id, position)
-    return Organization.from_view(node, position) if node else None
-
-
 def organizations_of(info: Info[Context, None], nodes: list[tree.OrganizationNode],
                      position: int | None) -> list[Organization]:
     """Organisation objects for a list of nodes (cut to the scope by whoever fetched them),

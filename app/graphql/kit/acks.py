@@ -4,7 +4,7 @@ APPLIED, PENDING or REJECTED); update inputs take an `expectedVersion`; every in
 `clientMutationId`, an idempotency key.
 
 Done once: the payload types derive from `Acknowledged`, the inputs from `MutationInput` or
-`UpdateInput`, and `acknowledge` wraps every mutation's resolver so that `mutations.run` finds
+`UpdateInput`, and `acknowledge` wraps every mutation's resolver so that `writes.run` finds
 the attempt (its input, key and fingerprint) and the wrapper fills the payload from what `run`
 recorded on it."""
 

@@ -7,6 +7,8 @@ import base64
 import binascii
 from uuid import UUID
 
+import strawberry
+
 
 class BadIdError(ValueError):
     """Raised when a global id is malformed or names another type than expected."""
@@ -14,6 +16,11 @@ class BadIdError(ValueError):
 
 def to_global_id(type_name: str, raw_id: str | UUID) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{raw_id}".encode()).decode()
+
+
+def gid(type_name: str, raw_id: str | UUID) -> strawberry.ID:
+    """A record's global id, as an ID field holds it."""
+    return strawberry.ID(to_global_id(type_name, raw_id))
 
 
 def from_global_id(global_id: str) -> tuple[str, UUID]:
