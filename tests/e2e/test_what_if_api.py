@@ -21,6 +21,8 @@ from app.settings import Settings
 from tests.e2e.test_api import ADMIN, SECRET, bearer, events, gql
 from tests.integration.assessment_story import (
     ORGANIZER,
+    SCHEME,
+    YEAR,
     Assessment,
     correct_c1,
     evaluate_all,
@@ -28,6 +30,7 @@ from tests.integration.assessment_story import (
     stage,
 )
 from tests.integration.generated_cycle import generate
+from tests.integration.test_scoreboard import everything_scored
 
 WHAT_IF = """
 query($cycle: ID!, $scheme: SchemeChangeInput!, $category: String, $asOf: DateTime,
@@ -287,3 +290,22 @@ def test_a_generated_cycle_is_reproduced_and_a_what_if_is_what_adopting_it_gives
     assert {name: figures(line) for name, line in
             scoreboard(client, generated.cycle).items()} == foreseen
     assert_reproduces(client, generated.cycle)
+
+
+def test_an_annual_cycle_weighs_its_routine_cycles_as_the_changed_scheme_says(
+        client, story) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    annual = services.app.draft_cycle(
+        ORGANIZER, title="2026年度", kind="annual", period=YEAR, organizer_id=story.committee,
+        organization_ids=list(story.branches.values()), routine_cycle_ids=[story.cycle],
+        scheme={**SCHEME, "routine_weight": 40}).id
+    everything_scored(services.app, annual, story, 90)  # A: 90 of its own; B, C: none
+    caught_up(client)
+    assert_reproduces(client, annual)
+    # A: 0.4 x 83.49 (Q2) + 0.6 x 90 = 87.40; B and C: their Q2 result alone.
+    assert {n: line["actual"]["combined"] for n, line in what_if(client, annual, {}).items()
+            } == {"A": 87.40, "B": 85.90, "C": 78.96}
+    own_only = what_if(client, annual, {"routineWeight": 0})
+    assert figures(own_only["A"]["hypothetical"]) == (90.00, 90.00, "优秀", 1, 1)
+    assert own_only["B"]["hypothetical"]["combined"] is None
+    assert own_only["B"]["overallRankMove"] is None and own_only["A"]["overallRankMove"] == 0
