@@ -31,6 +31,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.projections
 	$(BIN)/python -m bench.api --workers 2 --project-worker
 	$(BIN)/python -m bench.export
+	$(BIN)/python -m bench.peer
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

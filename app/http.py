@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -31,13 +31,14 @@ from app.auth import (
     Principal,
     TokenService,
     bearer_token,
-    load_or_create_secret,
+    signing_secret,
 )
 from app.bootstrap import open_application
 from app.boundary import DateWindow
 from app.exports import export_endpoint
 from app.graphql.kit.context import Context
 from app.graphql.schema import NODES, build_schema, parse_document
+from app.ide import assets_mount, graphiql_html
 from app.lifeline import end_with_parent
 from app.limits import RequestLimits
 from app.settings import Settings
@@ -169,6 +170,11 @@ class DengtaGraphQL(GraphQL[Context, None]):
                          allowed_origins=settings.cors_origins)  # WebSocket handshakes too
         self.services = services
 
+    @property
+    def graphql_ide_html(self) -> str:
+        """Our page, loading its code from this server instead of strawberry's CDN links."""
+        return graphiql_html()
+
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
                              context: Context, root_value: Any, request_data: Any) -> Any:
         """Queries read the store synchronously, resolver by resolver: they run in a worker
@@ -211,7 +217,7 @@ class Services:
         self.app: DengtaApplication = open_application(settings)
         self.database = Database(DatabaseURL(settings.database_url))
         self.readers = Readers(self.database)
-        secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
+        secret = signing_secret(settings.jwt_secret, settings.jwt_secret_file).value
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.results: SharedCache[Any, Any] = SharedCache(maxsize=4096)
         # People the store has confirmed: a person, once registered, is never removed, so a
@@ -312,13 +318,16 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             services.stop()
 
-    app = Starlette(routes=[
+    routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/export/{filename}", export_endpoint),
-    ], lifespan=lifespan, middleware=[
+    ]
+    if settings.graphql_ide:
+        routes.append(assets_mount())
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         Middleware(logs.RequestLog),  # outermost: a refused request gets its line too
         *cors(settings),
         Middleware(RequestLimits, max_body_bytes=settings.max_body_bytes),

@@ -82,9 +82,14 @@ def seed(url: str) -> tuple[list[str], str]:
 
 
 def serve(module: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, "-m", *module, "--port", str(port)],
-                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    return start([sys.executable, "-m", *module, "--port", str(port)], env, port)
+
+
+def start(command: list[str], env: dict[str, str], port: int,
+          folder: str | None = None) -> subprocess.Popen[bytes]:
+    """Run a GraphQL server and wait until it answers on `port`."""
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -94,7 +99,7 @@ def serve(module: list[str], env: dict[str, str], port: int) -> subprocess.Popen
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"{module} did not start")
+    raise RuntimeError(f"{command} did not start")
 
 
 # wrk drives the load: a C client on the same two cores takes a small share of them, where an
@@ -138,21 +143,22 @@ def lua_string(text: str) -> str:
 
 
 def load(url: str, bodies: Sequence[dict[str, Any]], headers: dict[str, str],
-         seconds: float) -> dict[str, float]:
-    """`bodies` posted in turn by CONCURRENCY connections for `seconds`; requests/s, p50 and
-    p99 latency (ms), and the count of failures (HTTP, socket, or GraphQL `errors`)."""
+         seconds: float, concurrency: int = CONCURRENCY) -> dict[str, float]:
+    """`bodies` posted in turn by `concurrency` connections for `seconds`; requests/s, p50
+    and p99 latency (ms), and the count of failures (HTTP, socket, or GraphQL `errors`)."""
     if shutil.which("wrk") is None:
         sys.exit("bench/api.py needs wrk, the HTTP load generator: apt-get install wrk")
     all_headers = {"Content-Type": "application/json", **headers}
+    threads = min(WRK_THREADS, concurrency)
     script = WRK_SCRIPT % (
-        WRK_THREADS,
+        threads,
         ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in all_headers.items()),
         ", ".join(lua_string(json.dumps(body)) for body in bodies))
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
         file.write(script)
         file.flush()
         run = subprocess.run(
-            ["wrk", f"-t{WRK_THREADS}", f"-c{CONCURRENCY}", f"-d{seconds:.0f}s", "-s",
+            ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{seconds:.0f}s", "-s",
              file.name, url],
             capture_output=True, text=True)
     if "RESULT " not in run.stdout:

@@ -511,8 +511,12 @@ class Goal(DengtaAggregate):
         evidence: list[str], effective_date: date,
     ) -> None:
         self.progress_reports += 1
-        self.latest_progress = {"value": value, "rubric_level": rubric_level,
-                                "evidence": evidence, "effective_date": effective_date}
+        # The latest by effective date (a late-filed report about an earlier day does not
+        # replace it), as every view reads it (README: one meaning of progress).
+        latest = self.latest_progress
+        if latest is None or effective_date >= latest["effective_date"]:
+            self.latest_progress = {"value": value, "rubric_level": rubric_level,
+                                    "evidence": evidence, "effective_date": effective_date}
 
     @event(ResponsibilityAssigned)
     def _responsibility_assigned(

@@ -12,7 +12,7 @@ from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, ClassVar
 
-from projections.changes import CHANGES
+from projections.changes import CHANGES, LATEST_EFFECTIVE, dated_field, undated_field
 from projections.engine import Handler, Projection
 from projections.pages import EVERYTHING, Page
 from projections.temporal import Batch, TemporalTable
@@ -176,6 +176,9 @@ def record(event: Any, b: Batch) -> None:
     for name, after in kind.changes(event).items():
         # Compared and written as stored text: canonical JSON, so equal text is equal value.
         held = state.peek(subject, name)
+        if name in LATEST_EFFECTIVE and held is not None:
+            name = dated_field(name, after, json.loads(held["value"]))
+            held = state.peek(subject, name)
         before = held["value"] if held is not None else NULL
         encoded = _dumps(after)
         if before == encoded:
@@ -200,7 +203,7 @@ def record(event: Any, b: Batch) -> None:
 
 class AuditLog(Projection):
     name = "audit_log"
-    version = 2  # 2: the field state keeps current rows only
+    version = 3  # 2: the field state keeps current rows only; 3: progress, latest effective
     tables = (ENTRIES, FIELDS)
     handlers: ClassVar[dict[type[Any], Handler]] = dict.fromkeys(CHANGES, record)
     # Its field state is half a million rows at a million events, each batch touching few of
@@ -467,10 +470,11 @@ def valid_state(conn: Connection, aggregate_id: str, valid_at: date,
     state: dict[str, FieldValue] = {}
     for at, changes in rows:
         for change in json.loads(changes):
+            name = undated_field(change["field"])  # in effective order: the latest wins
             if change["after"] is None:
-                state.pop(change["field"], None)
+                state.pop(name, None)
             else:
-                state[change["field"]] = FieldValue(change["field"], change["after"], at)
+                state[name] = FieldValue(name, change["after"], at)
     return state
 
 

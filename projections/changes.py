@@ -99,6 +99,26 @@ def removed(collection: str, *parts: str) -> ChangeMapping:
     return mapping
 
 
+# A goal's progress is its report with the latest effective date (of two effective the same
+# day, the later recorded): in the goal's view, blame, diff, history, valid time and exports.
+# A report dated before the one held (filed late, back-dated) leaves `progress` as it is and
+# is kept beside it as `progress[<effective date>]`.
+LATEST_EFFECTIVE = frozenset({"progress"})
+
+
+def dated_field(name: str, after: Any, held: Any) -> str:
+    """Where a change to a LATEST_EFFECTIVE field lands, given the value held (None: none)."""
+    if held is None or after is None or after["effective_date"] >= held["effective_date"]:
+        return name
+    return f"{name}[{after['effective_date']}]"
+
+
+def undated_field(name: str) -> str:
+    """`progress[2026-10-08]` → `progress`: replayed in effective order, the last one wins."""
+    base = name.split("[", 1)[0]
+    return base if base in LATEST_EFFECTIVE else name
+
+
 def progress(event: Goal.ProgressReported) -> Changes:
     # `plain` of the whole dict, value by value (the commonest event: a rebuild maps
     # hundreds of thousands).

@@ -35,7 +35,7 @@ from app.graphql.assessment.types import AssessmentCycle
 from app.graphql.audit import queries as audit_queries
 from app.graphql.audit import subscriptions
 from app.graphql.core import mutations, queries
-from app.graphql.core.types import Goal, Organization, Person
+from app.graphql.core.types import Goal, Organization, Person, SystemActor
 from app.graphql.kit import acks, boundary
 from app.graphql.kit.cost import NodeLimit
 from app.graphql.kit.nodes import NodeRegistry
@@ -178,7 +178,7 @@ def build_schema(introspection: bool = True,
     if not introspection:
         extensions.append(DisableIntrospection)
     schema = LoggedSchema(query=Query, mutation=Mutation, subscription=Subscription,
-                          types=[Organization, Goal, Person, AssessmentCycle],
+                          types=[Organization, Goal, Person, SystemActor, AssessmentCycle],
                           extensions=extensions,
                           config=StrawberryConfig(name_converter=RememberedNames()),
                           scalar_overrides={datetime: boundary.AWARE_DATETIME})

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import actor_global_id, to_global_id
 from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import ADMIN, SECRET, bearer, events, gql
@@ -98,7 +98,7 @@ def log(world: World, headers: dict[str, str] | None = None, **variables: Any) -
 def test_who_changed_the_weight_when_from_what_to_what_and_why(world: World) -> None:
     found = log(world, filter={"targetId": world.goal(), "eventType": "Reweighted"})
     [entry] = found["nodes"]
-    assert entry["actorId"] == ACTOR and entry["reason"] == LOWERED
+    assert entry["actorId"] == actor_global_id(ACTOR) and entry["reason"] == LOWERED
     assert entry["changes"] == [{"field": "weight", "before": 60, "after": 50}]
     assert entry["target"] == {"id": world.goal(), "title": "三会一课按期召开（含党课）",
                                "weight": 50}
@@ -117,14 +117,15 @@ def test_the_log_pages_newest_first_filters_and_reads_as_of_a_moment(world: Worl
     assert [n["position"] for n in second["nodes"]] == positions[2:4]
     then = log(world, asOf=world.at("issued"))
     assert then["nodes"][0]["position"] == world.told.moments["issued"].position
-    by_system = log(world, filter={"actor": SYSTEM})
+    by_system = log(world, filter={"actor": actor_global_id(SYSTEM)})
+    assert log(world, filter={"actor": SYSTEM}) == by_system  # the recorded form, too
     assert [n["changes"][0]["field"] for n in by_system["nodes"]] == ["title"]
     retro = log(world, filter={"effectiveFrom": world.told.direct_until.isoformat(),
                                "effectiveTo": world.told.direct_until.isoformat()})
     assert [n["reason"] for n in retro["nodes"]] == [REVOKED]
     recorded = log(world, filter={"recordedFrom": world.at("renamed"),
                                   "recordedTo": world.at("renamed")})
-    assert [n["actorId"] for n in recorded["nodes"]] == [SYSTEM]
+    assert [n["actorId"] for n in recorded["nodes"]] == [actor_global_id(SYSTEM)]
     secretary = to_global_id("Person", world.told.story.secretary)
     by_secretary = log(world, filter={"actor": secretary})["nodes"]
     assert [n["action"] for n in by_secretary] == ["PostTaken", "Submitted", "MeasurePlanned"]
@@ -156,7 +157,7 @@ def test_history_blame_and_diff_of_a_goal(world: World) -> None:
                 skip=False)["data"]["blame"]
     lines = {line["field"]: line for line in blame}
     assert lines["weight"]["value"] == 50 and lines["weight"]["entry"]["reason"] == LOWERED
-    assert lines["title"]["entry"]["actorId"] == SYSTEM
+    assert lines["title"]["entry"]["actorId"] == actor_global_id(SYSTEM)
     ignoring = gql(world.client, "query($id: ID!) { blame(id: $id, ignoreSystemActors: true) "
                    "{ field entry { action } } }", world.inspector, id=world.goal())
     assert {line["field"]: line["entry"]["action"] for line in
@@ -228,7 +229,7 @@ def test_a_score_corrected_after_publication_answers_each_question_in_one_query(
     c = to_global_id("Organization", assessment.branches["C"])
     # Who changed the score, when, from what to what, and why.
     [entry] = log(world, filter={"targetId": evaluation, "eventType": "Corrected"})["nodes"]
-    assert (entry["actorId"], entry["reason"]) == (REVIEWER, CORRECTED_WHY)
+    assert (entry["actorId"], entry["reason"]) == (actor_global_id(REVIEWER), CORRECTED_WHY)
     assert entry["changes"] == [{"field": "points", "before": "84", "after": "100"}]
     assert datetime.fromisoformat(entry["recordedAt"]) == told.moments["corrected"].at
     assert entry["organization"] == {"name": "C党支部"}
@@ -256,7 +257,7 @@ def test_a_score_corrected_after_publication_answers_each_question_in_one_query(
     fields = world.ask(RECORD_DIFF, id=evaluation, **{"from": world.at("published"),
                                                       "to": world.at("reopened")})
     assert fields == {"changes": [{"field": "points", "before": "84", "after": "100"}],
-                      "entries": [{"action": "Corrected", "actorId": REVIEWER,
+                      "entries": [{"action": "Corrected", "actorId": actor_global_id(REVIEWER),
                                    "reason": CORRECTED_WHY}]}
     assert world.ask(RECORD_DIFF, id=evaluation, **{"from": world.at("scored"),
                                                     "to": world.at("published")}) == {
@@ -280,7 +281,8 @@ def test_a_finding_closed_then_reopened_answers_each_question_in_one_query(
     # Who reopened it, when, from what to what, and why.
     [entry] = log(world, filter={"targetId": finding, "eventType": "Reopened"})["nodes"]
     assert (entry["actorId"], entry["reason"], entry["changes"]) == (
-        INSPECTOR, REOPENED, [{"field": "status", "before": "closed", "after": "open"}])
+        actor_global_id(INSPECTOR), REOPENED,
+        [{"field": "status", "before": "closed", "after": "open"}])
     assert entry["organization"] == {"name": "营销中心党支部"}
     assert entry["effectiveDate"] == (date.today() - timedelta(days=5)).isoformat()
     # What the system showed, as of several moments.

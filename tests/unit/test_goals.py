@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -216,6 +216,17 @@ def test_a_quantitative_goal_takes_a_value_with_evidence(committee) -> None:
     assert g.latest_progress["value"] == Decimal(3)
     assert g.latest_progress["evidence"] == ["会议记录.pdf"]
     assert g.progress_reports == 1
+
+
+def test_the_latest_progress_is_the_latest_effective_report(committee) -> None:
+    g = issued(goal(committee))
+    later, earlier = Q1 + timedelta(days=40), Q1
+    g.report_progress(actor=ACTOR, effective_date=later, value="6")
+    g.report_progress(actor=ACTOR, effective_date=earlier, value="3", reason="补报")
+    assert g.latest_progress is not None and g.latest_progress["value"] == Decimal(6)
+    g.report_progress(actor=ACTOR, effective_date=later, value="7", reason="更正")
+    assert g.latest_progress["value"] == Decimal(7)  # the same day: the later recorded
+    assert g.progress_reports == 3
 
 
 def test_a_qualitative_goal_takes_a_level_of_its_rubric(committee) -> None:

@@ -15,13 +15,14 @@ from app.graphql.assessment.inputs import (
     SchemeInput,
     VetoConditionInput,
 )
-from app.graphql.assessment.types import organization_at, score
+from app.graphql.assessment.types import organization_at
 from app.graphql.core.types import Organization
 from app.graphql.kit.context import Context
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from domain.cycles import checked_scheme
 from domain.errors import DomainError
 from domain.scoring import Scheme
+from domain.scoring import shown as score
 from projections import scoreboard as board
 from projections.pages import Page, slice_page
 

@@ -8,7 +8,6 @@ from collections.abc import AsyncGenerator
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
-from uuid import UUID
 
 import strawberry
 from graphql import GraphQLError
@@ -19,14 +18,20 @@ from app import policy
 from app.graphql.audit import feed
 from app.graphql.core.queries import AUTHENTICATED, raw
 from app.graphql.core.types import (
+    Actor,
     Organization,
-    Person,
+    actor_of,
     any_node,
-    person_of,
     visible_node,
 )
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import BadIdError, from_global_id, to_global_id
+from app.graphql.kit.ids import (
+    BadIdError,
+    actor_global_id,
+    from_global_id,
+    recorded_actor,
+    to_global_id,
+)
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from projections import audit_log as audit
@@ -65,8 +70,8 @@ class AuditEntry:
                                                          "(database time).")
     effective_date: date | None = strawberry.field(
         description="When it took effect in the business, where that differs.")
-    actor_id: str = strawberry.field(description="Who did it: `person:<id>`, `admin` or "
-                                                 "`system:<job>`.")
+    actor_id: strawberry.ID = strawberry.field(
+        description="Who did it: a Person's or a SystemActor's global id (`node` takes it).")
     action: str = strawberry.field(description="The event, e.g. `Reweighted`.")
     aggregate_type: str
     reason: str
@@ -77,23 +82,16 @@ class AuditEntry:
     @classmethod
     def from_view(cls, entry: audit.Entry) -> AuditEntry:
         return cls(position=entry.position, recorded_at=entry.recorded_at,
-                   effective_date=entry.effective_date, actor_id=entry.actor,
+                   effective_date=entry.effective_date,
+                   actor_id=strawberry.ID(actor_global_id(entry.actor)),
                    action=entry.event_type, aggregate_type=entry.aggregate_type,
                    reason=entry.reason,
                    changes=[FieldChange.from_view(c) for c in entry.changes], entry=entry)
 
-    @strawberry.field(description="The person who did it (null for the administrator and "
-                                  "system jobs).")
-    def actor(self, info: Info[Context, None]) -> Person | None:
-        person_id = self.entry.actor.removeprefix("person:")
-        if person_id == self.entry.actor:
-            return None
-        try:
-            UUID(person_id)
-        except ValueError:
-            return None
-        found = info.context.loaders.person.get(person_id, None)
-        return person_of(found, None) if found else None
+    @strawberry.field(description="Who did it: the Person (null when outside your scope) or "
+                                  "the SystemActor (the administrator account, a system job).")
+    def actor(self, info: Info[Context, None]) -> Actor | None:
+        return actor_of(info, self.entry.actor, None)
 
     @strawberry.field(description="The record it changed, as it is now.")
     def target(self, info: Info[Context, None]) -> Node | None:
@@ -111,7 +109,7 @@ class AuditEntry:
 class AuditFilter:
     actor: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description="`person:<id>`, `admin` or `system:<job>`, or a Person's id.")
+        description="A Person's or a SystemActor's id (as `actorId` shows them).")
     organization_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
         description="Events concerning this organisation's subtree, as the tree stood when "
@@ -129,24 +127,13 @@ def _given(value: Any) -> Any:
     return None if value is strawberry.UNSET else value
 
 
-def actor_of(given: str | None) -> str | None:
-    """An actor as events record it (`person:<id>`, `admin`, `system:<job>`); a Person's
-    global id stands for that person."""
-    if given is None:
-        return None
-    try:
-        type_name, raw_id = from_global_id(given)
-    except BadIdError:
-        return given
-    return f"person:{raw_id}" if type_name == "Person" else given
-
-
 def to_filter(given: AuditFilter | None, scope: tuple[str, ...] | None) -> audit.AuditFilter:
     """The read model's filter for a GraphQL one (ids checked), within `scope`."""
     if given is None:
         return audit.AuditFilter(scope=scope)
     organization = _given(given.organization_id)
     target = _given(given.target_id)
+    actor = _given(given.actor)
     target_raw = None
     if target is not None:
         try:
@@ -154,7 +141,7 @@ def to_filter(given: AuditFilter | None, scope: tuple[str, ...] | None) -> audit
         except BadIdError as error:
             raise bad_input(str(error), "filter.targetId") from None
     return audit.AuditFilter(
-        actor=actor_of(_given(given.actor)),
+        actor=recorded_actor(actor) if actor is not None else None,
         organization_id=(raw(organization, "Organization", "filter.organizationId")
                          if organization is not None else None),
         aggregate_id=target_raw, aggregate_type=_given(given.aggregate_type),

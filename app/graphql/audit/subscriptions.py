@@ -12,8 +12,9 @@ from strawberry.types import Info
 
 from app.graphql.audit import feed
 from app.graphql.core.queries import AUTHENTICATED
+from app.graphql.core.types import Actor, actor_of
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import actor_global_id, to_global_id
 from projections import audit_log as audit
 
 
@@ -21,15 +22,23 @@ from projections import audit_log as audit
 class RecordedEvent:
     position: int
     recorded_at: datetime
-    actor: str
+    actor_id: strawberry.ID = strawberry.field(
+        description="Who did it: a Person's or a SystemActor's global id.")
     aggregate_type: str
     aggregate_id: strawberry.ID
     event_type: str
+    recorded_actor: strawberry.Private[str]
+
+    @strawberry.field(description="Who did it: the Person (null when outside your scope) or "
+                                  "the SystemActor.")
+    def actor(self, info: Info[Context, None]) -> Actor | None:
+        return actor_of(info, self.recorded_actor, None)
 
     @classmethod
     def from_entry(cls, entry: audit.Entry) -> RecordedEvent:
-        return cls(position=entry.position, recorded_at=entry.recorded_at, actor=entry.actor,
-                   aggregate_type=entry.aggregate_type,
+        return cls(position=entry.position, recorded_at=entry.recorded_at,
+                   actor_id=strawberry.ID(actor_global_id(entry.actor)),
+                   recorded_actor=entry.actor, aggregate_type=entry.aggregate_type,
                    aggregate_id=strawberry.ID(to_global_id(entry.aggregate_type,
                                                            entry.aggregate_id)),
                    event_type=entry.event_type)

@@ -24,7 +24,13 @@ from app.graphql.core.types import (
     visible_node,
 )
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import BadIdError, expect, from_global_id, to_global_id
+from app.graphql.kit.ids import (
+    BadIdError,
+    expect,
+    from_global_id,
+    system_actor,
+    to_global_id,
+)
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import MAX_PAGE, Connection, bad_input, connection, page_of
 from projections import goals as goal_views
@@ -32,6 +38,18 @@ from projections import organization_tree as tree
 from projections import responsibility_list as duty
 
 T = TypeVar("T")
+
+
+def node_key(global_id: str, field: str) -> tuple[str, str]:
+    """(type name, raw id) of any global id the API issues, system actors' included."""
+    actor = system_actor(global_id)
+    if actor is not None:
+        return "SystemActor", actor
+    try:
+        type_name, raw_id = from_global_id(global_id)
+    except BadIdError as error:
+        raise bad_input(str(error), field) from None
+    return type_name, str(raw_id)
 
 
 class IsAuthenticated(BasePermission):
@@ -87,11 +105,7 @@ class Query:
     @strawberry.field(permission_classes=AUTHENTICATED)
     def node(self, info: Info[Context, None], id: strawberry.ID,
              as_of: datetime | None = None) -> Node | None:
-        try:
-            type_name, raw_id = from_global_id(id)
-        except BadIdError as error:
-            raise bad_input(str(error), "id") from None
-        return visible_node(info, type_name, str(raw_id), info.context.position(as_of))
+        return visible_node(info, *node_key(id, "id"), info.context.position(as_of))
 
     @strawberry.field(permission_classes=AUTHENTICATED)
     def nodes(self, info: Info[Context, None], ids: list[strawberry.ID],
@@ -101,11 +115,7 @@ class Query:
         position = info.context.position(as_of)
         found: list[Node | None] = []
         for global_id in ids:
-            try:
-                type_name, raw_id = from_global_id(global_id)
-            except BadIdError as error:
-                raise bad_input(str(error), "ids") from None
-            found.append(visible_node(info, type_name, str(raw_id), position))
+            found.append(visible_node(info, *node_key(global_id, "ids"), position))
         return found
 
     @strawberry.field(permission_classes=AUTHENTICATED)

@@ -12,9 +12,15 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import from_global_id, to_global_id
+from app.graphql.kit.ids import (
+    actor_global_id,
+    actor_person,
+    from_global_id,
+    to_global_id,
+)
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
+from domain.labels import actor_label
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -51,8 +57,36 @@ def version_field() -> Any:
                     "`expectedVersion` is compared with.")
 
 
+@strawberry.interface(description="Who did something: a Person, or a SystemActor (the "
+                                  "administrator account, a system job).")
+class Actor:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(description="An actor that is not a person: the administrator account "
+                             "(`admin`) or a system job (`system:<job>`).")
+class SystemActor(Node, Actor):
+    code: str = strawberry.field(description="As events record it: `admin`, `system:<job>`.")
+
+    @classmethod
+    def of(cls, actor: str) -> SystemActor:
+        return cls(id=strawberry.ID(actor_global_id(actor)), name=actor_label(actor),
+                   code=actor)
+
+
+def actor_of(info: Info[Context, None], actor: str, position: int | None) -> Actor | None:
+    """An actor as events record it, as the API shows it: the Person (None when outside the
+    reader's scope) or the SystemActor."""
+    person = actor_person(actor)
+    if person is None:
+        return SystemActor.of(actor)
+    member = info.context.loaders.person.get(person, position)
+    return person_of(member, position) if member else None
+
+
 @strawberry.type(description="A party member or staff member.")
-class Person(Node):
+class Person(Node, Actor):
     name: str
     party_member: bool
     version: int = version_field()
@@ -367,6 +401,8 @@ def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
     organisations, goals and people through the scoped loaders, feature nodes by the
     organisations whose readers see them (`readable_by`)."""
     loaders = info.context.loaders
+    if type_name == "SystemActor":
+        return SystemActor.of(raw_id)
     if type_name == "Organization":
         node = loaders.organization.get(raw_id, position)
         return organizations_of(info, [node], position)[0] if node else None

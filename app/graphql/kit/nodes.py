@@ -22,3 +22,12 @@ NodeRegistry = Mapping[str, NodeFetch]
 @strawberry.interface(description="An object with a global id (Relay).")
 class Node:
     id: strawberry.ID
+
+    @strawberry.field(description="The log position this object answers for: null when it is "
+                                  "the current state, the position of the moment asked for "
+                                  "when it was read `asOf` one. A client cache keys objects by "
+                                  "`id` and this, so a past state never overwrites the current "
+                                  "one (README: client caches).")
+    def as_of_position(self) -> int | None:
+        position: int | None = getattr(self, "position", None)
+        return position
