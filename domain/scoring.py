@@ -10,7 +10,8 @@ The rules, in order:
    the weighted mean of its subgoals' scores (weights 权重; subgoals without a score of that
    kind are left out and the others' weights rescaled).
 3. The organisation's score for a kind is the weighted mean over its top items: its top goals
-   (weights) and the cycle's indicators (max points as weights).
+   (weights) and the cycle's indicators (max points as weights), kept to a millionth (so a
+   stored double holds it exactly, and rules 4-7 derive again from it alike).
 4. The party-building score is the weighted mean of the kinds' scores (the scheme's evaluator
    weights, rescaled over the kinds that have scored), plus approved bonus and deduction points,
    kept within 0-100.
@@ -36,6 +37,11 @@ MILLIONTH = Decimal("0.000001")
 
 def rounded(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def kept(value: Decimal | None) -> Decimal | None:
+    """A kind's score as kept (rule 3): to a millionth."""
+    return None if value is None else value.quantize(MILLIONTH, rounding=ROUND_HALF_UP)
 
 
 def shown(value: float | Decimal | None) -> float | None:
@@ -261,8 +267,8 @@ class ItemTree:
 
     def kind_value(self, tallies: Tallies, kind: str) -> Decimal | None:
         """Rule 3: the weighted mean over the top items."""
-        return _weighted([(top.weight, self.item_value(tallies, top, kind))
-                          for top in self.tops])
+        return kept(_weighted([(top.weight, self.item_value(tallies, top, kind))
+                               for top in self.tops]))
 
     def values(self, tallies: Tallies, kind: str) -> dict[str, Decimal | None]:
         """Every item's value for one evaluator kind (rules 1 and 2), to be kept and moved
@@ -284,7 +290,7 @@ class ItemTree:
 
     def total(self, values: dict[str, Decimal | None]) -> Decimal | None:
         """Rule 3 over items already valued."""
-        return _weighted([(top.weight, values[top.id]) for top in self.tops])
+        return kept(_weighted([(top.weight, values[top.id]) for top in self.tops]))
 
     def completion(self, tallies: Tallies) -> tuple[int, list[tuple[str, str]]]:
         """How many evaluations are expected, and which are still missing: self and

@@ -58,7 +58,7 @@ def count(conn: Connection, source: str, where: str, params: Sequence[Any]) -> i
 T = TypeVar("T")
 
 
-def slice_page(items: Sequence[T], key: Callable[[T], tuple[str, ...]],
+def slice_page(items: Sequence[T], key: Callable[[T], tuple[Any, ...]],
                page: Page) -> tuple[list[T], bool]:
     """`read_page` over a list already in key order, for lists derived in Python rather than
     read from one table."""

@@ -40,10 +40,12 @@ from projections.scoreboard.queries import (
     standings_page,
     unit_inputs,
 )
+from projections.scoreboard.what_if import Comparison, what_if
 
 __all__ = [
     "AssessedIn",
     "Change",
+    "Comparison",
     "Cycle",
     "GoalScore",
     "LibraryEntry",
@@ -68,4 +70,5 @@ __all__ = [
     "standings",
     "standings_page",
     "unit_inputs",
+    "what_if",
 ]

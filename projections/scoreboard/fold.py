@@ -183,17 +183,14 @@ def adjustment_approved(e: AssessmentCycle.AdjustmentApproved, b: Batch) -> None
 
 def veto_changed(e: AssessmentCycle.VetoApplied | AssessmentCycle.VetoLifted,
                  b: Batch) -> None:
-    cycle = b[CYCLES.name].peek(b.subject)
-    assert cycle is not None
-    caps = {v["condition"]: v["cap"] for v in json.loads(cycle["scheme"])["vetoes"]}
     unit_key = unit_of(b.subject, str(e.organization_id))
     unit = b[UNITS.name].get(unit_key)
     assert unit is not None
     vetoes = [v for v in json.loads(unit["vetoes"]) if v["condition"] != e.condition]
     applied = isinstance(e, AssessmentCycle.VetoApplied)
     if applied:
-        vetoes.append({"condition": e.condition, "cap": caps.get(e.condition, ""),
-                       "reason": e.reason})
+        # The cap is the scheme's, read when scoring: it follows a revised scheme.
+        vetoes.append({"condition": e.condition, "reason": e.reason})
     b[UNITS.name].put({**unit, "vetoes": _json(vetoes)})
     rescore(b, b.subject, str(e.organization_id))
     note(b, unit_key, e, "veto_applied" if applied else "veto_lifted",
@@ -238,7 +235,9 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
 
 class Scoreboard(Projection):
     name = "scoreboard"
-    version = 2  # 2: a unit's items apart from its scores
+    # 2: a unit's items apart from its scores; 3: kinds' scores kept to a millionth, veto
+    # caps taken from the scheme when scoring
+    version = 3
     tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, ITEMS, EVALS,
               CHANGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {

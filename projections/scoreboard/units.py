@@ -20,10 +20,9 @@ from domain.scoring import (
     Scheme,
     Tallies,
     Tally,
-    Veto,
-    outcome,
     scaled,
 )
+from domain.standings import AppliedVeto, UnitInputs, unit_outcome, vetoes_under
 from projections.scoreboard.tables import (
     CHANGES,
     CYCLES,
@@ -68,17 +67,20 @@ def inputs(cycle: dict[str, Any], unit: dict[str, Any], goals: str,
            evaluations: Sequence[dict[str, Any]], routine: Sequence[RoutineResult] = (),
            ) -> dict[str, Any]:
     """The arguments of `domain.scoring.score` for one unit, from its stored rows."""
-    return {"scheme": Scheme.from_dict(json.loads(cycle["scheme"])),
-            "items": items_of(cycle, goals), "marks": [mark_of(e) for e in evaluations],
-            **unit_facts(unit), "routine": routine}
+    scheme = Scheme.from_dict(json.loads(cycle["scheme"]))
+    facts = unit_facts(unit)
+    return {"scheme": scheme, "items": items_of(cycle, goals),
+            "marks": [mark_of(e) for e in evaluations], **facts,
+            "vetoes": vetoes_under(scheme, facts["vetoes"]), "routine": routine}
 
 
 def unit_facts(unit: dict[str, Any]) -> dict[str, Any]:
-    """A unit's approved bonus and deduction items, vetoes and business score."""
+    """A unit's approved bonus and deduction items, vetoes applied and business score: what
+    `domain.standings.UnitInputs` takes besides the kinds' scores and routine results."""
     return {
         "adjustments": [Adjustment(a["id"], Decimal(a["points"]), a["item"], a["reason"])
                         for a in json.loads(unit["adjustments"]) if a["approved"]],
-        "vetoes": [Veto(v["condition"], v["cap"], v["reason"])
+        "vetoes": [AppliedVeto(v["condition"], v["reason"])
                    for v in json.loads(unit["vetoes"])],
         "business": Decimal(unit["business"]) if unit["business"] is not None else None,
     }
@@ -150,7 +152,8 @@ def rescore(b: Batch, cycle_id: str, organization_id: str,
     else:
         item_id, kind = touched
         state.by_kind[kind] = state.tree.revalue(tallies, kind, state.values[kind], item_id)
-    result = outcome(state.scheme, state.by_kind, routine=routine, **state.facts_of(unit))
+    result = unit_outcome(state.scheme, UnitInputs(state.by_kind, routine=routine,
+                                                   **state.facts_of(unit)))
     expected, evaluated = state.counted(tallies)
     unit.update({
         "organizational": _float(state.by_kind["organizational"]),

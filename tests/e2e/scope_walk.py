@@ -28,7 +28,8 @@ TYPE_QUERY = """{ __schema { queryType { name } types { name kind
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }
 """
 # Values for required arguments that are not ids (others make a field skipped).
-REQUIRED_VALUES = {"Date": '"2026-06-30"', "DateTime": '"2026-01-01T00:00:00Z"'}
+REQUIRED_VALUES = {"Date": '"2026-06-30"', "DateTime": '"2026-01-01T00:00:00Z"',
+                   "SchemeChangeInput": "{}"}
 ID_ARGUMENTS = {"partyId": ("Person", "Organization"), "cycleId": ("AssessmentCycle",),
                 "organizationId": ("Organization",), "rootId": ("Organization",)}
 # Rows that carry a goal's title beside its id: their goal must be readable too.

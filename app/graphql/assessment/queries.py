@@ -24,11 +24,16 @@ from app.graphql.assessment.types import (
     standings,
     visible_organization,
 )
+from app.graphql.assessment.what_if import (
+    SchemeChangeInput,
+    WhatIfStanding,
+    what_if_standings,
+)
 from app.graphql.core.queries import raw
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import to_global_id
 from app.graphql.kit.nodes import NodeRegistry
-from app.graphql.kit.paging import Connection, connection, page_of
+from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from app.graphql.kit.permissions import AUTHENTICATED
 from domain.scoring import ScoreCard
 from domain.scoring import score as derive
@@ -94,6 +99,24 @@ class AssessmentQuery:
         position = info.context.position(as_of)
         return standings(info, raw(cycle_id, "AssessmentCycle", "cycleId"), category,
                          position, first, after, last, before)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="What-if (假设评分): the cycle's ranking under a changed "
+                                  "scheme, scored in memory as the scoreboard scores it, beside "
+                                  "the actual one (as of asOf); writes nothing. Best first under "
+                                  "the changed scheme; pages by place.")
+    def what_if(self, info: Info[Context, None], cycle_id: strawberry.ID,
+                scheme: SchemeChangeInput, category: str | None = None,
+                first: int | None = None, after: str | None = None, last: int | None = None,
+                before: str | None = None,
+                as_of: datetime | None = None) -> Connection[WhatIfStanding]:
+        position = info.context.position(as_of)
+        found = board.cycle(info.context.conn, raw(cycle_id, "AssessmentCycle", "cycleId"),
+                            position)
+        if found is None or not readable_cycle(info, found):
+            raise bad_input("no such cycle, or not one you may read", "cycleId")
+        return what_if_standings(info, found, scheme, category, position, first, after, last,
+                                 before)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="One organisation's score card: items, and who still has "
