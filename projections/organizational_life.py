@@ -275,12 +275,18 @@ def governing_rule_set(conn: Connection, organization_id: str,
     return next((by_organization[o] for o in chain if o in by_organization), None)
 
 
+@dataclass(frozen=True)
+class ComplianceView:
+    compliance: rules.Compliance
+    rule_set: RuleSetView | None  # the rule set that governs the organisation
+    meetings: dict[str, MeetingView]  # the meetings counted, by id
+
+
 def compliance(conn: Connection, organization_id: str, year: int, valid_at: date,
-               position: int | None = None,
-               ) -> tuple[rules.Compliance, RuleSetView | None] | None:
+               position: int | None = None) -> ComplianceView | None:
     """An organisation's organisational life in `year` as it was known at `position`,
-    judged on `valid_at` (meetings held on or before it, the rules in force then), and the
-    rule set that governs it; None when the organisation is unknown."""
+    judged on `valid_at` (meetings held on or before it, the rules in force then); None when
+    the organisation is unknown."""
     node = tree.organization(conn, organization_id, position)
     if node is None:
         return None
@@ -292,5 +298,6 @@ def compliance(conn: Connection, organization_id: str, year: int, valid_at: date
     facts = [rules.HeldMeeting(m.id, m.kind, m.held_on,
                                tuple((a.person_id, a.status) for a in m.attendance))
              for m in held]
-    return (rules.assess(node.kind, year, valid_at, rule_set.versions if rule_set else (),
-                         facts), rule_set)
+    return ComplianceView(
+        rules.assess(node.kind, year, valid_at, rule_set.versions if rule_set else (), facts),
+        rule_set, {m.id: m for m in held})
