@@ -24,6 +24,7 @@ from domain.errors import (
     InvalidInputError,
     InvalidTransitionError,
     PostRequiredError,
+    ReasonRequiredError,
 )
 from domain.organizations import Organization
 from domain.people import Person
@@ -113,8 +114,8 @@ def attendance_from(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, str]
         seen.add(person)
         status = parse_enum(AttendanceStatus, str(entry["status"]), "attendance.status")
         reason = str(entry.get("reason") or "").strip()
-        if status is AttendanceStatus.ABSENT:
-            reason = require_reason(reason, "an absence must say why")
+        if status is AttendanceStatus.ABSENT and not reason:
+            raise ReasonRequiredError("an absence must say why", field="attendance.reason")
         result.append({"person_id": person, "status": status.value, "reason": reason})
     return result
 
