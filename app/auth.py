@@ -11,6 +11,14 @@ from uuid import UUID
 
 import jwt
 
+# The administrator, a person: `dengta init` and `dengta demo` register 系统管理员 under this
+# fixed id (app/administrator.py), and the tokens `dengta serve` and `dengta token --admin`
+# print name them, so the audit trail says who acted. Fixed, so every store and every command
+# finds them without a lookup.
+ADMINISTRATOR_ID = UUID("431fb138-8bde-41f2-b4d5-3e5e0c1d64e5")
+ADMINISTRATOR_SUBJECT = f"person:{ADMINISTRATOR_ID}"
+# The administrator as nobody in particular: no command mints it any more; tokens minted by
+# code (the test suite builds its worlds with them) are still taken.
 ADMIN_SUBJECT = "admin"
 ALGORITHM = "HS256"
 JWKS_ALGORITHMS = ["RS256", "ES256"]
@@ -31,7 +39,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.subject == ADMIN_SUBJECT
+        return self.subject in (ADMINISTRATOR_SUBJECT, ADMIN_SUBJECT)
 
     @property
     def person_id(self) -> UUID | None:
@@ -44,15 +52,27 @@ class Principal:
         return self.subject
 
 
-def load_or_create_secret(path: Path) -> str:
-    """The embedded default's signing secret, generated on first run and kept under var/."""
+@dataclass(frozen=True)
+class SigningSecret:
+    """The HS256 secret and, when this call generated it, the file it was written to."""
+
+    value: str
+    created: Path | None = None
+
+
+def signing_secret(configured: str | None, path: Path) -> SigningSecret:
+    """The embedded default's signing secret, as the server and every command find it:
+    DENGTA_JWT_SECRET, else the file DENGTA_JWT_SECRET_FILE names (a relative path, like a
+    relative SQLite path, from the working directory), generated there on first use."""
+    if configured:
+        return SigningSecret(configured)
     if path.exists():
-        return path.read_text().strip()
+        return SigningSecret(path.read_text().strip())
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     path.touch(mode=0o600)
     path.write_text(secret)
-    return secret
+    return SigningSecret(secret, path.absolute())
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,15 @@ from store.url import DatabaseURL
 
 
 def open_application(settings: Settings) -> DengtaApplication:
-    """The application on the configured store. On PostgreSQL a role that may create the
-    schema creates it on first use; any other role finds it current and granted, or raises
-    store.roles.SchemaNotReadyError, whose message says to run `dengta migrate`."""
+    """The application on the configured store, created when there is none: the command line
+    lets only `dengta init` and `dengta demo` get here without a store (app.startup). On
+    PostgreSQL a role that may create the schema creates it on first use; any other role
+    finds it current and granted, or raises store.roles.SchemaNotReadyError, whose message
+    says to run `dengta migrate`."""
     url = DatabaseURL(settings.database_url)
     env = url.library_env(pool_size=settings.pool_size)
     if url.backend != "postgresql":
+        url.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         return DengtaApplication(env=env)
     env["CREATE_TABLE"] = "no"  # store.roles decides: the owner creates, others check
     app = DengtaApplication(env=env)

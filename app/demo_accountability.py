@@ -1,7 +1,8 @@
 """The demo's responsibility and accountability: letters from the committee to two branches
 (one signed and amended, one overdue), a finding through its whole closed loop and one left
-overdue, a public commitment, a project and a commendation. Idempotent like the rest of the
-demo: deterministic ids, and each step only when the aggregate has not taken it yet."""
+overdue, a public commitment, a project and a commendation (the finding's reopening and the
+commendation's revocation are in `demo_history`). Idempotent like the rest of the demo:
+deterministic ids, and each step only when the aggregate has not taken it yet."""
 
 from __future__ import annotations
 
@@ -21,13 +22,6 @@ class AccountabilityDemo:
     def __init__(self, loader: DemoLoader) -> None:
         self.loader = loader
         self.app = loader.app
-
-    def load(self) -> None:
-        self.letters()
-        self.findings()
-        self.commitment()
-        self.project()
-        self.commendation()
 
     def wrote(self, kind: str, position: int | None) -> None:
         self.loader.report.wrote(kind, position)
@@ -54,6 +48,8 @@ class AccountabilityDemo:
                     self.wrote("signatures", self.app.sign_letter(
                         f"person:{signer}", letter_id, side=side, signer_id=signer,
                         effective_date=day).position)
+
+    def amendment(self) -> None:
         letter = self.app.get(ResponsibilityLetter, demo_id("letter/marketing"))
         amendment = demo_id("letter/marketing/amendment-1")
         if letter.status is LetterStatus.SIGNED and str(amendment) not in letter.amendments:
@@ -93,7 +89,8 @@ class AccountabilityDemo:
             lambda: self.app.verify_rectification(
                 INSPECTOR, loop, effective_date=date(2026, 5, 25), reason="核查属实，予以销号"),
         ]
-        # The finding's own history (after Raised) says how far the loop has gone.
+        # The finding's own history (after Raised) says how far the loop has gone (a later
+        # chapter's reopening only lengthens it).
         taken = len(list(self.app.repository.event_store.get(loop))) - 1
         for take in steps[taken:]:
             self.wrote("rectification steps", take().position)

@@ -1,6 +1,6 @@
 """The demo's organisation: a municipal tobacco company's party committee, its branches, people,
-goals decomposed term → annual → specific, responsibilities and progress; and the loader the
-accountability and assessment demos build on. Idempotent: every fact has a deterministic id or
+goals decomposed term → annual → specific, responsibilities and quarterly progress; and the
+loader the other parts of the demo build on. Idempotent: every fact has a deterministic id or
 is checked before it is written, so a second run adds nothing."""
 
 from __future__ import annotations
@@ -105,6 +105,22 @@ ANNUAL_GOALS: list[tuple[str, str, str, int, Indicator,
 
 # Specific goals left without a direct responsible person, as the seeds warn happens.
 GAPS = {"business/4", "institutional/1"}
+QUARTER_ENDS = (date(2026, 3, 31), date(2026, 6, 30))
+
+
+def posts_of(kind: str) -> list[str]:
+    """The posts of an organisation of this kind, in the order people take them."""
+    posts = ["secretary", "deputy_secretary"]
+    posts += ["committee_member"] * (5 if kind == "committee" else 2)
+    posts += ["member"] * (0 if kind == "committee" else 7)
+    posts += ["staff"] * (0 if kind == "committee" else 2)
+    return posts
+
+
+def last_person() -> UUID:
+    """The person chapter one appoints last."""
+    key, _name, kind, *_rest = ORGANIZATIONS[-1]
+    return demo_id(f"{key}/person-{len(posts_of(kind)) - 1}")
 
 
 @dataclass
@@ -126,12 +142,6 @@ class DemoLoader:
         self.secretaries: dict[str, UUID] = {}
         self.members: dict[str, list[UUID]] = {}
 
-    def load(self) -> DemoReport:
-        self.organizations()
-        self.people()
-        self.goals()
-        return self.report
-
     def organizations(self) -> None:
         for key, name, kind, category, parent, groups in ORGANIZATIONS:
             self.organization(key, name, kind, category, parent)
@@ -151,12 +161,8 @@ class DemoLoader:
     def people(self) -> None:
         used: set[str] = set()
         for key, _name, kind, _category, _parent, _groups in ORGANIZATIONS:
-            posts = ["secretary", "deputy_secretary"]
-            posts += ["committee_member"] * (5 if kind == "committee" else 2)
-            posts += ["member"] * (0 if kind == "committee" else 7)
-            posts += ["staff"] * (0 if kind == "committee" else 2)
             self.members[key] = []
-            for number, post in enumerate(posts):
+            for number, post in enumerate(posts_of(kind)):
                 name = self.person_name(used)
                 person_id = self.person(f"{key}/person-{number}", name, post != "staff")
                 self.post(person_id, key, post)
@@ -183,9 +189,8 @@ class DemoLoader:
         return person_id
 
     def post(self, person_id: UUID, org_key: str, post: str) -> None:
-        person = self.app.get(Person, person_id)
-        if person.holds_post_in(demo_id(org_key)):
-            return
+        if self.app.get(Person, person_id).version > 1:
+            return  # appointed already (a later chapter may have ended the post since)
         written = self.app.appoint(ACTOR, person_id, organization_id=demo_id(org_key),
                                    post=post, effective_date=date(2024, 1, 1))
         self.report.wrote("posts", written.position)
@@ -211,6 +216,8 @@ class DemoLoader:
                                         organization_id=demo_id(org_key), field=goal_field,
                                         title=s_title, period=YEAR, indicator=s_indicator,
                                         weight=s_weight, parent_id=annual_id)
+                self.responsibility(specific_id, "organization", demo_id(org_key),
+                                    "collective")
                 self.responsibility(specific_id, "person", self.secretaries[org_key], "primary")
                 if goal_key not in GAPS:
                     self.responsibility(specific_id, "person", self.members[org_key][0],
@@ -220,7 +227,6 @@ class DemoLoader:
         if self.app.get(Goal, term_id).status is GoalStatus.DRAFTED:
             written = self.app.issue_goal_tree(ACTOR, term_id, effective_date=date(2026, 1, 5))
             self.report.wrote("issued goal trees", written.position)
-        self.progress()
 
     def goal(self, key: str, **details: object) -> UUID:
         goal_id = demo_id(f"goal/{key}")
@@ -231,34 +237,36 @@ class DemoLoader:
 
     def responsibility(self, goal_id: UUID, party_kind: str, party_id: UUID, kind: str) -> None:
         goal = self.app.get(Goal, goal_id)
-        if any(r["party_id"] == party_id and r["kind"] == kind for r in goal.responsibilities):
-            return
+        if goal.status is not GoalStatus.DRAFTED or any(
+                r["party_id"] == party_id and r["kind"] == kind for r in goal.responsibilities):
+            return  # assigned before issue; later changes are chapters of their own
         written = self.app.assign_responsibility(ACTOR, goal_id, party_kind=party_kind,
-                                                 party_id=party_id, kind=kind)
+                                                 party_id=party_id, kind=kind,
+                                                 effective_date=goal.period_start)
         self.report.wrote("responsibilities", written.position)
 
-    def progress(self) -> None:
-        """Quarter-one and quarter-two reports on every other specific goal."""
+    def progress(self, quarter: int) -> None:
+        """A quarter's reports (the first or the second) on every other specific goal."""
+        effective = QUARTER_ENDS[quarter - 1]
         for key, _title, _field, _weight, _indicator, specifics in ANNUAL_GOALS:
             for number, (_s_title, org_key, _s_weight, indicator) in enumerate(specifics):
                 if number % 2:
                     continue
                 goal = self.app.get(Goal, demo_id(f"goal/{key}/{number}"))
-                for quarter, effective in enumerate((date(2026, 3, 31), date(2026, 6, 30)), 1):
-                    if goal.progress_reports >= quarter:
-                        continue
-                    value, level = None, None
-                    if isinstance(indicator, QuantitativeIndicator):
-                        share = (indicator.target - indicator.baseline) * quarter / 4
-                        value = indicator.baseline + share
-                    else:
-                        level = "良好" if quarter == 1 else "优秀"
-                    written = self.app.report_progress(
-                        self.secretary_actor(org_key), goal.id, effective_date=effective,
-                        value=value, rubric_level=level,
-                        evidence=[f"{org_key}-2026Q{quarter}-台账.pdf"],
-                    )
-                    self.report.wrote("progress reports", written.position)
+                if goal.progress_reports >= quarter:
+                    continue
+                value, level = None, None
+                if isinstance(indicator, QuantitativeIndicator):
+                    share = (indicator.target - indicator.baseline) * quarter / 4
+                    value = indicator.baseline + share
+                else:
+                    level = "良好" if quarter == 1 else "优秀"
+                written = self.app.report_progress(
+                    self.secretary_actor(org_key), goal.id, effective_date=effective,
+                    value=value, rubric_level=level,
+                    evidence=[f"{org_key}-2026Q{quarter}-台账.pdf"],
+                )
+                self.report.wrote("progress reports", written.position)
 
     def specific_goals(self) -> dict[str, list[UUID]]:
         """Each organisation's specific goals, by organisation key."""

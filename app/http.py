@@ -31,7 +31,7 @@ from app.auth import (
     Principal,
     TokenService,
     bearer_token,
-    load_or_create_secret,
+    signing_secret,
 )
 from app.bootstrap import open_application
 from app.boundary import DateWindow
@@ -217,7 +217,7 @@ class Services:
         self.app: DengtaApplication = open_application(settings)
         self.database = Database(DatabaseURL(settings.database_url))
         self.readers = Readers(self.database)
-        secret = settings.jwt_secret or load_or_create_secret(settings.jwt_secret_file)
+        secret = signing_secret(settings.jwt_secret, settings.jwt_secret_file).value
         self.tokens = TokenService(secret, settings.jwt_issuer, settings.jwks_url)
         self.results: SharedCache[Any, Any] = SharedCache(maxsize=4096)
         # People the store has confirmed: a person, once registered, is never removed, so a

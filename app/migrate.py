@@ -16,8 +16,10 @@ from app.bootstrap import open_application
 from app.settings import Settings
 from projections import ALL
 from projections.engine import create_tables
+from store import probe
 from store.db import Database
 from store.postgres import AuditedPostgresRecorder
+from store.probe import StoreProblemError
 from store.roles import (
     DEFAULT_APP_ROLE,
     READ_SCHEMA,
@@ -51,6 +53,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
         app_url = None  # it names another role than the one asked for
     password = DatabaseURL(app_url).library_env()["POSTGRES_PASSWORD"] if app_url else ""
     try:
+        probe.check(DatabaseURL(owner_url), creating=True)  # reachable, in one line
         with closing(open_application(Settings(database_url=owner_url, pool_size=1))) as app:
             events, snapshots = app.recorder, app.snapshots.recorder if app.snapshots else None
             assert isinstance(events, AuditedPostgresRecorder)
@@ -70,7 +73,8 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
                 with conn.transaction():
                     create_tables(conn, projection)
         print(f"read models: {len(ALL)} created (or kept) in schema {READ_SCHEMA} as {role}")
-    except (SchemaNotReadyError, ValueError, DatabaseError, PersistenceError) as error:
+    except (SchemaNotReadyError, StoreProblemError, ValueError, DatabaseError,
+            PersistenceError) as error:
         print(f"dengta migrate: {error}".splitlines()[0], file=sys.stderr)
         return 2
     return 0

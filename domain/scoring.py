@@ -38,6 +38,11 @@ def rounded(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def shown(value: float | Decimal | None) -> float | None:
+    """A score as people are shown it, by the API and in exports: a number to two places."""
+    return None if value is None else round(float(value), 2)
+
+
 @dataclass(frozen=True)
 class ItemFact:
     """Something scored in a cycle for one organisation: a goal (weight, parent) or an

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from store.audit import AUDIT_TABLE, EPOCH, micros
 from store.db import Connection, marks
@@ -30,14 +31,35 @@ def position_at(conn: Connection, moment: datetime) -> int:
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
+def _recorded_at(value: datetime | int) -> datetime:
+    return value if isinstance(value, datetime) else EPOCH + timedelta(microseconds=value)
+
+
 def recorded_times(conn: Connection, positions: Sequence[int]) -> dict[int, datetime]:
     if not positions:
         return {}
     rows = conn.execute(f"SELECT position, recorded_at FROM {AUDIT_TABLE} "
                         f"WHERE position IN ({marks(positions)})", list(positions))
-    return {row[0]: row[1] if isinstance(row[1], datetime)
-            else EPOCH + timedelta(microseconds=row[1]) for row in rows}
+    return {row[0]: _recorded_at(row[1]) for row in rows}
 
 
 def log_head(conn: Connection) -> int:
     return int(conn.execute(f"SELECT coalesce(max(position), 0) FROM {AUDIT_TABLE}")[0][0])
+
+
+def last_event_of(conn: Connection, aggregate_id: UUID,
+                  event_type: str) -> tuple[int, datetime] | None:
+    """The position and recorded time of a record's latest event of one type. Scans the
+    audit table: for occasional look-ups (the demo's chapters), not for requests."""
+    key = aggregate_id if conn.dialect == "postgresql" else aggregate_id.hex
+    rows = conn.execute(f"SELECT position, recorded_at FROM {AUDIT_TABLE} "
+                        "WHERE aggregate_id = ? AND event_type = ? "
+                        "ORDER BY position DESC LIMIT 1", [key, event_type])
+    return (int(rows[0][0]), _recorded_at(rows[0][1])) if rows else None
+
+
+def recorded_after(conn: Connection, position: int) -> datetime | None:
+    """When the first event after `position` was recorded; None while it is the head."""
+    rows = conn.execute(f"SELECT recorded_at FROM {AUDIT_TABLE} WHERE position > ? "
+                        "ORDER BY position LIMIT 1", [position])
+    return _recorded_at(rows[0][0]) if rows else None

@@ -43,11 +43,9 @@ class DatabaseURL:
 
     def library_env(self, pool_size: int = 5) -> dict[str, str]:
         if self.backend == "sqlite":
-            path = self.sqlite_path
-            path.parent.mkdir(parents=True, exist_ok=True)
             return {
                 "PERSISTENCE_MODULE": SQLITE_FACTORY,
-                "SQLITE_DBNAME": str(path),
+                "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         parts = urlsplit(self.url)

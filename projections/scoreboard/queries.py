@@ -14,6 +14,7 @@ from domain.scoring import (
     ScoreCard,
     rounded,
     score,
+    shown,
 )
 from projections import organization_tree as tree
 from projections.pages import EVERYTHING, Page, count, read_page
@@ -262,10 +263,6 @@ class ScoreDiff:
     after: Standing
     delta: float | None
     changes: list[Change]
-
-
-def shown(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 2)
 
 
 def score_diff(conn: Connection, cycle_id: str, organization_id: str, start: int,

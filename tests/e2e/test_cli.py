@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from decimal import Decimal
 
 import pytest
 
@@ -26,6 +25,12 @@ def dengta(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=120, check=False)
 
 
+def moments(printed: str) -> list[str]:
+    """The lines `dengta demo` prints under its moments' heading."""
+    lines = printed.split("可回溯的时刻", 1)[1].splitlines()[1:]
+    return [line for line in lines if line.startswith("  20")]
+
+
 def test_demo_loads_once_and_a_second_run_writes_nothing(database_url) -> None:
     first = dengta(database_url, "demo")
     assert first.returncode == 0, first.stderr
@@ -35,6 +40,9 @@ def test_demo_loads_once_and_a_second_run_writes_nothing(database_url) -> None:
     second = dengta(database_url, "demo")
     assert second.returncode == 0, second.stderr
     assert "nothing written" in second.stdout
+    assert moments(second.stdout) == moments(first.stdout)  # read back from the log
+    assert len(moments(first.stdout)) == 7
+    assert "2026年度目标下达与责任书签订" in moments(first.stdout)[1]
     assert dengta(database_url, "digest").stdout.strip() == head
     verified = dengta(database_url, "verify", "--digest", head)
     assert verified.returncode == 0
@@ -92,6 +100,7 @@ def test_verify_names_the_position_of_a_tampered_event(database_url) -> None:
 
 
 def test_a_malformed_digest_is_a_usage_error(database_url) -> None:
+    assert dengta(database_url, "init").returncode == 0
     result = dengta(database_url, "verify", "--digest", "12:nothex")
     assert result.returncode == 2
     assert "POSITION:SHA256HEX" in result.stderr
@@ -138,47 +147,6 @@ def test_rebuild_refuses_while_a_worker_follows(database_url, tmp_path) -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=10)
-
-
-def test_business_scores_import_from_csv_by_name_or_id_and_bad_files_write_nothing(
-        database_url, tmp_path) -> None:
-    from tests.integration.assessment_story import stage
-
-    app = open_application(Settings(database_url=database_url))
-    try:
-        story = stage(app)
-        good = tmp_path / "scores.csv"
-        good.write_text(f"组织,业绩得分\nA党支部,91.5\n{story.branches['B']},88\n",
-                        encoding="utf-8")
-        bad = tmp_path / "bad.csv"
-        bad.write_text("组织,业绩得分\nC党支部,80\n不存在的支部,70\n", encoding="utf-8")
-        before = app.recorder.max_notification_id()
-        refused = dengta(database_url, "import-business-scores", "--cycle", str(story.cycle),
-                         str(bad))
-        assert refused.returncode == 2
-        assert "不存在的支部" in refused.stderr
-        assert app.recorder.max_notification_id() == before
-        hostile = tmp_path / "hostile.csv"
-        hostile.write_text(f"组织,业绩得分\nA党支部,1E+400\n{story.branches['B']},0.0000001\n",
-                           encoding="utf-8")
-        refused = dengta(database_url, "import-business-scores", "--cycle", str(story.cycle),
-                         "--reason", "补录\u0007", str(hostile))
-        assert refused.returncode == 2
-        assert all(problem in refused.stderr for problem in (
-            "reason: a reason or note may not hold control", "±1,000,000,000,000",
-            "at most 6 decimal places"))
-        assert app.recorder.max_notification_id() == before
-        imported = dengta(database_url, "import-business-scores", "--cycle", str(story.cycle),
-                          str(good))
-        assert imported.returncode == 0, imported.stderr
-        assert "imported 2 business scores" in imported.stdout
-        [event] = list(app.events.get(story.cycle, gt=app.repository.get(story.cycle).version
-                                      - 1))
-        assert event.actor == "system:import"
-        assert event.scores == {str(story.branches["A"]): Decimal("91.5"),
-                                str(story.branches["B"]): Decimal("88")}
-    finally:
-        app.close()
 
 
 def test_verify_checks_snapshots_and_with_read_models_the_audit_log(database_url) -> None:

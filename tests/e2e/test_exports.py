@@ -12,7 +12,7 @@ from typing import Any
 from httpx import Response
 from openpyxl import load_workbook
 
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import actor_global_id, to_global_id
 from tests.e2e import test_audit_api
 from tests.e2e.test_api import ADMIN, bearer, events
 from tests.e2e.test_audit_api import World
@@ -21,23 +21,42 @@ from tests.integration.audit_story import LOWERED, REOPENED, SYSTEM
 world = test_audit_api.world  # the same story and principals
 
 
-def test_the_audit_log_exports_to_xlsx_with_typed_columns(world: World) -> None:
+AUDIT_HEADERS = ("日志位置", "记录时间(UTC)", "生效日期", "操作人", "操作人编号", "对象类型",
+                 "操作", "对象名称", "对象编号", "所属组织", "所属组织编号", "原因", "变更内容")
+
+
+def test_the_audit_log_exports_to_xlsx_with_typed_columns_labels_and_names(
+        world: World) -> None:
     response = world.client.get("/export/audit-log.xlsx", headers=world.inspector)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.content), read_only=True)["审计日志"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:6] == ("日志位置", "记录时间(UTC)", "生效日期", "操作人", "对象类型", "操作")
+    assert rows[0] == AUDIT_HEADERS
     assert len(rows) == 1 + events(world.client)
     newest = rows[1]
     assert newest[0] == events(world.client) and isinstance(newest[0], int)
     assert isinstance(newest[1], datetime)
-    revoked = next(row for row in rows[1:] if row[5] == "ResponsibilityRevoked")
+    branch = to_global_id("Organization", world.told.story.branch)
+    revoked = next(row for row in rows[1:] if row[6] == "解除责任")
     assert isinstance(revoked[2], datetime)  # a date cell (openpyxl reads dates as datetimes)
     assert revoked[2].date() == world.told.direct_until
-    lowered = next(row for row in rows[1:] if row[8] == LOWERED and row[6] == world.goal())
-    assert lowered[9] == "weight: 60 → 50"
+    assert revoked[5:11] == ("目标", "解除责任", "三会一课按期召开（含党课）", world.goal(),
+                             "营销中心党支部", branch)
+    lowered = next(row for row in rows[1:] if row[11] == LOWERED and row[8] == world.goal())
+    assert lowered[6] == "调整权重" and lowered[12] == "weight: 60 → 50"
+    submitted = next(row for row in rows[1:] if row[6] == "提交整改")
+    assert submitted[3:5] == ("李书记", to_global_id("Person", world.told.story.secretary))
+    renamed = next(row for row in rows[1:] if row[3] == "数据导入")
+    assert (renamed[4], renamed[6]) == (actor_global_id(SYSTEM), "修改目标")
+    registered = next(row for row in rows[1:] if row[7] == "普通党员" and row[6] == "登记人员")
+    assert registered[3:6] == ("系统管理员账号", actor_global_id("admin"), "人员")
+    assert registered[12] == "name: ∅ → 普通党员；party_member: ∅ → true"
+    proposed = next(row for row in rows[1:] if row[6] == "提出加减分")
+    assert '"approved": false' in proposed[12] and '"points": "3"' in proposed[12]
+    changes = "".join(row[12] for row in rows[1:])
+    assert not any(python in changes for python in ("True", "False", "None", "{'", "['"))
 
 
 def test_a_filtered_audit_log_and_a_goal_history_export_to_csv(world: World) -> None:
@@ -47,13 +66,14 @@ def test_a_filtered_audit_log_and_a_goal_history_export_to_csv(world: World) -> 
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "日志位置" and len(rows) == 2
-    assert rows[1][3] == SYSTEM and rows[1][5] == "Revised"
+    assert rows[1][3:7] == ["数据导入", actor_global_id(SYSTEM), "目标", "修改目标"]
     assert datetime.fromisoformat(rows[1][1]).tzinfo is not None
     history = world.client.get("/export/goal-history.csv", headers=ADMIN,
                                params={"goalId": world.goal()})
     lines = list(csv.reader(io.StringIO(history.content.decode("utf-8-sig"))))
     assert len(lines) == 1 + 8
-    assert {line[6] for line in lines[1:]} == {world.goal()}
+    assert {line[8] for line in lines[1:]} == {world.goal()}
+    assert {line[7] for line in lines[1:]} == {"三会一课按期召开（含党课）"}
     xlsx = world.client.get("/export/goal-history.xlsx", headers=ADMIN,
                             params={"goalId": world.goal()})
     sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True)["目标变更历史"]
@@ -116,6 +136,29 @@ def test_a_scoreboard_exports_best_first_with_numbers_as_numbers(world: World) -
         ("1", "1", "B党支部", "85.9"), ("3", "2", "A党支部", "83.49")]
 
 
+def test_scoreboard_numbers_are_rounded_as_the_api_rounds_them(world: World) -> None:
+    assessment = world.told.assessment
+    assert assessment is not None
+    services = world.client.app.state.services  # type: ignore[attr-defined]
+    corrected = services.app.correct_evaluation(  # C's mass score: 77.123457
+        "person:mass-0", assessment.evaluations[("C1", "person:mass-0")], points="77.123457",
+        reason="复核更正群众评价")
+    assert services.runner.wait_until(corrected.position, 10)
+    cycle = to_global_id("AssessmentCycle", assessment.cycle)
+    rows = sheet_rows(world.client.get("/export/scoreboard.xlsx", headers=world.inspector,
+                                       params={"cycleId": cycle}), "考核成绩排名")
+    api = {line["organization"]["name"]: line for line in world.ask(
+        "query($c: ID!) { scoreboard(cycleId: $c, first: 10) { nodes { organization { name } "
+        "byKind { organizational mass self social } partyBuilding adjustment business "
+        "combined } } }", c=cycle)["nodes"]}
+    for row in rows[1:]:  # every number as the API shows it, not a digit more
+        line = api[row[2]]
+        assert row[4:12] == (*line["byKind"].values(), line["partyBuilding"],
+                             line["adjustment"], line["business"], line["combined"])
+    c = next(row for row in rows[1:] if row[2] == "C党支部")
+    assert c[5] == 77.12
+
+
 def test_an_accountability_view_exports_section_by_section_as_of_a_moment(
         world: World) -> None:
     told = world.told
@@ -125,23 +168,27 @@ def test_an_accountability_view_exports_section_by_section_as_of_a_moment(
     assert rows[0] == ("类别", "名称", "状态", "日期", "逾期天数", "说明", "编号")
     finding = to_global_id("Finding", told.finding)
     [found] = [r for r in rows[1:] if r[0] == "问题整改"]
-    assert found[1:3] == ("三会一课记录不全", "open") and found[6] == finding
+    assert found[1:3] == ("三会一课记录不全", "整改中") and found[6] == finding
     assert isinstance(found[3], datetime) and found[3].date() == date.today() - timedelta(30)
     assert found[4] == 30 and isinstance(found[4], int)
     assert found[5] == REOPENED
     overdue = {(r[1], r[4]) for r in rows[1:] if r[0] == "逾期事项"}
     assert overdue == {("三会一课记录不全", 30), ("补齐会议记录并建立台账", 40)}
-    assert [(r[1], r[5]) for r in rows[1:] if r[0] == "责任空缺"] == [
-        ("三会一课按期召开（含党课）", "缺直接责任"), ("主题党日活动", "缺主体责任、直接责任")]
+    assert [(r[1], r[2], r[5]) for r in rows[1:] if r[0] == "责任空缺"] == [
+        ("三会一课按期召开（含党课）", "具体目标", "缺直接责任"),
+        ("主题党日活动", "具体目标", "缺主体责任、直接责任")]
     closed = csv_rows(world.client.get("/export/accountability.csv", headers=ADMIN,
                                        params={**branch, "asOf": world.at("closed")}))
     assert [(r[0], r[2], r[4]) for r in closed[1:] if r[6] == finding] == [
-        ("问题整改", "closed", "")]
+        ("问题整改", "已销号", "")]
     secretary = {"partyId": to_global_id("Person", told.story.secretary)}
     own = csv_rows(world.client.get("/export/accountability.csv", headers=world.inspector,
                                     params=secretary))
     assert ("责任", "三会一课按期召开（含党课）") in {(r[0], r[1]) for r in own[1:]}
-    assert ("问题整改", "open") in {(r[0], r[2]) for r in own[1:]}
+    assert ("问题整改", "整改中") in {(r[0], r[2]) for r in own[1:]}
+    duties = [r for r in own[1:] if r[0] == "责任"]
+    assert duties and {r[2] for r in duties} == {"已下达"}
+    assert all(r[5].endswith("（具体目标）") and "责任" in r[5] for r in duties)
 
 
 def test_scoreboard_and_accountability_exports_are_for_inspectors_and_admins(

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, Route, WebSocket, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from app.auth import ADMINISTRATOR_SUBJECT
 from tests.conftest import IN_CI
 from tests.e2e.test_real_server import free_port, wait_until_ready
 
@@ -158,7 +159,7 @@ def test_graphiql_runs_a_query_with_the_pasted_header_and_nothing_leaves_the_ser
     page, traffic = ide
     paste_header_and_run(page, QUERY, server.header)
     result = result_containing(page, "totalCount")
-    assert result["data"]["viewer"] == {"subject": "admin", "isAdmin": True}
+    assert result["data"]["viewer"] == {"subject": ADMINISTRATOR_SUBJECT, "isAdmin": True}
     goals = result["data"]["goals"]
     assert goals["totalCount"] > 3
     assert all(node["title"] and "党" in node["organization"]["name"]
@@ -190,7 +191,7 @@ def test_a_subscription_in_graphiql_follows_events_over_the_servers_own_websocke
                          headers=json.loads(server.header), timeout=10)
     assert created.json()["data"]["registerOrganization"]["userErrors"] == []
     event = result_containing(page, "Registered")["data"]["recordedEvents"]
-    assert event == {"actor": {"name": "系统管理员账号"}, "aggregateType": "Organization",
+    assert event == {"actor": {"name": "系统管理员"}, "aggregateType": "Organization",
                      "eventType": "Registered"}
     assert traffic.sockets == [f"ws{server.origin.removeprefix('http')}/graphql"]
     assert traffic.foreign() == []

@@ -176,6 +176,8 @@ def test_a_real_server_writes_one_json_line_per_bad_request(tmp_path) -> None:
     port, log = free_port(), tmp_path / "server.log"
     env = {**os.environ, "DENGTA_DATABASE_URL": f"sqlite:///{tmp_path}/logs.db",
            "DENGTA_JWT_SECRET": SECRET, "DENGTA_LOG_FORMAT": "json"}
+    subprocess.run([sys.executable, "-m", "app.cli", "init"], env=env, check=True,
+                   capture_output=True)
     with log.open("wb") as out:  # stdout too: nothing but JSON lines
         server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port",
                                    str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)

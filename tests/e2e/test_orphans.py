@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from app.bootstrap import open_application
 from app.lifeline import PARENT_ENV, end_with_parent
+from app.settings import Settings
 from tests.conftest import reset_postgres
 from tests.e2e.test_real_server import free_port, wait_until_ready
 
@@ -73,6 +75,7 @@ def serve(url: str, port: int, workers: int, projections: str,
 def test_sigkill_of_serve_ends_its_children_and_a_restart_takes_the_port(
         postgres_database, tmp_path, projections, workers, expected) -> None:
     reset_postgres(postgres_database)
+    open_application(Settings(database_url=postgres_database)).close()  # serve needs a store
     port, log = free_port(), tmp_path / "serve.log"
     server = serve(postgres_database, port, workers, projections, log)
     restarted = None

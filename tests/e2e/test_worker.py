@@ -170,6 +170,8 @@ def test_serve_runs_the_followers_in_a_child_it_restarts_and_stops(url, tmp_path
     port = free_port()
     env = {**os.environ, "DENGTA_DATABASE_URL": url, "DENGTA_JWT_SECRET": secret,
            "DENGTA_PROJECTIONS": "worker"}
+    subprocess.run([sys.executable, "-m", "app.cli", "init"], env=env, check=True,
+                   capture_output=True)  # serve opens only a store that is there
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port",

@@ -20,7 +20,6 @@ from app.graphql.assessment.types import (
     ScoreMoment,
     Standing,
     flatten,
-    score,
     score_card_view,
     standings,
     visible_organization,
@@ -32,6 +31,7 @@ from app.graphql.kit.nodes import NodeRegistry
 from app.graphql.kit.paging import Connection, connection, page_of
 from domain.scoring import ScoreCard
 from domain.scoring import score as derive
+from domain.scoring import shown as score
 from projections import scoreboard as board
 from store.audit_reads import log_head, recorded_times
 

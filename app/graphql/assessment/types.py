@@ -25,15 +25,12 @@ from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from domain.scoring import Node as ScoreNode
 from domain.scoring import ScoreCard
+from domain.scoring import shown as score
 from projections import organization_tree as tree
 from projections import scoreboard as board
 from projections.engine import tracked
 from projections.pages import Page
 from projections.scoreboard import Scoreboard
-
-
-def score(value: float | Decimal | None) -> float | None:
-    return None if value is None else round(float(value), 2)
 
 
 @strawberry.type(description="A score per evaluator kind (0-100; null: nobody has scored).")

@@ -20,6 +20,7 @@ from app.graphql.kit.ids import (
 )
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
+from domain.labels import actor_label
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -63,11 +64,6 @@ class Actor:
     name: str
 
 
-# The system actors the code records, by name; another `system:<job>` is named after its job.
-SYSTEM_ACTOR_NAMES = {"admin": "系统管理员账号", "system:demo": "演示数据载入",
-                      "system:import": "数据导入", "system:bench": "性能测试"}
-
-
 @strawberry.type(description="An actor that is not a person: the administrator account "
                              "(`admin`) or a system job (`system:<job>`).")
 class SystemActor(Node, Actor):
@@ -75,9 +71,8 @@ class SystemActor(Node, Actor):
 
     @classmethod
     def of(cls, actor: str) -> SystemActor:
-        name = SYSTEM_ACTOR_NAMES.get(actor) or (
-            f"系统任务 {actor.removeprefix('system:')}" if actor.startswith("system:") else actor)
-        return cls(id=strawberry.ID(actor_global_id(actor)), name=name, code=actor)
+        return cls(id=strawberry.ID(actor_global_id(actor)), name=actor_label(actor),
+                   code=actor)
 
 
 def actor_of(info: Info[Context, None], actor: str, position: int | None) -> Actor | None:

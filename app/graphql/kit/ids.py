@@ -24,6 +24,15 @@ def from_global_id(global_id: str) -> tuple[str, UUID]:
         raise BadIdError(f"{global_id!r} is not an id this API issued") from None
 
 
+def any_id(text: str, type_name: str) -> UUID:
+    """A record's id as a person types it: a raw uuid or the API's global id of that type
+    (what the command line takes). Raises BadIdError."""
+    try:
+        return UUID(text.strip())
+    except ValueError:
+        return expect(text.strip(), type_name)
+
+
 def expect(global_id: str, type_name: str) -> UUID:
     kind, raw = from_global_id(global_id)
     if kind != type_name:
