@@ -26,6 +26,7 @@ from domain.errors import (
     PostRequiredError,
     ReasonRequiredError,
 )
+from domain.labels import MEETING_KINDS
 from domain.organizations import Organization
 from domain.people import Person
 from domain.values import OrganizationKind, PostKind, parse_enum, require_text
@@ -42,15 +43,7 @@ class MeetingKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return MEETING_LABELS[self]
-
-
-MEETING_LABELS = {
-    MeetingKind.BRANCH_GENERAL: "支部党员大会", MeetingKind.BRANCH_COMMITTEE: "支部委员会",
-    MeetingKind.GROUP: "党小组会", MeetingKind.LECTURE: "党课",
-    MeetingKind.THEME_DAY: "主题党日", MeetingKind.LIFE_MEETING: "组织生活会",
-    MeetingKind.DEMOCRATIC_REVIEW: "民主评议党员大会",
-}
+        return MEETING_KINDS[self.value]
 
 
 class AttendanceStatus(StrEnum):
@@ -147,7 +140,7 @@ def check_kind(kind: MeetingKind, organization: Organization) -> None:
     """党小组会 is a party group's meeting; a party group has no committee."""
     is_group = organization.kind is OrganizationKind.GROUP
     if kind is MeetingKind.GROUP and not is_group:
-        raise InvalidInputError("a 党小组会 is held by a party group", field="kind")
+        raise InvalidInputError(f"a {kind.label} is held by a party group", field="kind")
     if kind is MeetingKind.BRANCH_COMMITTEE and is_group:
         raise InvalidInputError("a party group has no committee", field="kind")
 

@@ -15,7 +15,6 @@ from app.graphql.kit.context import Context
 from app.graphql.kit.nodes import Node, NodeRegistry
 from domain import compliance as rules
 from domain.meeting_rules import MeetingRule as DomainRule
-from domain.meetings import MEETING_LABELS
 from domain.meetings import MeetingKind as DomainKind
 from projections import organizational_life as life
 
@@ -123,7 +122,7 @@ class MeetingRule:
     def of(cls, rule: DomainRule) -> MeetingRule:
         return cls(organization_kind=rule.organization_kind.value,
                    meeting_kind=kind_of(rule.meeting_kind),
-                   label=MEETING_LABELS[rule.meeting_kind], cadence=Cadence(rule.cadence.value),
+                   label=rule.meeting_kind.label, cadence=Cadence(rule.cadence.value),
                    times=rule.times)
 
 
