@@ -12,6 +12,8 @@ from domain.cycles import AssessmentCycle
 from domain.findings import Finding
 from domain.goals import Goal
 from domain.letters import ResponsibilityLetter
+from domain.life_cases import LifeCases
+from domain.meetings import Meeting
 from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
@@ -20,8 +22,9 @@ from domain.sanctions import Sanction
 __all__ = ["DengtaApplication", "Written"]
 
 
-class DengtaApplication(AssessmentCases, AccountabilityCases, CoreCases):
+class DengtaApplication(LifeCases, AssessmentCases, AccountabilityCases, CoreCases):
     name = "dengta"
     snapshotting_intervals = {Organization: 100, Goal: 50, Person: 50,  # noqa: RUF012
                               AssessmentCycle: 100, ResponsibilityLetter: 50, Finding: 50,
-                              Commitment: 50, Project: 50, Sanction: 50}
+                              Commitment: 50, Project: 50, Sanction: 50,
+                              Meeting: 50}

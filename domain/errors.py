@@ -108,7 +108,8 @@ class DissolvedError(DomainError):
 
 
 class PostRequiredError(DomainError):
-    """Raised when a primary responsible person holds no post in the goal's organisation."""
+    """Raised when a primary responsible person holds no post in the goal's organisation, or a
+    meeting lists someone who held no post in its organisation on the meeting date."""
 
     code = "POST_REQUIRED"
 

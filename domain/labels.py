@@ -44,13 +44,20 @@ PROJECT_STATUSES = {"proposed": "已申报", "approved": "已立项", "in_progre
 SANCTION_KINDS = {"commendation": "表彰", "admonishing_talk": "约谈", "written_warning": "书面警示",
                   "accountability": "问责"}
 BASIS_KINDS = {"evaluation": "考核评价", "finding": "问题整改", "letter": "目标责任书"}
+MEETING_KINDS = {"branch_general": "支部党员大会", "branch_committee": "支部委员会",
+                 "group": "党小组会", "lecture": "党课", "theme_day": "主题党日",
+                 "life_meeting": "组织生活会", "democratic_review": "民主评议党员大会"}
+ATTENDANCE_STATUSES = {"present": "出席", "absent": "缺席", "excused": "请假"}
+MEETING_STATUSES = {"held": "已召开", "cancelled": "已作废"}
+MEETING_CADENCES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
 
 # Records, as the audit log names their types.
 AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标",
                    "LibraryIndicator": "考核指标", "AssessmentCycle": "考核周期",
                    "Evaluation": "评价打分", "Scorer": "评价人登记",
                    "ResponsibilityLetter": "目标责任书", "Commitment": "公开承诺",
-                   "Finding": "问题整改", "Project": "党建项目", "Sanction": "奖惩"}
+                   "Finding": "问题整改", "Project": "党建项目", "Sanction": "奖惩",
+                   "Meeting": "会议记录", "MeetingRuleSet": "三会一课制度"}
 
 # Events, as `<aggregate type>.<event type>` (the same name means different things on
 # different records: a goal's Revised is not an evaluation's).
@@ -93,6 +100,9 @@ EVENTS = {
     "Project.Proposed": "申报项目", "Project.Stepped": "项目进展",
     "Project.MilestoneReached": "达成项目节点",
     "Sanction.Issued": "作出奖惩", "Sanction.Revoked": "撤销奖惩",
+    "Meeting.Recorded": "记录会议", "Meeting.AttendanceCorrected": "更正出勤",
+    "Meeting.MinutesCorrected": "更正会议记录", "Meeting.Cancelled": "作废会议记录",
+    "MeetingRuleSet.Defined": "制定三会一课制度", "MeetingRuleSet.Revised": "修订三会一课制度",
 }
 
 # Who acted, when not a person: the built-in administrator account and the system's jobs.

@@ -5,10 +5,12 @@ from projections.audit_log import AuditLog
 from projections.engine import Projection
 from projections.goals import Goals
 from projections.organization_tree import OrganizationTree
+from projections.organizational_life import OrganizationalLife
 from projections.rectification import Rectification
 from projections.responsibility_list import ResponsibilityList
 from projections.scoreboard import Scoreboard
 
 ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
-                                        Scoreboard, AuditLog, Rectification, Accountability)
+                                        Scoreboard, AuditLog, Rectification, Accountability,
+                                        OrganizationalLife)
 BY_NAME = {projection.name: projection for projection in ALL}

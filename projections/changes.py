@@ -22,6 +22,8 @@ from domain.findings import Finding
 from domain.goals import Goal
 from domain.indicators import LibraryIndicator
 from domain.letters import ResponsibilityLetter
+from domain.meeting_rules import MeetingRuleSet
+from domain.meetings import Meeting
 from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
@@ -117,6 +119,15 @@ def undated_field(name: str) -> str:
     """`progress[2026-10-08]` → `progress`: replayed in effective order, the last one wins."""
     base = name.split("[", 1)[0]
     return base if base in LATEST_EFFECTIVE else name
+
+
+def attendance(event: Meeting.Recorded | Meeting.AttendanceCorrected) -> Changes:
+    """The presider, and the attendance as one field (person id → status, with the reason
+    where one was given): a correction lists everyone again, so one field shows who was
+    added, dropped or changed."""
+    return {"presider_id": plain(event.presider_id), "attendance": {
+        e["person_id"]: e["status"] + (f": {e['reason']}" if e["reason"] else "")
+        for e in event.attendance}}
 
 
 def progress(event: Goal.ProgressReported) -> Changes:
@@ -220,4 +231,13 @@ CHANGES: dict[type[Any], ChangeMapping] = {
     Sanction.Issued: fields("kind", "party_kind", "party_id", "organization_id", "basis",
                             revoked=False),
     Sanction.Revoked: fields(revoked=True),
+    Meeting.Recorded: lambda e: {
+        **fields("organization_id", "kind", "topic", "minutes", "evidence",
+                 status="held")(e), "held_on": plain(e.effective_date), **attendance(e)},
+    Meeting.AttendanceCorrected: attendance,
+    Meeting.MinutesCorrected: fields("topic", "minutes", "evidence"),
+    Meeting.Cancelled: fields(status="cancelled"),
+    MeetingRuleSet.Defined: fields("organization_id", "title", "effective_from", "rules",
+                                   revision=1),
+    MeetingRuleSet.Revised: fields("revision", "effective_from", "rules"),
 }

@@ -39,15 +39,21 @@ from app.graphql.core.types import Goal, Organization, Person, SystemActor
 from app.graphql.kit import acks, boundary
 from app.graphql.kit.cost import NodeLimit
 from app.graphql.kit.nodes import NodeRegistry
+from app.graphql.life import mutations as life_mutations
+from app.graphql.life import queries as life_queries
+from app.graphql.life import types as life_types
 
 # Each feature package contributes its own root types; the schema merges them, and the node
 # fetchers of the records it adds to the core's (handed to each request's context).
-NODES: NodeRegistry = {**assessment_queries.NODES, **accountability_types.NODES}
+NODES: NodeRegistry = {**assessment_queries.NODES, **accountability_types.NODES,
+                       **life_types.NODES}
 Query = merge_types("Query", (queries.Query, assessment_queries.AssessmentQuery,
                               audit_queries.AuditQuery,
-                              accountability_queries.AccountabilityQuery))
+                              accountability_queries.AccountabilityQuery,
+                              life_queries.LifeQuery))
 Mutation = merge_types("Mutation", (mutations.Mutation, assessment_mutations.AssessmentMutation,
-                                    accountability_mutations.AccountabilityMutation))
+                                    accountability_mutations.AccountabilityMutation,
+                                    life_mutations.LifeMutation))
 Subscription = merge_types("Subscription", (subscriptions.Subscription,
                                             audit_queries.AuditSubscription))
 
@@ -178,7 +184,8 @@ def build_schema(introspection: bool = True,
     if not introspection:
         extensions.append(DisableIntrospection)
     schema = LoggedSchema(query=Query, mutation=Mutation, subscription=Subscription,
-                          types=[Organization, Goal, Person, SystemActor, AssessmentCycle],
+                          types=[Organization, Goal, Person, SystemActor, AssessmentCycle,
+                                 life_types.Meeting, life_types.MeetingRuleSet],
                           extensions=extensions,
                           config=StrawberryConfig(name_converter=RememberedNames()),
                           scalar_overrides={datetime: boundary.AWARE_DATETIME})

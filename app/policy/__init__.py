@@ -7,7 +7,9 @@ subtree, granting roles included; a secretary manages organisations, people's po
 responsibilities in its subtree; anyone may report progress on a goal they are responsible
 for. Assessment: the indicator library is kept by admins; cycles are run by the organiser's
 managers and published, locked and reopened by its admins; evaluators give mass and social
-ballots; organisational scoring is the parent organisation's managers'.
+ballots; organisational scoring is the parent organisation's managers'. Organisational
+life (`life`): meetings are recorded, corrected and cancelled by the organisation's managers
+for people within their reach; rule sets of required frequencies are its admins'.
 
 Accountability: a secretary manages letters (drafts them for organisations below; approves
 amendments as the issuing side), commitments, findings and projects in its subtree; a letter is
@@ -24,7 +26,7 @@ names: the organisation it acts on, the organisations a cycle assesses, the peop
 linked goals and records, and a ballot's own evaluator. Who counts as within reach is below
 ("who is within reach"). Segregation of duties stays in the domain.
 
-The rules live in `base` (roles, reach), `reads`, `writes` and `assessment`; this package
+The rules live in `base` (roles, reach), `reads`, `writes`, `assessment` and `life`; this package
 is the one place that decides, and what resolvers ask is re-exported here."""
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from app.policy.base import (
     roles,
     roles_at,
 )
+from app.policy.life import may_record_meeting, may_set_meeting_rules
 from app.policy.reads import (
     ReadScope,
     audit_scope,
@@ -137,6 +140,7 @@ __all__ = [
     "may_propose_project",
     "may_raise_finding",
     "may_read_organization",
+    "may_record_meeting",
     "may_rectify",
     "may_register_organization",
     "may_register_person",
@@ -146,6 +150,7 @@ __all__ = [
     "may_run_cycle",
     "may_run_project",
     "may_sanction",
+    "may_set_meeting_rules",
     "may_sign",
     "may_verify",
     "party_in_reach",

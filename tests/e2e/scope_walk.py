@@ -9,6 +9,7 @@ depth, token and node-count limits."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,6 @@ from typing import Any
 from graphql import OperationDefinitionNode, parse
 
 from app.graphql.kit.cost import MAX_NODES, Cost
-from app.graphql.kit.ids import SYSTEM_ACTOR, from_global_id, system_actor
 from app.graphql.schema import build_schema
 
 PAGE = 10  # nested connections
@@ -233,13 +233,16 @@ def walk(post: Post, schema: Schema, start_ids: list[str], hops: int = 3) -> Wal
     return found
 
 
+def type_of(global_id: str) -> str:
+    """The type a global id names (a SystemActor's raw id is a name, not a uuid)."""
+    return base64.urlsafe_b64decode(global_id.encode()).decode().partition(":")[0]
+
+
 def hop(post: Post, schema: Schema, ids: list[str], found: Walk) -> None:
     """Read records through `nodes(ids)`, one request per type (what the type leads to)."""
     by_type: dict[str, list[str]] = {}
     for global_id in ids:
-        type_name = (SYSTEM_ACTOR if system_actor(global_id) is not None
-                     else from_global_id(global_id)[0])
-        by_type.setdefault(type_name, []).append(global_id)
+        by_type.setdefault(type_of(global_id), []).append(global_id)
     for type_name in sorted(schema.nodes):
         wanted = by_type.get(type_name, [])
         if not wanted:

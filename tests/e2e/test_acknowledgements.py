@@ -257,7 +257,8 @@ def test_a_key_holds_across_processes_and_concurrent_replays(
 # The mutations that create a record (the others change one, and take an expected version).
 CREATES = {"registerOrganization", "registerPerson", "draftGoal", "draftLetter",
            "makeCommitment", "raiseFinding", "proposeProject", "issueSanction",
-           "defineIndicator", "draftCycle", "proposeAdjustment"}
+           "defineIndicator", "draftCycle", "proposeAdjustment", "recordMeeting",
+           "defineMeetingRules"}
 
 
 def test_every_payload_acknowledges_and_every_input_takes_a_key() -> None:

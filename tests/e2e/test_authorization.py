@@ -19,6 +19,7 @@ from domain.values import Period, quantitative
 from tests.e2e.test_api import SECRET, bearer, events
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+TODAY = date.today()  # posts in the world are taken today: meetings are held today
 
 
 @pytest.fixture
@@ -73,6 +74,7 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
                                   party_id=ids["memA"], kind="specific", reason="分工")
         for side in "AB":
             assessment(app, ids, side)
+        extra.update(life_world(app, ids))
         last = app.recorder.max_notification_id()
         assert services.runner.wait_until(last, 10)
         kinds = {"C": "Organization", "A": "Organization", "B": "Organization"}
@@ -147,6 +149,26 @@ def accountability_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
             f"project{side}": to_global_id("Project", project),
             f"sanction{side}": to_global_id("Sanction", sanction),
         })
+    return extra
+
+
+def life_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
+    """Per side: a rule set kept by the branch, a meeting of the branch presided by its
+    secretary, and another to cancel. Returns their global ids."""
+    extra: dict[str, str] = {}
+    for side in "AB":
+        rules = app.define_meeting_rules(
+            "admin", organization_id=ids[side], title="三会一课制度",
+            effective_from=date(2026, 1, 1),
+            rules=[{"organization_kind": "branch", "meeting_kind": "branch_general",
+                    "cadence": "quarterly"}]).id
+        extra[f"rules{side}"] = to_global_id("MeetingRuleSet", rules)
+        for key in ("meeting", "cancelMeeting"):
+            meeting = app.record_meeting(
+                "admin", organization_id=ids[side], kind="branch_general", held_on=TODAY,
+                today=TODAY, topic="学习党章", presider_id=ids[f"sec{side}"],
+                attendance=[{"person_id": ids[f"sec{side}"], "status": "present"}]).id
+            extra[f"{key}{side}"] = to_global_id("Meeting", meeting)
     return extra
 
 
@@ -310,6 +332,29 @@ CASES: list[tuple[str, str, Any]] = [
                    "basis": [{"kind": "finding", "id": i[f"finding{s}"]}], "reason": "约谈"}),
     ("revokeSanction", "RevokeSanctionInput",
      lambda i, s: {"sanctionId": i[f"sanction{s}"], "reason": "撤销"}),
+    # ---- organisational life ----
+    ("recordMeeting", "RecordMeetingInput",
+     lambda i, s: {"organizationId": i[s], "kind": "BRANCH_GENERAL",
+                   "heldOn": TODAY.isoformat(), "topic": "学习", "presiderId": i[f"sec{s}"],
+                   "attendance": [{"personId": i[f"sec{s}"], "status": "PRESENT"}]}),
+    ("correctAttendance", "CorrectAttendanceInput",
+     lambda i, s: {"meetingId": i[f"meeting{s}"], "presiderId": i[f"sec{s}"],
+                   "attendance": [{"personId": i[f"sec{s}"], "status": "PRESENT"}],
+                   "reason": "更正"}),
+    ("correctMinutes", "CorrectMinutesInput",
+     lambda i, s: {"meetingId": i[f"meeting{s}"], "topic": "更正", "minutes": "纪要",
+                   "reason": "笔误"}),
+    ("cancelMeeting", "CancelMeetingInput",
+     lambda i, s: {"meetingId": i[f"cancelMeeting{s}"], "reason": "重复录入"}),
+    ("defineMeetingRules", "DefineMeetingRulesInput",
+     lambda i, s: {"organizationId": i[f"{s}2"], "title": "小组制度",
+                   "effectiveFrom": "2026-01-01",
+                   "rules": [{"organizationKind": "group", "meetingKind": "GROUP",
+                              "cadence": "MONTHLY"}]}),
+    ("reviseMeetingRules", "ReviseMeetingRulesInput",
+     lambda i, s: {"ruleSetId": i[f"rules{s}"], "effectiveFrom": "2026-07-01",
+                   "rules": [{"organizationKind": "branch", "meetingKind": "LECTURE",
+                              "cadence": "QUARTERLY"}], "reason": "新规"}),
 ]
 SCHEME: dict[str, Any] = {
     "evaluator_weights": {"organizational": 50, "mass": 20, "self": 20, "social": 10},
@@ -329,12 +374,13 @@ LIBRARY = {"defineIndicator", "reviseIndicator"}  # admins keep the shared libra
 ADMINISTER = {"publishCycle", "lockCycle", "approveCycleReopen", "approveAdjustment"}
 BALLOTS = {"evaluate", "correctEvaluation"}  # the cases score mass ballots
 SIGNER_ONLY = {"signLetter"}  # the signer themself (secretary of A) or the administrator
+MEETING_RULES = {"defineMeetingRules", "reviseMeetingRules"}  # admins set them for a subtree
 INSPECTION = {"raiseFinding", "verifyRectification", "returnRectification", "reopenFinding",
               "issueSanction", "revokeSanction"}
 ALLOWED = {
     "admin": {"inside": EVERY, "outside": EVERY},
     "admin of A": {"inside": EVERY - SIGNER_ONLY, "outside": {"registerPerson"} | LIBRARY},
-    "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS,
+    "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS - MEETING_RULES,
                   "outside": {"registerPerson"}},
     "member": {"inside": {"reportProgress"}, "outside": set()},
     "inspector": {"inside": INSPECTION, "outside": INSPECTION},

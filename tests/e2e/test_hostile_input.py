@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from graphql import (
+    GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLList,
@@ -67,6 +68,8 @@ def value_of(kind: GraphQLInputType, ids: st.SearchStrategy[str],
         optional = {name: value_of(f.type, ids, depth + 1) for name, f in kind.fields.items()
                     if not isinstance(f.type, GraphQLNonNull)}
         return st.fixed_dictionaries(required, optional=optional)
+    if isinstance(kind, GraphQLEnumType):  # its names, or any text (a validation error)
+        return st.one_of(st.sampled_from(sorted(kind.values)), HOSTILE_TEXT)
     assert isinstance(kind, GraphQLScalarType), kind
     return {
         "String": HOSTILE_TEXT, "ID": ids, "Int": HOSTILE_INT, "Boolean": st.booleans(),

@@ -37,7 +37,8 @@ OWNERS = """{ nodes(ids: $ids) { __typename id
   ... on Project { organization { id } } ... on Commitment { organizationId }
   ... on Sanction { organizationId }
   ... on ResponsibilityLetter { issuer { id } recipient { id } }
-  ... on AssessmentCycle { organizer { id } organizations { id } } } }"""
+  ... on AssessmentCycle { organizer { id } organizations { id } }
+  ... on Meeting { organization { id } } ... on MeetingRuleSet { organization { id } } } }"""
 
 
 def raw(global_id: str) -> str:
@@ -138,7 +139,7 @@ class Truth:
                 global_id: str, type_name: str) -> bool:
         subtree = {raw(ids[k]) for root in roots for k in self.below(root)}
         outline = {raw(ids[k]) for root in roots for k in self.above(root)}
-        if type_name == "SystemActor":  # an account's name (the administrator, a job)
+        if type_name == "SystemActor":  # the administrator account, a system job: a name
             return True
         if type_name == "Organization":
             return raw(global_id) in subtree | outline
@@ -163,7 +164,8 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
     universe = sorted(admin_walk.records)
     truth = Truth(client, ids, admin_walk)
     b_side = {ids[k] for k in ("B", "B1", "gB", "subB", "secB", "findingB", "signedB",
-                               "projectB", "cycB", "commitmentB", "sanctionB")}
+                               "projectB", "cycB", "commitmentB", "sanctionB", "meetingB",
+                               "rulesB")}
     assert b_side <= set(universe), "the administrator's walk must reach the other branch"
     for name, (person, roots) in PRINCIPALS.items():
         headers = bearer(f"person:{raw(ids[person])}") if person else bearer()
@@ -182,12 +184,13 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
             assert total == nodes if not more else total > nodes, (name, where, total, nodes)
         if roots == ("A",):  # it sees its own world, and the committee only by name
             assert {ids[k] for k in ("A", "A1", "A2", "C", "gA", "subA", "findingA",
-                                     "signedA", "projectA", "twoAB", "memA")} <= set(
+                                     "signedA", "projectA", "twoAB", "memA", "meetingA",
+                                     "rulesA")} <= set(
                 found.records), name
             assert not {ids["gC"], ids["secC"]} & set(found.records), name
-        if name == "nobody":  # itself, and the names of accounts that are no person
-            assert {i for i, t in found.records.items() if t != "SystemActor"} == {me}, (
-                found.records)
+        if name == "nobody":
+            assert {i for i, t in found.records.items() if t != "SystemActor"} == {me}, \
+                found.records
 
 
 def test_walking_up_and_down_from_ones_own_records_stays_inside(scoped) -> None:

@@ -10,6 +10,8 @@ from domain import labels
 from domain.assessment import Cadence, CycleKind, CycleStatus, EvaluatorKind
 from domain.findings import FindingSource, FindingStatus, Severity
 from domain.letters import AmendmentStatus, LetterSide, LetterStatus
+from domain.meeting_rules import Cadence as MeetingCadence
+from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind
 from domain.values import (
@@ -38,6 +40,8 @@ VOCABULARIES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (LetterSide, labels.LETTER_SIDES), (AmendmentStatus, labels.AMENDMENT_STATUSES),
     (ProjectType, labels.PROJECT_TYPES), (ProjectStatus, labels.PROJECT_STATUSES),
     (SanctionKind, labels.SANCTION_KINDS), (BasisKind, labels.BASIS_KINDS),
+    (MeetingKind, labels.MEETING_KINDS), (AttendanceStatus, labels.ATTENDANCE_STATUSES),
+    (MeetingStatus, labels.MEETING_STATUSES), (MeetingCadence, labels.MEETING_CADENCES),
 ]
 
 

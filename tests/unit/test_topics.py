@@ -6,6 +6,8 @@ from domain.commitments import Commitment
 from domain.findings import Finding
 from domain.goals import Goal
 from domain.letters import ResponsibilityLetter
+from domain.meeting_rules import MeetingRuleSet
+from domain.meetings import Meeting
 from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
@@ -14,7 +16,7 @@ from domain.sanctions import Sanction
 
 def test_every_event_class_has_an_explicit_stable_topic() -> None:
     for aggregate in (Organization, Person, Goal, ResponsibilityLetter, Commitment, Finding,
-                      Project, Sanction):
+                      Project, Sanction, Meeting, MeetingRuleSet):
         events = [v for v in vars(aggregate).values()
                   if isinstance(v, type) and issubclass(v, aggregate.Event)
                   and v.__name__ != "Event"]
