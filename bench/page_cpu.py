@@ -57,7 +57,7 @@ from store.url import DatabaseURL
 try:
     from app.demo_organization import demo_id
 except ImportError:  # before 2026-12-07 the demo was one module
-    from app.demo import demo_id  # type: ignore[attr-defined,no-redef]
+    from app.demo import demo_id  # type: ignore[attr-defined,unused-ignore]
 try:
     from app.logs import configure as configure_logs
 except ImportError:  # before 2026-12-07 the server logged through basicConfig
