@@ -42,8 +42,9 @@ def parent_scope(w: Writer, goal_id: UUID) -> str | None:
     return goal_scope(w, UUID(view.parent_id)) if view and view.parent_id else None
 
 
-def sibling_weights(w: Writer, given: list[inputs.SubgoalWeightInput]) -> dict[UUID, int]:
-    return {w.id(each.goal_id, "Goal", "siblingWeights"): each.weight for each in given}
+def sibling_weights(w: Writer, given: list[inputs.SubgoalWeightInput],
+                    field: str = "siblingWeights") -> dict[UUID, int]:
+    return {w.id(each.goal_id, "Goal", field): each.weight for each in given}
 
 
 def party_of(w: Writer, global_id: str) -> tuple[str, UUID]:
