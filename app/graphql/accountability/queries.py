@@ -18,6 +18,13 @@ from app.graphql.kit.context import Context
 from app.graphql.kit.ids import BadIdError, from_global_id
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of, paginate
 from app.graphql.kit.permissions import AUTHENTICATED
+from app.graphql.kit.vocab import (
+    CommitmentStatus,
+    FindingStatus,
+    LetterStatus,
+    ProjectStatus,
+    SanctionStatus,
+)
 from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification
@@ -106,7 +113,7 @@ class AccountabilityQuery:
     def findings(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
-        organization_id: strawberry.ID | None = None, status: str | None = None,
+        organization_id: strawberry.ID | None = None, status: FindingStatus | None = None,
         as_of: datetime | None = None, today: date | None = None,
     ) -> Connection[Finding]:
         page = page_of(first, after, last, before, 3)
@@ -127,7 +134,8 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, year: int | None = None,
-        status: str | None = None, as_of: datetime | None = None, today: date | None = None,
+        status: LetterStatus | None = None, as_of: datetime | None = None,
+        today: date | None = None,
     ) -> Connection[ResponsibilityLetter]:
         page = page_of(first, after, last, before, 3)
         position = info.context.position(as_of)
@@ -148,7 +156,7 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
-        status: str | None = None, from_: From = None, to: To = None,
+        status: CommitmentStatus | None = None, from_: From = None, to: To = None,
         as_of: datetime | None = None,
     ) -> Connection[Commitment]:
         page = page_of(first, after, last, before, 3)
@@ -167,7 +175,7 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
-        status: str | None = None, from_: From = None, to: To = None,
+        status: ProjectStatus | None = None, from_: From = None, to: To = None,
         as_of: datetime | None = None,
     ) -> Connection[Project]:
         page = page_of(first, after, last, before, 2)
@@ -185,7 +193,7 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
-        status: str | None = None, from_: From = None, to: To = None,
+        status: SanctionStatus | None = None, from_: From = None, to: To = None,
         as_of: datetime | None = None,
     ) -> Connection[Sanction]:
         page = page_of(first, after, last, before, 2)

@@ -24,7 +24,7 @@ from domain.letters import AmendmentStatus, LetterSide, LetterStatus
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.projects import ProjectStatus, ProjectType
-from domain.sanctions import BasisKind, SanctionKind
+from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.values import (
     Direction,
     GoalField,
@@ -36,6 +36,15 @@ from domain.values import (
     ResponsibilityKind,
     Role,
 )
+
+__all__ = ["VOCABULARIES", "AmendmentStatus", "AttendanceStatus", "BasisKind", "CommitmentStatus",
+           "CycleCadence", "CycleKind", "CycleStatus", "Direction", "EvaluatorKind",
+           "FindingSource", "FindingStatus", "GoalField", "GoalLevel", "GoalStatus",
+           "LetterSide", "LetterStatus", "MeetingCadence", "MeetingKind", "MeetingStatus",
+           "OrganizationKind", "PartyKind", "PostKind", "ProjectStatus", "ProjectType",
+           "ResponsibilityKind", "Role",
+           "SanctionKind", "SanctionStatus", "Severity", "Vocabulary", "VocabularyQuery",
+           "code", "label_of", "labelled"]
 
 # The GraphQL enum of a vocabulary is the domain's own StrEnum, registered here (the domain
 # stays free of GraphQL): its members are str, so the plain codes read models return serialize
@@ -99,6 +108,8 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
                "party-building project stands."),
     Vocabulary("SanctionKind", SanctionKind, labels.SANCTION_KINDS, "奖惩类型: a reward or "
                "a restraint."),
+    Vocabulary("SanctionStatus", SanctionStatus, labels.SANCTION_STATUSES, "奖惩状态: in "
+               "force, or revoked."),
     Vocabulary("BasisKind", BasisKind, labels.BASIS_KINDS, "奖惩依据类型: what a sanction "
                "rests on."),
     Vocabulary("MeetingKind", MeetingKind, labels.MEETING_KINDS, "会议类型: the meetings of "
