@@ -287,11 +287,10 @@ def standings_connection(info: Info[Context, None], cycle_id: str, category: str
                        for line in lines], [(line.place,) for line in lines], more, page, total)
 
 
-@labelled
 @strawberry.type(description="An item's scores in a score card: a goal or a cycle indicator.")
 class ItemScore:
     item_id: strawberry.ID
-    kind: str = code(EvaluatorKind)
+    kind: str = strawberry.field(description="goal or indicator")
     title: str
     weight: float
     parent_id: strawberry.ID | None
