@@ -137,8 +137,8 @@ for _vocabulary in VOCABULARIES:
 
 
 def code(enum: type[StrEnum], *, nullable: bool = False, description: str | None = None) -> Any:
-    """An output field holding a code of `enum` (a plain str in Python; also a decorator of
-    a resolver that returns one); `labelled` adds its Chinese label beside it."""
+    """An output field holding a code of `enum` (a plain str in Python: the read models'
+    codes need no converting); `labelled` adds its Chinese label beside it."""
     return strawberry.field(graphql_type=enum | None if nullable else enum,
                             description=description, metadata={_VOCABULARY: (enum, nullable)})
 
@@ -163,11 +163,9 @@ def labelled(cls: Labelled) -> Labelled:
 def _label_field(definition: StrawberryObjectDefinition, field: StrawberryField,
                  enum: type[StrEnum], nullable: bool) -> StrawberryField:
     name = field.python_name
-    # A field computed by a resolver of the root alone is read by calling that resolver.
-    computed: Any = field.base_resolver.wrapped_func if field.base_resolver else None
 
     def resolve(root: Any) -> str | None:
-        return label_of(enum, computed(root) if computed else getattr(root, name))
+        return label_of(enum, getattr(root, name))
 
     graphql_name = to_camel_case(name)
     label_field: StrawberryField = strawberry.field(
