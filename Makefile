@@ -24,7 +24,7 @@ run: $(VENV)/.run-installed
 	$(BIN)/dengta serve $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.dev-installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.append

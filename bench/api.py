@@ -12,7 +12,7 @@ generator (wrk: concurrency 16, fixed duration) for
 and the bare library's append rate (foundation benchmark's (b)) as E's baseline.
 
 Usage: python -m bench.api [--seconds 10] [--backend postgresql|sqlite] [--only ABCDE]
-                          [--rounds 1] [--workers 1]
+                          [--rounds 1] [--workers 1] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -197,6 +197,8 @@ def main() -> None:
                         help="fold in a projection worker process (DENGTA_PROJECTIONS=worker)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the runs, interleaved; report medians")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY,
+                        help="connections wrk keeps busy (1: one request at a time)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
     processes: list[subprocess.Popen[bytes]] = []
@@ -225,18 +227,18 @@ def measure(args: argparse.Namespace, url: str, folder: str,
         f"person:{demo_id('committee/person-0')}")}
     ours, ceiling = "http://127.0.0.1:8701/graphql", "http://127.0.0.1:8702/graphql"
     time.sleep(1)
-    seconds = args.seconds
+    seconds, clients = args.seconds, args.concurrency
     reports = [{"query": REPORT, "variables": {"id": goal_ids[n % len(goal_ids)],
                                                "v": str(n % 12)}}
                for n in range(len(goal_ids) * 12)]
     runs: dict[str, Callable[[], dict[str, float]]] = {
-        "A": lambda: load(ours, [{"query": "{ __typename }"}], headers, seconds),
-        "B": lambda: load(ceiling, [{"query": CEILING_PAGE}], {}, seconds),
-        "C": lambda: load(ours, [{"query": PAGE}], headers, seconds),
+        "A": lambda: load(ours, [{"query": "{ __typename }"}], headers, seconds, clients),
+        "B": lambda: load(ceiling, [{"query": CEILING_PAGE}], {}, seconds, clients),
+        "C": lambda: load(ours, [{"query": PAGE}], headers, seconds, clients),
         "D": lambda: load(ours, [{"query": PAGE, "variables": {"at": moment}}], headers,
-                          seconds),
-        "E": lambda: load(ours, reports, headers, seconds),
-        "S": lambda: load(ours, [{"query": PAGE}], secretary, seconds),
+                          seconds, clients),
+        "E": lambda: load(ours, reports, headers, seconds, clients),
+        "S": lambda: load(ours, [{"query": PAGE}], secretary, seconds, clients),
     }
     rounds: list[dict[str, dict[str, float]]] = []
     ceiling_pid = processes[-1].pid
@@ -260,7 +262,7 @@ def measure(args: argparse.Namespace, url: str, folder: str,
             results["bare"] = {"rps": bare_append_rate(url, min(seconds, 5))}
         rounds.append(results)
     print(f"bench/api.py  {time.strftime('%Y-%m-%d %H:%M')}  {args.backend}, "
-          f"{args.workers} worker(s), wrk concurrency {CONCURRENCY}, {seconds:.0f} s each, "
+          f"{args.workers} worker(s), wrk concurrency {clients}, {seconds:.0f} s each, "
           f"{args.rounds} round(s); medians over rounds")
     labels = {"A": "{ __typename }", "B": "goals page, in-memory ceiling",
               "C": "goals page of 50 from the store", "D": "same page asOf before progress",

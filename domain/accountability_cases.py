@@ -4,7 +4,7 @@ restraints. Each follows get → decide → one atomic save, with the actor pass
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,7 +15,7 @@ from domain.core_cases import CoreCases
 from domain.errors import InvalidInputError
 from domain.evaluations import Evaluation
 from domain.findings import Finding
-from domain.goals import Goal
+from domain.goals import Goal, settle_subgoal_weights
 from domain.letters import ResponsibilityLetter
 from domain.organizations import Organization
 from domain.people import Person
@@ -25,9 +25,16 @@ from domain.values import Indicator, PartyKind, Period, indicator_from_dict, par
 
 
 def amendment_changes(title: str | None, description: str | None, period: Period | None,
-                      indicator: Indicator | None) -> dict[str, Any]:
-    """The plain form an amendment's changes are stored in (only what changes)."""
+                      indicator: Indicator | None, weights: Mapping[UUID, int] | None = None,
+                      cancel: bool = False) -> dict[str, Any]:
+    """The plain form an amendment's changes are stored in (only what changes): `weights`,
+    the new split of the goal's live siblings under its parent (the goal itself included
+    unless it is cancelled); `cancel`, the goal cancelled."""
     changes: dict[str, Any] = {}
+    if cancel:
+        changes["cancel"] = True
+    if weights:
+        changes["weights"] = {str(goal_id): weight for goal_id, weight in weights.items()}
     if title is not None:
         changes["title"] = title
     if description is not None:
@@ -95,14 +102,25 @@ class AccountabilityCases(CoreCases):
         self, actor: str, letter_id: UUID, *, goal_id: UUID, reason: str,
         title: str | None = None, description: str | None = None,
         period: Period | None = None, indicator: Indicator | None = None,
+        weights: Mapping[UUID, int] | None = None, cancel: bool = False,
         amendment_id: UUID | None = None,
     ) -> Written:
-        """Propose a change to a goal on a signed letter; it takes effect once approved."""
+        """Propose a change to a goal on a signed letter; it takes effect once approved. It
+        may re-split the weights of the goal and its siblings, and cancel the goal."""
         letter = self.get(ResponsibilityLetter, letter_id, "letterId")
+        if weights:
+            goal = self.get(Goal, goal_id, "goalId")
+            parent = self._parent_goal(goal)
+            siblings = {g.id for g in self.subgoals(parent)} if parent else set()
+            strangers = [w for w in weights if w not in siblings]
+            if strangers:
+                raise InvalidInputError(f"{strangers[0]} is not a subgoal beside the amended "
+                                        "goal", field="weights")
         letter.propose_amendment(actor=actor, amendment_id=amendment_id or uuid4(),
                                  goal_id=goal_id,
                                  changes=amendment_changes(title, description, period,
-                                                           indicator), reason=reason)
+                                                           indicator, weights, cancel),
+                                 reason=reason)
         return Written(letter.id, self.commit(actor, letter))
 
     def approve_amendment(self, actor: str, letter_id: UUID, *, amendment_id: UUID,
@@ -117,14 +135,25 @@ class AccountabilityCases(CoreCases):
             period = Period(date.fromisoformat(changes["period_start"]),
                             date.fromisoformat(changes["period_end"]))
         letter.approve_amendment(actor=actor, amendment_id=amendment_id, reason=reason)
-        goal.revise(actor=actor, reason=f"责任书修正案 {amendment_id}: {reason}".strip(),
-                    parent=self._parent_goal(goal), subgoals=self.subgoals(goal),
+        why = f"责任书修正案 {amendment_id}: {reason}".strip()
+        parent = self._parent_goal(goal)
+        goal.revise(actor=actor, reason=why, parent=parent, subgoals=self.subgoals(goal),
                     title=changes.get("title"), description=changes.get("description"),
                     period=period,
                     indicator=(indicator_from_dict(changes["indicator"])
                                if "indicator" in changes else None),
                     amendment=amendment_id)
-        return Written(letter.id, self.commit(actor, letter, goal))
+        approved = (letter.id, amendment_id)
+        if changes.get("cancel"):
+            goal.cancel(actor=actor, subgoals=self.subgoals(goal), reason=why,
+                        amendment=approved)
+        resplit: list[Goal] = []
+        if parent is not None and (changes.get("cancel") or "weights" in changes):
+            weights = {UUID(k): int(v) for k, v in changes.get("weights", {}).items()}
+            siblings = [g for g in self.subgoals(parent) if g.id != goal.id]
+            resplit = settle_subgoal_weights(parent, [*siblings, goal], weights, actor=actor,
+                                             reason=why, amendment=approved)
+        return Written(letter.id, self.commit(actor, letter, goal, *resplit))
 
     def reject_amendment(self, actor: str, letter_id: UUID, *, amendment_id: UUID,
                          reason: str) -> Written:

@@ -188,8 +188,11 @@ class Goal(DengtaAggregate):
         letter_id: UUID | None = vars(self).get("letter_id")
         return letter_id
 
-    def _check_unbound(self, amendment: UUID | None) -> None:
-        if self.bound_letter is not None and amendment is None:
+    def _check_unbound(self, amendment: UUID | None, letter: UUID | None = None) -> None:
+        """A goal on a signed letter changes only by an approved amendment of that letter
+        (`letter`: the letter the amendment belongs to, when the caller knows it)."""
+        if self.bound_letter is not None and (
+                amendment is None or (letter is not None and letter != self.bound_letter)):
             raise LetterSignedError(
                 f"goal {self.title} is on a signed responsibility letter: propose an amendment "
                 "and have the issuing side approve it", field="goalId")
@@ -328,9 +331,12 @@ class Goal(DengtaAggregate):
             return
         self._revised(actor=require_actor(actor), reason=why, **changes)
 
-    def reweight(self, *, actor: str, weight: int, reason: str) -> None:
+    def reweight(self, *, actor: str, weight: int, reason: str,
+                 amendment: tuple[UUID, UUID] | None = None) -> None:
+        """`amendment`: (letter, amendment) when an approved letter amendment re-splits."""
         why = self._check_modifiable(reason)
-        self._check_unbound(None)
+        letter, approved = amendment if amendment else (None, None)
+        self._check_unbound(approved, letter)
         if require_weight(weight) != self.weight:
             self._reweighted(actor=require_actor(actor), reason=why, weight=weight)
 
@@ -366,9 +372,12 @@ class Goal(DengtaAggregate):
         subgoals: Sequence[Goal],
         reason: str,
         effective_date: date | None = None,
+        amendment: tuple[UUID, UUID] | None = None,
     ) -> None:
+        """`amendment`: (letter, amendment) when an approved letter amendment cancels it."""
         why = self._check_modifiable(reason)
-        self._check_unbound(None)
+        letter, approved = amendment if amendment else (None, None)
+        self._check_unbound(approved, letter)
         live = [g for g in subgoals if g.is_active]
         if live:
             raise HasActiveChildrenError(f"cancel or close its {len(live)} live subgoals first")
@@ -558,10 +567,13 @@ def settle_subgoal_weights(
     *,
     actor: str,
     reason: str,
+    amendment: tuple[UUID, UUID] | None = None,
 ) -> list[Goal]:
     """Give subgoals new weights together, then check the weight rule. Returns those changed.
 
-    Changing the split under an issued goal changes that goal, so it needs a reason."""
+    Changing the split under an issued goal changes that goal, so it needs a reason.
+    `amendment`: (letter, amendment) when an approved amendment of that letter re-splits, so
+    its goals may change; goals on another signed letter still may not."""
     by_id = {g.id: g for g in subgoals}
     for goal_id in new_weights:
         if goal_id not in by_id or not by_id[goal_id].is_active:
@@ -576,7 +588,7 @@ def settle_subgoal_weights(
     for goal_id, weight in new_weights.items():
         goal = by_id[goal_id]
         if goal.weight != require_weight(weight):
-            goal.reweight(actor=actor, weight=weight, reason=why)
+            goal.reweight(actor=actor, weight=weight, reason=why, amendment=amendment)
             changed.append(goal)
     check_subgoal_weights(parent, subgoals)
     return changed

@@ -1,6 +1,6 @@
-"""Read model: the audit log (one entry per event, with its field-level changes), each
-aggregate's field state (for history, blame and diff as of any position) and valid-time
-replays (what was true in the business at a date, as currently known)."""
+"""Read model: the audit log (one entry per event, with its field-level changes) and each
+aggregate's field state (for history, blame and diff as of any position); `valid_time`
+replays its entries in effective order (what was true in the business on a date)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, ClassVar
 
-from projections.changes import CHANGES, LATEST_EFFECTIVE, dated_field, undated_field
+from projections.changes import CHANGES, LATEST_EFFECTIVE, dated_field
 from projections.engine import Handler, Projection
 from projections.pages import EVERYTHING, Page
 from projections.temporal import Batch, TemporalTable
@@ -455,27 +455,6 @@ def diff(conn: Connection, aggregate_id: str, start: int,
     entries, _ = entries_page(conn, AuditFilter(aggregate_id=aggregate_id, up_to=end,
                                                 after=start))
     return changes, entries[::-1]
-
-
-def valid_state(conn: Connection, aggregate_id: str, valid_at: date,
-                position: int | None = None) -> dict[str, FieldValue]:
-    """What was true of an aggregate in the business on `valid_at`, as known at `position`
-    (None: now): its events replayed in effective order, those effective later left out."""
-    rows = conn.execute(
-        f"SELECT e.position, e.changes FROM {ENTRIES.name} e WHERE e.aggregate_id = ? "
-        f"AND e.valid_to IS NULL AND e.effective_on <= ? "
-        f"{'AND e.position <= ? ' if position is not None else ''}"
-        "ORDER BY e.effective_on, e.position",
-        [aggregate_id, valid_at.isoformat(), *([position] if position is not None else [])])
-    state: dict[str, FieldValue] = {}
-    for at, changes in rows:
-        for change in json.loads(changes):
-            name = undated_field(change["field"])  # in effective order: the latest wins
-            if change["after"] is None:
-                state.pop(name, None)
-            else:
-                state[name] = FieldValue(name, change["after"], at)
-    return state
 
 
 def versions_of(conn: Connection, aggregate_ids: Sequence[str],

@@ -59,12 +59,14 @@ T = TypeVar("T")
 
 
 def slice_page(items: Sequence[T], key: Callable[[T], tuple[Any, ...]],
-               page: Page) -> tuple[list[T], bool]:
-    """`read_page` over a list already in key order, for lists derived in Python rather than
-    read from one table."""
+               page: Page, descending: bool = False) -> tuple[list[T], bool]:
+    """`read_page` over a list already in key order (descending with `descending`), for lists
+    derived in Python rather than read from one table."""
+    def beyond(item: T, cursor: tuple[Any, ...] | None, later: bool) -> bool:
+        return cursor is None or (key(item) != cursor
+                                  and (key(item) > cursor) == (later != descending))
     chosen = [item for item in items
-              if (page.after is None or key(item) > page.after)
-              and (page.before is None or key(item) < page.before)]
+              if beyond(item, page.after, True) and beyond(item, page.before, False)]
     if page.limit is None:
         return chosen, False
     more = len(chosen) > page.limit

@@ -152,7 +152,7 @@ def business_imported(e: AssessmentCycle.BusinessScoresImported, b: Batch) -> No
         before = unit["business"]
         b[UNITS.name].put({**unit, "business": str(value)})
         rescore(b, b.subject, organization_id)
-        note(b, unit_key, e, "business_score", detail={"before": before, "after": str(value)})
+        note(b, unit_key, e, detail={"before": before, "after": str(value)})
 
 
 def adjustment_proposed(e: AssessmentCycle.AdjustmentProposed, b: Batch) -> None:
@@ -164,7 +164,7 @@ def adjustment_proposed(e: AssessmentCycle.AdjustmentProposed, b: Batch) -> None
                         "reason": e.reason, "proposer": e.actor, "approved": False,
                         "approver": None})
     b[UNITS.name].put({**unit, "adjustments": _json(adjustments)})
-    note(b, unit_key, e, "adjustment_proposed", str(e.adjustment_id),
+    note(b, unit_key, e, str(e.adjustment_id),
          {"item": e.item, "points": str(e.points)})
 
 
@@ -178,7 +178,7 @@ def adjustment_approved(e: AssessmentCycle.AdjustmentApproved, b: Batch) -> None
             adjustment.update(approved=True, approver=e.actor)
     b[UNITS.name].put({**unit, "adjustments": _json(adjustments)})
     rescore(b, b.subject, str(e.organization_id))
-    note(b, unit_key, e, "adjustment_approved", str(e.adjustment_id))
+    note(b, unit_key, e, str(e.adjustment_id))
 
 
 def veto_changed(e: AssessmentCycle.VetoApplied | AssessmentCycle.VetoLifted,
@@ -193,8 +193,7 @@ def veto_changed(e: AssessmentCycle.VetoApplied | AssessmentCycle.VetoLifted,
         vetoes.append({"condition": e.condition, "reason": e.reason})
     b[UNITS.name].put({**unit, "vetoes": _json(vetoes)})
     rescore(b, b.subject, str(e.organization_id))
-    note(b, unit_key, e, "veto_applied" if applied else "veto_lifted",
-         detail={"condition": e.condition})
+    note(b, unit_key, e, detail={"condition": e.condition})
 
 
 # ---- folding: evaluations --------------------------------------------------------------------
@@ -210,7 +209,7 @@ def evaluation_recorded(e: Evaluation.Recorded, b: Batch) -> None:
     b[EVALS.name].put(row)
     tallies.setdefault((str(e.item_id), e.evaluator_kind), Tally()).add(mark_of(row).score)
     rescore(b, cycle_id, organization_id, (str(e.item_id), e.evaluator_kind))
-    note(b, unit_key, e, "evaluated", b.subject,
+    note(b, unit_key, e, b.subject,
          {"item": str(e.item_id), "kind": e.evaluator_kind, "after": str(e.points)})
 
 
@@ -227,8 +226,7 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
         mark_of(changed).score - mark_of(row).score, count=0)
     cycle_id, organization_id = unit_key.split(":")
     rescore(b, cycle_id, organization_id, (row["item_id"], row["evaluator_kind"]))
-    action = "corrected" if isinstance(e, Evaluation.Corrected) else "revised"
-    note(b, unit_key, e, action, b.subject,
+    note(b, unit_key, e, b.subject,
          {"item": row["item_id"], "kind": row["evaluator_kind"], "before": before,
           "after": str(e.points)})
 
@@ -236,8 +234,8 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
 class Scoreboard(Projection):
     name = "scoreboard"
     # 2: a unit's items apart from its scores; 3: kinds' scores kept to a millionth, veto
-    # caps taken from the scheme when scoring
-    version = 3
+    # caps taken from the scheme when scoring; 4: changes named as the audit log names events
+    version = 4
     tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, ITEMS, EVALS,
               CHANGES)
     handlers: ClassVar[dict[type[Any], Handler]] = {

@@ -34,6 +34,7 @@ from projections.scoreboard.tables import (
     UNITS,
 )
 from projections.temporal import Batch
+from store.audit import split_topic
 
 
 def unit_of(cycle_id: str, organization_id: str) -> str:
@@ -211,11 +212,11 @@ def rescore_cycle(b: Batch, cycle_id: str) -> None:
             rescore(b, cycle_id, organization_id)
 
 
-def note(b: Batch, unit: str, e: Any, action: str, ref: str | None = None,
-         detail: Any = None) -> None:
+def note(b: Batch, unit: str, e: Any, ref: str | None = None, detail: Any = None) -> None:
+    """A change to a unit's score, named as the audit log names its event (`Corrected`)."""
     b[CHANGES.name].put({"unit": unit, "position": b.position, "actor": e.actor,
-                         "action": action, "reason": e.reason, "ref": ref,
-                         "detail": None if detail is None else _json(detail)})
+                         "action": split_topic(type(e).TOPIC)[1], "reason": e.reason,
+                         "ref": ref, "detail": None if detail is None else _json(detail)})
 
 
 def goal_items(b: Batch, cycle: dict[str, Any], organization_id: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.demo import load_demo
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import actor_global_id, to_global_id
 from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import ADMIN, SECRET, bearer, events, gql
@@ -204,16 +204,19 @@ def test_a_correction_after_publication_shows_in_score_diff_with_its_reason(asse
     diff = gql(client, """query($c: ID!, $o: ID!, $from: DateTime!) {
       scoreDiff(cycleId: $c, organizationId: $o, from: $from) {
         before { combined grade } after { combined grade } delta
-        events { actor action reason recordedAt ref detail }
+        events { actorId actor { name } action actionLabel reason recordedAt ref detail }
       } }""", c=cycle, o=gid("Organization", story.branches["C"]),
        **{"from": at_publication.isoformat()})["data"]["scoreDiff"]
     assert diff["before"] == {"combined": EXPECTED["C"][1], "grade": "合格"}
     assert diff["after"] == {"combined": combined, "grade": grade}
     assert diff["delta"] == round(combined - EXPECTED["C"][1], 2)
     [event] = diff["events"]
-    assert (event["actor"], event["action"], event["reason"], event["ref"]) == (
-        "admin", "corrected", "复核发现台账漏计", evaluation)
+    assert (event["actorId"], event["actor"], event["action"], event["actionLabel"],
+            event["reason"], event["ref"]) == (
+        actor_global_id("admin"), {"name": "系统管理员账号"}, "Corrected", "更正评分",
+        "复核发现台账漏计", evaluation)
     assert event["detail"]["before"] == "84" and event["recordedAt"]
+    assert event["detail"]["item"] == gid("Goal", story.goals["C1"])  # a global id, as node takes
 
 
 def test_a_locked_cycle_refuses_changes_over_the_api_and_writes_nothing(assessed) -> None:

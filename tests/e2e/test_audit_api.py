@@ -211,7 +211,7 @@ BOARD = ("query($cycle: ID!, $asOf: DateTime) { scoreboard(cycleId: $cycle, firs
 SCORE_DIFF = ("query($cycle: ID!, $org: ID!, $from: DateTime!, $to: DateTime) { scoreDiff("
               "cycleId: $cycle, organizationId: $org, from: $from, to: $to) { before { "
               "combined grade overallRank } after { combined grade overallRank } delta "
-              "events { actor action reason ref } } }")
+              "events { actorId action reason ref } } }")
 RECORD_DIFF = ("query($id: ID!, $from: DateTime!, $to: DateTime!) { diff(id: $id, from: $from, "
                "to: $to) { changes { field before after } entries { action actorId reason } "
                "} }")
@@ -252,8 +252,8 @@ def test_a_score_corrected_after_publication_answers_each_question_in_one_query(
     assert (moved["before"], moved["after"], moved["delta"]) == (
         {"combined": 78.96, "grade": "合格", "overallRank": 3},
         {"combined": 84.56, "grade": "良好", "overallRank": 2}, 5.6)
-    assert [(e["actor"], e["action"], e["reason"], e["ref"]) for e in moved["events"]] == [
-        (REVIEWER, "corrected", CORRECTED_WHY, evaluation)]
+    assert [(e["actorId"], e["action"], e["reason"], e["ref"]) for e in moved["events"]] == [
+        (actor_global_id(REVIEWER), "Corrected", CORRECTED_WHY, evaluation)]
     fields = world.ask(RECORD_DIFF, id=evaluation, **{"from": world.at("published"),
                                                       "to": world.at("reopened")})
     assert fields == {"changes": [{"field": "points", "before": "84", "after": "100"}],

@@ -233,7 +233,7 @@ CASES: list[tuple[str, str, Any]] = [
      lambda i, s: {"goalId": i[f"g{s}"], "value": "3", "effectiveDate": "2026-03-31"}),
     ("issueGoal", "GoalStepInput", lambda i, s: {"goalId": i[f"draft{s}"]}),
     ("closeGoal", "GoalStepInput", lambda i, s: {"goalId": i[f"close{s}"]}),
-    ("cancelGoal", "GoalStepInput", lambda i, s: {"goalId": i[f"cancel{s}"], "reason": "撤销"}),
+    ("cancelGoal", "CancelGoalInput", lambda i, s: {"goalId": i[f"cancel{s}"], "reason": "撤销"}),
     ("endPost", "PostInput",
      lambda i, s: {"personId": i[f"two{s}"], "organizationId": i[f"{s}1"], "post": "member"}),
     ("grantRole", "RoleInput",

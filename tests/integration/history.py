@@ -103,6 +103,41 @@ def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
         except DomainError:
             pass
     accountability(app, rng, orgs, people, goals)
+    organizational_life(app, rng, orgs, people)
+
+
+def organizational_life(app: DengtaApplication, rng: random.Random, orgs: list[UUID],
+                        people: list[UUID]) -> None:
+    """Rules, meetings held by the branches' secretaries, corrected and cancelled."""
+    with contextlib.suppress(DomainError):
+        rules = app.define_meeting_rules(ACTOR, organization_id=orgs[0], title="三会一课制度",
+                                         effective_from=date(2026, 1, 1), rules=[
+            {"organization_kind": "branch", "meeting_kind": "branch_general",
+             "cadence": "quarterly", "times": 1}]).id
+        app.revise_meeting_rules(ACTOR, rules, effective_from=date(2026, 7, 1), reason="加密",
+                                 rules=[{"organization_kind": "branch",
+                                         "meeting_kind": "branch_general",
+                                         "cadence": "monthly", "times": 1}])
+    meetings: list[UUID] = []
+    for _ in range(30):
+        org = rng.choice(orgs[1:5])
+        holders = [p for p in people if app.get(Person, p).holds(org, PostKind.SECRETARY)]
+        if not holders:
+            continue
+        held = date(2026, 3, 2) + timedelta(days=rng.randrange(200))
+        with contextlib.suppress(DomainError):
+            meetings.append(app.record_meeting(
+                ACTOR, organization_id=org, kind=rng.choice(["branch_general", "lecture"]),
+                held_on=held, today=date(2026, 12, 31), topic=f"学习{len(meetings)}",
+                presider_id=holders[0],
+                attendance=[{"person_id": holders[0], "status": "present", "reason": ""}]).id)
+    for meeting in meetings[:3]:
+        with contextlib.suppress(DomainError):
+            app.correct_minutes(ACTOR, meeting, topic="更正后的议题", minutes="补记",
+                                evidence=[], reason="漏记")
+    for meeting in meetings[3:4]:
+        with contextlib.suppress(DomainError):
+            app.cancel_meeting(ACTOR, meeting, reason="重复记录")
 
 
 def accountability(app: DengtaApplication, rng: random.Random, orgs: list[UUID],

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from projections import audit_log as audit
-from projections import rectification
+from projections import rectification, valid_time
 from projections import scoreboard as board
 from projections.pages import Page
 from store.db import Connection, Database
@@ -123,18 +123,19 @@ def test_a_retroactive_correction_changes_valid_time_and_not_what_the_system_sho
     between = told.direct_from + (told.direct_until - told.direct_from) / 2
     after = told.direct_until
     goal = str(told.goal)
-    assert direct in audit.valid_state(conn, goal, between)
-    assert direct not in audit.valid_state(conn, goal, after)  # as currently known
-    assert direct not in audit.valid_state(conn, goal, told.direct_from - timedelta(days=1))
+    assert direct in valid_time.valid_state(conn, goal, between)
+    assert direct not in valid_time.valid_state(conn, goal, after)  # as currently known
+    assert direct not in valid_time.valid_state(
+        conn, goal, told.direct_from - timedelta(days=1))
     assigned = told.moments["assigned"].position
-    assert direct in audit.valid_state(conn, goal, after, assigned)  # as known before it
+    assert direct in valid_time.valid_state(conn, goal, after, assigned)  # as known before it
     assert direct in audit.field_state(conn, goal, assigned)  # what the system showed then
     assert direct not in audit.field_state(conn, goal)
-    state = audit.valid_state(conn, goal, between)
+    state = valid_time.valid_state(conn, goal, between)
     # The weight was lowered without an effective date: it took effect when recorded.
     assert state["status"].value == "issued" and state["weight"].value == 60
     assert state["progress"].value["value"] == "3"
-    assert audit.valid_state(conn, goal, date.today())["weight"].value == 50
+    assert valid_time.valid_state(conn, goal, date.today())["weight"].value == 50
 
 
 def test_a_score_corrected_after_publication_as_of_several_moments(told, conn) -> None:
@@ -194,9 +195,9 @@ def test_a_finding_closed_then_reopened_as_of_several_moments(told, conn) -> Non
     blamed = {value.field: entry for value, entry in audit.blame(conn, finding)}
     assert (blamed["status"].event_type, blamed["status"].reason) == ("Reopened", REOPENED)
     closed_on = date.today() - timedelta(days=20)  # verified 35 days ago, reopened 5 days ago
-    assert audit.valid_state(conn, finding, closed_on)["status"].value == "closed"
-    assert audit.valid_state(conn, finding, date.today())["status"].value == "open"
-    assert audit.valid_state(conn, finding, date.today(),
+    assert valid_time.valid_state(conn, finding, closed_on)["status"].value == "closed"
+    assert valid_time.valid_state(conn, finding, date.today())["status"].value == "open"
+    assert valid_time.valid_state(conn, finding, date.today(),
                              told.moments["closed"].position)["status"].value == "closed"
 
 

@@ -103,7 +103,7 @@ def test_a_correction_after_publication_moves_the_current_score_not_the_publishe
     changes = board.changes_between(conn, cycle, str(story.branches["C"]),
                                     story.positions["published"], story.positions["corrected"])
     assert [(c.action, c.actor, c.reason) for c in changes] == [
-        ("corrected", REVIEWER, "复核发现C支部台账漏计，组织评价更正")]
+        ("Corrected", REVIEWER, "复核发现C支部台账漏计，组织评价更正")]
     assert changes[0].detail == {"item": str(story.goals["C1"]), "kind": "organizational",
                                  "before": "84", "after": "100"}
 

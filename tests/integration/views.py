@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from projections import ALL
+from projections import ALL, valid_time
 from projections import accountability as answerable
 from projections import audit_log as audit
 from projections import goals as goal_views
@@ -55,7 +55,7 @@ def everything(conn: Connection, position: int | None,
         "duties": [duty.responsibilities_of(conn, p, position) for p in people + orgs],
         "gaps": duty.responsibility_gaps(conn, position),
         "fields": [audit.field_state(conn, i, position) for i in orgs + people + goal_ids],
-        "valid": [audit.valid_state(conn, i, VALID_AT, position) for i in goal_ids],
+        "valid": [valid_time.valid_state(conn, i, VALID_AT, position) for i in goal_ids],
         "accountability": [answerable.accountability(conn, kind, party, date(2026, 6, 30),
                                                      position)
                            for kind, parties in (("person", people), ("organization", orgs))

@@ -7,7 +7,7 @@ from datetime import date
 
 import strawberry
 
-from app.graphql.core.inputs import IndicatorInput
+from app.graphql.core.inputs import IndicatorInput, SubgoalWeightInput
 from app.graphql.kit.acks import MutationInput, UpdateInput
 from app.graphql.kit.vocab import (
     BasisKind,
@@ -56,6 +56,13 @@ class ProposeAmendmentInput(UpdateInput):
     period_start: date | None = None
     period_end: date | None = None
     indicator: IndicatorInput | None = None
+    weights: list[SubgoalWeightInput] = strawberry.field(
+        default_factory=list,
+        description="A new split of the weights of the goal and its live siblings under their "
+                    "parent (without the goal when it is cancelled), applied on approval.")
+    cancel: bool = strawberry.field(
+        default=False, description="Cancel the goal on approval (its siblings' `weights` "
+                                   "then carry the whole split).")
 
 
 @strawberry.input

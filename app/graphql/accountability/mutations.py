@@ -16,7 +16,7 @@ from app.graphql.accountability import inputs
 from app.graphql.accountability.common import business_day, server_today
 from app.graphql.accountability.records import BASIS_TYPES, Commitment, Project, Sanction
 from app.graphql.accountability.types import Finding, ResponsibilityLetter
-from app.graphql.core.mutations import goal_scope, party_of
+from app.graphql.core.mutations import goal_scope, party_of, sibling_weights
 from app.graphql.kit.acks import Acknowledged
 from app.graphql.kit.errors import UserError
 from app.graphql.kit.writes import Command, Writer, record_answer, write
@@ -189,7 +189,8 @@ class AccountabilityMutation:
                           goal_scope(w, goal_id)).call(
             w.app.propose_amendment, letter_id, goal_id=goal_id, reason=input.reason,
             title=input.title, description=input.description, period=period,
-            indicator=indicator)
+            indicator=indicator, weights=sibling_weights(w, input.weights, "weights"),
+            cancel=input.cancel)
 
     @write(LETTER, "approve amendments to this letter",
            description="The issuing side approves: the goal changes.")

@@ -20,6 +20,7 @@ from app.graphql.assessment.types import (
     ScoreMoment,
     Standing,
     flatten,
+    item_global_id,
     score_card_view,
     standings,
     visible_organization,
@@ -31,10 +32,11 @@ from app.graphql.assessment.what_if import (
 )
 from app.graphql.core.queries import raw
 from app.graphql.kit.context import Context
-from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.ids import actor_global_id, to_global_id
 from app.graphql.kit.nodes import NodeRegistry
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from app.graphql.kit.permissions import AUTHENTICATED
+from domain.labels import event_label
 from domain.scoring import ScoreCard
 from domain.scoring import score as derive
 from domain.scoring import shown as score
@@ -144,7 +146,7 @@ class AssessmentQuery:
         card, _, items, cycle = found
         return ScoreExplanation(score=score(card.combined), grade=card.grade,
                                 scheme_version=cycle.scheme_version,
-                                steps=flatten(card.explanation, items))
+                                steps=flatten(info, card.explanation, items))
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       name="scoreDiff",
@@ -176,13 +178,33 @@ class AssessmentQuery:
                                category_rank=line.category_rank if line else None,
                                overall_rank=line.overall_rank if line else None)
 
+        derivation = board.unit_inputs(conn, cycle, organization, end)
+        kinds = {item.id: item.kind for item in derivation["items"]} if derivation else {}
         return ScoreDiff(before=moment(start, diff.before), after=moment(end, diff.after),
-                         delta=diff.delta, events=[
-            ScoreChange(position=c.position, recorded_at=times.get(c.position), actor=c.actor,
-                        action=c.action, reason=c.reason,
-                        ref=strawberry.ID(to_global_id("Evaluation", c.ref))
-                        if c.ref and c.action in ("evaluated", "revised", "corrected")
-                        else None, detail=cast(JSON, c.detail)) for c in diff.changes])
+                         delta=diff.delta, events=[score_change(c, times, kinds)
+                                                   for c in diff.changes])
+
+
+# What a score change's `ref` names, by the event's type.
+REF_TYPES = {"Recorded": "Evaluation", "Revised": "Evaluation", "Corrected": "Evaluation",
+             "AdjustmentProposed": "Adjustment", "AdjustmentApproved": "Adjustment"}
+
+
+def score_change(change: board.Change, times: dict[int, datetime],
+                 kinds: dict[str, str]) -> ScoreChange:
+    """A change as the API shows it: ids as global ids, the actor as an Actor."""
+    detail = change.detail
+    if detail is not None and detail.get("item") in kinds:
+        detail = {**detail, "item": item_global_id(kinds[detail["item"]], detail["item"])}
+    ref_type = REF_TYPES.get(change.action)
+    return ScoreChange(
+        position=change.position, recorded_at=times.get(change.position),
+        actor_id=strawberry.ID(actor_global_id(change.actor)), actor_recorded=change.actor,
+        action=change.action, action_label=event_label(
+            "Evaluation" if ref_type == "Evaluation" else "AssessmentCycle", change.action),
+        reason=change.reason,
+        ref=strawberry.ID(to_global_id(ref_type, change.ref)) if change.ref and ref_type
+        else None, detail=cast(JSON, detail))
 
 
 def card_at(info: Info[Context, None], cycle_id: strawberry.ID,

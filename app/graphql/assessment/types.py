@@ -14,8 +14,11 @@ from strawberry.types import Info
 from app import policy
 from app.graphql.core.queries import raw
 from app.graphql.core.types import (
+    Actor,
     Organization,
     Person,
+    actor_field,
+    actor_of,
     person_of,
     version_field,
 )
@@ -362,6 +365,10 @@ class ScoreStep:
     kind: str
     ref: strawberry.ID | None = strawberry.field(
         description="The goal, indicator or evaluation this step stands for.")
+    evaluator: Actor | None = actor_field(
+        "evaluator_recorded", "For an evaluation's step: who evaluated (null when outside your "
+                              "scope; the label then says 评价人).")
+    evaluator_recorded: strawberry.Private[str | None] = None
 
 
 @strawberry.type
@@ -372,8 +379,17 @@ class ScoreExplanation:
     steps: list[ScoreStep] = strawberry.field(description="Depth first, the final score first.")
 
 
-def flatten(root: ScoreNode, items: dict[str, Any]) -> list[ScoreStep]:
+def flatten(info: Info[Context, None], root: ScoreNode,
+            items: dict[str, Any]) -> list[ScoreStep]:
+    """The derivation's tree as a list; an evaluation's step is labelled with its
+    evaluator's name (the scoring labels it by the recorded actor)."""
     steps: list[ScoreStep] = []
+
+    def label_of(node: ScoreNode) -> str:
+        if node.kind != "evaluation":
+            return node.label
+        evaluator = actor_of(info, node.label, None)
+        return evaluator.name if evaluator is not None else "评价人"
 
     def ref_of(node: ScoreNode) -> strawberry.ID | None:
         if node.ref is None:
@@ -386,11 +402,13 @@ def flatten(root: ScoreNode, items: dict[str, Any]) -> list[ScoreStep]:
 
     def visit(node: ScoreNode, parent: int | None) -> None:
         number = len(steps)
-        steps.append(ScoreStep(id=number, parent_id=parent, label=node.label,
+        steps.append(ScoreStep(id=number, parent_id=parent, label=label_of(node),
                                value=None if node.value is None else float(node.value),
                                formula=node.formula,
                                weight=None if node.weight is None else float(node.weight),
-                               kind=node.kind, ref=ref_of(node)))
+                               kind=node.kind, ref=ref_of(node),
+                               evaluator_recorded=node.label
+                               if node.kind == "evaluation" else None))
         for child in node.children:
             visit(child, number)
 
@@ -402,11 +420,18 @@ def flatten(root: ScoreNode, items: dict[str, Any]) -> list[ScoreStep]:
 class ScoreChange:
     position: int
     recorded_at: datetime | None
-    actor: str
-    action: str
+    actor_id: strawberry.ID = strawberry.field(
+        description="Who did it: a Person's or a SystemActor's global id.")
+    actor: Actor | None = actor_field("actor_recorded", "Who did it.")
+    action: str = strawberry.field(description="The event, named as the audit log names it "
+                                               "(`Corrected`, `VetoApplied`, …).")
+    action_label: str = strawberry.field(description="The event, in Chinese.")
     reason: str
-    ref: strawberry.ID | None
-    detail: JSON | None
+    ref: strawberry.ID | None = strawberry.field(
+        description="The evaluation or adjustment it concerned.")
+    detail: JSON | None = strawberry.field(
+        description="What changed; an `item` in it is the goal's or indicator's global id.")
+    actor_recorded: strawberry.Private[str]
 
 
 @strawberry.type

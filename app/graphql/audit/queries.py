@@ -38,6 +38,7 @@ from app.graphql.kit.permissions import AUTHENTICATED
 from app.graphql.kit.vocab import GoalStatus, PartyKind, ResponsibilityKind, code, labelled
 from domain import labels
 from projections import audit_log as audit
+from projections import valid_time
 from projections.audit_check import ReadModelCheck, verify_read_models
 from store import chain
 from store.audit import Digest
@@ -361,7 +362,7 @@ class AuditQuery:
     def valid_state(self, info: Info[Context, None], id: strawberry.ID, valid_at: date,
                     as_of: datetime | None = None) -> list[FieldValue]:
         _, raw_id = readable_record(info, id)
-        state = audit.valid_state(info.context.conn, raw_id, valid_at,
+        state = valid_time.valid_state(info.context.conn, raw_id, valid_at,
                                   info.context.position(as_of))
         return [FieldValue(field=v.field, value=v.value, position=v.set_at)
                 for v in state.values()]
@@ -373,7 +374,7 @@ class AuditQuery:
                       as_of: datetime | None = None) -> GoalAtDate | None:
         raw_id = raw(id, "Goal", "id")
         readable_record(info, id)
-        state = audit.valid_state(info.context.conn, raw_id, valid_at,
+        state = valid_time.valid_state(info.context.conn, raw_id, valid_at,
                                   info.context.position(as_of))
         return goal_at_date(id, valid_at, state)
 

@@ -117,6 +117,12 @@ class ChangePartyMembershipInput(UpdateInput):
 
 
 @strawberry.input
+class SubgoalWeightInput:
+    goal_id: strawberry.ID
+    weight: int
+
+
+@strawberry.input
 class DraftGoalInput(MutationInput):
     level: GoalLevel
     organization_id: strawberry.ID
@@ -128,6 +134,11 @@ class DraftGoalInput(MutationInput):
     weight: int
     description: str = ""
     parent_id: strawberry.ID | None = None
+    sibling_weights: list[SubgoalWeightInput] = strawberry.field(
+        default_factory=list,
+        description="Under an issued parent the live subgoals' weights must still sum to 100: "
+                    "the siblings' new weights, written with the draft in one change (a "
+                    "reason is then required).")
     reason: str = ""
 
 
@@ -144,12 +155,6 @@ class ReviseGoalInput(UpdateInput):
 
 
 @strawberry.input
-class SubgoalWeightInput:
-    goal_id: strawberry.ID
-    weight: int
-
-
-@strawberry.input
 class ReweightSubgoalsInput(UpdateInput):
     parent_id: strawberry.ID
     weights: list[SubgoalWeightInput]
@@ -161,6 +166,15 @@ class GoalStepInput(UpdateInput):
     goal_id: strawberry.ID
     effective_date: date | None = None
     reason: str = ""
+
+
+@strawberry.input(description="Cancel a goal.")
+class CancelGoalInput(GoalStepInput):
+    sibling_weights: list[SubgoalWeightInput] = strawberry.field(
+        default_factory=list,
+        description="Under an issued parent, the remaining siblings' new weights (summing to "
+                    "100 without the cancelled goal), written with the cancellation in one "
+                    "change.")
 
 
 @strawberry.input

@@ -42,6 +42,11 @@ def parent_scope(w: Writer, goal_id: UUID) -> str | None:
     return goal_scope(w, UUID(view.parent_id)) if view and view.parent_id else None
 
 
+def sibling_weights(w: Writer, given: list[inputs.SubgoalWeightInput],
+                    field: str = "siblingWeights") -> dict[UUID, int]:
+    return {w.id(each.goal_id, "Goal", field): each.weight for each in given}
+
+
 def party_of(w: Writer, global_id: str) -> tuple[str, UUID]:
     """A responsible or committing party: a Person or an Organization (its kind in lower
     case, as the domain names it)."""
@@ -81,13 +86,10 @@ class GoalStep(Protocol):
                  reason: str) -> Written: ...
 
 
-def goal_step(w: Writer, step: inputs.GoalStepInput, call: GoalStep,
-              resplits: bool = False) -> Command[None]:
-    """Issue, close or cancel (`resplits`: a cancellation re-splits its siblings' weights
-    under the parent goal, whose organisation the policy then looks at too)."""
+def goal_step(w: Writer, step: inputs.GoalStepInput, call: GoalStep) -> Command[None]:
+    """Issue or close a goal."""
     goal_id = w.id(step.goal_id, "Goal", "goalId")
-    return w.allow_if(policy.may_change_goal, goal_scope(w, goal_id),
-                      parent_scope(w, goal_id) if resplits else None).call(
+    return w.allow_if(policy.may_change_goal, goal_scope(w, goal_id)).call(
         call, goal_id, effective_date=step.effective_date, reason=step.reason)
 
 
@@ -190,10 +192,12 @@ class Mutation:
         period = Period(input.period_start, input.period_end)
         indicator = input.indicator.to_domain()
         parent_org = goal_scope(w, parent, "parentId") if parent else None
+        siblings = sibling_weights(w, input.sibling_weights)
         return w.allow_if(policy.may_draft_goal, str(org), parent_org).call(
             w.app.draft_goal, level=input.level, organization_id=org, field=input.field,
             title=input.title, period=period, indicator=indicator, weight=input.weight,
-            description=input.description, parent_id=parent, reason=input.reason)
+            description=input.description, parent_id=parent, sibling_weights=siblings,
+            reason=input.reason)
 
     @write(GOAL, "revise this goal")
     def revise_goal(w: Writer, input: inputs.ReviseGoalInput) -> Command[None]:
@@ -221,8 +225,13 @@ class Mutation:
         return goal_step(w, input, w.app.close_goal)
 
     @write(GOAL, "cancel this goal")
-    def cancel_goal(w: Writer, input: inputs.GoalStepInput) -> Command[None]:
-        return goal_step(w, input, w.app.cancel_goal, resplits=True)
+    def cancel_goal(w: Writer, input: inputs.CancelGoalInput) -> Command[None]:
+        goal_id = w.id(input.goal_id, "Goal", "goalId")
+        siblings = sibling_weights(w, input.sibling_weights)
+        return w.allow_if(policy.may_change_goal, goal_scope(w, goal_id),
+                          parent_scope(w, goal_id)).call(
+            w.app.cancel_goal, goal_id, effective_date=input.effective_date,
+            reason=input.reason, sibling_weights=siblings)
 
     @write(GOAL, "report progress on this goal")
     def report_progress(w: Writer, input: inputs.ReportProgressInput) -> Command[None]:

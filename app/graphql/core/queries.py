@@ -17,6 +17,7 @@ from app.graphql.core.types import (
     goals_of,
     organizations_of,
     person_of,
+    valid_goals_of,
     valid_on,
     visible_node,
 )
@@ -29,12 +30,20 @@ from app.graphql.kit.ids import (
     to_global_id,
 )
 from app.graphql.kit.nodes import Node
-from app.graphql.kit.paging import MAX_PAGE, Connection, bad_input, connection, page_of
+from app.graphql.kit.paging import (
+    MAX_PAGE,
+    Connection,
+    bad_input,
+    connection,
+    listed,
+    page_of,
+)
 from app.graphql.kit.permissions import AUTHENTICATED
 from app.graphql.kit.vocab import GoalField, GoalLevel, GoalStatus
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
+from projections import valid_lists
 
 T = TypeVar("T")
 
@@ -110,12 +119,19 @@ class Query:
         return found if isinstance(found, Organization) else None
 
     @strawberry.field(permission_classes=AUTHENTICATED,
-                      description="An organisation and everything below it, parents first.")
+                      description="An organisation and everything below it, parents first. "
+                                  "With `validAt`, the tree as it stood in the business on "
+                                  "that date (names, categories, parents after back-dated "
+                                  "moves; those registered later left out), as known at "
+                                  "`asOf`.")
     def organization_tree(self, info: Info[Context, None], root_id: strawberry.ID,
-                          as_of: datetime | None = None) -> list[Organization]:
+                          as_of: datetime | None = None,
+                          valid_at: date | None = None) -> list[Organization]:
         position = info.context.position(as_of)
-        nodes = tree.descendants(info.context.conn, raw(root_id, "Organization", "rootId"),
-                                 position)
+        root = raw(root_id, "Organization", "rootId")
+        conn = info.context.conn
+        nodes = (tree.descendants(conn, root, position) if valid_at is None else
+                 valid_lists.subtree(valid_lists.organizations(conn, valid_at, position), root))
         scope = info.context.scope()
         return organizations_of(info, [n for n in nodes if scope.within(n.id)], position)
 
@@ -140,7 +156,11 @@ class Query:
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Goals, filtered (`category`: of organisations of that "
-                                  "category), in period and title order (keyset pages).")
+                                  "category), in period and title order (keyset pages). With "
+                                  "`validAt`, each goal as true in the business on that date "
+                                  "(title, status, weight, period, progress, `responsible`), "
+                                  "as known at `asOf`, filtered and ordered by those values; "
+                                  "organisation and category as of `asOf`.")
     def goals(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
@@ -148,6 +168,7 @@ class Query:
         level: GoalLevel | None = None, field: GoalField | None = None,
         status: GoalStatus | None = None,
         category: str | None = None, as_of: datetime | None = None,
+        valid_at: date | None = None,
     ) -> Connection[Goal]:
         page = page_of(first, after, last, before, 3)
         position = info.context.position(as_of)
@@ -155,6 +176,10 @@ class Query:
         where = goal_views.GoalFilter(
             organization_ids=readable_scope(info, organization_id, position), level=level,
             field=field, status=status, category=category)
+        if valid_at is not None:
+            return listed(valid_lists.goals(conn, where, valid_at, position),
+                          goal_views.sort_key, page,
+                          lambda views: valid_goals_of(info, views, valid_at, position))
         views, more = goal_views.goals_page(conn, where, position, page)
         return connection(goals_of(info, views, position),
                           [goal_views.sort_key(v) for v in views], more, page,
@@ -163,15 +188,28 @@ class Query:
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Organisations by name, optionally only under `rootId`, of "
                                   "a `category`, or whose name contains `nameContains` "
-                                  "(ignoring case).")
+                                  "(ignoring case). With `validAt`, as they stood in the "
+                                  "business on that date (name, category, parent, dissolved; "
+                                  "`rootId`'s subtree by the parents of that date; those "
+                                  "registered later left out), as known at `asOf`.")
     def organizations(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         root_id: strawberry.ID | None = None, category: str | None = None,
         name_contains: str | None = None, as_of: datetime | None = None,
+        valid_at: date | None = None,
     ) -> Connection[Organization]:
         page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
+        if valid_at is not None:
+            nodes = valid_lists.organizations(info.context.conn, valid_at, position)
+            if root_id is not None:
+                nodes = valid_lists.subtree(nodes, raw(root_id, "Organization", "rootId"))
+            scope = info.context.scope()
+            return listed(valid_lists.named([n for n in nodes if scope.within(n.id)], category,
+                                            name_contains),
+                          lambda n: (n.name, n.id), page,
+                          lambda chosen: organizations_of(info, chosen, position))
         nodes, more, total = tree.organizations_page(
             info.context.conn, readable_scope(info, root_id, position, "rootId"), position,
             page, category, name_contains)

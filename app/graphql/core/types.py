@@ -316,16 +316,21 @@ class Goal(Node):
                         lambda g: (g.title, g.raw_id), first, after, last, before)
 
 
+def holder_of(view: valid_time.ValidHolder) -> Holder:
+    return Holder(kind=view.kind, party_kind=view.party_kind,
+                  party_id=strawberry.ID(to_global_id(
+                      "Person" if view.party_kind == "person" else "Organization",
+                      view.party_id)),
+                  since=view.since)
+
+
 def valid_on(info: Info[Context, None], goal: Goal, valid_at: date) -> Goal | None:
     """The goal as true in the business on `valid_at`, as known at the goal's position
     (`projections.valid_time`); None before it existed."""
     view = valid_time.goal_valid_at(info.context.conn, goal.raw_id, valid_at, goal.position)
     if view is None:
         return None
-    holders = [Holder(kind=h.kind, party_kind=h.party_kind,
-                      party_id=strawberry.ID(to_global_id(
-                          "Person" if h.party_kind == "person" else "Organization", h.party_id)),
-                      since=h.since) for h in view.holders]
+    holders = [holder_of(h) for h in view.holders]
     return replace(
         goal, title=view.title, description=view.description, field=view.field,
         status=view.status, weight=view.weight, period_start=view.period_start,
@@ -334,6 +339,18 @@ def valid_on(info: Info[Context, None], goal: Goal, valid_at: date) -> Goal | No
                           rubric_level=view.rubric_level, effective_date=view.effective_date,
                           completion=view.completion),
         valid_at=valid_at, valid_holders=sorted(holders, key=lambda h: (h.kind, h.party_id)))
+
+
+def valid_goals_of(info: Info[Context, None], views: list[goal_views.GoalView],
+                   valid_at: date, position: int | None) -> list[Goal]:
+    """Goal objects for views already as true on `valid_at` (`projections.valid_lists`), with
+    who was responsible then (one query for the list)."""
+    holders = valid_time.holders_of(info.context.conn, [v.id for v in views], valid_at,
+                                    position)
+    return [replace(goal, valid_at=valid_at, valid_holders=sorted(
+                (holder_of(h) for h in holders.get(goal.raw_id, [])),
+                key=lambda h: (h.kind, h.party_id)))
+            for goal in goals_of(info, views, position)]
 
 
 def goals_of(info: Info[Context, None], views: list[goal_views.GoalView],

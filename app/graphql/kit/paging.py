@@ -114,3 +114,14 @@ def paginate(items: Sequence[T], key: Callable[[T], tuple[str, ...]], first: int
         chosen, more = slice_page(ordered, key, page)
     return Connection(nodes=chosen, keys=lambda: [key(item) for item in chosen], more=more,
                       page=page, total_count=len(items))
+
+
+V = TypeVar("V")
+
+
+def listed(views: Sequence[V], key: Callable[[V], tuple[str, ...]], page: Page,
+           build: Callable[[list[V]], list[T]], descending: bool = False) -> Connection[T]:
+    """A top-level list worked out whole in Python (e.g. as true on a date), paged as its SQL
+    twin pages it: the same keys and cursors; `totalCount` counts all of it."""
+    chosen, more = slice_page(views, key, page, descending)
+    return connection(build(chosen), [key(v) for v in chosen], more, page, len(views))
