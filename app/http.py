@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import gc
 import json
+import re
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,7 @@ from store.db import Connection, Database
 from store.roles import SchemaNotReadyError
 from store.url import DatabaseURL
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 READY_LAG = 1000  # events a projection may trail the log by and still be ready
 QUERY_THREADS = 4  # queries run at once, each on its own read connection
 WRITE_THREADS = 8  # mutations writing at once (their round trips overlap; within the pool size)
@@ -192,8 +194,13 @@ class DengtaGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str:
         """Chinese as it is (`\\u` escapes double the size of names and titles and are
-        unreadable in a terminal); text, not bytes, so subscriptions keep text frames."""
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        unreadable in a terminal); text, not bytes, so subscriptions keep text frames. A
+        lone surrogate (an error quoting what a client sent) cannot travel as UTF-8: then
+        everything beyond ASCII is escaped, a valid JSON answer instead of a 500."""
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if LONE_SURROGATE.search(text):
+            return json.dumps(data, separators=(",", ":"))
+        return text
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return self.services.context(request.headers.get("authorization"), request)

@@ -59,9 +59,15 @@ def request_id() -> str | None:
     return outcome.request_id if outcome is not None else None
 
 
+# What a log line must not carry as it is: control characters and lone surrogates (which no
+# UTF-8 stream can write: the handler would fail on the line).
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def one_line(text: str) -> str:
-    """No line breaks or control characters (a message may quote what a client sent)."""
-    flat = " ".join(text.split())
+    """No line breaks, control characters or lone surrogates: a message may quote what a
+    client sent; those are written as `\\uXXXX`."""
+    flat = UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", " ".join(text.split()))
     return flat if len(flat) <= MAX_MESSAGE else flat[:MAX_MESSAGE - 1] + "…"
 
 
