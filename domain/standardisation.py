@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -96,7 +96,15 @@ class HeldLevel:
     change: LevelChange
 
 
-def level_on(changes: Sequence[HeldLevel], day: date) -> HeldLevel | None:
+class Dated(Protocol):
+    @property
+    def since(self) -> date: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def level_on(changes: Sequence[D], day: date) -> D | None:
     """The change in effect on `day` (changes come in order of their dates)."""
     return next((c for c in reversed(changes) if c.since <= day), None)
 
