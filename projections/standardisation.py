@@ -185,6 +185,7 @@ class LevelChangeView:
 class RecordView:
     """A branch's standardisation: its self-checks and its level changes, in order."""
 
+    record_id: str
     organization_id: str
     self_checks: tuple[SelfCheckView, ...]
     changes: tuple[LevelChangeView, ...]
@@ -210,8 +211,9 @@ def record_of(conn: Connection, organization_id: str,
               position: int | None = None) -> RecordView | None:
     """A branch's standardisation as known at `position`; None before its first self-check."""
     cond, params = as_of("r", position)
-    if not conn.execute(f"SELECT 1 FROM {RECORDS.name} r WHERE r.organization_id = ? "
-                        f"AND {cond}", [organization_id, *params]):
+    found = conn.execute(f"SELECT r.record_id FROM {RECORDS.name} r "
+                         f"WHERE r.organization_id = ? AND {cond}", [organization_id, *params])
+    if not found:
         return None
     check_cond, check_params = as_of("c", position)
     checks = tuple(SelfCheckView(
@@ -225,7 +227,15 @@ def record_of(conn: Connection, organization_id: str,
     changes = tuple(_change_of(r) for r in conn.execute(
         f"SELECT {LEVEL_COLUMNS} FROM {LEVEL_CHANGES.name} l WHERE l.organization_id = ? AND "
         f"{level_cond} ORDER BY l.number", [organization_id, *level_params]))
-    return RecordView(organization_id, checks, changes)
+    return RecordView(found[0][0], organization_id, checks, changes)
+
+
+def record_by_id(conn: Connection, record_id: str,
+                 position: int | None = None) -> RecordView | None:
+    cond, params = as_of("r", position)
+    found = conn.execute(f"SELECT r.organization_id FROM {RECORDS.name} r "
+                         f"WHERE r.record_id = ? AND {cond}", [record_id, *params])
+    return record_of(conn, found[0][0], position) if found else None
 
 
 def _scope_clause(alias: str, scope: Sequence[str] | None) -> tuple[str, list[Any]]:
