@@ -45,10 +45,13 @@ class StandardsCases(CoreCases):
         return Standardisation.open(actor=actor, branch=branch)
 
     def _tenures_of(self, actor: str) -> list[Tenure]:
-        """The acting person's posts in business time (none for an account or a job)."""
-        if not actor.startswith("person:"):
+        """The acting person's posts in business time (none for an account or a job, or an
+        actor that names no person)."""
+        try:
+            person_id = UUID(actor.removeprefix("person:"))
+        except ValueError:
             return []
-        return tenures_from(self.repository.event_store.get(UUID(actor.removeprefix("person:"))))
+        return tenures_from(self.repository.event_store.get(person_id))
 
     def _finding(self, finding_id: UUID | None) -> UUID | None:
         return self.get(Finding, finding_id, "findingId").id if finding_id else None
