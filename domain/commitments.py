@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -14,6 +15,14 @@ from domain.errors import InvalidInputError, InvalidTransitionError
 from domain.organizations import Organization
 from domain.people import Person
 from domain.values import PartyKind, require_not_before, require_text
+
+
+class CommitmentStatus(StrEnum):
+    """Where a commitment stands, as the read models and its history show it."""
+    OPEN = "open"  # 履行中
+    CONCLUDED = "concluded"  # 已结束 (a conclusion, in the history of changes)
+    FULFILLED = "fulfilled"  # 已兑现
+    NOT_FULFILLED = "not_fulfilled"  # 未兑现
 
 
 class Commitment(DengtaAggregate):

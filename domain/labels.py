@@ -43,6 +43,7 @@ PROJECT_STATUSES = {"proposed": "已申报", "approved": "已立项", "in_progre
                     "accepted": "已验收", "rejected": "未通过"}
 SANCTION_KINDS = {"commendation": "表彰", "admonishing_talk": "约谈", "written_warning": "书面警示",
                   "accountability": "问责"}
+SANCTION_STATUSES = {"in_force": "有效", "revoked": "已撤销"}
 BASIS_KINDS = {"evaluation": "考核评价", "finding": "问题整改", "letter": "目标责任书"}
 MEETING_KINDS = {"branch_general": "支部党员大会", "branch_committee": "支部委员会",
                  "group": "党小组会", "lecture": "党课", "theme_day": "主题党日",

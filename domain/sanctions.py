@@ -30,6 +30,12 @@ class SanctionKind(StrEnum):
         return self is SanctionKind.COMMENDATION
 
 
+class SanctionStatus(StrEnum):
+    """Whether a sanction stands, as the read models show it."""
+    IN_FORCE = "in_force"  # 有效
+    REVOKED = "revoked"  # 已撤销
+
+
 class BasisKind(StrEnum):
     """What may justify a sanction."""
 

@@ -51,6 +51,9 @@ LABELS = {
     "reopenings": "问题重新打开",
     "revocations": "奖惩撤销",
     "posts ended": "免去职务",
+    "meeting rules": "三会一课制度",
+    "meetings": "会议记录",
+    "meeting corrections": "会议记录更正与作废",
 }
 
 

@@ -1,5 +1,6 @@
 """Exports to Excel (xlsx) and CSV at `GET /export/<kind>.xlsx|.csv?<filters>`, streamed:
-the audit log, a goal's history, a cycle's scoreboard and an accountability view.
+the audit log, a goal's history, a cycle's scoreboard, an accountability view, meeting records
+and the compliance view of organisational life.
 
 An export is a row source (rows read a page at a time from a read model), Chinese column
 headers and column types (`base`); adding one is adding an entry to EXPORTS. Rows are for
@@ -25,6 +26,14 @@ from app.exports.accountability import ACCOUNTABILITY_COLUMNS, accountability_ro
 from app.exports.audit import AUDIT_COLUMNS, audit_log_rows, goal_history_rows
 from app.exports.base import BadExportRequestError, Export
 from app.exports.files import csv_chunks, write_xlsx
+from app.exports.life import (
+    ATTENDANCE_COLUMNS,
+    COMPLIANCE_COLUMNS,
+    MEETING_COLUMNS,
+    attendance_rows,
+    compliance_rows,
+    meeting_rows,
+)
 from app.exports.standings import SCOREBOARD_COLUMNS, scoreboard_rows
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -35,6 +44,9 @@ EXPORTS: dict[str, Export] = {
     "goal-history": Export("目标变更历史", AUDIT_COLUMNS, goal_history_rows),
     "scoreboard": Export("考核成绩排名", SCOREBOARD_COLUMNS, scoreboard_rows),
     "accountability": Export("问责复盘清单", ACCOUNTABILITY_COLUMNS, accountability_rows),
+    "meetings": Export("会议记录", MEETING_COLUMNS, meeting_rows),
+    "meeting-compliance": Export("三会一课落实情况", COMPLIANCE_COLUMNS, compliance_rows),
+    "meeting-attendance": Export("党员参会情况", ATTENDANCE_COLUMNS, attendance_rows),
 }
 
 

@@ -12,7 +12,15 @@ from typing import Any
 
 from app import policy
 from app.auth import Principal
-from app.exports.base import BadExportRequestError, Column, Params, moment, parsed, raw_id
+from app.exports.base import (
+    BadExportRequestError,
+    Column,
+    Params,
+    moment,
+    parsed,
+    person_names,
+    raw_id,
+)
 from app.graphql.kit.ids import actor_global_id, actor_person, recorded_actor, to_global_id
 from domain.labels import AGGREGATE_TYPES, actor_label, event_label
 from projections import audit_log as audit
@@ -73,12 +81,8 @@ class Names:
         self.records: dict[str, str] = {}
 
     def look_up(self, entries: Sequence[audit.Entry]) -> None:
-        people = sorted({p for p in map(actor_person, {e.actor for e in entries}) if p})
-        found = tree.people(self.conn, people)
-        if not self.scope.everything:
-            affiliated = tree.affiliations_of(self.conn, sorted(found))
-            found = {i: m for i, m in found.items() if self.scope.person(i, affiliated[i])}
-        self.people = {i: m.name for i, m in found.items()}
+        self.people = person_names(self.conn, self.scope, sorted(
+            {p for p in map(actor_person, {e.actor for e in entries}) if p}))
         organizations = sorted({e.organization_id for e in entries if e.organization_id})
         self.organizations = {i: n.name for i, n in tree.organizations(
             self.conn, organizations).items() if self.scope.organization(i)}

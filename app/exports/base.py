@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app import policy
 from app.auth import Principal
 from app.graphql.kit.ids import BadIdError, expect, from_global_id
+from projections import organization_tree as tree
 from store.audit_reads import position_at
 from store.db import Connection
 
@@ -69,3 +71,14 @@ def position(conn: Connection, params: Params) -> int | None:
     """`asOf` (a date-time): the export shows what the system showed then."""
     found = parsed(params, "asOf", moment)
     return None if found is None else position_at(conn, found)
+
+
+def person_names(conn: Connection, scope: policy.ReadScope,
+                 person_ids: Sequence[str]) -> dict[str, str]:
+    """The names of the people the reader's scope admits (the API's rule: people affiliated
+    with the subtree), by id."""
+    found = tree.people(conn, person_ids)
+    if not scope.everything:
+        affiliated = tree.affiliations_of(conn, sorted(found))
+        found = {i: m for i, m in found.items() if scope.person(i, affiliated[i])}
+    return {i: m.name for i, m in found.items()}

@@ -39,6 +39,7 @@ from app.graphql.core.types import Goal, Organization, Person, SystemActor
 from app.graphql.kit import acks, boundary
 from app.graphql.kit.cost import NodeLimit
 from app.graphql.kit.nodes import NodeRegistry
+from app.graphql.kit.vocab import VocabularyQuery
 from app.graphql.life import mutations as life_mutations
 from app.graphql.life import queries as life_queries
 from app.graphql.life import types as life_types
@@ -53,7 +54,8 @@ NODES: NodeRegistry = {**assessment_queries.NODES, **accountability_types.NODES,
 Query = merge_types("Query", (queries.Query, assessment_queries.AssessmentQuery,
                               audit_queries.AuditQuery,
                               accountability_queries.AccountabilityQuery,
-                              life_queries.LifeQuery, standards_queries.StandardsQuery))
+                              life_queries.LifeQuery, standards_queries.StandardsQuery,
+                              VocabularyQuery))
 Mutation = merge_types("Mutation", (mutations.Mutation, assessment_mutations.AssessmentMutation,
                                     accountability_mutations.AccountabilityMutation,
                                     life_mutations.LifeMutation,

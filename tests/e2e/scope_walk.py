@@ -53,6 +53,7 @@ class Schema:
     types: dict[str, dict[str, Any]]
     nodes: set[str]  # record types: those implementing Node
     query: str
+    labels: bool = False  # also read every code that has a `…Label` beside it, and the label
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> Schema:
@@ -74,13 +75,16 @@ class Schema:
         record, through non-record objects up to a bounded depth, and through `hops` records
         (so a request walks record → record → record: the nested paths an attacker takes)."""
         parts = ["__typename"]
+        own = {f["name"] for f in self.types[name].get("fields") or []}
         for f in self.types[name].get("fields") or []:
             arguments = self.page_arguments(f)
             if arguments is None:
                 continue
             target = unwrap(f["type"])
             if target["kind"] in ("SCALAR", "ENUM"):
-                if f["name"] == "id" or (f["name"] == "goalId" and name in GOAL_ROWS):
+                if f["name"] == "id" or (f["name"] == "goalId" and name in GOAL_ROWS) or (
+                        self.labels and (f"{f['name']}Label" in own
+                                         or f["name"].endswith("Label"))):
                     parts.append(f["name"])
                 continue
             inner = self.inner(target["name"], depth, path, hops)

@@ -17,7 +17,7 @@ from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import SECRET, bearer, gql
 
-FINDINGS = """query($org: ID, $status: String, $first: Int, $after: String, $last: Int,
+FINDINGS = """query($org: ID, $status: FindingStatus, $first: Int, $after: String, $last: Int,
                     $before: String, $at: DateTime) {
   findings(organizationId: $org, status: $status, first: $first, after: $after, last: $last,
            before: $before, asOf: $at, today: "2026-06-30") {

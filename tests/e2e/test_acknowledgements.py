@@ -297,7 +297,7 @@ def test_the_version_of_an_accountability_record_is_its_count_of_events(
     person = gql(client, """mutation { registerPerson(input: {name: "张三", partyMember: true})
         { person { id } } }""")["data"]["registerPerson"]["person"]["id"]
     gql(client, """mutation($o: ID!, $p: ID!) { appoint(input: {organizationId: $o,
-        personId: $p, post: "secretary"}) { userErrors { code } } }""", o=org_id, p=person)
+        personId: $p, post: secretary}) { userErrors { code } } }""", o=org_id, p=person)
     made = gql(client, """mutation($o: ID!, $p: ID!) { makeCommitment(input: {partyId: $p,
         organizationId: $o, title: "每月走访群众", content: "走访十户", dueDate: "2026-12-31",
         effectiveDate: "2026-01-05"}) { commitment { id version } userErrors { code message } }

@@ -26,13 +26,13 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: Playwright downloads n
 SCREENSHOTS = Path(__file__).parents[2] / "var"
 QUERY = """{
   viewer { subject isAdmin }
-  goals(first: 3, level: "specific") {
+  goals(first: 3, level: specific) {
     totalCount
     nodes { title organization { name } }
   }
 }"""
 MUTATION = """mutation { registerOrganization(input:
-    {name: "浏览器党委", kind: "committee", category: "机关"}) { userErrors { code } } }"""
+    {name: "浏览器党委", kind: committee, category: "机关"}) { userErrors { code } } }"""
 SUBSCRIPTION = ("subscription { recordedEvents(after: %d) { actor { name } aggregateType "
                 "eventType } }")
 

@@ -19,7 +19,7 @@ from tests.e2e.test_api import SECRET, bearer, events, gql
 TODAY = date.today()
 RECORD = """mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) {
   status userErrors { field code message }
-  meeting { id kind label heldOn topic status presider { name }
+  meeting { id kind kindLabel heldOn topic status presider { name }
             attendance { status reason person { name } } } } }"""
 CORRECT = """mutation($input: CorrectAttendanceInput!) { correctAttendance(input: $input) {
   status userErrors { field code } meeting { corrections lastReason
@@ -28,11 +28,11 @@ CANCEL = """mutation($input: CancelMeetingInput!) { cancelMeeting(input: $input)
   status userErrors { field code } meeting { status } } }"""
 DEFINE = """mutation($input: DefineMeetingRulesInput!) { defineMeetingRules(input: $input) {
   status userErrors { field code } ruleSet { id title versions { revision rules {
-  meetingKind label cadence times } } } } }"""
+  meetingKind meetingKindLabel cadence times } } } } }"""
 COMPLIANCE = """query($org: ID!, $asOf: DateTime, $validAt: Date) {
   meetingCompliance(organizationId: $org, asOf: $asOf, validAt: $validAt) {
   required fulfilled rate ruleSetTitle rulesInForce { revision }
-  kinds { kind label held required missingPeriods periods { label held meetings { topic } } }
+  kinds { kind kindLabel held required missingPeriods periods { label held meetings { topic } } }
   members { person { name } listed present rate } } }"""
 
 
@@ -59,11 +59,11 @@ def branch(database_url: str) -> Iterator[tuple[TestClient, dict[str, Any]]]:
 
 
 def meeting_input(ids: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    return {"organizationId": ids["branch"], "kind": "BRANCH_GENERAL",
+    return {"organizationId": ids["branch"], "kind": "branch_general",
             "heldOn": date(TODAY.year, 1, 15).isoformat(), "topic": "学习党章",
             "presiderId": ids["书记"],
-            "attendance": [{"personId": ids["书记"], "status": "PRESENT"},
-                           {"personId": ids["党员"], "status": "ABSENT", "reason": "出差"}],
+            "attendance": [{"personId": ids["书记"], "status": "present"},
+                           {"personId": ids["党员"], "status": "absent", "reason": "出差"}],
             **changes}
 
 
@@ -73,34 +73,34 @@ def test_a_secretary_records_corrects_and_cancels_and_the_audit_log_shows_it(bra
     rules = gql(client, DEFINE, input={
         "organizationId": ids["committee"], "title": "三会一课制度",
         "effectiveFrom": date(TODAY.year, 1, 1).isoformat(),
-        "rules": [{"organizationKind": "branch", "meetingKind": "BRANCH_GENERAL",
-                   "cadence": "QUARTERLY"}]})["data"]["defineMeetingRules"]
+        "rules": [{"organizationKind": "branch", "meetingKind": "branch_general",
+                   "cadence": "quarterly"}]})["data"]["defineMeetingRules"]
     assert rules["status"] == "APPLIED"
     assert rules["ruleSet"]["versions"][0]["rules"] == [
-        {"meetingKind": "BRANCH_GENERAL", "label": "支部党员大会", "cadence": "QUARTERLY",
-         "times": 1}]
+        {"meetingKind": "branch_general", "meetingKindLabel": "支部党员大会",
+         "cadence": "quarterly", "times": 1}]
     refused = gql(client, DEFINE, secretary, input={
         "organizationId": ids["branch"], "title": "x", "effectiveFrom": "2026-01-01",
-        "rules": [{"organizationKind": "branch", "meetingKind": "LECTURE",
-                   "cadence": "YEARLY"}]})
+        "rules": [{"organizationKind": "branch", "meetingKind": "lecture",
+                   "cadence": "yearly"}]})
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # admins set rules
 
     recorded = gql(client, RECORD, secretary, input=meeting_input(ids))["data"][
         "recordMeeting"]
     assert recorded["status"] == "APPLIED" and recorded["userErrors"] == []
     meeting = recorded["meeting"]
-    assert (meeting["kind"], meeting["label"], meeting["presider"]) == (
-        "BRANCH_GENERAL", "支部党员大会", {"name": "书记"})
+    assert (meeting["kind"], meeting["kindLabel"], meeting["presider"]) == (
+        "branch_general", "支部党员大会", {"name": "书记"})
     assert {a["person"]["name"]: (a["status"], a["reason"])
-            for a in meeting["attendance"]} == {"书记": ("PRESENT", ""),
-                                                "党员": ("ABSENT", "出差")}
+            for a in meeting["attendance"]} == {"书记": ("present", ""),
+                                                "党员": ("absent", "出差")}
     after_record = gql(client, "{ auditLog(first: 1) { nodes { recordedAt } } }")["data"][
         "auditLog"]["nodes"][0]["recordedAt"]
 
     corrected = gql(client, CORRECT, secretary, input={
         "meetingId": meeting["id"], "presiderId": ids["书记"], "reason": "补录: 实际出席",
-        "attendance": [{"personId": ids["书记"], "status": "PRESENT"},
-                       {"personId": ids["党员"], "status": "PRESENT"}]})["data"][
+        "attendance": [{"personId": ids["书记"], "status": "present"},
+                       {"personId": ids["党员"], "status": "present"}]})["data"][
         "correctAttendance"]
     assert corrected["meeting"]["corrections"] == 1
     assert corrected["meeting"]["lastReason"] == "补录: 实际出席"
@@ -109,7 +109,7 @@ def test_a_secretary_records_corrects_and_cancels_and_the_audit_log_shows_it(bra
                validAt=date(TODAY.year, 12, 31).isoformat())["data"]["meetingCompliance"]
     assert seen["ruleSetTitle"] == "三会一课制度" and seen["rulesInForce"] == {"revision": 1}
     (general,) = seen["kinds"]
-    assert general["label"] == "支部党员大会" and general["held"] == 1
+    assert general["kindLabel"] == "支部党员大会" and general["held"] == 1
     assert general["missingPeriods"] == [f"{TODAY.year}-Q{q}" for q in (2, 3, 4)]
     assert general["periods"][0]["meetings"] == [{"topic": "学习党章"}]
     assert {m["person"]["name"]: m["rate"] for m in seen["members"]} == {"书记": 1.0,
@@ -140,14 +140,14 @@ def test_a_secretary_records_corrects_and_cancels_and_the_audit_log_shows_it(bra
 
 @pytest.mark.parametrize(("changes", "field", "code"), [
     ({"heldOn": date(TODAY.year + 1, 1, 1).isoformat()}, ["heldOn"], "INVALID_INPUT"),
-    ({"attendance": [{"personId": "书记", "status": "PRESENT"},
-                     {"personId": "党员", "status": "ABSENT"}]}, ["attendance", "reason"],
+    ({"attendance": [{"personId": "书记", "status": "present"},
+                     {"personId": "党员", "status": "absent"}]}, ["attendance", "reason"],
      "REASON_REQUIRED"),
-    ({"attendance": [{"personId": "党员", "status": "PRESENT"}]}, ["presiderId"],
+    ({"attendance": [{"personId": "党员", "status": "present"}]}, ["presiderId"],
      "INVALID_INPUT"),
     ({"heldOn": date(TODAY.year - 2, 6, 1).isoformat()}, ["attendance", "personId"],
      "POST_REQUIRED"),
-    ({"kind": "GROUP"}, ["kind"], "INVALID_INPUT"),
+    ({"kind": "group"}, ["kind"], "INVALID_INPUT"),
 ])
 def test_bad_input_is_a_user_error_that_writes_nothing(branch, changes, field, code) -> None:
     client, ids = branch

@@ -135,7 +135,7 @@ def read(client: TestClient, query: str, headers: dict[str, str] | None = None,
     return dict(result["data"])
 
 
-COMMITMENTS = """query($org: ID, $person: ID, $status: String, $from: Date, $to: Date,
+COMMITMENTS = """query($org: ID, $person: ID, $status: CommitmentStatus, $from: Date, $to: Date,
                        $first: Int, $after: String) {
   commitments(organizationId: $org, personId: $person, status: $status, from: $from, to: $to,
               first: $first, after: $after) {
@@ -190,12 +190,12 @@ def test_commitments_by_subtree_person_status_and_date_with_content_and_follow_u
     assert sorted(pages) == sorted(titles(everything)) and len(pages) == 4
 
 
-PROJECTS = """query($org: ID, $person: ID, $status: String, $from: Date, $to: Date,
+PROJECTS = """query($org: ID, $person: ID, $status: ProjectStatus, $from: Date, $to: Date,
                     $first: Int, $after: String) {
   projects(organizationId: $org, personId: $person, status: $status, from: $from, to: $to,
            first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } nodes { title status proposedOn } } }"""
-SANCTIONS = """query($org: ID, $person: ID, $status: String, $from: Date, $to: Date,
+SANCTIONS = """query($org: ID, $person: ID, $status: SanctionStatus, $from: Date, $to: Date,
                      $first: Int, $after: String) {
   sanctions(organizationId: $org, personId: $person, status: $status, from: $from, to: $to,
             first: $first, after: $after) {

@@ -25,7 +25,7 @@ from tests.e2e.test_real_server import free_port, wait_until_ready
 SECRET = "a-logs-test-secret-long-enough-for-hs256"
 ADMIN = {"Authorization": f"Bearer {TokenService(SECRET).mint('admin')}"}
 GOALS = "query($first: Int) { goals(first: $first) { totalCount } }"
-REGISTER = """mutation { registerOrganization(input: {name: "越权党委", kind: "committee",
+REGISTER = """mutation { registerOrganization(input: {name: "越权党委", kind: committee,
     category: "机关"}) { organization { id } } }"""
 
 

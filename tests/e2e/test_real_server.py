@@ -83,7 +83,7 @@ def test_a_gql_client_queries_mutates_and_subscribes(server: str) -> None:
             first = asyncio.ensure_future(anext(stream))
             await asyncio.sleep(0.5)
             created = await session.execute(gql("""mutation { registerOrganization(input:
-                {name: "实时党委", kind: "committee", category: "机关"}) {
+                {name: "实时党委", kind: committee, category: "机关"}) {
                 organization { id name } userErrors { code } } }"""))
             payload = created["registerOrganization"]
             assert payload["userErrors"] == []

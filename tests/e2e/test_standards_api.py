@@ -21,7 +21,7 @@ from tests.e2e.test_api import SECRET, bearer, events, gql
 TODAY = date.today()
 RECORD_FIELDS = """status userErrors { field code message }
   standardisation { id organization { name } selfChecks { number revision checkedOn total
-  scores { code score evidence } } changes { change changeLabel level label effectiveOn
+  scores { code score evidence } } changes { change changeLabel level levelLabel effectiveOn
   reason findingId acceptedByOrganization { name } } }"""
 DEFINE = """mutation($input: DefineBranchStandardInput!) { defineBranchStandard(input: $input) {
   status userErrors { field code } standard { id title versions { revision totalPoints
@@ -36,9 +36,9 @@ REVOKE = """mutation($input: RevokeBranchLevelInput!) { revokeBranchLevel(input:
   """ + RECORD_FIELDS + " } }"
 LEVELS = """query($asOf: DateTime, $validAt: Date, $level: StandardLevel) {
   branchLevels(first: 10, asOf: $asOf, validAt: $validAt, level: $level) { totalCount
-  nodes { organization { name } level label since change reason } } }"""
+  nodes { organization { name } level levelLabel since change reason } } }"""
 SHARES = """query($asOf: DateTime) { branchLevelShares(asOf: $asOf) { year branches
-  levels { level label count share } } }"""
+  levels { level levelLabel count share } } }"""
 ITEMS = [{"code": "1", "title": "组织设置", "criteria": "按期换届", "points": "40"},
          {"code": "2", "title": "组织生活", "criteria": "三会一课", "points": "60"}]
 
@@ -107,58 +107,58 @@ def test_accepted_lowered_revoked_and_earned_again_with_the_levels_as_of_each_mo
     (first,) = checked["standardisation"]["selfChecks"]
     assert (first["revision"], first["total"]) == (1, 95)
     refused = gql(client, ACCEPT, ids["支部书记"], input={
-        "organizationId": ids["一支部"], "level": "EXEMPLARY",
+        "organizationId": ids["一支部"], "level": "exemplary",
         "effectiveDate": TODAY.isoformat(), "reason": "自评示范"})
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
 
-    accepted = judge(client, ids, ACCEPT, "acceptBranch", level="EXEMPLARY",
+    accepted = judge(client, ids, ACCEPT, "acceptBranch", level="exemplary",
                      reason="材料齐全，示范引领")
     (change,) = accepted["standardisation"]["changes"]
-    assert (change["change"], change["changeLabel"], change["level"], change["label"]) == (
-        "ACCEPTED", "达标验收", "EXEMPLARY", "示范")
+    assert (change["change"], change["changeLabel"], change["level"], change["levelLabel"]) == (
+        "accepted", "达标验收", "exemplary", "示范")
     assert change["acceptedByOrganization"] == {"name": "党委"}
     exemplary_at = gql(client, "{ auditLog(first: 1) { nodes { recordedAt } } }")["data"][
         "auditLog"]["nodes"][0]["recordedAt"]
 
     before = events(client)
-    no_reason = judge(client, ids, LOWER, "lowerBranchLevel", level="QUALIFIED", reason=" ")
+    no_reason = judge(client, ids, LOWER, "lowerBranchLevel", level="qualified", reason=" ")
     assert [e["code"] for e in no_reason["userErrors"]] == ["REASON_REQUIRED"]
-    not_lower = judge(client, ids, LOWER, "lowerBranchLevel", level="EXEMPLARY",
+    not_lower = judge(client, ids, LOWER, "lowerBranchLevel", level="exemplary",
                       reason="复核")
     assert [e["code"] for e in not_lower["userErrors"]] == ["INVALID_TRANSITION"]
     assert events(client) == before
-    lowered = judge(client, ids, LOWER, "lowerBranchLevel", level="QUALIFIED",
+    lowered = judge(client, ids, LOWER, "lowerBranchLevel", level="qualified",
                     reason="专项检查发现三会一课记录不全")
-    assert lowered["standardisation"]["changes"][-1]["label"] == "达标"
+    assert lowered["standardisation"]["changes"][-1]["levelLabel"] == "达标"
 
     held = gql(client, LEVELS, ids["党委书记"])["data"]["branchLevels"]
-    assert held["nodes"] == [{"organization": {"name": "一支部"}, "level": "QUALIFIED",
-                              "label": "达标", "since": TODAY.isoformat(), "change": "LOWERED",
+    assert held["nodes"] == [{"organization": {"name": "一支部"}, "level": "qualified",
+                              "levelLabel": "达标", "since": TODAY.isoformat(), "change": "lowered",
                               "reason": "专项检查发现三会一课记录不全"}]
     then = gql(client, LEVELS, ids["党委书记"], asOf=exemplary_at)["data"]["branchLevels"]
-    assert [n["level"] for n in then["nodes"]] == ["EXEMPLARY"]
+    assert [n["level"] for n in then["nodes"]] == ["exemplary"]
     earlier = gql(client, LEVELS, ids["党委书记"],
                   validAt=date(TODAY.year - 1, 12, 31).isoformat())["data"]["branchLevels"]
     assert earlier["totalCount"] == 0
-    none_exemplary = gql(client, LEVELS, ids["党委书记"], level="EXEMPLARY")["data"]
+    none_exemplary = gql(client, LEVELS, ids["党委书记"], level="exemplary")["data"]
     assert none_exemplary["branchLevels"]["totalCount"] == 0
     (this_year,) = [s for s in gql(client, SHARES, ids["党委书记"])["data"][
         "branchLevelShares"] if s["year"] == TODAY.year]
     assert this_year["branches"] == 2
-    assert {(c["label"], c["count"], c["share"]) for c in this_year["levels"]} == {
-        ("未达标", 0, 0.0), ("达标", 1, 0.5), ("示范", 0, 0.0), ("未评定", 1, 0.5)}
+    assert {(c["levelLabel"], c["count"], c["share"]) for c in this_year["levels"]} == {
+        ("未达标", 0, 0.0), ("达标", 1, 0.5), ("示范", 0, 0.0), (None, 1, 0.5)}
 
     revoked = judge(client, ids, REVOKE, "revokeBranchLevel", reason="问题严重，撤销")
     assert revoked["standardisation"]["changes"][-1]["level"] is None
     assert gql(client, LEVELS, ids["党委书记"])["data"]["branchLevels"]["totalCount"] == 0
-    again = judge(client, ids, ACCEPT, "acceptBranch", level="QUALIFIED", reason="再验收")
+    again = judge(client, ids, ACCEPT, "acceptBranch", level="qualified", reason="再验收")
     assert [e["code"] for e in again["userErrors"]] == ["INVALID_TRANSITION"]  # check first
     check(client, ids, standard, scores("40", "50"))
-    earned = judge(client, ids, ACCEPT, "acceptBranch", level="QUALIFIED", reason="整改到位")
+    earned = judge(client, ids, ACCEPT, "acceptBranch", level="qualified", reason="整改到位")
     assert [c["change"] for c in earned["standardisation"]["changes"]] == [
-        "ACCEPTED", "LOWERED", "REVOKED", "ACCEPTED"]
+        "accepted", "lowered", "revoked", "accepted"]
     assert gql(client, LEVELS, ids["支部书记"])["data"]["branchLevels"]["nodes"][0][
-        "label"] == "达标"
+        "levelLabel"] == "达标"
 
     history = gql(client, """query($id: ID!) { history(id: $id, first: 20) { nodes {
         action reason changes { field before after } } } }""",
@@ -179,7 +179,7 @@ def test_bad_self_checks_are_user_errors_that_write_nothing(world) -> None:
         answer = check(client, ids, standard, given)
         assert [e["code"] for e in answer["userErrors"]] == [code], given
     not_checked = gql(client, ACCEPT, ids["党委书记"], input={
-        "organizationId": ids["二支部"], "level": "QUALIFIED",
+        "organizationId": ids["二支部"], "level": "qualified",
         "effectiveDate": TODAY.isoformat(), "reason": "验收"})["data"]["acceptBranch"]
     assert [e["code"] for e in not_checked["userErrors"]] == ["INVALID_INPUT"]
     assert events(client) == before
@@ -193,7 +193,7 @@ def test_the_branch_secretary_reads_only_its_own_branch(world) -> None:
     client, ids = world
     standard = define(client, ids)
     check(client, ids, standard)
-    judge(client, ids, ACCEPT, "acceptBranch", level="QUALIFIED", reason="达标")
+    judge(client, ids, ACCEPT, "acceptBranch", level="qualified", reason="达标")
     query = """query($org: ID!) { branchStandardisation(organizationId: $org) {
         selfChecks { number } } }"""
     own = gql(client, query, ids["支部书记"], org=ids["一支部"])["data"]

@@ -104,12 +104,16 @@ RECORDS = {
     "findings": "title status",
     "responsibilityLetters": "title status",
 }
+# The enum each list's `status` filter takes.
+STATUSES = {"commitments": "CommitmentStatus", "sanctions": "SanctionStatus",
+            "projects": "ProjectStatus", "findings": "FindingStatus",
+            "responsibilityLetters": "LetterStatus"}
 
 
 def listed(client: TestClient, field: str, headers: dict[str, str] | None = None,
            **arguments: Any) -> dict[str, Any]:
     declared = "".join(f", ${name}: {kind}" for name, kind in (
-        ("at", "Date"), ("asOf", "DateTime"), ("status", "String"), ("after", "String"),
+        ("at", "Date"), ("asOf", "DateTime"), ("status", STATUSES[field]), ("after", "String"),
         ("before", "String"), ("first", "Int"), ("last", "Int")))
     query = (f"query({declared[2:]}) {{ {field}(first: $first, last: $last, after: $after, "
              f"before: $before, validAt: $at, asOf: $asOf, status: $status) {{ totalCount "

@@ -192,8 +192,6 @@ def test_a_what_if_writes_nothing(client, story) -> None:
 @pytest.mark.parametrize(("scheme", "field", "message"), [
     ({"evaluatorWeights": [{"kind": "organizational", "weight": 60}]},
      "scheme.evaluatorWeights", "must sum to 100"),
-    ({"evaluatorWeights": [{"kind": "boss", "weight": 100}]},
-     "scheme.evaluatorWeights", "must be one of"),
     ({"partyBuildingWeight": 101}, "scheme.partyBuildingWeight", "between 0 and 100"),
     ({"gradeBands": [{"grade": "好", "min": 50}, {"grade": "差", "min": 60}]},
      "scheme.gradeBands", "from the best grade down"),
@@ -209,6 +207,14 @@ def test_a_bad_scheme_is_refused_with_its_reason(client, story, scheme, field,
     assert answer["data"] is None
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == field and message in error["message"]
+    assert events(client) == head
+
+
+def test_an_unknown_evaluator_kind_is_a_validation_error(client, story) -> None:
+    head = events(client)
+    answer = gql(client, WHAT_IF, cycle=cycle_id(story.cycle),
+                 scheme={"evaluatorWeights": [{"kind": "boss", "weight": 100}]})
+    assert answer.get("data") is None and "EvaluatorKind" in answer["errors"][0]["message"]
     assert events(client) == head
 
 

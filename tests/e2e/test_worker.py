@@ -179,7 +179,7 @@ def test_serve_runs_the_followers_in_a_child_it_restarts_and_stops(url, tmp_path
                                   env=env, stdout=out, stderr=subprocess.STDOUT)
     headers = {"Authorization": f"Bearer {TokenService(secret).mint('admin')}"}
     mutation = """mutation($name: String!) { registerOrganization(input: {name: $name,
-        kind: "committee", category: "机关"}) { organization { name } userErrors { code } } }"""
+        kind: committee, category: "机关"}) { organization { name } userErrors { code } } }"""
 
     def register(name: str) -> dict[str, object]:
         response = httpx.post(f"http://127.0.0.1:{port}/graphql", headers=headers, timeout=10,

@@ -4,12 +4,20 @@ same moments in the log."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.demo import load_demo, moments
+from app.demo_history import HANDOVER
+from app.demo_life import BRANCHES
+from app.demo_organization import demo_id
 from app.settings import Settings
 from domain.application import DengtaApplication
+from domain.meetings import MeetingKind
+from projections import organizational_life as life
 from store.audit_reads import position_at
-from store.db import Database
+from store.db import Connection, Database
 from store.url import DatabaseURL
+from tests.integration.views import build
 
 
 def test_each_chapter_ends_at_a_typeable_moment_found_again_on_a_second_load(
@@ -20,7 +28,7 @@ def test_each_chapter_ends_at_a_typeable_moment_found_again_on_a_second_load(
         assert [moment.title for moment in found] == [
             "组织与人员到位", "2026年度目标下达与责任书签订", "一季度执行",
             "二季度执行与年中权重调整", "二季度考核公布", "公布后更正、补报与复查",
-            "东山县局党支部书记调整"]
+            "东山县局党支部书记调整", "下半年组织生活"]
         assert found[-1].position == first.last_position
         assert [m.position for m in found] == sorted({m.position for m in found})
         for moment in found:
@@ -29,3 +37,54 @@ def test_each_chapter_ends_at_a_typeable_moment_found_again_on_a_second_load(
         second = load_demo(app)
         assert not second.created
         assert moments(app, conn) == found
+
+
+def missing_by_kind(conn: Connection, branch: str, day: date,
+                    position: int | None = None) -> dict[str, list[str]]:
+    found = life.compliance(conn, str(demo_id(branch)), 2026, day, position)
+    assert found is not None
+    return {k.kind.value: [p.label for p in k.missing] for k in found.compliance.kinds
+            if k.missing}
+
+
+def test_the_demos_organisational_life_has_its_gaps_where_the_story_puts_them(
+        app: DengtaApplication, settings: Settings) -> None:
+    load_demo(app)
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        build(app, conn)
+        published = next(m for m in moments(app, conn) if m.title == "二季度考核公布")
+        end_of_november = date(2026, 11, 30)
+        assert missing_by_kind(conn, "xihe", end_of_november) == {
+            "branch_committee": ["2026-08"], "branch_general": ["2026-Q2"],
+            "lecture": ["2026-Q3"], "theme_day": ["2026-09"]}
+        assert missing_by_kind(conn, "delivery", end_of_november) == {
+            "branch_committee": ["2026-10"]}
+        # 营销中心's May 支委会 counted until it was cancelled on review
+        assert missing_by_kind(conn, "marketing", end_of_november) == {
+            "branch_committee": ["2026-05"]}
+        assert missing_by_kind(conn, "marketing", date(2026, 6, 30),
+                               published.position) == {}
+        for branch in set(BRANCHES) - {"xihe", "delivery", "marketing"}:
+            assert missing_by_kind(conn, branch, end_of_november) == {}, branch
+
+        marketing = life.compliance(conn, str(demo_id("marketing")), 2026, end_of_november)
+        assert marketing is not None and marketing.rule_set is not None
+        assert [v.revision for v in marketing.rule_set.versions] == [1, 2]
+        theme_days = next(k for k in marketing.compliance.kinds
+                          if k.kind is MeetingKind.THEME_DAY)
+        assert [p.label for p in theme_days.periods] == [f"2026-{m:02d}" for m in range(7, 12)]
+        members = {m.person_id: m for m in marketing.compliance.members}
+        signed_in_for = members[str(demo_id("marketing/person-7"))]
+        assert signed_in_for.absent >= 1 and signed_in_for.rate is not None
+        away = [m for m in marketing.compliance.members if m.absent or m.excused]
+        assert len(away) > len(members) / 2  # absences and leave take turns
+
+        handover = life.meetings_page(conn, life.MeetingFilter(
+            organization_ids=[str(demo_id("dongshan"))], year=2026))[0]
+        leaving, coming = str(demo_id("dongshan/person-0")), str(demo_id("dongshan/person-2"))
+        assert {m.presider_id for m in handover if m.held_on >= HANDOVER} == {coming}
+        assert {m.presider_id for m in handover if m.held_on < HANDOVER} == {leaving}
+        assert not any(a.person_id == leaving for m in handover if m.held_on >= HANDOVER
+                       for a in m.attendance)
+        absences = [a for m in handover for a in m.attendance if a.status == "absent"]
+        assert absences and all(a.reason for a in absences)

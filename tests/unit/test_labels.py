@@ -8,12 +8,13 @@ import pytest
 
 from domain import labels
 from domain.assessment import Cadence, CycleKind, CycleStatus, EvaluatorKind
+from domain.commitments import CommitmentStatus
 from domain.findings import FindingSource, FindingStatus, Severity
 from domain.letters import AmendmentStatus, LetterSide, LetterStatus
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.projects import ProjectStatus, ProjectType
-from domain.sanctions import BasisKind, SanctionKind
+from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.standardisation import LevelChange, StandardLevel
 from domain.values import (
     Direction,
@@ -39,8 +40,10 @@ VOCABULARIES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (FindingSource, labels.FINDING_SOURCES), (Severity, labels.SEVERITIES),
     (FindingStatus, labels.FINDING_STATUSES), (LetterStatus, labels.LETTER_STATUSES),
     (LetterSide, labels.LETTER_SIDES), (AmendmentStatus, labels.AMENDMENT_STATUSES),
+    (CommitmentStatus, labels.COMMITMENT_STATUSES),
     (ProjectType, labels.PROJECT_TYPES), (ProjectStatus, labels.PROJECT_STATUSES),
-    (SanctionKind, labels.SANCTION_KINDS), (BasisKind, labels.BASIS_KINDS),
+    (SanctionKind, labels.SANCTION_KINDS),
+    (SanctionStatus, labels.SANCTION_STATUSES), (BasisKind, labels.BASIS_KINDS),
     (MeetingKind, labels.MEETING_KINDS), (AttendanceStatus, labels.ATTENDANCE_STATUSES),
     (MeetingStatus, labels.MEETING_STATUSES), (MeetingCadence, labels.MEETING_CADENCES),
     (StandardLevel, labels.STANDARD_LEVELS), (LevelChange, labels.LEVEL_CHANGES),

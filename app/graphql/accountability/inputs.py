@@ -9,6 +9,14 @@ import strawberry
 
 from app.graphql.core.inputs import IndicatorInput, SubgoalWeightInput
 from app.graphql.kit.acks import MutationInput, UpdateInput
+from app.graphql.kit.vocab import (
+    BasisKind,
+    FindingSource,
+    LetterSide,
+    ProjectType,
+    SanctionKind,
+    Severity,
+)
 
 
 @strawberry.input
@@ -32,7 +40,7 @@ class ListLetterGoalInput(UpdateInput):
 @strawberry.input(description="side: issuer or recipient; the signer is that side's secretary.")
 class SignLetterInput(UpdateInput):
     letter_id: strawberry.ID
-    side: str
+    side: LetterSide
     signer_id: strawberry.ID
     effective_date: date | None = None
     reason: str = ""
@@ -98,8 +106,8 @@ class ConcludeCommitmentInput(UpdateInput):
                               "Evaluation's id, as `evaluate` returns it.")
 class RaiseFindingInput(MutationInput):
     title: str
-    source: str
-    severity: str
+    source: FindingSource
+    severity: Severity
     organization_id: strawberry.ID
     owner_id: strawberry.ID
     deadline: date
@@ -150,7 +158,7 @@ class MilestoneInput:
 
 @strawberry.input(description="type: foundation, promotion or innovation.")
 class ProposeProjectInput(MutationInput):
-    type: str
+    type: ProjectType
     organization_id: strawberry.ID
     leader_id: strawberry.ID
     title: str
@@ -179,14 +187,14 @@ class ReachMilestoneInput(UpdateInput):
 
 @strawberry.input(description="kind: evaluation, finding or letter.")
 class SanctionBasisInput:
-    kind: str
+    kind: BasisKind
     id: strawberry.ID
 
 
 @strawberry.input(description="kind: commendation, admonishing_talk, written_warning or "
                               "accountability; partyId: a Person or an Organization.")
 class IssueSanctionInput(MutationInput):
-    kind: str
+    kind: SanctionKind
     party_id: strawberry.ID
     organization_id: strawberry.ID
     basis: list[SanctionBasisInput]

@@ -25,6 +25,13 @@ from app.graphql.kit.paging import (
     paginate,
 )
 from app.graphql.kit.permissions import AUTHENTICATED
+from app.graphql.kit.vocab import (
+    CommitmentStatus,
+    FindingStatus,
+    LetterStatus,
+    ProjectStatus,
+    SanctionStatus,
+)
 from projections import accountability as views
 from projections import organization_tree as tree
 from projections import rectification, valid_lists
@@ -121,7 +128,7 @@ class AccountabilityQuery:
     def findings(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
-        organization_id: strawberry.ID | None = None, status: str | None = None,
+        organization_id: strawberry.ID | None = None, status: FindingStatus | None = None,
         as_of: datetime | None = None, today: date | None = None,
         valid_at: date | None = None,
     ) -> Connection[Finding]:
@@ -150,7 +157,8 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, year: int | None = None,
-        status: str | None = None, as_of: datetime | None = None, today: date | None = None,
+        status: LetterStatus | None = None, as_of: datetime | None = None,
+        today: date | None = None,
         valid_at: date | None = None,
     ) -> Connection[ResponsibilityLetter]:
         page = page_of(first, after, last, before, 3)
@@ -180,7 +188,7 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
-        status: str | None = None, from_: From = None, to: To = None,
+        status: CommitmentStatus | None = None, from_: From = None, to: To = None,
         as_of: datetime | None = None, valid_at: date | None = None,
     ) -> Connection[Commitment]:
         page = page_of(first, after, last, before, 3)
@@ -206,7 +214,7 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
-        status: str | None = None, from_: From = None, to: To = None,
+        status: ProjectStatus | None = None, from_: From = None, to: To = None,
         as_of: datetime | None = None, valid_at: date | None = None,
     ) -> Connection[Project]:
         page = page_of(first, after, last, before, 2)
@@ -231,7 +239,7 @@ class AccountabilityQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, person_id: strawberry.ID | None = None,
-        status: str | None = None, from_: From = None, to: To = None,
+        status: SanctionStatus | None = None, from_: From = None, to: To = None,
         as_of: datetime | None = None, valid_at: date | None = None,
     ) -> Connection[Sanction]:
         page = page_of(first, after, last, before, 2)

@@ -21,6 +21,17 @@ from app.graphql.kit.context import Context
 from app.graphql.kit.ids import actor_person, gid
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
+from app.graphql.kit.vocab import (
+    BasisKind,
+    CommitmentStatus,
+    PartyKind,
+    ProjectStatus,
+    ProjectType,
+    SanctionKind,
+    SanctionStatus,
+    code,
+    labelled,
+)
 from projections import accountability as views
 
 
@@ -41,12 +52,13 @@ class CommitmentFollowUp:
         return actor_of(info, self.view.actor, self.position)
 
 
+@labelled
 @strawberry.type(description="公开承诺: a public commitment by a person or an organisation.")
 class Commitment(Node):
     title: str
     content: str
     version: int = version_field()
-    party_kind: str
+    party_kind: str = code(PartyKind)
     party_id: strawberry.ID
     organization_id: strawberry.ID = strawberry.field(
         description="Where it was made public (the party itself when an organisation "
@@ -54,7 +66,7 @@ class Commitment(Node):
     due_date: date
     made_on: date
     follow_ups: int = strawberry.field(description="How many follow-ups it has had.")
-    status: str = strawberry.field(description="open, fulfilled or not_fulfilled")
+    status: str = code(CommitmentStatus, description="open, fulfilled or not_fulfilled")
     concluded_on: date | None
     readable_by: strawberry.Private[tuple[str, ...]]
     raw_id: strawberry.Private[str]
@@ -103,12 +115,13 @@ class Milestone:
     reached: bool
 
 
+@labelled
 @strawberry.type(description="党建项目: foundation, promotion or innovation.")
 class Project(Node):
     title: str
     version: int = version_field()
-    type: str
-    status: str = strawberry.field(
+    type: str = code(ProjectType)
+    status: str = code(ProjectStatus,
         description="proposed, approved, in_progress, accepted or rejected")
     leader_id: strawberry.ID
     proposed_on: date = strawberry.field(description="The day it was proposed (recorded).")
@@ -139,9 +152,10 @@ class Project(Node):
         return goals_at(info, self.view.goal_ids, self.position)
 
 
+@labelled
 @strawberry.type(description="What justifies a reward or restraint.")
 class SanctionBasis:
-    kind: str = strawberry.field(description="evaluation, finding or letter")
+    kind: str = code(BasisKind, description="evaluation, finding or letter")
     id: strawberry.ID
 
 
@@ -149,20 +163,21 @@ BASIS_TYPES = {"evaluation": "Evaluation", "finding": "Finding",
                "letter": "ResponsibilityLetter"}
 
 
+@labelled
 @strawberry.type(description="奖惩: a commendation, admonishing talk, written warning or "
                              "accountability; never deleted, only revoked with a reason.")
 class Sanction(Node):
-    kind: str
+    kind: str = code(SanctionKind)
     version: int = version_field()
     reward: bool
-    party_kind: str
+    party_kind: str = code(PartyKind)
     party_id: strawberry.ID
     organization_id: strawberry.ID
     basis: list[SanctionBasis]
     reason: str
     issued_by: Actor | None = actor_field("issuer", "Who issued it.")
     issued_on: date
-    status: str = strawberry.field(description="in_force, or revoked")
+    status: str = code(SanctionStatus, description="in_force, or revoked")
     revoked: bool
     revocation_reason: str | None
     readable_by: strawberry.Private[tuple[str, ...]]

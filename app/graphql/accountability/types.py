@@ -23,23 +23,35 @@ from app.graphql.core.types import (
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import gid
 from app.graphql.kit.nodes import Node, NodeRegistry
+from app.graphql.kit.vocab import (
+    AmendmentStatus,
+    FindingSource,
+    FindingStatus,
+    LetterSide,
+    LetterStatus,
+    Severity,
+    code,
+    labelled,
+)
 from projections import accountability as views
 from projections import rectification
 
 
+@labelled
 @strawberry.type(description="One side's signature on a letter.")
 class Signature:
-    side: str
+    side: str = code(LetterSide)
     signer_id: strawberry.ID
     signed_on: date | None
 
 
+@labelled
 @strawberry.type(description="A proposed change to a goal on a signed letter.")
 class LetterAmendment:
     id: strawberry.ID
     goal_id: strawberry.ID
     changes: JSON
-    status: str = strawberry.field(description="proposed, approved or rejected")
+    status: str = code(AmendmentStatus, description="proposed, approved or rejected")
     proposed_by: Actor | None = actor_field("proposer", "Who proposed it.")
     reason: str
     decided_by: Actor | None = actor_field("decider", "Who decided it (null while proposed).")
@@ -48,13 +60,14 @@ class LetterAmendment:
     decider: strawberry.Private[str | None]
 
 
+@labelled
 @strawberry.type(description="目标责任书: a higher organisation's letter to a lower one for a "
                              "year, listing the goals the lower one takes on.")
 class ResponsibilityLetter(Node):
     title: str
     version: int = version_field()
     year: int
-    status: str = strawberry.field(description="drafted, or signed once both sides signed")
+    status: str = code(LetterStatus, description="drafted, or signed once both sides signed")
     sign_by: date
     overdue: bool = strawberry.field(description="Unsigned past the signing deadline.")
     signatures: list[Signature]
@@ -104,13 +117,14 @@ class RectificationMeasure:
     overdue: bool
 
 
+@labelled
 @strawberry.type(description="问题整改: a finding and its rectification, a closed loop.")
 class Finding(Node):
     title: str
     version: int = version_field()
-    source: str
-    severity: str
-    status: str = strawberry.field(description="open (raised, returned, or reopened after "
+    source: str = code(FindingSource)
+    severity: str = code(Severity)
+    status: str = code(FindingStatus, description="open (raised, returned, or reopened after "
                                                "closing), submitted, or closed (verified, "
                                                "销号)")
     deadline: date

@@ -18,6 +18,14 @@ from app.graphql.core.duties import ResponsibilityGap
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import gid
 from app.graphql.kit.paging import Connection, connection, page_of
+from app.graphql.kit.vocab import (
+    GoalLevel,
+    GoalStatus,
+    PartyKind,
+    ResponsibilityKind,
+    code,
+    labelled,
+)
 from projections import accountability as views
 from projections import rectification
 from projections import responsibility_list as duty
@@ -25,13 +33,14 @@ from projections import scoreboard as board
 from projections.pages import slice_page
 
 
+@labelled
 @strawberry.type(description="A goal someone answers for, with its status and score.")
 class AccountableGoal:
     goal_id: strawberry.ID
     title: str
-    level: str
-    status: str
-    kind: str = strawberry.field(description="collective, primary, direct or specific")
+    level: str = code(GoalLevel)
+    status: str = code(GoalStatus)
+    kind: str = code(ResponsibilityKind, description="collective, primary, direct or specific")
     since: date | None
     score: float | None = strawberry.field(
         description="The goal's item score (0-100, its evaluator kinds weighed by the "
@@ -62,11 +71,12 @@ class LatestAssessment:
     standing: Standing
 
 
+@labelled
 @strawberry.type(description="What an accountability review opens first: for a person or an "
                              "organisation, as it stood at a moment. Its lists are keyset "
                              "connections (first/after or last/before, at most 100).")
 class Accountability:
-    party_kind: str
+    party_kind: str = code(PartyKind)
     party_id: strawberry.ID
     today: date = strawberry.field(description="The day overdue is judged against.")
     latest_assessment: LatestAssessment | None = strawberry.field(

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from app.graphql.kit.acks import MutationInput, UpdateInput
+from app.graphql.kit.vocab import CycleCadence, CycleKind, EvaluatorKind
 
 
 @strawberry.input
@@ -40,7 +41,7 @@ class ReviseIndicatorInput(UpdateInput):
 
 @strawberry.input
 class KindWeightInput:
-    kind: str
+    kind: EvaluatorKind
     weight: int
 
 
@@ -77,13 +78,13 @@ class SchemeInput:
 @strawberry.input
 class DraftCycleInput(MutationInput):
     title: str
-    kind: str
+    kind: CycleKind
     period_start: date
     period_end: date
     organizer_id: strawberry.ID
     organization_ids: list[strawberry.ID]
     scheme: SchemeInput
-    cadence: str | None = None
+    cadence: CycleCadence | None = None
     routine_cycle_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     reason: str = ""
 
@@ -114,7 +115,7 @@ class EvaluateInput(UpdateInput):
     organization_id: strawberry.ID
     item_id: strawberry.ID = strawberry.field(description="A Goal or a LibraryIndicator the "
                                                           "cycle copied.")
-    kind: str = strawberry.field(description="organizational, mass, self or social")
+    kind: EvaluatorKind = strawberry.field(description="organizational, mass, self or social")
     points: Decimal | None = None
     rubric_level: str | None = None
     comment: str = ""

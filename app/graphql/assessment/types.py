@@ -26,6 +26,14 @@ from app.graphql.kit.context import Context
 from app.graphql.kit.ids import to_global_id
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
+from app.graphql.kit.vocab import (
+    CycleCadence,
+    CycleKind,
+    CycleStatus,
+    EvaluatorKind,
+    code,
+    labelled,
+)
 from domain.scoring import Node as ScoreNode
 from domain.scoring import ScoreCard
 from domain.scoring import shown as score
@@ -50,9 +58,10 @@ class KindScores:
                    social=score(values.get("social")))
 
 
+@labelled
 @strawberry.type
 class KindWeight:
-    kind: str
+    kind: str = code(EvaluatorKind)
     weight: int
 
 
@@ -163,13 +172,14 @@ class ScoreRollup:
     worst: float | None
 
 
+@labelled
 @strawberry.type(description="An assessment round (考核周期).")
 class AssessmentCycle(Node):
     title: str
     version: int = version_field()
-    kind: str
-    cadence: str | None
-    status: str
+    kind: str = code(CycleKind)
+    cadence: str | None = code(CycleCadence, nullable=True)
+    status: str = code(CycleStatus)
     period_start: date
     period_end: date
     scheme: Scheme
@@ -283,7 +293,7 @@ def standings_connection(info: Info[Context, None], cycle_id: str, category: str
 @strawberry.type(description="An item's scores in a score card: a goal or a cycle indicator.")
 class ItemScore:
     item_id: strawberry.ID
-    kind: str
+    kind: str = strawberry.field(description="goal or indicator")
     title: str
     weight: float
     parent_id: strawberry.ID | None
@@ -291,11 +301,12 @@ class ItemScore:
     combined: float | None
 
 
+@labelled
 @strawberry.type(description="An evaluation still missing: the item and the evaluator kind "
                              "(for mass and social: at least one ballot on the organisation).")
 class PendingEvaluation:
     item_id: strawberry.ID | None
-    evaluator_kind: str
+    evaluator_kind: str = code(EvaluatorKind)
     expected_from: list[Person] = strawberry.field(
         description="Who is expected to give it: for self-evaluation the goal's responsible "
                     "people and the secretaries; for organisational scoring the parent "

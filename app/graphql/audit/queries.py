@@ -35,6 +35,8 @@ from app.graphql.kit.ids import (
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from app.graphql.kit.permissions import AUTHENTICATED
+from app.graphql.kit.vocab import GoalStatus, PartyKind, ResponsibilityKind, code, labelled
+from domain import labels
 from projections import audit_log as audit
 from projections import valid_time
 from projections.audit_check import ReadModelCheck, verify_read_models
@@ -89,6 +91,14 @@ class AuditEntry:
                    action=entry.event_type, aggregate_type=entry.aggregate_type,
                    reason=entry.reason,
                    changes=[FieldChange.from_view(c) for c in entry.changes], entry=entry)
+
+    @strawberry.field(description="The event's Chinese name, e.g. 调整权重.")
+    def action_label(self) -> str:
+        return labels.event_label(self.entry.aggregate_type, self.entry.event_type)
+
+    @strawberry.field(description="The record type's Chinese name, e.g. 目标.")
+    def aggregate_type_label(self) -> str:
+        return labels.AGGREGATE_TYPES.get(self.entry.aggregate_type, self.entry.aggregate_type)
 
     @strawberry.field(description="Who did it: the Person (null when outside your scope) or "
                                   "the SystemActor (the administrator account, a system job).")
@@ -215,20 +225,22 @@ class FieldValue:
     position: int
 
 
+@labelled
 @strawberry.type(description="A responsibility on a goal, on a business date.")
 class DutyAt:
-    kind: str
-    party_kind: str
+    kind: str = code(ResponsibilityKind)
+    party_kind: str = code(PartyKind)
     party_id: strawberry.ID
 
 
+@labelled
 @strawberry.type(description="A goal as it was in the business on a date (valid time), as "
                              "known at `asOf` (default: now).")
 class GoalAtDate:
     id: strawberry.ID
     valid_at: date
     title: str
-    status: str
+    status: str = code(GoalStatus)
     weight: int
     progress: JSON | None = strawberry.field(
         description="The latest report effective by that date: value, rubric level, "

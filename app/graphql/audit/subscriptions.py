@@ -15,6 +15,7 @@ from app.graphql.core.types import Actor, actor_of
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import actor_global_id, to_global_id
 from app.graphql.kit.permissions import AUTHENTICATED
+from domain import labels
 from projections import audit_log as audit
 
 
@@ -28,6 +29,14 @@ class RecordedEvent:
     aggregate_id: strawberry.ID
     event_type: str
     recorded_actor: strawberry.Private[str]
+
+    @strawberry.field(description="The event's Chinese name, e.g. 调整权重.")
+    def event_type_label(self) -> str:
+        return labels.event_label(self.aggregate_type, self.event_type)
+
+    @strawberry.field(description="The record type's Chinese name, e.g. 目标.")
+    def aggregate_type_label(self) -> str:
+        return labels.AGGREGATE_TYPES.get(self.aggregate_type, self.aggregate_type)
 
     @strawberry.field(description="Who did it: the Person (null when outside your scope) or "
                                   "the SystemActor.")

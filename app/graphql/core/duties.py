@@ -8,16 +8,26 @@ from datetime import date
 import strawberry
 
 from app.graphql.kit.ids import to_global_id
+from app.graphql.kit.vocab import (
+    GoalLevel,
+    GoalStatus,
+    PartyKind,
+    ResponsibilityKind,
+    Role,
+    code,
+    labelled,
+)
 from projections import responsibility_list as duty
 
 # Responsibility kinds in their order of weight, as sortable keys.
 KIND_ORDER = {"collective": "0", "primary": "1", "direct": "2", "specific": "3"}
 
 
+@labelled
 @strawberry.type(description="A person or organisation responsible for a goal.")
 class Holder:
-    kind: str
-    party_kind: str
+    kind: str = code(ResponsibilityKind)
+    party_kind: str = code(PartyKind)
     party_id: strawberry.ID
     since: date | None
 
@@ -29,12 +39,13 @@ class Holder:
                    since=date.fromisoformat(holder.since) if holder.since else None)
 
 
+@labelled
 @strawberry.type(description="A responsibility someone bears for a goal.")
 class Responsibility:
-    kind: str
-    party_kind: str
+    kind: str = code(ResponsibilityKind)
+    party_kind: str = code(PartyKind)
     goal_title: str
-    goal_status: str
+    goal_status: str = code(GoalStatus)
     goal_id: strawberry.ID
     since: date | None
 
@@ -46,11 +57,12 @@ class Responsibility:
                    since=date.fromisoformat(row.since) if row.since else None)
 
 
+@labelled
 @strawberry.type(description="An issued goal nobody bears primary or direct responsibility for.")
 class ResponsibilityGap:
     goal_id: strawberry.ID
     title: str
-    level: str
+    level: str = code(GoalLevel)
     missing_primary: bool
     missing_direct: bool
 
@@ -61,7 +73,8 @@ class ResponsibilityGap:
                    missing_direct=gap.missing_direct)
 
 
+@labelled
 @strawberry.type(description="A role held over an organisation's subtree.")
 class RoleHeld:
-    role: str
+    role: str = code(Role)
     organization_id: strawberry.ID

@@ -8,6 +8,15 @@ from decimal import Decimal
 import strawberry
 
 from app.graphql.kit.acks import MutationInput, UpdateInput
+from app.graphql.kit.vocab import (
+    Direction,
+    GoalField,
+    GoalLevel,
+    OrganizationKind,
+    PostKind,
+    ResponsibilityKind,
+    Role,
+)
 from domain.errors import InvalidInputError
 from domain.values import Indicator, qualitative, quantitative
 
@@ -23,7 +32,7 @@ class IndicatorInput:
     unit: str | None = None
     baseline: Decimal | None = None
     target: Decimal | None = None
-    direction: str = "higher_is_better"
+    direction: Direction = Direction.HIGHER_IS_BETTER
     rubric: list[RubricLevelInput] | None = None
 
     def to_domain(self) -> Indicator:
@@ -38,7 +47,7 @@ class IndicatorInput:
 @strawberry.input
 class RegisterOrganizationInput(MutationInput):
     name: str
-    kind: str
+    kind: OrganizationKind
     category: str
     parent_id: strawberry.ID | None = None
     effective_date: date | None = None
@@ -85,7 +94,7 @@ class RegisterPersonInput(MutationInput):
 class PostInput(UpdateInput):
     person_id: strawberry.ID
     organization_id: strawberry.ID
-    post: str
+    post: PostKind
     effective_date: date | None = None
     reason: str = ""
 
@@ -95,7 +104,7 @@ class PostInput(UpdateInput):
 class RoleInput(UpdateInput):
     person_id: strawberry.ID
     organization_id: strawberry.ID
-    role: str
+    role: Role
     reason: str
 
 
@@ -115,9 +124,9 @@ class SubgoalWeightInput:
 
 @strawberry.input
 class DraftGoalInput(MutationInput):
-    level: str
+    level: GoalLevel
     organization_id: strawberry.ID
-    field: str
+    field: GoalField
     title: str
     period_start: date
     period_end: date
@@ -139,7 +148,7 @@ class ReviseGoalInput(UpdateInput):
     reason: str = ""
     title: str | None = None
     description: str | None = None
-    field: str | None = None
+    field: GoalField | None = None
     period_start: date | None = None
     period_end: date | None = None
     indicator: IndicatorInput | None = None
@@ -182,6 +191,6 @@ class ReportProgressInput(UpdateInput):
 class ResponsibilityInput(UpdateInput):
     goal_id: strawberry.ID
     party_id: strawberry.ID = strawberry.field(description="A Person or an Organization id.")
-    kind: str
+    kind: ResponsibilityKind
     reason: str = ""
     effective_date: date | None = None

@@ -39,6 +39,7 @@ from app.graphql.kit.paging import (
     page_of,
 )
 from app.graphql.kit.permissions import AUTHENTICATED
+from app.graphql.kit.vocab import GoalField, GoalLevel, GoalStatus
 from projections import goals as goal_views
 from projections import organization_tree as tree
 from projections import responsibility_list as duty
@@ -164,7 +165,8 @@ class Query:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None,
-        level: str | None = None, field: str | None = None, status: str | None = None,
+        level: GoalLevel | None = None, field: GoalField | None = None,
+        status: GoalStatus | None = None,
         category: str | None = None, as_of: datetime | None = None,
         valid_at: date | None = None,
     ) -> Connection[Goal]:

@@ -21,6 +21,15 @@ from app.graphql.kit.ids import (
 )
 from app.graphql.kit.nodes import Node
 from app.graphql.kit.paging import Connection, paginate
+from app.graphql.kit.vocab import (
+    GoalField,
+    GoalLevel,
+    GoalStatus,
+    OrganizationKind,
+    PostKind,
+    code,
+    labelled,
+)
 from domain.labels import actor_label
 from projections import goals as goal_views
 from projections import organization_tree as tree
@@ -30,10 +39,11 @@ if TYPE_CHECKING:
     from app.graphql.accountability.types import ResponsibilityLetter
 
 
+@labelled
 @strawberry.type(description="A post someone holds in an organisation.")
 class Membership:
     person: Person
-    post: str
+    post: str = code(PostKind)
     since: date | None
 
 
@@ -114,10 +124,11 @@ def person_of(member: tree.Member, position: int | None) -> Person:
                   party_member=member.party_member, raw_id=member.person_id, position=position)
 
 
+@labelled
 @strawberry.type(description="A party organisation: committee, general branch, branch or group.")
 class Organization(Node):
     name: str
-    kind: str
+    kind: str = code(OrganizationKind)
     category: str
     dissolved: bool
     version: int = version_field()
@@ -206,13 +217,14 @@ def report_key(report: ProgressReport) -> tuple[str, str]:
     return (report.effective_date.isoformat(), f"{report.view.position:020d}")
 
 
+@labelled
 @strawberry.type(description="A party-building goal: term, annual or specific.")
 class Goal(Node):
     title: str
     description: str
-    level: str
-    field: str
-    status: str
+    level: str = code(GoalLevel)
+    field: str = code(GoalField)
+    status: str = code(GoalStatus)
     weight: int
     period_start: date
     period_end: date

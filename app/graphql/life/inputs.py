@@ -7,7 +7,9 @@ from datetime import date
 import strawberry
 
 from app.graphql.kit.acks import MutationInput, UpdateInput
-from app.graphql.life.types import AttendanceStatus, Cadence, MeetingKind
+from domain.meeting_rules import Cadence
+from domain.meetings import AttendanceStatus, MeetingKind
+from domain.values import OrganizationKind
 
 
 @strawberry.input(description="One person's attendance; an absence needs a reason.")
@@ -58,9 +60,10 @@ class CancelMeetingInput(UpdateInput):
     reason: str
 
 
-@strawberry.input(description="organizationKind: committee, general_branch, branch or group.")
+@strawberry.input(description="At least `times` meetings of `meetingKind` each period in an "
+                              "organisation of `organizationKind`.")
 class MeetingRuleInput:
-    organization_kind: str
+    organization_kind: OrganizationKind
     meeting_kind: MeetingKind
     cadence: Cadence
     times: int = 1

@@ -16,7 +16,7 @@ from app.graphql.kit.acks import Acknowledged
 from app.graphql.kit.errors import UserError
 from app.graphql.kit.writes import Command, Writer, record_answer, write
 from app.graphql.life import inputs
-from app.graphql.life.types import Meeting, MeetingRuleSet, value_of
+from app.graphql.life.types import Meeting, MeetingRuleSet
 from projections import organizational_life as life
 from store.db import Connection
 
@@ -54,7 +54,7 @@ def known_meeting(w: Writer, global_id: str) -> tuple[UUID, life.MeetingView]:
 
 def attendance_of(w: Writer, given: list[inputs.AttendanceInput]) -> list[dict[str, Any]]:
     return [{"person_id": w.id(a.person_id, "Person", "attendance.personId"),
-             "status": value_of(a.status), "reason": a.reason} for a in given]
+             "status": a.status.value, "reason": a.reason} for a in given]
 
 
 def named_people(presider: UUID, attendance: list[dict[str, Any]]) -> list[str]:
@@ -62,8 +62,8 @@ def named_people(presider: UUID, attendance: list[dict[str, Any]]) -> list[str]:
 
 
 def rules_of(given: list[inputs.MeetingRuleInput]) -> list[dict[str, Any]]:
-    return [{"organization_kind": r.organization_kind, "meeting_kind": value_of(r.meeting_kind),
-             "cadence": value_of(r.cadence), "times": r.times} for r in given]
+    return [{"organization_kind": r.organization_kind, "meeting_kind": r.meeting_kind.value,
+             "cadence": r.cadence.value, "times": r.times} for r in given]
 
 
 @strawberry.type
@@ -76,7 +76,7 @@ class LifeMutation:
         attendance = attendance_of(w, input.attendance)
         return w.allow_if(policy.may_record_meeting, str(organization),
                           named_people(presider, attendance)).call(
-            w.app.record_meeting, organization_id=organization, kind=value_of(input.kind),
+            w.app.record_meeting, organization_id=organization, kind=input.kind.value,
             held_on=input.held_on, today=server_today(), topic=input.topic,
             presider_id=presider, attendance=attendance, minutes=input.minutes,
             evidence=input.evidence, reason=input.reason)

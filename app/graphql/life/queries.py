@@ -13,13 +13,8 @@ from app.graphql.core.queries import raw, readable_scope
 from app.graphql.kit.context import Context
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from app.graphql.kit.permissions import AUTHENTICATED
-from app.graphql.life.types import (
-    Meeting,
-    MeetingCompliance,
-    MeetingKind,
-    MeetingRuleSet,
-    value_of,
-)
+from app.graphql.life.types import Meeting, MeetingCompliance, MeetingRuleSet
+from domain.meetings import MeetingKind, MeetingStatus
 from projections import organizational_life as life
 
 
@@ -43,13 +38,13 @@ class LifeQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
         organization_id: strawberry.ID | None = None, kind: MeetingKind | None = None,
-        year: int | None = None, status: str | None = None, as_of: datetime | None = None,
+        year: int | None = None, status: MeetingStatus | None = None, as_of: datetime | None = None,
     ) -> Connection[Meeting]:
         page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
         where = life.MeetingFilter(
             organization_ids=readable_scope(info, organization_id, position),
-            kind=value_of(kind) if kind else None, year=year, status=status)
+            kind=kind.value if kind else None, year=year, status=status.value if status else None)
         found, more, total = life.meetings_page(info.context.conn, where, position, page)
         return connection([Meeting.from_view(v, position) for v in found],
                           [life.meeting_key(v) for v in found], more, page, total)

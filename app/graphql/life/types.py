@@ -4,7 +4,6 @@ frequencies and the compliance view, each built from a read-model row."""
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
@@ -14,51 +13,20 @@ from app.graphql.core.types import Organization, Person, version_field
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import gid
 from app.graphql.kit.nodes import Node, NodeRegistry
+from app.graphql.kit.vocab import code, labelled
 from domain import compliance as rules
+from domain.meeting_rules import Cadence
 from domain.meeting_rules import MeetingRule as DomainRule
-from domain.meetings import MeetingKind as DomainKind
+from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
+from domain.values import OrganizationKind
 from projections import organizational_life as life
 
 
-@strawberry.enum(description="组织生活的会议类型（三会一课等）。")
-class MeetingKind(Enum):
-    BRANCH_GENERAL = strawberry.enum_value("branch_general", description="支部党员大会")
-    BRANCH_COMMITTEE = strawberry.enum_value("branch_committee", description="支部委员会")
-    GROUP = strawberry.enum_value("group", description="党小组会（由党小组召开）")
-    LECTURE = strawberry.enum_value("lecture", description="党课")
-    THEME_DAY = strawberry.enum_value("theme_day", description="主题党日")
-    LIFE_MEETING = strawberry.enum_value("life_meeting", description="组织生活会")
-    DEMOCRATIC_REVIEW = strawberry.enum_value("democratic_review",
-                                              description="民主评议党员大会")
-
-
-@strawberry.enum(description="一名党员在一次会议上的出勤。")
-class AttendanceStatus(Enum):
-    PRESENT = strawberry.enum_value("present", description="出席")
-    ABSENT = strawberry.enum_value("absent", description="缺席（须说明原因）")
-    EXCUSED = strawberry.enum_value("excused", description="请假")
-
-
-@strawberry.enum(description="规定的召开频次。")
-class Cadence(Enum):
-    MONTHLY = strawberry.enum_value("monthly", description="每月")
-    QUARTERLY = strawberry.enum_value("quarterly", description="每季度")
-    YEARLY = strawberry.enum_value("yearly", description="每年")
-
-
-def kind_of(kind: DomainKind) -> MeetingKind:
-    return MeetingKind(kind.value)
-
-
-def value_of(member: MeetingKind | AttendanceStatus | Cadence) -> str:
-    """The domain's value of an API enum member (mypy sees strawberry's definition there)."""
-    return str(member.value)
-
-
+@labelled
 @strawberry.type(description="One person's attendance at a meeting.")
 class Attendance:
     person_id: strawberry.ID
-    status: AttendanceStatus
+    status: str = code(AttendanceStatus)
     reason: str
     raw: strawberry.Private[str]
     position: strawberry.Private[int | None]
@@ -68,17 +36,17 @@ class Attendance:
         return person_at(info, self.raw, self.position)
 
 
+@labelled
 @strawberry.type(description="会议记录: a meeting of a party organisation as recorded fact. "
                              "Never edited: corrections and cancellation are reasoned events "
                              "(see the record's history).")
 class Meeting(Node):
-    kind: MeetingKind
-    label: str = strawberry.field(description="会议类型的中文名称。")
+    kind: str = code(MeetingKind)
     held_on: date
     topic: str
     minutes: str
     evidence: list[str]
-    status: str = strawberry.field(description="held, or cancelled (作废) with a reason")
+    status: str = code(MeetingStatus)
     corrections: int = strawberry.field(description="How many corrections (attendance, "
                                                     "minutes, cancellation) it has had.")
     last_reason: str = strawberry.field(description="The reason of the last change.")
@@ -91,12 +59,12 @@ class Meeting(Node):
     @classmethod
     def from_view(cls, view: life.MeetingView, position: int | None) -> Meeting:
         return cls(
-            id=gid("Meeting", view.id), kind=kind_of(view.kind), label=view.kind.label,
+            id=gid("Meeting", view.id), kind=view.kind,
             held_on=view.held_on, topic=view.topic, minutes=view.minutes,
             evidence=view.evidence, status=view.status, corrections=view.corrections,
             last_reason=view.last_reason,
             attendance=[Attendance(person_id=gid("Person", a.person_id),
-                                   status=AttendanceStatus(a.status), reason=a.reason,
+                                   status=a.status, reason=a.reason,
                                    position=position, raw=a.person_id)
                         for a in view.attendance],
             readable_by=(view.organization_id,), view=view, position=position)
@@ -110,21 +78,19 @@ class Meeting(Node):
         return person_at(info, self.view.presider_id, self.position)
 
 
+@labelled
 @strawberry.type(description="A required frequency: an organisation of `organizationKind` holds "
                              "at least `times` meetings of `meetingKind` each period.")
 class MeetingRule:
-    organization_kind: str
-    meeting_kind: MeetingKind
-    label: str
-    cadence: Cadence
+    organization_kind: str = code(OrganizationKind)
+    meeting_kind: str = code(MeetingKind)
+    cadence: str = code(Cadence)
     times: int
 
     @classmethod
     def of(cls, rule: DomainRule) -> MeetingRule:
-        return cls(organization_kind=rule.organization_kind.value,
-                   meeting_kind=kind_of(rule.meeting_kind),
-                   label=rule.meeting_kind.label, cadence=Cadence(rule.cadence.value),
-                   times=rule.times)
+        return cls(organization_kind=rule.organization_kind, meeting_kind=rule.meeting_kind,
+                   cadence=rule.cadence, times=rule.times)
 
 
 @strawberry.type(description="One version of a rule set, in force from `effectiveFrom`.")
@@ -179,10 +145,10 @@ class PeriodCompliance:
     meetings: list[Meeting]
 
 
+@labelled
 @strawberry.type(description="One meeting kind over the year: its periods and totals.")
 class KindCompliance:
-    kind: MeetingKind
-    label: str
+    kind: str = code(MeetingKind)
     held: int = strawberry.field(description="Meetings of the kind held in the year up to "
                                              "the judging day.")
     required: int = strawberry.field(description="What the due periods required.")
@@ -249,7 +215,7 @@ class MeetingCompliance:
             if rule_set else None,
             required=found.required,
             fulfilled=found.fulfilled, rate=found.rate,
-            kinds=[KindCompliance(kind=kind_of(k.kind), label=k.kind.label, held=k.held,
+            kinds=[KindCompliance(kind=k.kind, held=k.held,
                                   required=k.required, fulfilled=k.fulfilled,
                                   missing_periods=[p.label for p in k.missing],
                                   periods=[period(p) for p in k.periods])

@@ -8,7 +8,7 @@ from decimal import Decimal
 import strawberry
 
 from app.graphql.kit.acks import MutationInput, UpdateInput
-from app.graphql.standards.types import StandardLevel
+from domain.standardisation import StandardLevel
 
 
 @strawberry.input(description="An item of the standard: a code unique in the version, what "

@@ -14,7 +14,7 @@ from app.graphql.kit.acks import Acknowledged
 from app.graphql.kit.errors import UserError
 from app.graphql.kit.writes import Command, Writer, record_answer, write
 from app.graphql.standards import inputs
-from app.graphql.standards.types import BranchStandard, BranchStandardisation, value_of
+from app.graphql.standards.types import BranchStandard, BranchStandardisation
 from projections import standardisation as views
 from store.db import Connection
 
@@ -87,7 +87,7 @@ class StandardsMutation:
     def accept_branch(w: Writer, input: inputs.AcceptBranchInput) -> Command[None]:
         organization = w.id(input.organization_id, "Organization", "organizationId")
         return w.allow_if(policy.may_judge_branch, str(organization)).call(
-            w.app.accept_branch, organization_id=organization, level=value_of(input.level),
+            w.app.accept_branch, organization_id=organization, level=input.level,
             effective_date=input.effective_date, today=server_today(), reason=input.reason)
 
     @write(RECORD, "lower this branch's level",
@@ -97,7 +97,7 @@ class StandardsMutation:
         finding = w.optional_id(input.finding_id, "Finding", "findingId")
         return w.allow_if(policy.may_judge_branch, str(organization)).call(
             w.app.lower_branch_level, organization_id=organization,
-            level=value_of(input.level), effective_date=input.effective_date,
+            level=input.level, effective_date=input.effective_date,
             today=server_today(), reason=input.reason, finding_id=finding)
 
     @write(RECORD, "revoke this branch's level",

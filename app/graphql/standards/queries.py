@@ -18,9 +18,8 @@ from app.graphql.standards.types import (
     BranchStandardisation,
     LevelHeld,
     LevelShare,
-    StandardLevel,
-    value_of,
 )
+from domain.standardisation import StandardLevel
 from projections import standardisation as views
 
 MAX_YEARS = 10
@@ -67,7 +66,7 @@ class StandardsQuery:
         scope = readable_scope(info, organization_id, position)
         held = views.levels_held(info.context.conn, scope, business_day(valid_at), position)
         chosen = sorted((org, change) for org, change in held.items()
-                        if level is None or change.level == value_of(level))
+                        if level is None or change.level == level)
         return listed(chosen, lambda pair: (pair[0],), page,
                       lambda found: [LevelHeld.of(org, change, position)
                                      for org, change in found])

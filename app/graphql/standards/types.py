@@ -5,7 +5,6 @@ from a read-model view."""
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
@@ -15,33 +14,10 @@ from app.graphql.core.types import Organization, version_field
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import gid
 from app.graphql.kit.nodes import Node, NodeRegistry
-from domain import labels
+from app.graphql.kit.vocab import code, labelled
 from domain.branch_standard import StandardVersion as DomainVersion
-from domain.standardisation import StandardLevel as DomainLevel
+from domain.standardisation import LevelChange, StandardLevel
 from projections import standardisation as views
-
-
-@strawberry.enum(description="达标验收的结果等级。")
-class StandardLevel(Enum):
-    UNQUALIFIED = strawberry.enum_value("unqualified", description="未达标")
-    QUALIFIED = strawberry.enum_value("qualified", description="达标")
-    EXEMPLARY = strawberry.enum_value("exemplary", description="示范")
-
-
-@strawberry.enum(description="等级的一次变化（动态管理）。")
-class LevelChange(Enum):
-    ACCEPTED = strawberry.enum_value("accepted", description="达标验收")
-    LOWERED = strawberry.enum_value("lowered", description="降级")
-    REVOKED = strawberry.enum_value("revoked", description="撤销（此后不持有等级，直至再次验收）")
-
-
-def level_of(level: DomainLevel | None) -> StandardLevel | None:
-    return StandardLevel(level.value) if level is not None else None
-
-
-def value_of(member: StandardLevel) -> str:
-    """The domain's value of an API enum member (mypy sees strawberry's definition there)."""
-    return str(member.value)
 
 
 @strawberry.type(description="One item of the standard: what is checked, and its points.")
@@ -125,15 +101,14 @@ class SelfCheck:
                    total=float(view.total), reason=view.reason)
 
 
+@labelled
 @strawberry.type(description="A change of a branch's level, effective from `effectiveOn`: an "
                              "acceptance by the organisation above, or a lowering or "
                              "revocation with its reason (and the finding it cites).")
 class LevelChangeEntry:
     number: int
-    change: LevelChange
-    change_label: str = strawberry.field(description="变化的中文名称。")
-    level: StandardLevel | None = strawberry.field(description="null: revoked.")
-    label: str | None = strawberry.field(description="等级的中文名称。")
+    change: str = code(LevelChange)
+    level: str | None = code(StandardLevel, nullable=True, description="null: revoked.")
     effective_on: date
     self_check: int | None = strawberry.field(description="The self-check accepted.")
     finding_id: strawberry.ID | None
@@ -143,9 +118,8 @@ class LevelChangeEntry:
 
     @classmethod
     def of(cls, view: views.LevelChangeView, position: int | None) -> LevelChangeEntry:
-        return cls(number=view.number, change=LevelChange(view.change.value),
-                   change_label=labels.LEVEL_CHANGES[view.change.value],
-                   level=level_of(view.level), label=view.level.label if view.level else None,
+        return cls(number=view.number, change=view.change.value,
+                   level=view.level.value if view.level else None,
                    effective_on=view.effective_on, self_check=view.self_check,
                    finding_id=gid("Finding", view.finding_id) if view.finding_id else None,
                    reason=view.reason, accepted_by=view.accepted_by, position=position)
@@ -183,12 +157,12 @@ class BranchStandardisation(Node):
         return LevelChangeEntry.of(found, self.position) if found else None
 
 
+@labelled
 @strawberry.type(description="A branch holding a level on the query's `validAt`.")
 class LevelHeld:
-    level: StandardLevel
-    label: str = strawberry.field(description="等级的中文名称。")
+    level: str = code(StandardLevel)
     since: date = strawberry.field(description="When the change that gave it took effect.")
-    change: LevelChange
+    change: str = code(LevelChange)
     reason: str
     organization_id: strawberry.Private[str]
     position: strawberry.Private[int | None]
@@ -197,8 +171,7 @@ class LevelHeld:
     def of(cls, organization_id: str, view: views.LevelChangeView,
            position: int | None) -> LevelHeld:
         assert view.level is not None
-        return cls(level=StandardLevel(view.level.value), label=view.level.label,
-                   since=view.effective_on, change=LevelChange(view.change.value),
+        return cls(level=view.level.value, since=view.effective_on, change=view.change.value,
                    reason=view.reason, organization_id=organization_id, position=position)
 
     @strawberry.field
@@ -206,10 +179,11 @@ class LevelHeld:
         return organization_at(info, self.organization_id, self.position)
 
 
+@labelled
 @strawberry.type(description="How many branches held a level at the end of a year.")
 class LevelCount:
-    level: StandardLevel | None = strawberry.field(description="null: none (未验收或已撤销).")
-    label: str
+    level: str | None = code(StandardLevel, nullable=True,
+                             description="null: none (未验收, or revoked).")
     count: int
     share: float | None = strawberry.field(description="Of the branches counted.")
 
@@ -225,10 +199,10 @@ class LevelShare:
     @classmethod
     def of(cls, share: views.LevelShare) -> LevelShare:
         return cls(year=share.year, judged_on=share.judged_on, branches=share.branches,
-                   levels=[*(LevelCount(level=StandardLevel(level.value), label=level.label,
-                                        count=count, share=share.share(level))
+                   levels=[*(LevelCount(level=level.value, count=count,
+                                        share=share.share(level))
                              for level, count in share.counts.items()),
-                           LevelCount(level=None, label="未评定", count=share.unrated,
+                           LevelCount(level=None, count=share.unrated,
                                       share=share.share(None))])
 
 
