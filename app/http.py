@@ -192,8 +192,15 @@ class DengtaGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str:
         """Chinese as it is (`\\u` escapes double the size of names and titles and are
-        unreadable in a terminal); text, not bytes, so subscriptions keep text frames."""
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        unreadable in a terminal); text, not bytes, so subscriptions keep text frames. A lone
+        surrogate a client sent, echoed by a validation error (a bad enum value), cannot be
+        UTF-8: such an answer is escaped throughout, as JSON allows, instead of failing."""
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return json.dumps(data, separators=(",", ":"))
+        return text
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return self.services.context(request.headers.get("authorization"), request)
