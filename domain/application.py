@@ -18,11 +18,12 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
 from domain.sanctions import Sanction
+from domain.standards_cases import StandardsCases
 
 __all__ = ["DengtaApplication", "Written"]
 
 
-class DengtaApplication(LifeCases, AssessmentCases, AccountabilityCases, CoreCases):
+class DengtaApplication(StandardsCases, LifeCases, AssessmentCases, AccountabilityCases, CoreCases):
     name = "dengta"
     snapshotting_intervals = {Organization: 100, Goal: 50, Person: 50,  # noqa: RUF012
                               AssessmentCycle: 100, ResponsibilityLetter: 50, Finding: 50,

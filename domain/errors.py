@@ -156,3 +156,10 @@ class SelfEvaluationFirstError(DomainError):
     """Raised when the higher level scores an item the organisation has not self-evaluated."""
 
     code = "SELF_EVALUATION_FIRST"
+
+
+class StandardNotInForceError(DomainError):
+    """Raised when a branch self-checks on a day no version of the standard is in force, or
+    an acceptance judges a self-check against a version no longer in force."""
+
+    code = "STANDARD_NOT_IN_FORCE"

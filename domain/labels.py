@@ -51,6 +51,8 @@ MEETING_KINDS = {"branch_general": "支部党员大会", "branch_committee": "�
 ATTENDANCE_STATUSES = {"present": "出席", "absent": "缺席", "excused": "请假"}
 MEETING_STATUSES = {"held": "已召开", "cancelled": "已作废"}
 MEETING_CADENCES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+STANDARD_LEVELS = {"unqualified": "未达标", "qualified": "达标", "exemplary": "示范"}
+LEVEL_CHANGES = {"accepted": "达标验收", "lowered": "降级", "revoked": "撤销"}
 
 # Records, as the audit log names their types.
 AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标",
@@ -58,7 +60,8 @@ AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标
                    "Evaluation": "评价打分", "Scorer": "评价人登记",
                    "ResponsibilityLetter": "目标责任书", "Commitment": "公开承诺",
                    "Finding": "问题整改", "Project": "党建项目", "Sanction": "奖惩",
-                   "Meeting": "会议记录", "MeetingRuleSet": "三会一课制度"}
+                   "Meeting": "会议记录", "MeetingRuleSet": "三会一课制度",
+                   "BranchStandard": "党支部工作标准", "Standardisation": "支部标准化建设"}
 
 # Events, as `<aggregate type>.<event type>` (the same name means different things on
 # different records: a goal's Revised is not an evaluation's).
@@ -104,6 +107,10 @@ EVENTS = {
     "Meeting.Recorded": "记录会议", "Meeting.AttendanceCorrected": "更正出勤",
     "Meeting.MinutesCorrected": "更正会议记录", "Meeting.Cancelled": "作废会议记录",
     "MeetingRuleSet.Defined": "制定三会一课制度", "MeetingRuleSet.Revised": "修订三会一课制度",
+    "BranchStandard.Defined": "制定党支部工作标准", "BranchStandard.Revised": "修订党支部工作标准",
+    "Standardisation.Opened": "建立标准化建设档案", "Standardisation.SelfChecked": "支部自查",
+    "Standardisation.Accepted": "达标验收", "Standardisation.Lowered": "降低等级",
+    "Standardisation.Revoked": "撤销等级",
 }
 
 # Who acted, when not a person: the built-in administrator account and the system's jobs.

@@ -9,8 +9,9 @@ from projections.organizational_life import OrganizationalLife
 from projections.rectification import Rectification
 from projections.responsibility_list import ResponsibilityList
 from projections.scoreboard import Scoreboard
+from projections.standardisation import StandardisationView
 
 ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
                                         Scoreboard, AuditLog, Rectification, Accountability,
-                                        OrganizationalLife)
+                                        OrganizationalLife, StandardisationView)
 BY_NAME = {projection.name: projection for projection in ALL}

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from domain.branch_standard import BranchStandard
 from domain.commitments import Commitment
 from domain.cycles import AssessmentCycle
 from domain.evaluations import Evaluation
@@ -29,6 +30,7 @@ from domain.people import Person
 from domain.projects import Project
 from domain.sanctions import Sanction
 from domain.scorers import Scorer
+from domain.standardisation import Standardisation
 
 Changes = dict[str, Any]
 ChangeMapping = Callable[[Any], Changes]
@@ -240,4 +242,16 @@ CHANGES: dict[type[Any], ChangeMapping] = {
     MeetingRuleSet.Defined: fields("organization_id", "title", "effective_from", "rules",
                                    revision=1),
     MeetingRuleSet.Revised: fields("revision", "effective_from", "rules"),
+    BranchStandard.Defined: fields("organization_id", "title", "effective_from", "items",
+                                   revision=1),
+    BranchStandard.Revised: fields("revision", "effective_from", "items"),
+    Standardisation.Opened: fields("organization_id"),
+    # the latest self-check's fields; each self-check's own are in its entry
+    Standardisation.SelfChecked: lambda e: {
+        **fields("standard_id", "revision", "total")(e), "self_check": e.number,
+        "checked_on": plain(e.effective_date),
+        "scores": {s["code"]: f"{s['score']}: {s['evidence']}" for s in e.scores}},
+    Standardisation.Accepted: fields("level", "accepted_by", "self_check", finding_id=None),
+    Standardisation.Lowered: fields("level", "finding_id"),
+    Standardisation.Revoked: fields("finding_id", level=None),
 }

@@ -10,6 +10,8 @@ managers and published, locked and reopened by its admins; evaluators give mass 
 ballots; organisational scoring is the parent organisation's managers'. Organisational
 life (`life`): meetings are recorded, corrected and cancelled by the organisation's managers
 for people within their reach; rule sets of required frequencies are its admins'.
+Standardisation (`standards`): standards are kept by admins; a branch self-checks through its
+managers; acceptance, lowering and revoking are the managers' of the organisation above.
 
 Accountability: a secretary manages letters (drafts them for organisations below; approves
 amendments as the issuing side), commitments, findings and projects in its subtree; a letter is
@@ -26,8 +28,9 @@ names: the organisation it acts on, the organisations a cycle assesses, the peop
 linked goals and records, and a ballot's own evaluator. Who counts as within reach is below
 ("who is within reach"). Segregation of duties stays in the domain.
 
-The rules live in `base` (roles, reach), `reads`, `writes`, `assessment` and `life`; this package
-is the one place that decides, and what resolvers ask is re-exported here."""
+The rules live in `base` (roles, reach), `reads`, `writes`, `assessment`, `life` and
+`standards`; this package is the one place that decides, and what resolvers ask is
+re-exported here."""
 
 from __future__ import annotations
 
@@ -70,6 +73,7 @@ from app.policy.reads import (
     shared_read_scope,
     visible_organizations,
 )
+from app.policy.standards import may_judge_branch, may_keep_standard, may_self_check
 from app.policy.writes import (
     may_appoint,
     may_assign_responsibility,
@@ -132,6 +136,8 @@ __all__ = [
     "may_grant_role",
     "may_grant_roles",
     "may_inspect",
+    "may_judge_branch",
+    "may_keep_standard",
     "may_list_letter_goal",
     "may_manage",
     "may_move_organization",
@@ -150,6 +156,7 @@ __all__ = [
     "may_run_cycle",
     "may_run_project",
     "may_sanction",
+    "may_self_check",
     "may_set_meeting_rules",
     "may_sign",
     "may_verify",

@@ -258,7 +258,8 @@ def test_a_key_holds_across_processes_and_concurrent_replays(
 CREATES = {"registerOrganization", "registerPerson", "draftGoal", "draftLetter",
            "makeCommitment", "raiseFinding", "proposeProject", "issueSanction",
            "defineIndicator", "draftCycle", "proposeAdjustment", "recordMeeting",
-           "defineMeetingRules"}
+           "defineMeetingRules", "defineBranchStandard",
+           "selfCheckBranch"}  # a self-check is a new entry in the branch's record
 
 
 def test_every_payload_acknowledges_and_every_input_takes_a_key() -> None:

@@ -75,6 +75,7 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
         for side in "AB":
             assessment(app, ids, side)
         extra.update(life_world(app, ids))
+        extra.update(standards_world(app, ids))
         last = app.recorder.max_notification_id()
         assert services.runner.wait_until(last, 10)
         kinds = {"C": "Organization", "A": "Organization", "B": "Organization"}
@@ -169,6 +170,27 @@ def life_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
                 today=TODAY, topic="学习党章", presider_id=ids[f"sec{side}"],
                 attendance=[{"person_id": ids[f"sec{side}"], "status": "present"}]).id
             extra[f"{key}{side}"] = to_global_id("Meeting", meeting)
+    return extra
+
+
+ITEMS = [{"code": "1", "title": "组织生活", "criteria": "三会一课", "points": 100}]
+
+
+def standards_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
+    """Per side: a standard kept by the branch that it has self-checked against (by its
+    secretary, so anyone else above may accept it), and another standard to revise. Returns
+    their global ids."""
+    extra: dict[str, str] = {}
+    for side in "AB":
+        standards = {key: app.define_standard("admin", organization_id=ids[side],
+                                              title="党支部工作标准",
+                                              effective_from=date(2026, 1, 1), items=ITEMS).id
+                     for key in ("standard", "reviseStandard")}
+        extra.update({f"{key}{side}": to_global_id("BranchStandard", raw)
+                      for key, raw in standards.items()})
+        app.self_check_branch(f"person:{ids[f'sec{side}']}", organization_id=ids[side],
+                              standard_id=standards["standard"], checked_on=TODAY, today=TODAY,
+                              scores=[{"code": "1", "score": 90, "evidence": "会议记录"}])
     return extra
 
 
@@ -355,6 +377,29 @@ CASES: list[tuple[str, str, Any]] = [
      lambda i, s: {"ruleSetId": i[f"rules{s}"], "effectiveFrom": "2026-07-01",
                    "rules": [{"organizationKind": "branch", "meetingKind": "lecture",
                               "cadence": "quarterly"}], "reason": "新规"}),
+    # ---- branch standardisation (judged before the next self-check: the world's self-check
+    # is the secretary's, so the administrator may accept it) ----
+    ("defineBranchStandard", "DefineBranchStandardInput",
+     lambda i, s: {"organizationId": i[s], "title": "标准", "effectiveFrom": "2026-01-01",
+                   "items": [{"code": "1", "title": "组织生活", "points": "100"}]}),
+    ("reviseBranchStandard", "ReviseBranchStandardInput",
+     lambda i, s: {"standardId": i[f"reviseStandard{s}"], "effectiveFrom": "2026-01-01",
+                   "items": [{"code": "1", "title": "组织建设", "points": "100"}],
+                   "reason": "新规程"}),
+    ("acceptBranch", "AcceptBranchInput",
+     lambda i, s: {"organizationId": i[s], "level": "exemplary",
+                   "effectiveDate": TODAY.isoformat(), "reason": "验收合格"}),
+    ("lowerBranchLevel", "LowerBranchLevelInput",
+     lambda i, s: {"organizationId": i[s], "level": "qualified",
+                   "effectiveDate": TODAY.isoformat(), "reason": "检查发现问题",
+                   "findingId": i[f"finding{s}"]}),
+    ("revokeBranchLevel", "RevokeBranchLevelInput",
+     lambda i, s: {"organizationId": i[s], "effectiveDate": TODAY.isoformat(),
+                   "reason": "问题严重", "findingId": i[f"finding{s}"]}),
+    ("selfCheckBranch", "SelfCheckBranchInput",
+     lambda i, s: {"organizationId": i[s], "standardId": i[f"standard{s}"],
+                   "checkedOn": TODAY.isoformat(),
+                   "scores": [{"code": "1", "score": "95", "evidence": "台账"}]}),
 ]
 SCHEME: dict[str, Any] = {
     "evaluator_weights": {"organizational": 50, "mass": 20, "self": 20, "social": 10},
@@ -375,13 +420,16 @@ ADMINISTER = {"publishCycle", "lockCycle", "approveCycleReopen", "approveAdjustm
 BALLOTS = {"evaluate", "correctEvaluation"}  # the cases score mass ballots
 SIGNER_ONLY = {"signLetter"}  # the signer themself (secretary of A) or the administrator
 MEETING_RULES = {"defineMeetingRules", "reviseMeetingRules"}  # admins set them for a subtree
+STANDARDS = {"defineBranchStandard", "reviseBranchStandard"}  # admins keep them
+JUDGING = {"acceptBranch", "lowerBranchLevel", "revokeBranchLevel"}  # from above the branch
 INSPECTION = {"raiseFinding", "verifyRectification", "returnRectification", "reopenFinding",
               "issueSanction", "revokeSanction"}
 ALLOWED = {
     "admin": {"inside": EVERY, "outside": EVERY},
-    "admin of A": {"inside": EVERY - SIGNER_ONLY, "outside": {"registerPerson"} | LIBRARY},
-    "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS - MEETING_RULES,
-                  "outside": {"registerPerson"}},
+    "admin of A": {"inside": EVERY - SIGNER_ONLY - JUDGING,
+                   "outside": {"registerPerson"} | LIBRARY},
+    "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS - MEETING_RULES
+                  - STANDARDS - JUDGING, "outside": {"registerPerson"}},
     "member": {"inside": {"reportProgress"}, "outside": set()},
     "inspector": {"inside": INSPECTION, "outside": INSPECTION},
     # the world's ballots were cast by the administrator: an evaluator corrects only their own

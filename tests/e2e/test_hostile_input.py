@@ -159,3 +159,16 @@ def test_no_hostile_input_halts_bloats_or_corrupts_the_record(client, world,
         build(services.app, conn)
         assert dump_tables(conn) == folded
     assert chain.verify(chain.audited(services.app.recorder)).ok
+
+
+def test_a_lone_surrogate_for_an_enum_is_a_validation_error_not_a_500(client) -> None:
+    """graphql-core echoes the bad value in its message: the answer must still encode."""
+    body = json.dumps({"query": "mutation($l: StandardLevel!) { acceptBranch(input: {"
+                                "organizationId: \"x\", level: $l, effectiveDate: "
+                                "\"2026-01-01\", reason: \"r\"}) { status } }",
+                       "variables": {"l": "\ud800"}})
+    response = client.post("/graphql", content=body, headers={
+        **ADMIN, "Content-Type": "application/json"})
+    assert response.status_code in (200, 400), response.text
+    (error,) = response.json()["errors"]
+    assert "\ud800" in error["message"]

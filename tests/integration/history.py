@@ -104,6 +104,41 @@ def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
             pass
     accountability(app, rng, orgs, people, goals)
     organizational_life(app, rng, orgs, people)
+    standardisation(app, rng, orgs)
+
+
+def standardisation(app: DengtaApplication, rng: random.Random, orgs: list[UUID]) -> None:
+    """A standard, revised; the branches' self-checks, accepted at random levels, some
+    lowered, revoked and accepted again."""
+    items = [{"code": "1", "title": "组织生活", "points": 60},
+             {"code": "2", "title": "组织设置", "points": 40}]
+    standard = app.define_standard(ACTOR, organization_id=orgs[0], title="党支部工作标准",
+                                   effective_from=date(2025, 1, 1), items=items).id
+    app.revise_standard(ACTOR, standard, effective_from=date(2026, 1, 1), items=items[:1],
+                        reason="新规程")
+    branches = [o for o in orgs if app.get(Organization, o).kind.value == "branch"]
+    for branch in branches[:6]:
+        day = date(2026, 2, 1) + timedelta(days=rng.randrange(100))
+        steps = [
+            lambda b=branch, d=day: app.self_check_branch(
+                "system:self-check", organization_id=b, standard_id=standard, checked_on=d,
+                today=date(2026, 12, 31),
+                scores=[{"code": "1", "score": rng.randrange(61), "evidence": "台账"}]),
+            lambda b=branch, d=day: app.accept_branch(
+                ACTOR, organization_id=b, level=rng.choice(["unqualified", "qualified",
+                                                            "exemplary"]),
+                effective_date=d + timedelta(days=10), today=date(2026, 12, 31),
+                reason="验收"),
+            lambda b=branch, d=day: app.lower_branch_level(
+                ACTOR, organization_id=b, level="unqualified",
+                effective_date=d + timedelta(days=60), today=date(2026, 12, 31), reason="降级"),
+            lambda b=branch, d=day: app.revoke_branch_level(
+                ACTOR, organization_id=b, effective_date=d + timedelta(days=90),
+                today=date(2026, 12, 31), reason="撤销"),
+        ]
+        for step in steps[:rng.randrange(1, len(steps) + 1)]:
+            with contextlib.suppress(DomainError):
+                step()
 
 
 def organizational_life(app: DengtaApplication, rng: random.Random, orgs: list[UUID],

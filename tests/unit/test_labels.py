@@ -15,6 +15,7 @@ from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
+from domain.standardisation import LevelChange, StandardLevel
 from domain.values import (
     Direction,
     GoalField,
@@ -45,6 +46,7 @@ VOCABULARIES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (SanctionStatus, labels.SANCTION_STATUSES), (BasisKind, labels.BASIS_KINDS),
     (MeetingKind, labels.MEETING_KINDS), (AttendanceStatus, labels.ATTENDANCE_STATUSES),
     (MeetingStatus, labels.MEETING_STATUSES), (MeetingCadence, labels.MEETING_CADENCES),
+    (StandardLevel, labels.STANDARD_LEVELS), (LevelChange, labels.LEVEL_CHANGES),
 ]
 
 

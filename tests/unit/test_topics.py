@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.branch_standard import BranchStandard
 from domain.commitments import Commitment
 from domain.findings import Finding
 from domain.goals import Goal
@@ -12,11 +13,13 @@ from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
 from domain.sanctions import Sanction
+from domain.standardisation import Standardisation
 
 
 def test_every_event_class_has_an_explicit_stable_topic() -> None:
     for aggregate in (Organization, Person, Goal, ResponsibilityLetter, Commitment, Finding,
-                      Project, Sanction, Meeting, MeetingRuleSet):
+                      Project, Sanction, Meeting, MeetingRuleSet, BranchStandard,
+                      Standardisation):
         events = [v for v in vars(aggregate).values()
                   if isinstance(v, type) and issubclass(v, aggregate.Event)
                   and v.__name__ != "Event"]

@@ -25,6 +25,7 @@ from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
+from domain.standardisation import LevelChange, StandardLevel
 from domain.values import (
     Direction,
     GoalField,
@@ -40,10 +41,12 @@ from domain.values import (
 __all__ = ["VOCABULARIES", "AmendmentStatus", "AttendanceStatus", "BasisKind", "CommitmentStatus",
            "CycleCadence", "CycleKind", "CycleStatus", "Direction", "EvaluatorKind",
            "FindingSource", "FindingStatus", "GoalField", "GoalLevel", "GoalStatus",
-           "LetterSide", "LetterStatus", "MeetingCadence", "MeetingKind", "MeetingStatus",
+           "LetterSide", "LetterStatus", "LevelChange", "MeetingCadence", "MeetingKind",
+           "MeetingStatus",
            "OrganizationKind", "PartyKind", "PostKind", "ProjectStatus", "ProjectType",
            "ResponsibilityKind", "Role",
-           "SanctionKind", "SanctionStatus", "Severity", "Vocabulary", "VocabularyQuery",
+           "SanctionKind", "SanctionStatus", "Severity", "StandardLevel", "Vocabulary",
+           "VocabularyQuery",
            "code", "label_of", "labelled"]
 
 # The GraphQL enum of a vocabulary is the domain's own StrEnum, registered here (the domain
@@ -120,6 +123,11 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
                "or cancelled (作废) with a reason."),
     Vocabulary("MeetingCadence", MeetingCadence, labels.MEETING_CADENCES, "召开频次: how "
                "often a meeting is required."),
+    Vocabulary("StandardLevel", StandardLevel, labels.STANDARD_LEVELS, "达标等级: the level "
+               "a branch's acceptance (达标验收) gives it."),
+    Vocabulary("LevelChange", LevelChange, labels.LEVEL_CHANGES, "等级变化: how a branch's "
+               "level changed (dynamic management); after a revocation it holds none until "
+               "accepted again."),
 )
 _BY_ENUM: Mapping[type[StrEnum], Vocabulary] = {v.enum: v for v in VOCABULARIES}
 _VOCABULARY = "dengta.vocabulary"  # the field metadata key `code()` sets and `labelled` reads
