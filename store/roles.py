@@ -13,6 +13,8 @@ that the schema is there and current, and says what to run when it is not."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.postgres import PostgresAggregateRecorder
@@ -61,11 +63,29 @@ def open_schema(events: AuditedPostgresRecorder,
     """Create the schema as the library would on first use (owner), else check it (the
     application role): raises SchemaNotReadyError."""
     if may_create(events):
-        events.create_table()
-        if snapshots is not None:
-            snapshots.create_table()
+        with taking_turns(events):
+            events.create_table()
+            if snapshots is not None:
+                snapshots.create_table()
         return
     check_schema(events, snapshots)
+
+
+FIRST_START = 7231008  # an advisory lock's key, apart from DDL_LOCK's
+
+
+@contextmanager
+def taking_turns(events: AuditedPostgresRecorder) -> Iterator[None]:
+    """While this process creates the schema, others starting at the same moment (an API and
+    its projection worker, uvicorn's workers) wait: the library's CREATE TYPE and CREATE
+    TABLE IF NOT EXISTS fail when two run at once. A session lock on a connection of its
+    own, held across the library's several transactions."""
+    with events.datastore.get_connection() as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", [FIRST_START])
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [FIRST_START])
 
 
 def check_schema(events: AuditedPostgresRecorder,
