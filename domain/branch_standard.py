@@ -17,7 +17,7 @@ from eventsourcing.domain import event
 from domain.base import DengtaAggregate, require_actor, require_reason
 from domain.errors import DuplicateError, InvalidInputError
 from domain.organizations import Organization
-from domain.values import require_text, to_decimal
+from domain.values import in_force, require_text, to_decimal
 
 MAX_ITEMS = 200
 
@@ -73,13 +73,6 @@ class StandardVersion:
 def version_of(revision: int, effective_from: date,
                items: Sequence[Mapping[str, Any]]) -> StandardVersion:
     return StandardVersion(revision, effective_from, tuple(item_from(i) for i in items))
-
-
-def in_force(versions: Sequence[StandardVersion], day: date) -> StandardVersion | None:
-    """The version in force on `day`: the latest effective on or before it (of two effective
-    the same day, the later revision)."""
-    effective = [v for v in versions if v.effective_from <= day]
-    return max(effective, key=lambda v: (v.effective_from, v.revision), default=None)
 
 
 class BranchStandard(DengtaAggregate):

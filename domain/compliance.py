@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.meeting_rules import Cadence, RuleVersion, in_force
+from domain.meeting_rules import Cadence, RuleVersion
 from domain.meetings import AttendanceStatus, MeetingKind
+from domain.values import in_force
 
 
 @dataclass(frozen=True)

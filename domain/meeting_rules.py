@@ -86,13 +86,6 @@ def version_of(revision: int, effective_from: date,
     return RuleVersion(revision, effective_from, tuple(rule_from(r) for r in rules))
 
 
-def in_force(versions: Sequence[RuleVersion], day: date) -> RuleVersion | None:
-    """The version in force on `day`: the latest effective on or before it (of two effective
-    the same day, the later revision)."""
-    effective = [v for v in versions if v.effective_from <= day]
-    return max(effective, key=lambda v: (v.effective_from, v.revision), default=None)
-
-
 def rule_set_id(organization_id: UUID) -> UUID:
     """One rule set an organisation: its id follows from the organisation's."""
     return uuid5(NAMESPACE_URL, f"dengta:meeting-rules:{organization_id}")

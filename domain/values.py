@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from domain.errors import InvalidInputError
 
@@ -230,3 +230,23 @@ def indicator_from_dict(data: Mapping[str, Any]) -> Indicator:
     if data["kind"] == "quantitative":
         return quantitative(data["unit"], data["baseline"], data["target"], data["direction"])
     return qualitative([(level["name"], level["score"]) for level in data["levels"]])
+
+
+class Versioned(Protocol):
+    """A version of a rule set or standard: numbered, in force from a day."""
+
+    @property
+    def revision(self) -> int: ...
+
+    @property
+    def effective_from(self) -> date: ...
+
+
+VersionT = TypeVar("VersionT", bound=Versioned)
+
+
+def in_force(versions: Sequence[VersionT], day: date) -> VersionT | None:
+    """The version in force on `day`: the latest effective on or before it (of two effective
+    the same day, the later revision)."""
+    effective = [v for v in versions if v.effective_from <= day]
+    return max(effective, key=lambda v: (v.effective_from, v.revision), default=None)

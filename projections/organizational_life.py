@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any, ClassVar
 
 from domain import compliance as rules
-from domain.meeting_rules import MeetingRuleSet, RuleVersion, in_force, version_of
+from domain.meeting_rules import MeetingRuleSet, RuleVersion, version_of
 from domain.meetings import Meeting, MeetingKind
+from domain.values import in_force
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
 from projections.pages import EVERYTHING, Page, count, read_page

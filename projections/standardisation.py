@@ -12,13 +12,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from domain.branch_standard import BranchStandard, StandardVersion, in_force, version_of
+from domain.branch_standard import BranchStandard, StandardVersion, version_of
 from domain.standardisation import (
     LevelChange,
     Standardisation,
     StandardLevel,
     level_on,
 )
+from domain.values import in_force
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
 from projections.temporal import Batch, TemporalTable, as_of

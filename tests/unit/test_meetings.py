@@ -16,9 +16,10 @@ from domain.errors import (
     PostRequiredError,
     ReasonRequiredError,
 )
-from domain.meeting_rules import Cadence, MeetingRuleSet, in_force, rule_set_id, version_of
+from domain.meeting_rules import Cadence, MeetingRuleSet, rule_set_id, version_of
 from domain.meetings import Meeting, MeetingKind, MeetingStatus, Tenure, tenures_from
 from domain.organizations import Organization
+from domain.values import in_force
 from tests.unit.builders import ACTOR, organization, person
 
 DAY = date(2026, 4, 10)

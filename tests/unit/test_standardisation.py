@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.branch_standard import BranchStandard, in_force, version_of
+from domain.branch_standard import BranchStandard, version_of
 from domain.errors import (
     DuplicateError,
     InvalidInputError,
@@ -27,6 +27,7 @@ from domain.standardisation import (
     StandardLevel,
     level_on,
 )
+from domain.values import in_force
 from tests.unit.builders import organization
 
 CHECKER = "person:branch-secretary"
