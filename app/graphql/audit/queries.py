@@ -28,6 +28,7 @@ from app.graphql.kit.context import Context
 from app.graphql.kit.ids import (
     BadIdError,
     actor_global_id,
+    actor_person,
     from_global_id,
     recorded_actor,
     to_global_id,
@@ -173,6 +174,7 @@ def entries_connection(info: Info[Context, None], where: audit.AuditFilter,
     loaders = info.context.loaders
     for entry in entries:  # what their targets and organisations will ask for, in one query
         loaders.organization.want(entry.organization_id, None)
+        loaders.person.want(actor_person(entry.actor), None)  # `actor`: a page's in one query
         if entry.aggregate_type == "Goal":
             loaders.goal.want(entry.aggregate_id, None)
         elif entry.aggregate_type == "Organization":
