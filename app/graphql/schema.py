@@ -38,6 +38,7 @@ from app.graphql.core import mutations, queries
 from app.graphql.core.types import Goal, Organization, Person, SystemActor
 from app.graphql.kit import acks, boundary
 from app.graphql.kit.cost import NodeLimit
+from app.graphql.kit.execution import execution_for
 from app.graphql.kit.nodes import NodeRegistry
 from app.graphql.kit.vocab import VocabularyQuery
 from app.graphql.life import mutations as life_mutations
@@ -200,6 +201,7 @@ def build_schema(introspection: bool = True,
     call_directly(schema)
     acks.acknowledge(schema._schema)  # inside the boundary: it fingerprints cleaned inputs
     boundary.guard(schema._schema, dates or DateWindow())
+    schema.execution_context_class = execution_for(schema)  # last: it reads the final resolvers
     return schema
 
 
