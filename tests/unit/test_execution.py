@@ -85,6 +85,12 @@ class Query:
         return Holder(label="空", leaves=[leafy("甲"), None], first=None)  # type: ignore[list-item]
 
     @strawberry.field
+    def wrong_holder(self) -> Holder | None:
+        """Holds a Holder where a Leafy belongs: graphql-core's check refuses it."""
+        inner = Holder(label="内", leaves=[], first=None)
+        return Holder(label="错", leaves=[leafy("甲"), inner], first=inner)  # type: ignore[list-item,arg-type]
+
+    @strawberry.field
     def named(self) -> list[Named]:
         return [leafy("戊")]
 
@@ -99,6 +105,8 @@ DOCUMENTS = [
     "{ badHolder { label first { name brokenCount } } }",
     "{ holder { leaves { name explodes later } } }",
     "{ nullItemHolder { label leaves { name } first { name } } }",
+    "{ wrongHolder { label leaves { name } } }",
+    "{ wrongHolder { label first { name } } }",
     "{ named { name ... on Leafy { count } __typename } }",
     "{ holder { __typename leaves { __typename name } } }",
 ]

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import (
@@ -46,6 +46,7 @@ Leaf = tuple[str, Callable[[Any], Any], bool]
 # its items may not be null (None: not a list))
 Nested = tuple[str, GraphQLObjectType, bool, bool | None]
 Step = tuple[str, FieldDetailsList, Leaf | None, Nested | None]
+STRAWBERRY_CHECKS = "strawberry.schema.schema_converter"
 # Argument values that no resolver can change for the next caller
 IMMUTABLE = (str, int, float, bool, Decimal, date, datetime, Enum, type(None))
 
@@ -78,12 +79,25 @@ def unwrap(field_type: GraphQLOutputType) -> tuple[Any, bool]:
     return field_type, False
 
 
+def plain_object(named: Any) -> bool:
+    """Whether a value of this type completes as its fields: an object type with no check of
+    its own, or strawberry's check (an isinstance that ignores the resolve info), which the
+    shortcuts make before taking a value as the type's."""
+    return isinstance(named, GraphQLObjectType) and (
+        named.is_type_of is None
+        or getattr(named.is_type_of, "__module__", None) == STRAWBERRY_CHECKS)
+
+
 def object_type(field_type: GraphQLOutputType) -> GraphQLObjectType | None:
-    """The object type a value of `field_type` completes as, when it needs no check."""
+    """The object type a value of `field_type` completes as, when it is a plain object."""
     named, _ = unwrap(field_type)
-    if isinstance(named, GraphQLObjectType) and named.is_type_of is None:
-        return named
-    return None
+    return named if plain_object(named) else None
+
+
+def is_a(object_type: GraphQLObjectType, value: Any) -> bool:
+    check = object_type.is_type_of
+    return not isinstance(value, Exception) and (
+        check is None or check(value, cast("GraphQLResolveInfo[Any]", None)) is True)
 
 
 class PlanExecution(StrawberryGraphQLCoreExecutionContext):
@@ -128,7 +142,7 @@ class PlanExecution(StrawberryGraphQLCoreExecutionContext):
         items_non_null = None
         if isinstance(named, GraphQLList):
             named, items_non_null = unwrap(named.of_type)
-        if not isinstance(named, GraphQLObjectType) or named.is_type_of is not None:
+        if not plain_object(named):
             return None, None
         if self.collect_subfields(named, details)[1]:
             return None, None  # a deferred fragment below: graphql-core delivers it
@@ -198,13 +212,12 @@ class PlanExecution(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         if value is None:
             return Undefined if non_null else None
-        if isinstance(value, Exception):
-            return Undefined
-        if items_non_null is not None and not (
-                isinstance(value, (list, tuple)) and all(
-                    item is not None or not items_non_null for item in value)
-                and not any(isinstance(item, Exception) or self.is_awaitable(item)
-                            for item in value)):
+        if items_non_null is None:
+            if not is_a(object_type, value):
+                return Undefined
+        elif not (isinstance(value, (list, tuple)) and all(
+                is_a(object_type, item) if item is not None else not items_non_null
+                for item in value)):
             return Undefined
         field_type = self.schema.get_field(parent_type, details[0].node.name.value)
         assert field_type is not None
@@ -302,13 +315,13 @@ class PlanExecution(StrawberryGraphQLCoreExecutionContext):
     def complete_value(self, return_type: GraphQLOutputType,
                        field_details_list: FieldDetailsList, info: GraphQLResolveInfo[Any],
                        path: Path, result: Any, position_context: Any) -> Any:
-        """graphql-core's, except that a value of an object type that needs no check of its
-        own (no `is_type_of`) goes straight to its fields: what completing it comes to."""
+        """graphql-core's, except that a value of a plain object type goes straight to its
+        fields: what completing it comes to."""
         key = id(return_type)
         target = self.object_types[key] if key in self.object_types else \
             self.object_types.setdefault(key, object_type(return_type))
         if target is not None and result is not None and result is not Undefined \
-                and not isinstance(result, Exception):
+                and is_a(target, result):
             return self.collect_and_execute_subfields(target, field_details_list, path,
                                                       result, position_context)
         return super().complete_value(return_type, field_details_list, info, path, result,
