@@ -12,8 +12,7 @@ from strawberry.types import Info
 from app.graphql.accountability.common import party_gid
 from app.graphql.accountability.records import Commitment, Project, Sanction, commitments_of
 from app.graphql.accountability.types import Finding, OverdueItem, ResponsibilityLetter
-from app.graphql.assessment.queries import cycle_node
-from app.graphql.assessment.types import AssessmentCycle, Standing
+from app.graphql.assessment.types import AssessmentCycle, Standing, cycle_node
 from app.graphql.core.duties import ResponsibilityGap
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import gid
