@@ -226,6 +226,15 @@ def finding(conn: Connection, finding_id: str, position: int | None = None) -> F
     return found[0] if found else None
 
 
+def measure_finding(conn: Connection, measure_id: str,
+                    position: int | None = None) -> FindingView | None:
+    """The finding a rectification measure was planned for (None before it was)."""
+    cond, params = as_of("m", position)
+    rows = conn.execute(f"SELECT m.finding_id FROM {MEASURES.name} m "
+                        f"WHERE m.measure_id = ? AND {cond}", [measure_id, *params])
+    return finding(conn, rows[0][0], position) if rows else None
+
+
 @dataclass(frozen=True)
 class FindingFilter:
     organization_ids: Sequence[str] | None = None  # None: of every organisation

@@ -112,6 +112,19 @@ def responsibilities_of(conn: Connection, party_id: str,
     return [Responsibility(*row) for row in rows]
 
 
+def goals_ever_held(conn: Connection, party_id: str,
+                    position: int | None = None) -> dict[str, str]:
+    """The goals a party held any duty on up to `position` (ended ones too: for what it
+    answered for on a past date), with each goal's organisation as of `position`."""
+    g_cond, g_params = as_of("g", position)
+    rows = conn.execute(
+        f"SELECT DISTINCT r.goal_id, g.organization_id FROM {RESPONSIBILITIES.name} r "
+        f"JOIN {GOAL_FACTS.name} g ON g.goal_id = r.goal_id WHERE r.party_id = ? "
+        f"{'AND r.valid_from <= ? ' if position is not None else ''}AND {g_cond}",
+        [party_id, *([position] if position is not None else []), *g_params])
+    return {row[0]: row[1] for row in rows}
+
+
 @dataclass(frozen=True)
 class Holder:
     goal_id: str

@@ -19,7 +19,8 @@ from typing import Any, Protocol, TypeVar
 
 from projections import goals as goal_views
 from projections import organization_tree as tree
-from projections import rectification
+from projections import rectification, valid_time
+from projections import responsibility_list as duty
 from projections.accountability.letters import LetterFilter, LetterView, letter_key, letters_page
 from projections.accountability.records import (
     CommitmentView,
@@ -196,10 +197,33 @@ def named(nodes: Sequence[tree.OrganizationNode], category: str | None,
 
 def findings(conn: Connection, where: rectification.FindingFilter, valid_at: date,
              position: int | None) -> list[rectification.FindingView]:
-    held = rectification.findings_page(conn, dataclasses.replace(where, status=None),
-                                       position)[0]
+    """Findings; `unclosed`: those not closed on `valid_at`."""
+    held = rectification.findings_page(
+        conn, dataclasses.replace(where, status=None, unclosed=False), position)[0]
     found = _having(valid_views(conn, held, valid_at, position), status=where.status)
+    if where.unclosed:
+        found = [f for f in found if f.status != "closed"]
     return sorted(found, key=rectification.finding_key)
+
+
+def responsibilities(conn: Connection, party_id: str, valid_at: date, position: int | None,
+                     within: Sequence[str] | None = None) -> list[duty.Responsibility]:
+    """What a person or organisation answered for on `valid_at` (of the organisations
+    `within`, if given), as known at `position`: of the goals it held a duty on by then, those
+    whose duty held on that date, with the goal's title, level and status of that date (its
+    organisation as of `position`); in `responsibilities_of`'s order."""
+    ever = duty.goals_ever_held(conn, party_id, position)
+    records = valid_records(conn, sorted(ever), valid_at, position)
+    holders = valid_time.holders_of(conn, sorted(records), valid_at, position)
+    inside = None if within is None else set(within)
+    found = [duty.Responsibility(
+        goal_id=goal_id, goal_title=record.value("title"), goal_status=record.value("status"),
+        goal_level=record.value("level"), organization_id=ever[goal_id], kind=h.kind,
+        party_kind=h.party_kind, since=h.since.isoformat() if h.since else None)
+        for goal_id, record in records.items() for h in holders.get(goal_id, [])
+        if h.party_id == party_id and (inside is None or ever[goal_id] in inside)]
+    ranks = {"collective": "0", "primary": "1", "direct": "2"}
+    return sorted(found, key=lambda r: (ranks.get(r.kind, "3"), r.goal_title, r.goal_id))
 
 
 def letters(conn: Connection, where: LetterFilter, valid_at: date,

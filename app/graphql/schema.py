@@ -31,6 +31,7 @@ from app.graphql.accountability import queries as accountability_queries
 from app.graphql.accountability import types as accountability_types
 from app.graphql.assessment import mutations as assessment_mutations
 from app.graphql.assessment import queries as assessment_queries
+from app.graphql.assessment.records import Adjustment, Evaluation
 from app.graphql.assessment.types import AssessmentCycle
 from app.graphql.audit import queries as audit_queries
 from app.graphql.audit import subscriptions
@@ -192,6 +193,7 @@ def build_schema(introspection: bool = True,
         extensions.append(DisableIntrospection)
     schema = LoggedSchema(query=Query, mutation=Mutation, subscription=Subscription,
                           types=[Organization, Goal, Person, SystemActor, AssessmentCycle,
+                                 Evaluation, Adjustment,
                                  life_types.Meeting, life_types.MeetingRuleSet,
                                  standards_types.BranchStandard,
                                  standards_types.BranchStandardisation],

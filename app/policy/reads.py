@@ -66,6 +66,12 @@ class ReadScope:
         """A record several organisations read (a letter: issuer and recipient)."""
         return self.subtree is None or any(o in self.subtree for o in organization_ids)
 
+    def shared(self, organization_ids: Iterable[str] | None) -> bool:
+        """A record the readers of any of these organisations read; None: a record of no
+        organisation (an indicator of the library), which every principal reads, as it
+        reads the library's list."""
+        return organization_ids is None or self.any_within(organization_ids)
+
     def person(self, person_id: str, affiliations: Iterable[str]) -> bool:
         """Oneself, or someone holding a post or role in the subtree."""
         return self.subtree is None or person_id == self.person_id or self.any_within(

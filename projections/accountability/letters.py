@@ -91,6 +91,15 @@ def letter(conn: Connection, letter_id: str, position: int | None = None) -> Let
     return found[0] if found else None
 
 
+def amendment_letter(conn: Connection, amendment_id: str,
+                     position: int | None = None) -> LetterView | None:
+    """The letter an amendment was proposed to (None before it was)."""
+    cond, params = as_of("a", position)
+    rows = conn.execute(f"SELECT a.letter_id FROM {AMENDMENTS.name} a "
+                        f"WHERE a.amendment_id = ? AND {cond}", [amendment_id, *params])
+    return letter(conn, rows[0][0], position) if rows else None
+
+
 @dataclass(frozen=True)
 class LetterFilter:
     organization_ids: Sequence[str] | None = None  # issued or received by one (None: any)

@@ -66,10 +66,11 @@ EVALS = TemporalTable(
      "comment": "TEXT"},
     partition="evaluation_id", indexes=(("unit",),), history_indexes=(("unit", "valid_from"),),
 )
-# What changed each unit's score, for scoreDiff: one row per event, never superseded.
+# What changed each unit's score, for scoreDiff: one row per event, never superseded; by
+# `ref`, an adjustment's unit (`node(id)`).
 CHANGES = TemporalTable(
     "view_score_changes", ("unit", "position"),
     {"unit": "TEXT", "position": "BIGINT", "actor": "TEXT", "action": "TEXT",
      "reason": "TEXT", "ref": "TEXT", "detail": "TEXT"},
-    partition="unit", append_only=True,
+    partition="unit", append_only=True, indexes=(("ref",),),
 )

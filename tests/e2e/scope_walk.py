@@ -124,6 +124,10 @@ class Walk:
     goal_rows: set[str] = field(default_factory=set)  # goal ids named by rows (GOAL_ROWS)
     counts: list[tuple[str, int, int, bool]] = field(default_factory=list)
     requests: int = 0
+    known: dict[str, str] = field(default_factory=dict)  # global id -> type, found before
+
+    def type_of(self, global_id: str) -> str:
+        return self.records.get(global_id) or self.known.get(global_id) or type_of(global_id)
 
     def collect(self, value: Any, where: str = "") -> None:
         if isinstance(value, list):
@@ -203,11 +207,14 @@ def run(post: Post, query: str, walk: Walk) -> None:
     walk.collect(answer.get("data"), "")
 
 
-def walk(post: Post, schema: Schema, start_ids: list[str], hops: int = 3) -> Walk:
+def walk(post: Post, schema: Schema, start_ids: list[str], hops: int = 3,
+         known: dict[str, str] | None = None) -> Walk:
     """Every root field (those needing ids: fed with the ids found so far, and `nodes` with
     `start_ids`, ids the principal may not read among them), then `hops` hops from what
-    was found."""
+    was found. `known`: the types of ids found before (an id's type is not always the one
+    its global id names: a library indicator's is `Indicator`)."""
     found = Walk(schema.nodes)
+    found.known = dict(known or {})
     roots = schema.types[schema.query]["fields"]
     for f in roots:  # roots needing no arguments first: they seed the ids
         if f["name"] in ("node", "nodes") or any(required(a) for a in f["args"]):
@@ -246,7 +253,7 @@ def hop(post: Post, schema: Schema, ids: list[str], found: Walk) -> None:
     """Read records through `nodes(ids)`, one request per type (what the type leads to)."""
     by_type: dict[str, list[str]] = {}
     for global_id in ids:
-        by_type.setdefault(type_of(global_id), []).append(global_id)
+        by_type.setdefault(found.type_of(global_id), []).append(global_id)
     for type_name in sorted(schema.nodes):
         wanted = by_type.get(type_name, [])
         if not wanted:

@@ -74,10 +74,15 @@ class AccountabilityQuery:
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="The accountability view of a Person or an Organization as "
                                   "of `asOf`; overdue is judged against `today` (default: the "
-                                  "server's date).")
+                                  "server's date). With `validAt`, its lists as true in the "
+                                  "business on that date (the goals it answered for then, "
+                                  "letters, commitments, findings, overdue items, projects, "
+                                  "sanctions), as known at `asOf`; `today` defaults to it. "
+                                  "Scores, the latest assessment and responsibility gaps stay "
+                                  "as of `asOf`.")
     def accountability(self, info: Info[Context, None], party_id: strawberry.ID,
-                       as_of: datetime | None = None,
-                       today: date | None = None) -> Accountability | None:
+                       as_of: datetime | None = None, today: date | None = None,
+                       valid_at: date | None = None) -> Accountability | None:
         try:
             party_type, party = from_global_id(party_id)
         except BadIdError as error:
@@ -88,8 +93,8 @@ class AccountabilityQuery:
         position = info.context.position(as_of)
         if not may_read_party(info, kind, str(party)):
             return None
-        return Accountability.of(info, views.Party(kind, str(party)), business_day(today),
-                                 position)
+        return Accountability.of(info, views.Party(kind, str(party)),
+                                 business_day(today or valid_at), position, valid_at)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Overdue findings and measures (under `organizationId`), "

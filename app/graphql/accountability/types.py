@@ -47,8 +47,7 @@ class Signature:
 
 @labelled
 @strawberry.type(description="A proposed change to a goal on a signed letter.")
-class LetterAmendment:
-    id: strawberry.ID
+class LetterAmendment(Node):
     goal_id: strawberry.ID
     changes: JSON
     status: str = code(AmendmentStatus, description="proposed, approved or rejected")
@@ -58,6 +57,13 @@ class LetterAmendment:
     decision_reason: str | None
     proposer: strawberry.Private[str]
     decider: strawberry.Private[str | None]
+    readable_by: strawberry.Private[tuple[str, ...]]  # the letter's readers
+    letter_view: strawberry.Private[views.LetterView]
+    position: strawberry.Private[int | None]
+
+    @strawberry.field(description="The letter it amends.")
+    def letter(self, info: Info[Context, None]) -> ResponsibilityLetter:
+        return ResponsibilityLetter.from_view(self.letter_view, server_today(), self.position)
 
 
 @labelled
@@ -87,8 +93,9 @@ class ResponsibilityLetter(Node):
         amendments = [LetterAmendment(
             id=gid("LetterAmendment", a.amendment_id), goal_id=gid("Goal", a.goal_id),
             changes=JSON(a.changes), status=a.status, proposer=a.proposed_by,
-            reason=a.reason, decider=a.decided_by, decision_reason=a.decision_reason)
-            for a in view.amendments]
+            reason=a.reason, decider=a.decided_by, decision_reason=a.decision_reason,
+            readable_by=(view.issuer_id, view.recipient_id), letter_view=view,
+            position=position) for a in view.amendments]
         return cls(id=gid("ResponsibilityLetter", view.id), title=view.title, year=view.year,
                    status=view.status, sign_by=view.sign_by, overdue=view.is_overdue(today),
                    signatures=signatures, amendments=amendments,
@@ -109,12 +116,19 @@ class ResponsibilityLetter(Node):
 
 
 @strawberry.type(description="A rectification measure: what will be done, by whom, by when.")
-class RectificationMeasure:
-    id: strawberry.ID
+class RectificationMeasure(Node):
     description: str
     owner_id: strawberry.ID
     due_date: date
     overdue: bool
+    readable_by: strawberry.Private[tuple[str, ...]]  # the finding's readers
+    finding_view: strawberry.Private[rectification.FindingView]
+    today: strawberry.Private[date]
+    position: strawberry.Private[int | None]
+
+    @strawberry.field(description="The finding it rectifies.")
+    def finding(self, info: Info[Context, None]) -> Finding:
+        return Finding.from_view(self.finding_view, self.today, self.position)
 
 
 @labelled
@@ -163,7 +177,8 @@ class Finding(Node):
             measures=[RectificationMeasure(
                 id=gid("RectificationMeasure", m.measure_id), description=m.description,
                 owner_id=gid("Person", m.owner_id), due_date=m.due_date,
-                overdue=m.measure_id in late) for m in view.measures],
+                overdue=m.measure_id in late, readable_by=(view.organization_id,),
+                finding_view=view, today=today, position=position) for m in view.measures],
             readable_by=(view.organization_id,), view=view, position=position)
 
     @strawberry.field
@@ -237,6 +252,23 @@ def _sanction_node(info: Info[Context, None], raw_id: str,
     return Sanction.from_view(view, position) if view else None
 
 
+def _amendment_node(info: Info[Context, None], raw_id: str,
+                    position: int | None) -> LetterAmendment | None:
+    view = views.amendment_letter(info.context.conn, raw_id, position)
+    letter = ResponsibilityLetter.from_view(view, server_today(), position) if view else None
+    return next((a for a in letter.amendments if a.id == gid("LetterAmendment", raw_id)),
+                None) if letter else None
+
+
+def _measure_node(info: Info[Context, None], raw_id: str,
+                  position: int | None) -> RectificationMeasure | None:
+    view = rectification.measure_finding(info.context.conn, raw_id, position)
+    finding = Finding.from_view(view, server_today(), position) if view else None
+    return next((m for m in finding.measures if m.id == gid("RectificationMeasure", raw_id)),
+                None) if finding else None
+
+
 NODES: NodeRegistry = {"ResponsibilityLetter": _letter_node, "Finding": _finding_node,
                        "Commitment": _commitment_node, "Project": _project_node,
-                       "Sanction": _sanction_node}
+                       "Sanction": _sanction_node, "LetterAmendment": _amendment_node,
+                       "RectificationMeasure": _measure_node}

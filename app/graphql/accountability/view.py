@@ -12,12 +12,11 @@ from strawberry.types import Info
 from app.graphql.accountability.common import party_gid
 from app.graphql.accountability.records import Commitment, Project, Sanction, commitments_of
 from app.graphql.accountability.types import Finding, OverdueItem, ResponsibilityLetter
-from app.graphql.assessment.queries import cycle_node
-from app.graphql.assessment.types import AssessmentCycle, Standing
+from app.graphql.assessment.types import AssessmentCycle, Standing, cycle_node
 from app.graphql.core.duties import ResponsibilityGap
 from app.graphql.kit.context import Context
 from app.graphql.kit.ids import gid
-from app.graphql.kit.paging import Connection, connection, page_of
+from app.graphql.kit.paging import Connection, connection, listed, page_of
 from app.graphql.kit.vocab import (
     GoalLevel,
     GoalStatus,
@@ -27,7 +26,7 @@ from app.graphql.kit.vocab import (
     labelled,
 )
 from projections import accountability as views
-from projections import rectification
+from projections import rectification, valid_lists
 from projections import responsibility_list as duty
 from projections import scoreboard as board
 from projections.pages import slice_page
@@ -79,6 +78,10 @@ class Accountability:
     party_kind: str = code(PartyKind)
     party_id: strawberry.ID
     today: date = strawberry.field(description="The day overdue is judged against.")
+    valid_at: date | None = strawberry.field(
+        description="Set when asked `validAt`: its goals, letters, commitments, findings, "
+                    "overdue items, projects and sanctions are as true in the business on "
+                    "that date, as known at `asOf` (README: asOf × validAt).")
     latest_assessment: LatestAssessment | None = strawberry.field(
         description="For an organisation: its combined score, grade and ranks in the latest "
                     "published cycle assessing it (else the latest one under way).")
@@ -87,7 +90,7 @@ class Accountability:
 
     @classmethod
     def of(cls, info: Info[Context, None], party: views.Party, today: date,
-           position: int | None) -> Accountability:
+           position: int | None, valid_at: date | None = None) -> Accountability:
         found = party.assessment(info.context.conn, position)
         assessment = None
         if found is not None:
@@ -97,7 +100,8 @@ class Accountability:
                                            standing=Standing.of(found[1], node, position))
                           if cycle else None)
         return cls(party_kind=party.kind, party_id=party_gid(party.kind, party.id),
-                   today=today, latest_assessment=assessment, party=party, position=position)
+                   today=today, valid_at=valid_at, latest_assessment=assessment, party=party,
+                   position=position)
 
     @strawberry.field(description="The goals it answers for, by kind (collective, primary, "
                                   "direct, specific), with status and score.")
@@ -105,8 +109,13 @@ class Accountability:
               after: str | None = None, last: int | None = None,
               before: str | None = None) -> Connection[AccountableGoal]:
         page = page_of(first, after, last, before, 3)
-        rows, scores = self.party.goals(info.context.conn, self.position,
-                                        info.context.scope().organizations())
+        conn, within = info.context.conn, info.context.scope().organizations()
+        if self.valid_at is not None:
+            rows = valid_lists.responsibilities(conn, self.party.id, self.valid_at,
+                                                self.position, within)
+            scores = board.goal_scores(conn, sorted({r.goal_id for r in rows}), self.position)
+        else:
+            rows, scores = self.party.goals(conn, self.position, within)
         found, more = slice_page(rows, views.responsibility_key, page)
         return connection([AccountableGoal.from_view(r, scores.get(r.goal_id), self.position)
                            for r in found], [views.responsibility_key(r) for r in found],
@@ -119,6 +128,12 @@ class Accountability:
                 before: str | None = None) -> Connection[ResponsibilityLetter]:
         page = page_of(first, after, last, before, 3)
         where = replace(self.party.letters, within=info.context.scope().organizations())
+        if self.valid_at is not None:
+            return listed(valid_lists.letters(info.context.conn, where, self.valid_at,
+                                              self.position), views.letter_key, page,
+                          lambda chosen: [ResponsibilityLetter.from_view(v, self.today,
+                                                                         self.position)
+                                          for v in chosen], descending=True)
         found, more, total = views.letters_page(info.context.conn, where, self.position, page)
         return connection([ResponsibilityLetter.from_view(v, self.today, self.position)
                            for v in found], [views.letter_key(v) for v in found], more, page,
@@ -134,6 +149,11 @@ class Accountability:
                     after: str | None = None, last: int | None = None,
                     before: str | None = None) -> Connection[Commitment]:
         page = page_of(first, after, last, before, 3)
+        if self.valid_at is not None:
+            return listed(valid_lists.commitments(info.context.conn, self._records(info),
+                                                  self.valid_at, self.position),
+                          views.commitment_key, page,
+                          lambda chosen: commitments_of(info, chosen, self.position))
         found, more, total = views.commitments_page(info.context.conn, self._records(info),
                                                     self.position, page)
         return connection(commitments_of(info, found, self.position),
@@ -148,8 +168,14 @@ class Accountability:
                   after: str | None, last: int | None,
                   before: str | None) -> Connection[Finding]:
         page = page_of(first, after, last, before, 3)
-        found, more, total = rectification.findings_page(
-            info.context.conn, self._scoped_findings(info, unclosed), self.position, page)
+        where = self._scoped_findings(info, unclosed)
+        if self.valid_at is not None:
+            return listed(valid_lists.findings(info.context.conn, where, self.valid_at,
+                                               self.position), rectification.finding_key, page,
+                          lambda chosen: [Finding.from_view(f, self.today, self.position)
+                                          for f in chosen])
+        found, more, total = rectification.findings_page(info.context.conn, where,
+                                                         self.position, page)
         return connection([Finding.from_view(f, self.today, self.position) for f in found],
                           [rectification.finding_key(f) for f in found], more, page, total)
 
@@ -171,8 +197,10 @@ class Accountability:
                 before: str | None = None) -> Connection[OverdueItem]:
         page = page_of(first, after, last, before, 4)
         conn = info.context.conn
-        findings, _, _ = rectification.findings_page(
-            conn, self._scoped_findings(info, unclosed=True), self.position)
+        where = self._scoped_findings(info, unclosed=True)
+        findings = (rectification.findings_page(conn, where, self.position)[0]
+                    if self.valid_at is None else
+                    valid_lists.findings(conn, where, self.valid_at, self.position))
         items = rectification.overdue_items(conn, findings, self.today, self.position)
         found, more = slice_page(items, views.overdue_key, page)
         return connection([OverdueItem.from_view(i, self.today, self.position) for i in found],
@@ -183,6 +211,11 @@ class Accountability:
                  after: str | None = None, last: int | None = None,
                  before: str | None = None) -> Connection[Project]:
         page = page_of(first, after, last, before, 2)
+        if self.valid_at is not None:
+            return listed(valid_lists.projects(info.context.conn, self._records(info),
+                                               self.valid_at, self.position),
+                          views.project_key, page,
+                          lambda chosen: [Project.from_view(p, self.position) for p in chosen])
         found, more, total = views.projects_page(info.context.conn, self._records(info),
                                                  self.position, page)
         return connection([Project.from_view(p, self.position) for p in found],
@@ -195,6 +228,11 @@ class Accountability:
                   after: str | None = None, last: int | None = None,
                   before: str | None = None) -> Connection[Sanction]:
         page = page_of(first, after, last, before, 2)
+        if self.valid_at is not None:
+            return listed(valid_lists.sanctions(info.context.conn, self._records(info),
+                                                self.valid_at, self.position),
+                          views.sanction_key, page,
+                          lambda chosen: [Sanction.from_view(s, self.position) for s in chosen])
         found, more, total = views.sanctions_page(info.context.conn, self._records(info),
                                                   self.position, page)
         return connection([Sanction.from_view(s, self.position) for s in found],

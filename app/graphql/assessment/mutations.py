@@ -11,6 +11,7 @@ import strawberry
 
 from app import policy
 from app.auth import Principal
+from app.graphql.assessment.cards import ScoreCardView, score_card_view
 from app.graphql.assessment.inputs import (
     ApproveAdjustmentInput,
     CorrectEvaluationInput,
@@ -27,12 +28,7 @@ from app.graphql.assessment.inputs import (
     VetoInput,
 )
 from app.graphql.assessment.queries import card_at
-from app.graphql.assessment.types import (
-    AssessmentCycle,
-    Indicator,
-    ScoreCardView,
-    score_card_view,
-)
+from app.graphql.assessment.types import AssessmentCycle, Indicator
 from app.graphql.kit.acks import Acknowledged
 from app.graphql.kit.errors import UserError
 from app.graphql.kit.ids import gid
@@ -42,6 +38,7 @@ from domain.errors import NotFoundError
 from domain.values import Period
 from projections import organization_tree as tree
 from projections import scoreboard as board
+from projections.scoreboard import records
 from store.db import Connection
 
 
@@ -80,7 +77,8 @@ def rubric(levels: list[RubricPointsInput] | None) -> list[dict[str, Any]] | Non
 
 
 def library_entry(conn: Connection, indicator_id: str) -> dict[str, Any] | None:
-    return next((vars(e) for e in board.library(conn) if e.id == indicator_id), None)
+    found = records.library_entry(conn, indicator_id)
+    return vars(found) if found is not None else None
 
 
 CardOf = tuple[str, str]  # the cycle and the organisation whose score card an evaluation moved
@@ -93,7 +91,7 @@ def card_payload(done: Outcome[Any, CardOf]) -> EvaluationPayload:
         found = card_at(done.info, gid("AssessmentCycle", cycle_id),
                         gid("Organization", organization_id), None)
         if found is not None:
-            card = score_card_view(done.info, found[0], found[1], None, found[2])
+            card = score_card_view(done.info, cycle_id, found[0], found[1], None, found[2])
     return EvaluationPayload(evaluation_id=gid("Evaluation", written.id) if written else None,
                              score_card=card, user_errors=done.errors)
 
@@ -107,7 +105,7 @@ def adjustment_payload(done: Outcome[ProposeAdjustmentInput, Any]) -> Adjustment
                              user_errors=done.errors)
 
 
-INDICATOR = record_answer(IndicatorPayload, library_entry, Indicator.of)
+INDICATOR = record_answer(IndicatorPayload, library_entry, lambda data: Indicator.of(data, None))
 CYCLE = record_answer(CyclePayload, board.cycle, lambda cycle: AssessmentCycle.of(cycle, None))
 EVALUATION = Answer(EvaluationPayload, card_payload)
 ADJUSTMENT = Answer(AdjustmentPayload, adjustment_payload)

@@ -10,18 +10,20 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.graphql.assessment.cards import ScoreCardView, score_card_view
+from app.graphql.assessment.records import adjustment_node, evaluation_node, indicator_node
 from app.graphql.assessment.types import (
     AssessmentCycle,
     Indicator,
-    ScoreCardView,
     ScoreChange,
     ScoreDiff,
     ScoreExplanation,
     ScoreMoment,
     Standing,
+    cycle_node,
     flatten,
     item_global_id,
-    score_card_view,
+    readable_cycle,
     standings,
     visible_organization,
 )
@@ -50,11 +52,6 @@ def readable_cycles(info: Info[Context, None]) -> list[str] | None:
     return None if found is None else list(found)
 
 
-def readable_cycle(info: Info[Context, None], found: board.Cycle | None) -> bool:
-    return found is not None and info.context.scope().any_within(
-        (found.organizer_id, *found.organization_ids))
-
-
 @strawberry.type
 class AssessmentQuery:
     @strawberry.field(permission_classes=AUTHENTICATED,
@@ -66,7 +63,7 @@ class AssessmentQuery:
         page = page_of(first, after, last, before, 2)
         position = info.context.position(as_of)
         entries, more, total = board.library_page(info.context.conn, position, page)
-        return connection([Indicator.of(vars(entry)) for entry in entries],
+        return connection([Indicator.of(vars(entry), position) for entry in entries],
                           [(entry.item, entry.id) for entry in entries], more, page, total)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
@@ -130,8 +127,8 @@ class AssessmentQuery:
         found = card_at(info, cycle_id, organization_id, position)
         if found is None:
             return None
-        card, line, items, _ = found
-        return score_card_view(info, card, line, position, items)
+        card, line, items, cycle = found
+        return score_card_view(info, cycle.id, card, line, position, items)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="How a score was derived: from the final score down to each "
@@ -223,13 +220,5 @@ def card_at(info: Info[Context, None], cycle_id: strawberry.ID,
     return derive(**derivation), line, items, found
 
 
-def cycle_node(info: Info[Context, None], raw_id: str,
-               position: int | None) -> AssessmentCycle | None:
-    """A cycle, if the principal may read it (its organiser's or an assessed organisation's
-    readers)."""
-    found = board.cycle(info.context.conn, raw_id, position)
-    return (AssessmentCycle.of(found, position)
-            if found is not None and readable_cycle(info, found) else None)
-
-
-NODES: NodeRegistry = {"AssessmentCycle": cycle_node}
+NODES: NodeRegistry = {"AssessmentCycle": cycle_node, "LibraryIndicator": indicator_node,
+                       "Evaluation": evaluation_node, "Adjustment": adjustment_node}

@@ -11,15 +11,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app import policy
 from app.graphql.core.queries import raw
 from app.graphql.core.types import (
     Actor,
     Organization,
-    Person,
     actor_field,
     actor_of,
-    person_of,
     version_field,
 )
 from app.graphql.kit.context import Context
@@ -35,7 +32,6 @@ from app.graphql.kit.vocab import (
     labelled,
 )
 from domain.scoring import Node as ScoreNode
-from domain.scoring import ScoreCard
 from domain.scoring import shown as score
 from projections import organization_tree as tree
 from projections import scoreboard as board
@@ -105,10 +101,11 @@ class RubricPoints:
     points: float
 
 
-@strawberry.type(description="A reusable indicator of the library (考核指标), or the version of "
-                             "it a cycle copied when it opened.")
-class Indicator:
-    id: strawberry.ID
+@strawberry.type(description="A reusable indicator of the library (考核指标), or the revision "
+                             "of it a cycle copied when it opened (the same id: `node(id)` "
+                             "gives the library's revision as of `asOf`; `revision` tells "
+                             "them apart).")
+class Indicator(Node):
     version: int = version_field()
     revision: int
     item: str
@@ -116,15 +113,21 @@ class Indicator:
     criteria: str
     max_points: float
     rubric: list[RubricPoints] | None
+    position: strawberry.Private[int | None]
+
+    @property
+    def readable_by(self) -> None:
+        """The library belongs to no organisation: every principal reads it."""
+        return None
 
     @classmethod
-    def of(cls, data: dict[str, Any]) -> Indicator:
+    def of(cls, data: dict[str, Any], position: int | None) -> Indicator:
         rubric = data.get("rubric")
         return cls(id=strawberry.ID(to_global_id("LibraryIndicator", data["id"])),
                    revision=data["revision"], item=data["item"], content=data["content"],
                    criteria=data["criteria"], max_points=float(data["max_points"]),
                    rubric=[RubricPoints(name=r["name"], points=float(r["points"]))
-                           for r in rubric] if rubric else None)
+                           for r in rubric] if rubric else None, position=position)
 
 
 def organization_at(info: Info[Context, None], raw_id: str,
@@ -204,7 +207,7 @@ class AssessmentCycle(Node):
                    status=found.status, period_start=date.fromisoformat(found.period_start),
                    period_end=date.fromisoformat(found.period_end),
                    scheme=Scheme.of(found.scheme), scheme_version=found.scheme_version,
-                   indicators=[Indicator.of(i) for i in found.indicators],
+                   indicators=[Indicator.of(i, position) for i in found.indicators],
                    reopen_requested=found.reopen_requested_by is not None,
                    raw_id=found.id, organizer_raw_id=found.organizer_id,
                    organization_raw_ids=found.organization_ids, position=position)
@@ -239,6 +242,20 @@ class AssessmentCycle(Node):
                    last: int | None = None, before: str | None = None) -> Connection[Standing]:
         return standings(info, self.raw_id, category, self.position, first, after, last,
                          before)
+
+
+def readable_cycle(info: Info[Context, None], found: board.Cycle | None) -> bool:
+    """Readers of the organiser or of any organisation assessed see the cycle."""
+    return found is not None and info.context.scope().any_within(
+        (found.organizer_id, *found.organization_ids))
+
+
+def cycle_node(info: Info[Context, None], raw_id: str,
+               position: int | None) -> AssessmentCycle | None:
+    """A cycle, if the principal may read it."""
+    found = board.cycle(info.context.conn, raw_id, position)
+    return (AssessmentCycle.of(found, position)
+            if found is not None and readable_cycle(info, found) else None)
 
 
 def standings(info: Info[Context, None], cycle_id: str, category: str | None,
@@ -290,68 +307,8 @@ def standings_connection(info: Info[Context, None], cycle_id: str, category: str
                        for line in lines], [(line.place,) for line in lines], more, page, total)
 
 
-@strawberry.type(description="An item's scores in a score card: a goal or a cycle indicator.")
-class ItemScore:
-    item_id: strawberry.ID
-    kind: str = strawberry.field(description="goal or indicator")
-    title: str
-    weight: float
-    parent_id: strawberry.ID | None
-    by_kind: KindScores
-    combined: float | None
-
-
-@labelled
-@strawberry.type(description="An evaluation still missing: the item and the evaluator kind "
-                             "(for mass and social: at least one ballot on the organisation).")
-class PendingEvaluation:
-    item_id: strawberry.ID | None
-    evaluator_kind: str = code(EvaluatorKind)
-    expected_from: list[Person] = strawberry.field(
-        description="Who is expected to give it: for self-evaluation the goal's responsible "
-                    "people and the secretaries; for organisational scoring the parent "
-                    "organisation's secretaries; for ballots any evaluator (empty).")
-
-
-@strawberry.type(description="One organisation's full score card in a cycle.")
-class ScoreCardView:
-    standing: Standing
-    items: list[ItemScore]
-    pending: list[PendingEvaluation]
-
-
 def item_global_id(kind: str, raw_id: str) -> strawberry.ID:
     return strawberry.ID(to_global_id("Goal" if kind == "goal" else "LibraryIndicator", raw_id))
-
-
-def score_card_view(info: Info[Context, None], card: ScoreCard, line: board.Standing,
-                    position: int | None, items: dict[str, Any]) -> ScoreCardView:
-    conn = info.context.conn
-    loaders = info.context.loaders
-    node = tree.organization(conn, line.organization_id, position)  # the parent, below
-    expected = policy.expected_evaluators(
-        conn, line.organization_id, node.parent_id if node else None,
-        [i for i, item in items.items() if item.kind == "goal"])
-    wanted = {(i, kind): expected(kind, i if i and items[i].kind == "goal" else None)
-              for i, kind in card.pending}
-    people = sorted({p for ids in wanted.values() for p in ids})
-    for person in people:
-        loaders.person.want(person, None)
-    found = {p: m for p in people if (m := loaders.person.get(p, None)) is not None}
-    return ScoreCardView(
-        standing=Standing.of(line, loaders.organization.get(line.organization_id, position),
-                             position),
-        items=[ItemScore(item_id=item_global_id(item.kind, item.id), kind=item.kind,
-                         title=item.title, weight=float(item.weight),
-                         parent_id=item_global_id("goal", item.parent_id)
-                         if item.parent_id in items else None,
-                         by_kind=KindScores.of(card.item_scores.get(item.id, {})),
-                         combined=score(card.item_combined.get(item.id)))
-               for item in items.values()],
-        pending=[PendingEvaluation(
-            item_id=item_global_id(items[i].kind, i) if i else None, evaluator_kind=kind,
-            expected_from=[person_of(found[p], None) for p in wanted[(i, kind)] if p in found])
-            for i, kind in card.pending])
 
 
 @strawberry.type(description="A step of a score's derivation; `parentId` links the tree.")

@@ -389,9 +389,10 @@ def organizations_of(info: Info[Context, None], nodes: list[tree.OrganizationNod
     return [Organization.from_view(node, position) for node in nodes]
 
 
-def readable_by(node: Any) -> set[str]:
-    scope: tuple[str, ...] = getattr(node, "readable_by", ())
-    return set(scope)
+def readable_by(node: Any) -> set[str] | None:
+    """The organisations whose readers see a node (None: every reader, e.g. the library)."""
+    scope: tuple[str, ...] | None = getattr(node, "readable_by", ())
+    return None if scope is None else set(scope)
 
 
 def any_node(info: Info[Context, None], type_name: str, raw_id: str,
@@ -430,6 +431,6 @@ def visible_node(info: Info[Context, None], type_name: str, raw_id: str,
     feature = info.context.nodes.get(type_name)
     if feature is not None:
         found: Node | None = feature(info, raw_id, position)
-        if found is not None and info.context.scope().any_within(readable_by(found)):
+        if found is not None and info.context.scope().shared(readable_by(found)):
             return found
     return None
