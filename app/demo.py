@@ -20,6 +20,7 @@ from app.demo_accountability import AccountabilityDemo
 from app.demo_assessment import DemoAssessment
 from app.demo_history import REASSIGNED, REWEIGHTS, DemoChanges
 from app.demo_life import LifeDemo, last_meeting
+from app.demo_members import MembersDemo, round_id
 from app.demo_organization import DemoLoader, DemoReport, demo_id, last_person
 from domain.application import DengtaApplication
 from store.audit_reads import last_event_of, recorded_after
@@ -83,6 +84,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
                 (loader.specific_goals()[REASSIGNED][-1], "ResponsibilityAssigned")),
         Chapter("下半年组织生活", steps(lambda: life.quarter(3), lambda: life.quarter(4)),
                 (last_meeting(), "Recorded")),
+        Chapter("年度民主评议党员", MembersDemo(loader).load, (round_id(), "Reviewed")),
     ]
 
 

@@ -53,6 +53,10 @@ MEETING_STATUSES = {"held": "已召开", "cancelled": "已作废"}
 MEETING_CADENCES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
 STANDARD_LEVELS = {"unqualified": "未达标", "qualified": "达标", "exemplary": "示范"}
 LEVEL_CHANGES = {"accepted": "达标验收", "lowered": "降级", "revoked": "撤销"}
+MEMBER_GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",
+                 "unqualified": "不合格"}
+REVIEW_OUTCOMES = {"upheld": "维持", "changed": "改变"}
+GRADE_STANDINGS = {"ungraded": "未评定", "awaiting_review": "待上级审核", "final": "已确定"}
 
 # Records, as the audit log names their types.
 AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标",
@@ -61,7 +65,8 @@ AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标
                    "ResponsibilityLetter": "目标责任书", "Commitment": "公开承诺",
                    "Finding": "问题整改", "Project": "党建项目", "Sanction": "奖惩",
                    "Meeting": "会议记录", "MeetingRuleSet": "三会一课制度",
-                   "BranchStandard": "党支部工作标准", "Standardisation": "支部标准化建设"}
+                   "BranchStandard": "党支部工作标准", "Standardisation": "支部标准化建设",
+                   "MemberEvaluation": "民主评议党员"}
 
 # Events, as `<aggregate type>.<event type>` (the same name means different things on
 # different records: a goal's Revised is not an evaluation's).
@@ -111,6 +116,10 @@ EVENTS = {
     "Standardisation.Opened": "建立标准化建设档案", "Standardisation.SelfChecked": "支部自查",
     "Standardisation.Accepted": "达标验收", "Standardisation.Lowered": "降低等级",
     "Standardisation.Revoked": "撤销等级",
+    "MemberEvaluation.Opened": "启动民主评议党员", "MemberEvaluation.SelfEvaluated": "自我评价",
+    "MemberEvaluation.MutuallyEvaluated": "党员互评",
+    "MemberEvaluation.Proposed": "支部委员会提出意见", "MemberEvaluation.Graded": "组织评定",
+    "MemberEvaluation.Reviewed": "上级审核评定",
 }
 
 # Who acted, when not a person: the built-in administrator account and the system's jobs.

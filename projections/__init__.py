@@ -4,6 +4,7 @@ from projections.accountability import Accountability
 from projections.audit_log import AuditLog
 from projections.engine import Projection
 from projections.goals import Goals
+from projections.member_evaluation import MemberEvaluationView
 from projections.organization_tree import OrganizationTree
 from projections.organizational_life import OrganizationalLife
 from projections.rectification import Rectification
@@ -13,5 +14,6 @@ from projections.standardisation import StandardisationView
 
 ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
                                         Scoreboard, AuditLog, Rectification, Accountability,
-                                        OrganizationalLife, StandardisationView)
+                                        OrganizationalLife, StandardisationView,
+                                        MemberEvaluationView)
 BY_NAME = {projection.name: projection for projection in ALL}

@@ -25,6 +25,7 @@ from domain.indicators import LibraryIndicator
 from domain.letters import ResponsibilityLetter
 from domain.meeting_rules import MeetingRuleSet
 from domain.meetings import Meeting
+from domain.member_evaluation import MemberEvaluation
 from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
@@ -254,4 +255,26 @@ CHANGES: dict[type[Any], ChangeMapping] = {
     Standardisation.Accepted: fields("level", "accepted_by", "self_check", finding_id=None),
     Standardisation.Lowered: fields("level", "finding_id"),
     Standardisation.Revoked: fields("finding_id", level=None),
+    MemberEvaluation.Opened: lambda e: {**fields("organization_id", "year", "members")(e),
+                                        "opened_on": plain(e.effective_date)},
+    # one keyed field per member (a mutual evaluation: per evaluator and member), holding
+    # what stands for them now
+    MemberEvaluation.SelfEvaluated: keyed(
+        "self_evaluation", "member_id",
+        value=lambda e: {"summary": e.summary, "on": plain(e.effective_date)}),
+    MemberEvaluation.MutuallyEvaluated: keyed(
+        "mutual", "evaluator_id", "member_id",
+        value=lambda e: {"grade": e.grade, "comment": e.comment,
+                         "on": plain(e.effective_date)}),
+    MemberEvaluation.Proposed: keyed(
+        "proposal", "member_id",
+        value=lambda e: {"grade": e.grade, "opinion": e.opinion,
+                         "on": plain(e.effective_date)}),
+    MemberEvaluation.Graded: lambda e: {
+        f"grade[{e.member_id}]": {"grade": e.grade, "on": plain(e.effective_date)},
+        f"review[{e.member_id}]": None},
+    MemberEvaluation.Reviewed: lambda e: {
+        f"grade[{e.member_id}]": {"grade": e.grade, "on": plain(e.effective_date)},
+        f"review[{e.member_id}]": {"outcome": e.outcome,
+                                   "reviewed_by": plain(e.reviewed_by)}},
 }

@@ -75,7 +75,7 @@ def test_every_graphql_example_in_the_readme_answers_on_the_demo(database_url: s
             found = moments(services.app, conn)
             assert all(position_at(conn, m.at) == m.position for m in found)  # to the µs
         fills = {f"{moment.title} moment": moment.iso for moment in found}
-        assert len(fills) == 8
+        assert len(fills) == 9
         named = gql(client, NAMED)["data"]
         for connection in named.values():
             for node in connection["nodes"]:

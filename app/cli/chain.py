@@ -54,6 +54,7 @@ LABELS = {
     "meeting rules": "三会一课制度",
     "meetings": "会议记录",
     "meeting corrections": "会议记录更正与作废",
+    "member evaluations": "民主评议党员",
 }
 
 

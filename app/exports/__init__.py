@@ -1,6 +1,7 @@
 """Exports to Excel (xlsx) and CSV at `GET /export/<kind>.xlsx|.csv?<filters>`, streamed:
 the audit log, a goal's history, a cycle's scoreboard, an accountability view, meeting records
-and the compliance view of organisational life.
+and the compliance view of organisational life, and the results of the democratic evaluation
+of party members.
 
 An export is a row source (rows read a page at a time from a read model), Chinese column
 headers and column types (`base`); adding one is adding an entry to EXPORTS. Rows are for
@@ -34,6 +35,7 @@ from app.exports.life import (
     compliance_rows,
     meeting_rows,
 )
+from app.exports.members import GRADE_COLUMNS, grade_rows
 from app.exports.standings import SCOREBOARD_COLUMNS, scoreboard_rows
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -47,6 +49,7 @@ EXPORTS: dict[str, Export] = {
     "meetings": Export("会议记录", MEETING_COLUMNS, meeting_rows),
     "meeting-compliance": Export("三会一课落实情况", COMPLIANCE_COLUMNS, compliance_rows),
     "meeting-attendance": Export("党员参会情况", ATTENDANCE_COLUMNS, attendance_rows),
+    "member-grades": Export("党员评议结果", GRADE_COLUMNS, grade_rows),
 }
 
 

@@ -12,6 +12,9 @@ life (`life`): meetings are recorded, corrected and cancelled by the organisatio
 for people within their reach; rule sets of required frequencies are its admins'.
 Standardisation (`standards`): standards are kept by admins; a branch self-checks through its
 managers; acceptance, lowering and revoking are the managers' of the organisation above.
+Member evaluation (`members`): a branch's managers open a round and grade its members, its
+committee proposes, members evaluate themselves and each other for themselves only, and the
+managers above review a 不合格.
 
 Accountability: a secretary manages letters (drafts them for organisations below; approves
 amendments as the issuing side), commitments, findings and projects in its subtree; a letter is
@@ -28,8 +31,8 @@ names: the organisation it acts on, the organisations a cycle assesses, the peop
 linked goals and records, and a ballot's own evaluator. Who counts as within reach is below
 ("who is within reach"). Segregation of duties stays in the domain.
 
-The rules live in `base` (roles, reach), `reads`, `writes`, `assessment`, `life` and
-`standards`; this package is the one place that decides, and what resolvers ask is
+The rules live in `base` (roles, reach), `reads`, `writes`, `assessment`, `life`,
+`standards` and `members`; this package is the one place that decides, and what resolvers ask is
 re-exported here."""
 
 from __future__ import annotations
@@ -64,6 +67,12 @@ from app.policy.base import (
     roles_at,
 )
 from app.policy.life import may_record_meeting, may_set_meeting_rules
+from app.policy.members import (
+    may_evaluate_as_member,
+    may_propose_member_grade,
+    may_review_member_grade,
+    may_run_member_evaluation,
+)
 from app.policy.reads import (
     ReadScope,
     audit_scope,
@@ -132,6 +141,7 @@ __all__ = [
     "may_draft_goal",
     "may_draft_letter",
     "may_evaluate",
+    "may_evaluate_as_member",
     "may_evaluate_in_cycle",
     "may_grant_role",
     "may_grant_roles",
@@ -143,6 +153,7 @@ __all__ = [
     "may_move_organization",
     "may_plan_measure",
     "may_propose_amendment",
+    "may_propose_member_grade",
     "may_propose_project",
     "may_raise_finding",
     "may_read_organization",
@@ -152,8 +163,10 @@ __all__ = [
     "may_register_person",
     "may_reopen_finding",
     "may_report_progress",
+    "may_review_member_grade",
     "may_revoke_responsibility",
     "may_run_cycle",
+    "may_run_member_evaluation",
     "may_run_project",
     "may_sanction",
     "may_self_check",

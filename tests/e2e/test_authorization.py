@@ -76,6 +76,7 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
             assessment(app, ids, side)
         extra.update(life_world(app, ids))
         extra.update(standards_world(app, ids))
+        extra.update(members_world(app, ids))
         last = app.recorder.max_notification_id()
         assert services.runner.wait_until(last, 10)
         kinds = {"C": "Organization", "A": "Organization", "B": "Organization"}
@@ -191,6 +192,26 @@ def standards_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
         app.self_check_branch(f"person:{ids[f'sec{side}']}", organization_id=ids[side],
                               standard_id=standards["standard"], checked_on=TODAY, today=TODAY,
                               scores=[{"code": "1", "score": 90, "evidence": "会议记录"}])
+    return extra
+
+
+def members_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
+    """Per side: this year's member evaluation of the branch (its secretary and a member,
+    memA or a new memB), the member proposed and graded 不合格 by the administrator. Returns
+    their global ids."""
+    extra: dict[str, str] = {}
+    ids["memB"] = app.register_person("admin", name="memB", party_member=True).id
+    app.appoint("admin", ids["memB"], organization_id=ids["B"], post="member")
+    for side in "AB":
+        member = ids[f"mem{side}"]
+        evaluation = app.open_member_evaluation(
+            "admin", organization_id=ids[side], year=TODAY.year, opened_on=TODAY, today=TODAY,
+            member_ids=[ids[f"sec{side}"], member]).id
+        app.propose_member_grade("admin", evaluation, member_id=member, grade="unqualified",
+                                 opinion="多次缺席", proposed_on=TODAY, today=TODAY)
+        app.grade_member("admin", evaluation, member_id=member, grade="unqualified",
+                         graded_on=TODAY, today=TODAY, reason="党员大会表决")
+        extra[f"evaluation{side}"] = to_global_id("MemberEvaluationRound", evaluation)
     return extra
 
 
@@ -400,6 +421,27 @@ CASES: list[tuple[str, str, Any]] = [
      lambda i, s: {"organizationId": i[s], "standardId": i[f"standard{s}"],
                    "checkedOn": TODAY.isoformat(),
                    "scores": [{"code": "1", "score": "95", "evidence": "台账"}]}),
+    # ---- democratic evaluation of party members (last year's round is new; this year's
+    # has the member graded 不合格 by the administrator) ----
+    ("openMemberEvaluation", "OpenMemberEvaluationInput",
+     lambda i, s: {"organizationId": i[s], "year": TODAY.year - 1,
+                   "openedOn": TODAY.isoformat(), "memberIds": [i[f"mem{s}"]]}),
+    ("submitSelfEvaluation", "SubmitSelfEvaluationInput",
+     lambda i, s: {"evaluationId": i[f"evaluation{s}"], "summary": "自我评价",
+                   "evaluatedOn": TODAY.isoformat()}),
+    ("submitMutualEvaluation", "SubmitMutualEvaluationInput",
+     lambda i, s: {"evaluationId": i[f"evaluation{s}"], "memberId": i[f"sec{s}"],
+                   "grade": "qualified", "evaluatedOn": TODAY.isoformat()}),
+    ("proposeMemberGrade", "ProposeMemberGradeInput",
+     lambda i, s: {"evaluationId": i[f"evaluation{s}"], "memberId": i[f"mem{s}"],
+                   "grade": "qualified", "opinion": "表现合格",
+                   "proposedOn": TODAY.isoformat()}),
+    ("gradeMember", "GradeMemberInput",
+     lambda i, s: {"evaluationId": i[f"evaluation{s}"], "memberId": i[f"mem{s}"],
+                   "grade": "qualified", "gradedOn": TODAY.isoformat(), "reason": "复议"}),
+    ("reviewMemberGrade", "ReviewMemberGradeInput",
+     lambda i, s: {"evaluationId": i[f"evaluation{s}"], "memberId": i[f"mem{s}"],
+                   "outcome": "upheld", "reviewedOn": TODAY.isoformat(), "reason": "属实"}),
 ]
 SCHEME: dict[str, Any] = {
     "evaluator_weights": {"organizational": 50, "mass": 20, "self": 20, "social": 10},
@@ -421,16 +463,19 @@ BALLOTS = {"evaluate", "correctEvaluation"}  # the cases score mass ballots
 SIGNER_ONLY = {"signLetter"}  # the signer themself (secretary of A) or the administrator
 MEETING_RULES = {"defineMeetingRules", "reviseMeetingRules"}  # admins set them for a subtree
 STANDARDS = {"defineBranchStandard", "reviseBranchStandard"}  # admins keep them
-JUDGING = {"acceptBranch", "lowerBranchLevel", "revokeBranchLevel"}  # from above the branch
+JUDGING = {"acceptBranch", "lowerBranchLevel", "revokeBranchLevel",  # from above the branch
+           "reviewMemberGrade"}
+# a member of the branch, for themselves (an account is nobody's self)
+AS_MEMBER = {"submitSelfEvaluation", "submitMutualEvaluation"}
 INSPECTION = {"raiseFinding", "verifyRectification", "returnRectification", "reopenFinding",
               "issueSanction", "revokeSanction"}
 ALLOWED = {
-    "admin": {"inside": EVERY, "outside": EVERY},
-    "admin of A": {"inside": EVERY - SIGNER_ONLY - JUDGING,
+    "admin": {"inside": EVERY - AS_MEMBER, "outside": EVERY - AS_MEMBER},
+    "admin of A": {"inside": EVERY - SIGNER_ONLY - JUDGING - AS_MEMBER,
                    "outside": {"registerPerson"} | LIBRARY},
     "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS - MEETING_RULES
                   - STANDARDS - JUDGING, "outside": {"registerPerson"}},
-    "member": {"inside": {"reportProgress"}, "outside": set()},
+    "member": {"inside": {"reportProgress"} | AS_MEMBER, "outside": set()},
     "inspector": {"inside": INSPECTION, "outside": INSPECTION},
     # the world's ballots were cast by the administrator: an evaluator corrects only their own
     "evaluator": {"inside": BALLOTS - {"correctEvaluation"}, "outside": set()},

@@ -41,7 +41,7 @@ def test_demo_loads_once_and_a_second_run_writes_nothing(database_url) -> None:
     assert second.returncode == 0, second.stderr
     assert "nothing written" in second.stdout
     assert moments(second.stdout) == moments(first.stdout)  # read back from the log
-    assert len(moments(first.stdout)) == 8
+    assert len(moments(first.stdout)) == 9
     assert "2026年度目标下达与责任书签订" in moments(first.stdout)[1]
     assert dengta(database_url, "digest").stdout.strip() == head
     verified = dengta(database_url, "verify", "--digest", head)

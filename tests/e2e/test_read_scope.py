@@ -43,7 +43,8 @@ OWNERS = """{ nodes(ids: $ids) { __typename id
   ... on BranchStandardisation { organization { id } }
   ... on Evaluation { organization { id } } ... on Adjustment { organization { id } }
   ... on LetterAmendment { letter { issuer { id } recipient { id } } }
-  ... on RectificationMeasure { finding { organization { id } } } } }"""
+  ... on RectificationMeasure { finding { organization { id } } }
+  ... on MemberEvaluationRound { organization { id } } } }"""
 # Records of no organisation, which every principal reads (as it reads their list).
 EVERYONES = {"SystemActor", "Indicator"}
 
@@ -188,7 +189,8 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
     truth = Truth(client, ids, admin_walk)
     b_side = {ids[k] for k in ("B", "B1", "gB", "subB", "secB", "findingB", "signedB",
                                "projectB", "cycB", "commitmentB", "sanctionB", "meetingB",
-                               "rulesB", "standardB", "evB", "adjB", "approveB", "indB")}
+                               "rulesB", "standardB", "evB", "adjB", "approveB", "indB",
+                               "evaluationB")}
     assert b_side <= set(universe), "the administrator's walk must reach the other branch"
     for name, (person, roots) in PRINCIPALS.items():
         headers = bearer(f"person:{raw(ids[person])}") if person else bearer()
@@ -209,7 +211,8 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
         if roots == ("A",):  # it sees its own world, and the committee only by name
             assert {ids[k] for k in ("A", "A1", "A2", "C", "gA", "subA", "findingA",
                                      "signedA", "projectA", "twoAB", "memA", "meetingA",
-                                     "rulesA", "standardA", "evA", "adjA", "approveA")} <= set(
+                                     "rulesA", "standardA", "evA", "adjA", "approveA",
+                                     "evaluationA")} <= set(
                 found.records), name
             assert not {ids["gC"], ids["secC"]} & set(found.records), name
         if name == "nobody":

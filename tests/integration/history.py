@@ -105,6 +105,49 @@ def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
     accountability(app, rng, orgs, people, goals)
     organizational_life(app, rng, orgs, people)
     standardisation(app, rng, orgs)
+    member_evaluation(app, rng, orgs)
+
+
+def member_evaluation(app: DengtaApplication, rng: random.Random, orgs: list[UUID]) -> None:
+    """A round in a few branches: members appointed for it, self- and mutual evaluations,
+    proposals, grades (some 不合格) and reviews, in a random order of steps."""
+    branches = [o for o in orgs if app.get(Organization, o).kind.value == "branch"]
+    today = date(2027, 3, 1)
+    for branch in branches[:3]:
+        with contextlib.suppress(DomainError):
+            members = [app.register_person(ACTOR, name=f"党员{n}", party_member=True).id
+                       for n in range(3)]
+            for member in members:
+                app.appoint(ACTOR, member, organization_id=branch, post="member",
+                            effective_date=date(2026, 1, 1))
+            evaluation = app.open_member_evaluation(
+                ACTOR, organization_id=branch, year=2026, opened_on=date(2027, 1, 5),
+                today=today, member_ids=members).id
+            day = date(2027, 1, 5) + timedelta(days=rng.randrange(10))
+            for member in members:
+                other = rng.choice([m for m in members if m != member])
+                grade = rng.choice(["excellent", "qualified", "unqualified"])
+                steps = [
+                    lambda m=member, d=day, e=evaluation: app.submit_self_evaluation(
+                        f"person:{m}", e, summary="自我评价", evaluated_on=d,
+                        today=today),
+                    lambda m=member, o=other, d=day, e=evaluation: app.submit_mutual_evaluation(
+                        f"person:{o}", e, member_id=m, grade="qualified",
+                        evaluated_on=d, today=today),
+                    lambda m=member, g=grade, d=day, e=evaluation: app.propose_member_grade(
+                        "system:committee", e, member_id=m, grade=g, opinion="意见",
+                        proposed_on=d, today=today),
+                    lambda m=member, g=grade, d=day, e=evaluation: app.grade_member(
+                        ACTOR, e, member_id=m, grade=g, graded_on=d,
+                        today=today, reason="评定"),
+                    lambda m=member, d=day, e=evaluation: app.review_member_grade(
+                        "system:review", e, member_id=m, outcome="changed",
+                        grade="basically_qualified", reviewed_on=d + timedelta(days=20),
+                        today=today, reason="审核"),
+                ]
+                for step in steps[:rng.randrange(1, len(steps) + 1)]:
+                    with contextlib.suppress(DomainError):
+                        step()
 
 
 def standardisation(app: DengtaApplication, rng: random.Random, orgs: list[UUID]) -> None:

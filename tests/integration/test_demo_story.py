@@ -13,6 +13,8 @@ from app.demo_organization import demo_id
 from app.settings import Settings
 from domain.application import DengtaApplication
 from domain.meetings import MeetingKind
+from domain.member_evaluation import GradeStanding, MemberGrade
+from projections import member_evaluation as evaluation
 from projections import organizational_life as life
 from store.audit_reads import position_at
 from store.db import Connection, Database
@@ -28,7 +30,7 @@ def test_each_chapter_ends_at_a_typeable_moment_found_again_on_a_second_load(
         assert [moment.title for moment in found] == [
             "组织与人员到位", "2026年度目标下达与责任书签订", "一季度执行",
             "二季度执行与年中权重调整", "二季度考核公布", "公布后更正、补报与复查",
-            "东山县局党支部书记调整", "下半年组织生活"]
+            "东山县局党支部书记调整", "下半年组织生活", "年度民主评议党员"]
         assert found[-1].position == first.last_position
         assert [m.position for m in found] == sorted({m.position for m in found})
         for moment in found:
@@ -88,3 +90,23 @@ def test_the_demos_organisational_life_has_its_gaps_where_the_story_puts_them(
                        for a in m.attendance)
         absences = [a for m in handover for a in m.attendance if a.status == "absent"]
         assert absences and all(a.reason for a in absences)
+
+
+def test_the_demos_member_evaluation_grades_everyone_and_the_lapsed_member_on_review(
+        app: DengtaApplication, settings: Settings) -> None:
+    load_demo(app)
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        build(app, conn)
+        [found] = evaluation.rounds(conn, [str(demo_id("marketing"))], 2026)
+        assert len(found.assessments) == 11
+        assert all(a.summary and a.mutual_count == 4 and a.standing is GradeStanding.FINAL
+                   for a in found.assessments)
+        lapsed = {a.member_id: a for a in found.assessments}[str(demo_id("marketing/person-7"))]
+        assert (lapsed.graded, lapsed.outcome, lapsed.grade) == (
+            MemberGrade.UNQUALIFIED, "changed", MemberGrade.BASICALLY_QUALIFIED)
+        assert lapsed.tally[MemberGrade.UNQUALIFIED] == 4 and lapsed.grade_reason
+        on_grading = {g.member_id: g for g in evaluation.grades_on(
+            conn, None, date(2026, 11, 28))}
+        assert on_grading[lapsed.member_id].standing is GradeStanding.AWAITING_REVIEW
+        grades = [g.grade for g in evaluation.grades_on(conn, None, date(2026, 11, 30))]
+        assert grades.count(MemberGrade.EXCELLENT) == 2 and len(grades) == 11

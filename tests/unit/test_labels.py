@@ -13,6 +13,7 @@ from domain.findings import FindingSource, FindingStatus, Severity
 from domain.letters import AmendmentStatus, LetterSide, LetterStatus
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
+from domain.member_evaluation import GradeStanding, MemberGrade, ReviewOutcome
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.standardisation import LevelChange, StandardLevel
@@ -47,6 +48,8 @@ VOCABULARIES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (MeetingKind, labels.MEETING_KINDS), (AttendanceStatus, labels.ATTENDANCE_STATUSES),
     (MeetingStatus, labels.MEETING_STATUSES), (MeetingCadence, labels.MEETING_CADENCES),
     (StandardLevel, labels.STANDARD_LEVELS), (LevelChange, labels.LEVEL_CHANGES),
+    (MemberGrade, labels.MEMBER_GRADES), (ReviewOutcome, labels.REVIEW_OUTCOMES),
+    (GradeStanding, labels.GRADE_STANDINGS),
 ]
 
 

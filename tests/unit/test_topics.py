@@ -9,6 +9,7 @@ from domain.goals import Goal
 from domain.letters import ResponsibilityLetter
 from domain.meeting_rules import MeetingRuleSet
 from domain.meetings import Meeting
+from domain.member_evaluation import MemberEvaluation
 from domain.organizations import Organization
 from domain.people import Person
 from domain.projects import Project
@@ -19,7 +20,7 @@ from domain.standardisation import Standardisation
 def test_every_event_class_has_an_explicit_stable_topic() -> None:
     for aggregate in (Organization, Person, Goal, ResponsibilityLetter, Commitment, Finding,
                       Project, Sanction, Meeting, MeetingRuleSet, BranchStandard,
-                      Standardisation):
+                      Standardisation, MemberEvaluation):
         events = [v for v in vars(aggregate).values()
                   if isinstance(v, type) and issubclass(v, aggregate.Event)
                   and v.__name__ != "Event"]

@@ -23,6 +23,7 @@ from domain.findings import FindingSource, FindingStatus, Severity
 from domain.letters import AmendmentStatus, LetterSide, LetterStatus
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
+from domain.member_evaluation import GradeStanding, MemberGrade, ReviewOutcome
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.standardisation import LevelChange, StandardLevel
@@ -41,10 +42,11 @@ from domain.values import (
 __all__ = ["VOCABULARIES", "AmendmentStatus", "AttendanceStatus", "BasisKind", "CommitmentStatus",
            "CycleCadence", "CycleKind", "CycleStatus", "Direction", "EvaluatorKind",
            "FindingSource", "FindingStatus", "GoalField", "GoalLevel", "GoalStatus",
-           "LetterSide", "LetterStatus", "LevelChange", "MeetingCadence", "MeetingKind",
-           "MeetingStatus",
+           "GradeStanding", "LetterSide", "LetterStatus", "LevelChange", "MeetingCadence",
+           "MeetingKind",
+           "MeetingStatus", "MemberGrade",
            "OrganizationKind", "PartyKind", "PostKind", "ProjectStatus", "ProjectType",
-           "ResponsibilityKind", "Role",
+           "ResponsibilityKind", "ReviewOutcome", "Role",
            "SanctionKind", "SanctionStatus", "Severity", "StandardLevel", "Vocabulary",
            "VocabularyQuery",
            "code", "label_of", "labelled"]
@@ -128,6 +130,12 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary("LevelChange", LevelChange, labels.LEVEL_CHANGES, "等级变化: how a branch's "
                "level changed (dynamic management); after a revocation it holds none until "
                "accepted again."),
+    Vocabulary("MemberGrade", MemberGrade, labels.MEMBER_GRADES, "评议等次: a party "
+               "member's grade in the democratic evaluation (民主评议党员)."),
+    Vocabulary("ReviewOutcome", ReviewOutcome, labels.REVIEW_OUTCOMES, "审核结论: whether the "
+               "level above upheld or changed a 不合格."),
+    Vocabulary("GradeStanding", GradeStanding, labels.GRADE_STANDINGS, "评定状态: whether a "
+               "member's grade is final or awaits the level above's review."),
 )
 _BY_ENUM: Mapping[type[StrEnum], Vocabulary] = {v.enum: v for v in VOCABULARIES}
 _VOCABULARY = "dengta.vocabulary"  # the field metadata key `code()` sets and `labelled` reads
