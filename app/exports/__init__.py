@@ -1,6 +1,6 @@
 """Exports to Excel (xlsx) and CSV at `GET /export/<kind>.xlsx|.csv?<filters>`, streamed:
-the audit log, a goal's history, a cycle's scoreboard, an accountability view, meeting records
-and the compliance view of organisational life.
+the audit log, a goal's history, a cycle's scoreboard, an accountability view, meeting records,
+the compliance view of organisational life and branch standardisation (达标情况).
 
 An export is a row source (rows read a page at a time from a read model), Chinese column
 headers and column types (`base`); adding one is adding an entry to EXPORTS. Rows are for
@@ -34,6 +34,7 @@ from app.exports.life import (
     compliance_rows,
     meeting_rows,
 )
+from app.exports.standards import STANDARDISATION_COLUMNS, standardisation_rows
 from app.exports.standings import SCOREBOARD_COLUMNS, scoreboard_rows
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -47,6 +48,7 @@ EXPORTS: dict[str, Export] = {
     "meetings": Export("会议记录", MEETING_COLUMNS, meeting_rows),
     "meeting-compliance": Export("三会一课落实情况", COMPLIANCE_COLUMNS, compliance_rows),
     "meeting-attendance": Export("党员参会情况", ATTENDANCE_COLUMNS, attendance_rows),
+    "branch-standardisation": Export("达标情况", STANDARDISATION_COLUMNS, standardisation_rows),
 }
 
 
