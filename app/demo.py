@@ -22,6 +22,7 @@ from app.demo_history import REASSIGNED, REWEIGHTS, DemoChanges
 from app.demo_life import LifeDemo, last_meeting
 from app.demo_members import MembersDemo, round_id
 from app.demo_organization import DemoLoader, DemoReport, demo_id, last_person
+from app.demo_standards import StandardsDemo
 from domain.application import DengtaApplication
 from store.audit_reads import last_event_of, recorded_after
 from store.chain import audited
@@ -51,6 +52,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
     assessment = DemoAssessment(loader, loader.specific_goals())
     changes = DemoChanges(loader)
     life = LifeDemo(loader)
+    standards = StandardsDemo(loader)
 
     def steps(*taken: Callable[[], None]) -> Callable[[], None]:
         def load() -> None:
@@ -67,18 +69,20 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
                 (demo_id("letter/dongshan"), "Signed")),
         Chapter("一季度执行", steps(accountability.amendment, accountability.project,
                                     lambda: loader.progress(1), lambda: life.quarter(1),
-                                    accountability.commitment),
+                                    standards.self_checks, accountability.commitment),
                 (demo_id("commitment/marketing-secretary"), "FollowedUp")),
         Chapter("二季度执行与年中权重调整", steps(accountability.findings,
                                                   lambda: loader.progress(2),
                                                   lambda: life.quarter(2), life.revision,
                                                   changes.reweightings),
                 (demo_id(f"goal/{last_reweighted}"), "Reweighted")),
-        Chapter("二季度考核公布", steps(accountability.commendation, assessment.load),
+        Chapter("二季度考核公布", steps(accountability.commendation, standards.acceptances,
+                                          assessment.load),
                 (demo_id("cycle/2026Q2"), "Published")),
         Chapter("公布后更正、补报与复查", steps(changes.correction, changes.backdated_report,
                                                 changes.reopening, life.correction,
-                                                life.cancellation, changes.revocation),
+                                                life.cancellation, standards.lowering,
+                                                changes.revocation),
                 (demo_id("sanction/marketing-commendation"), "Revoked")),
         Chapter("东山县局党支部书记调整", changes.secretary_replaced,
                 (loader.specific_goals()[REASSIGNED][-1], "ResponsibilityAssigned")),

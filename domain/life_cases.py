@@ -38,20 +38,22 @@ class LifeCases(CoreCases):
         evidence: Sequence[str] = (), reason: str = "", id: UUID | None = None,
     ) -> Written:
         """`today`: the recorder's business day (no meeting is recorded before it is held)."""
+        organization = self.get(Organization, organization_id, "organizationId")
         meeting = Meeting.record(
-            id=self._new_id(id), actor=actor,
-            organization=self.get(Organization, organization_id, "organizationId"),
+            id=self._new_id(id), actor=actor, organization=organization,
             kind=kind, held_on=held_on, today=today, topic=topic, presider_id=presider_id,
             attendance=attendance, tenures=self._tenures(presider_id, attendance),
-            minutes=minutes, evidence=evidence, reason=reason)
+            above=self.ancestry(organization), minutes=minutes, evidence=evidence,
+            reason=reason)
         return Written(meeting.id, self.commit(actor, meeting))
 
     def correct_attendance(self, actor: str, meeting_id: UUID, *, presider_id: UUID,
                            attendance: Attendance, reason: str) -> Written:
         meeting = self.get(Meeting, meeting_id, "meetingId")
-        meeting.correct_attendance(actor=actor, reason=reason, presider_id=presider_id,
-                                   attendance=attendance,
-                                   tenures=self._tenures(presider_id, attendance))
+        meeting.correct_attendance(
+            actor=actor, reason=reason, presider_id=presider_id, attendance=attendance,
+            tenures=self._tenures(presider_id, attendance),
+            above=self.ancestry(self.get(Organization, meeting.organization_id)))
         return Written(meeting.id, self.commit(actor, meeting))
 
     def correct_minutes(self, actor: str, meeting_id: UUID, *, topic: str, minutes: str,

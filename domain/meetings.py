@@ -5,7 +5,8 @@ never edited: attendance and minutes are corrected, and a record cancelled, by r
 Who may attend is decided in business time: a member is someone holding a party post in the
 organisation on the meeting date (`Tenure`, from the posts' effective dates; a post taken or
 ended without one counts from the day it was recorded), and a committee meeting (支部委员会)
-is for the committee (secretary, deputy secretary, committee members)."""
+is for the committee (secretary, deputy secretary, committee members). The presider is a
+member present, or someone holding a party post above the organisation that day (not listed)."""
 
 from __future__ import annotations
 
@@ -129,9 +130,33 @@ def check_attendees(attendance: Sequence[Mapping[str, str]], kind: MeetingKind,
                 f"{held_on.isoformat()}", field="attendance.personId")
 
 
-def check_presider(attendance: Sequence[Mapping[str, str]], presider_id: UUID) -> None:
-    if not any(e["person_id"] == str(presider_id)
-               and e["status"] == AttendanceStatus.PRESENT.value for e in attendance):
+def check_presider(attendance: Sequence[Mapping[str, str]], presider_id: UUID,
+                   organization_id: UUID, above: Sequence[UUID], held_on: date,
+                   tenures: Mapping[str, Sequence[Tenure]]) -> None:
+    """The presider is a member listed as present, or presides from above: holds a party
+    post on the day in an organisation above this one (`above`) and none in it — such a
+    presider (the secretary above giving a 党课, an upper-level leader at a 组织生活会) is
+    not listed, since the attendance is the organisation's members' and so are its rates."""
+    posts = tenures.get(str(presider_id), ())
+
+    def holds_post_in(organizations: set[UUID]) -> bool:
+        return any(t.organization_id in organizations and t.post in PARTY_POSTS
+                   and t.covers(held_on) for t in posts)
+
+    entry = next((e for e in attendance if e["person_id"] == str(presider_id)), None)
+    member = holds_post_in({organization_id})
+    if entry is None and member:
+        raise InvalidInputError("a presider who is a member of the organisation is listed "
+                                "as present", field="presiderId")
+    if entry is None and not holds_post_in(set(above)):
+        raise PostRequiredError(
+            f"the presider held no party post in this organisation or any above it on "
+            f"{held_on.isoformat()}", field="presiderId")
+    if entry is not None and not member and holds_post_in(set(above)):
+        raise InvalidInputError("a presider from an organisation above is not listed among "
+                                "the attendees (they are the organisation's members)",
+                                field="attendance.personId")
+    if entry is not None and entry["status"] != AttendanceStatus.PRESENT.value:
         raise InvalidInputError("the presider must be listed as present",
                                 field="presiderId")
 
@@ -200,9 +225,11 @@ class Meeting(DengtaAggregate):
     def record(cls, *, id: UUID, actor: str, organization: Organization, kind: str,
                held_on: date, today: date, topic: str, presider_id: UUID,
                attendance: Sequence[Mapping[str, Any]], tenures: Mapping[str, Sequence[Tenure]],
-               minutes: str = "", evidence: Sequence[str] = (), reason: str = "") -> Meeting:
+               above: Sequence[UUID] = (), minutes: str = "", evidence: Sequence[str] = (),
+               reason: str = "") -> Meeting:
         """`today` is the recorder's business day (a meeting is recorded once held);
-        `tenures`: the posts of the people listed, by person id."""
+        `tenures`: the posts of the presider and the people listed, by person id; `above`:
+        the organisations above this one (a presider may come from one of them)."""
         organization.check_active()
         meeting_kind = parse_enum(MeetingKind, kind, "kind")
         check_kind(meeting_kind, organization)
@@ -210,7 +237,7 @@ class Meeting(DengtaAggregate):
             raise InvalidInputError("a meeting is recorded once it has been held, not before",
                                     field="heldOn")
         listed = attendance_from(attendance)
-        check_presider(listed, presider_id)
+        check_presider(listed, presider_id, organization.id, above, held_on, tenures)
         check_attendees(listed, meeting_kind, organization.id, held_on, tenures)
         return cls(id=id, actor=require_actor(actor), reason=reason.strip(),
                    organization_id=organization.id, kind=meeting_kind.value,
@@ -225,12 +252,14 @@ class Meeting(DengtaAggregate):
 
     def correct_attendance(self, *, actor: str, reason: str, presider_id: UUID,
                            attendance: Sequence[Mapping[str, Any]],
-                           tenures: Mapping[str, Sequence[Tenure]]) -> None:
+                           tenures: Mapping[str, Sequence[Tenure]],
+                           above: Sequence[UUID] = ()) -> None:
         """The whole list as it should have been recorded (and the presider)."""
         self._check_held("attendance cannot be corrected")
         why = require_reason(reason, "a correction of attendance must say why")
         listed = attendance_from(attendance)
-        check_presider(listed, presider_id)
+        check_presider(listed, presider_id, self.organization_id, above, self.held_on,
+                       tenures)
         check_attendees(listed, self.kind, self.organization_id, self.held_on, tenures)
         if listed == self.attendance and presider_id == self.presider_id:
             raise InvalidInputError("the attendance is already as given", field="attendance")

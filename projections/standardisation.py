@@ -211,24 +211,52 @@ def _change_of(row: Sequence[Any]) -> LevelChangeView:
 def record_of(conn: Connection, organization_id: str,
               position: int | None = None) -> RecordView | None:
     """A branch's standardisation as known at `position`; None before its first self-check."""
+    return records_of(conn, [organization_id], position).get(organization_id)
+
+
+RECORDS_A_QUERY = 500
+
+
+def records_of(conn: Connection, organization_ids: Sequence[str],
+               position: int | None = None) -> dict[str, RecordView]:
+    """The records of several branches as known at `position`, by branch id (three queries
+    per 500 branches; a branch with no self-check yet has none)."""
+    found: dict[str, RecordView] = {}
+    for start in range(0, len(organization_ids), RECORDS_A_QUERY):
+        found.update(_records_of(conn, organization_ids[start:start + RECORDS_A_QUERY],
+                                 position))
+    return found
+
+
+def _records_of(conn: Connection, ids: Sequence[str],
+                position: int | None) -> dict[str, RecordView]:
+    if not ids:
+        return {}
     cond, params = as_of("r", position)
-    found = conn.execute(f"SELECT r.record_id FROM {RECORDS.name} r "
-                         f"WHERE r.organization_id = ? AND {cond}", [organization_id, *params])
-    if not found:
-        return None
+    records = {r[1]: r[0] for r in conn.execute(
+        f"SELECT r.record_id, r.organization_id FROM {RECORDS.name} r "
+        f"WHERE r.organization_id IN ({marks(ids)}) AND {cond}", [*ids, *params])}
+    checks: dict[str, list[SelfCheckView]] = {}
     check_cond, check_params = as_of("c", position)
-    checks = tuple(SelfCheckView(
-        int(r[0]), r[1], int(r[2]), date.fromisoformat(r[3]),
-        tuple((s["code"], Decimal(s["score"]), s["evidence"]) for s in json.loads(r[4])),
-        Decimal(r[5]), r[6], r[7]) for r in conn.execute(
-        f"SELECT c.number, c.standard_id, c.revision, c.checked_on, c.scores, c.total, "
-        f"c.actor, c.reason FROM {SELF_CHECKS.name} c WHERE c.organization_id = ? AND "
-        f"{check_cond} ORDER BY c.number", [organization_id, *check_params]))
+    for r in conn.execute(
+            f"SELECT c.organization_id, c.number, c.standard_id, c.revision, c.checked_on, "
+            f"c.scores, c.total, c.actor, c.reason FROM {SELF_CHECKS.name} c "
+            f"WHERE c.organization_id IN ({marks(ids)}) AND {check_cond} "
+            f"ORDER BY c.organization_id, c.number", [*ids, *check_params]):
+        checks.setdefault(r[0], []).append(SelfCheckView(
+            int(r[1]), r[2], int(r[3]), date.fromisoformat(r[4]),
+            tuple((s["code"], Decimal(s["score"]), s["evidence"]) for s in json.loads(r[5])),
+            Decimal(r[6]), r[7], r[8]))
+    changes: dict[str, list[LevelChangeView]] = {}
     level_cond, level_params = as_of("l", position)
-    changes = tuple(_change_of(r) for r in conn.execute(
-        f"SELECT {LEVEL_COLUMNS} FROM {LEVEL_CHANGES.name} l WHERE l.organization_id = ? AND "
-        f"{level_cond} ORDER BY l.number", [organization_id, *level_params]))
-    return RecordView(found[0][0], organization_id, checks, changes)
+    for r in conn.execute(
+            f"SELECT {LEVEL_COLUMNS} FROM {LEVEL_CHANGES.name} l WHERE l.organization_id IN "
+            f"({marks(ids)}) AND {level_cond} ORDER BY l.organization_id, l.number",
+            [*ids, *level_params]):
+        changes.setdefault(r[0], []).append(_change_of(r))
+    return {org: RecordView(record_id, org, tuple(checks.get(org, ())),
+                            tuple(changes.get(org, ())))
+            for org, record_id in records.items()}
 
 
 def record_by_id(conn: Connection, record_id: str,

@@ -1,7 +1,7 @@
 """Exports to Excel (xlsx) and CSV at `GET /export/<kind>.xlsx|.csv?<filters>`, streamed:
-the audit log, a goal's history, a cycle's scoreboard, an accountability view, meeting records
-and the compliance view of organisational life, and the results of the democratic evaluation
-of party members.
+the audit log, a goal's history, a cycle's scoreboard, an accountability view, meeting records,
+the compliance view of organisational life, branch standardisation (达标情况) and the results
+of the democratic evaluation of party members.
 
 An export is a row source (rows read a page at a time from a read model), Chinese column
 headers and column types (`base`); adding one is adding an entry to EXPORTS. Rows are for
@@ -36,6 +36,7 @@ from app.exports.life import (
     meeting_rows,
 )
 from app.exports.members import GRADE_COLUMNS, grade_rows
+from app.exports.standards import STANDARDISATION_COLUMNS, standardisation_rows
 from app.exports.standings import SCOREBOARD_COLUMNS, scoreboard_rows
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -50,6 +51,7 @@ EXPORTS: dict[str, Export] = {
     "meeting-compliance": Export("三会一课落实情况", COMPLIANCE_COLUMNS, compliance_rows),
     "meeting-attendance": Export("党员参会情况", ATTENDANCE_COLUMNS, attendance_rows),
     "member-grades": Export("党员评议结果", GRADE_COLUMNS, grade_rows),
+    "branch-standardisation": Export("达标情况", STANDARDISATION_COLUMNS, standardisation_rows),
 }
 
 

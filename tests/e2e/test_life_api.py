@@ -48,9 +48,13 @@ def branch(database_url: str) -> Iterator[tuple[TestClient, dict[str, Any]]]:
                                         category="营销", parent_id=committee).id
         ids: dict[str, Any] = {"committee": to_global_id("Organization", committee),
                                "branch": to_global_id("Organization", org)}
-        for name, post in (("书记", "secretary"), ("党员", "member")):
+        other = app.register_organization("admin", name="二支部", kind="branch",
+                                          category="物流", parent_id=committee).id
+        for name, post, where in (("书记", "secretary", org), ("党员", "member", org),
+                                  ("党委书记", "secretary", committee),
+                                  ("二支部书记", "secretary", other)):
             person = app.register_person("admin", name=name, party_member=True).id
-            app.appoint("admin", person, organization_id=org, post=post,
+            app.appoint("admin", person, organization_id=where, post=post,
                         effective_date=date(TODAY.year - 1, 1, 1))
             ids[name] = to_global_id("Person", person)
             ids[f"token {name}"] = bearer(f"person:{person}")
@@ -173,3 +177,40 @@ def test_a_member_may_not_record_and_reads_only_its_branch(branch) -> None:
         "meetingCompliance"]["required"] == 0
     unknown = gql(client, "{ meetingCompliance(organizationId: \"x\") { rate } }")
     assert unknown["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_presider_from_above_gives_a_lecture_and_one_from_another_branch_is_refused(
+        branch) -> None:
+    """The committee's secretary presides a branch's 党课 (not listed: the attendance and its
+    rates are the branch's members'); another branch's secretary may not preside."""
+    client, ids = branch
+    members = [{"personId": ids["书记"], "status": "present"},
+               {"personId": ids["党员"], "status": "present"}]
+    lecture = meeting_input(ids, kind="lecture", topic="党课：弘扬伟大建党精神",
+                            presiderId=ids["党委书记"], attendance=members)
+    given = gql(client, RECORD, ids["token 书记"], input=lecture)["data"]["recordMeeting"]
+    assert given["userErrors"] == [] and given["status"] == "APPLIED"
+    # the branch's secretary reads people of the branch only: the presider is the admin's
+    assert given["meeting"]["presider"] is None
+    shown = gql(client, "query($id: ID!) { node(id: $id) { ... on Meeting { presider { name } } "
+                "} }", id=given["meeting"]["id"])["data"]["node"]
+    assert shown["presider"] == {"name": "党委书记"}
+    assert {a["person"]["name"] for a in given["meeting"]["attendance"]} == {"书记", "党员"}
+    seen = gql(client, COMPLIANCE, ids["token 书记"], org=ids["branch"],
+               validAt=date(TODAY.year, 12, 31).isoformat())["data"]["meetingCompliance"]
+    assert {m["person"]["name"] for m in seen["members"]} == {"书记", "党员"}
+
+    before = events(client)
+    listed = gql(client, RECORD, input={**lecture, "attendance": [
+        *members, {"personId": ids["党委书记"], "status": "present"}]})["data"]["recordMeeting"]
+    assert [(e["field"], e["code"]) for e in listed["userErrors"]] == [
+        (["attendance", "personId"], "INVALID_INPUT")]
+    unrelated = gql(client, RECORD, input={**lecture, "presiderId": ids["二支部书记"]})[
+        "data"]["recordMeeting"]
+    [error] = unrelated["userErrors"]
+    assert (error["field"], error["code"]) == (["presiderId"], "POST_REQUIRED")
+    assert "no party post in this organisation or any above it" in error["message"]
+    refused = gql(client, RECORD, ids["token 书记"],
+                  input={**lecture, "presiderId": ids["二支部书记"]})
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # out of their reach
+    assert events(client) == before

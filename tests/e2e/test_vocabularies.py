@@ -28,10 +28,7 @@ NOT_IN_THE_DEMO = {"Attendance.statusLabel", "KindCompliance.kindLabel", "Meetin
                    "Meeting.statusLabel", "MeetingRule.cadenceLabel",
                    "MeetingRule.meetingKindLabel", "MeetingRule.organizationKindLabel",
                    "PendingEvaluation.evaluatorKindLabel", "RecordedEvent.aggregateTypeLabel",
-                   "RecordedEvent.eventTypeLabel", "RoleHeld.roleLabel",
-                   # branch standardisation is not in the demo yet
-                   "LevelChangeEntry.changeLabel", "LevelChangeEntry.levelLabel",
-                   "LevelHeld.changeLabel", "LevelHeld.levelLabel"}
+                   "RecordedEvent.eventTypeLabel", "RoleHeld.roleLabel"}
 INTROSPECT = """{ __schema { types { name kind description
   enumValues { name description }
   fields { name type { ...T } } } } }

@@ -10,12 +10,15 @@ from app.demo import load_demo, moments
 from app.demo_history import HANDOVER
 from app.demo_life import BRANCHES
 from app.demo_organization import demo_id
+from app.demo_standards import ACCEPTANCES, LOWERED, LOWERED_BECAUSE, LOWERED_ON
 from app.settings import Settings
 from domain.application import DengtaApplication
 from domain.meetings import MeetingKind
 from domain.member_evaluation import GradeStanding, MemberGrade
+from domain.standardisation import LevelChange, StandardLevel
 from projections import member_evaluation as evaluation
 from projections import organizational_life as life
+from projections import standardisation as standards
 from store.audit_reads import position_at
 from store.db import Connection, Database
 from store.url import DatabaseURL
@@ -110,3 +113,34 @@ def test_the_demos_member_evaluation_grades_everyone_and_the_lapsed_member_on_re
         assert on_grading[lapsed.member_id].standing is GradeStanding.AWAITING_REVIEW
         grades = [g.grade for g in evaluation.grades_on(conn, None, date(2026, 11, 30))]
         assert grades.count(MemberGrade.EXCELLENT) == 2 and len(grades) == 11
+
+
+def test_the_demos_branch_levels_as_the_story_tells_them(
+        app: DengtaApplication, settings: Settings) -> None:
+    """Accepted in June (营销中心 示范, four 达标, 西河 未达标), 营销中心 lowered in July citing
+    the reopened finding; as the assessment was published, the lowering was not known."""
+    load_demo(app)
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        build(app, conn)
+        published = next(m for m in moments(app, conn) if m.title == "二季度考核公布")
+        key = {str(demo_id(a.branch)): a.branch for a in ACCEPTANCES}
+
+        def held(day: date, position: int | None = None) -> dict[str, StandardLevel | None]:
+            found = standards.levels_held(conn, None, day, position)
+            return {key[org]: change.level for org, change in found.items()}
+
+        assert held(date(2026, 6, 21)) == {}
+        accepted = {a.branch: a.level for a in ACCEPTANCES}
+        assert held(date(2026, 6, 30)) == accepted
+        assert held(date(2026, 8, 1), published.position) == accepted
+        assert held(date(2026, 8, 1)) == {**accepted, LOWERED: StandardLevel.QUALIFIED}
+        marketing = standards.record_of(conn, str(demo_id(LOWERED)))
+        assert marketing is not None
+        lowered = marketing.changes[-1]
+        assert (lowered.change, lowered.effective_on, lowered.finding_id) == (
+            LevelChange.LOWERED, LOWERED_ON, str(demo_id(LOWERED_BECAUSE)))
+        assert lowered.actor == f"person:{demo_id('committee/person-0')}"
+        [share] = standards.level_shares(conn, None, [2026])
+        assert (share.branches, share.unrated) == (len(BRANCHES), len(BRANCHES) - 6)
+        assert share.counts == {StandardLevel.EXEMPLARY: 0, StandardLevel.QUALIFIED: 5,
+                                StandardLevel.UNQUALIFIED: 1}

@@ -83,6 +83,33 @@ def test_the_presider_must_be_present() -> None:
     assert error.value.field == "presiderId"
 
 
+def test_a_presider_from_an_organisation_above_is_not_listed_and_one_elsewhere_is_refused(
+        ) -> None:
+    branch, secretary, member, tenures = branch_world()
+    committee = organization()
+    upper, elsewhere = uuid4(), uuid4()
+    tenures[str(upper)] = [tenure(committee, "secretary", until=date(2026, 5, 1))]
+    tenures[str(elsewhere)] = [tenure(organization("branch", committee, "二支部"), "secretary")]
+    members = [present(secretary), present(member)]
+    above = [committee.id]
+    meeting = record("lecture", organization=branch, presider_id=upper, tenures=tenures,
+                     attendance=members, above=above)
+    assert meeting.presider_id == upper and upper not in meeting.people
+    with pytest.raises(InvalidInputError) as listed:
+        record("lecture", organization=branch, presider_id=upper, tenures=tenures,
+               attendance=[*members, present(upper)], above=above)
+    assert listed.value.field == "attendance.personId"
+    for who, day in ((elsewhere, DAY), (upper, date(2026, 5, 1)), (uuid4(), DAY)):
+        with pytest.raises(PostRequiredError) as refused:
+            record("lecture", held_on=day, organization=branch, presider_id=who,
+                   tenures=tenures, attendance=members, above=above)
+        assert refused.value.field == "presiderId"
+    with pytest.raises(InvalidInputError) as unlisted:  # a member presides: listed
+        record(organization=branch, presider_id=member, tenures=tenures,
+               attendance=[present(secretary)], above=above)
+    assert unlisted.value.field == "presiderId"
+
+
 def test_attendees_hold_a_party_post_in_the_organisation_on_the_meeting_date() -> None:
     branch, secretary, _member, tenures = branch_world()
     outsider, left, staff = uuid4(), uuid4(), uuid4()

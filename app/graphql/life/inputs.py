@@ -21,8 +21,9 @@ class AttendanceInput:
 
 @strawberry.input(description="A meeting as held: everyone listed held a party post in the "
                               "organisation on `heldOn` (a committee meeting: a committee "
-                              "post), the presider is listed as present, and `heldOn` is not "
-                              "after today.")
+                              "post), the presider is a member listed as present or holds a "
+                              "party post in an organisation above on `heldOn` (then not "
+                              "listed), and `heldOn` is not after today.")
 class RecordMeetingInput(MutationInput):
     organization_id: strawberry.ID
     kind: MeetingKind

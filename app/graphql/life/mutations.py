@@ -57,8 +57,8 @@ def attendance_of(w: Writer, given: list[inputs.AttendanceInput]) -> list[dict[s
              "status": a.status.value, "reason": a.reason} for a in given]
 
 
-def named_people(presider: UUID, attendance: list[dict[str, Any]]) -> list[str]:
-    return [str(presider), *(str(a["person_id"]) for a in attendance)]
+def attendees(attendance: list[dict[str, Any]]) -> list[str]:
+    return [str(a["person_id"]) for a in attendance]
 
 
 def rules_of(given: list[inputs.MeetingRuleInput]) -> list[dict[str, Any]]:
@@ -75,7 +75,7 @@ class LifeMutation:
         presider = w.id(input.presider_id, "Person", "presiderId")
         attendance = attendance_of(w, input.attendance)
         return w.allow_if(policy.may_record_meeting, str(organization),
-                          named_people(presider, attendance)).call(
+                          attendees(attendance), str(presider)).call(
             w.app.record_meeting, organization_id=organization, kind=input.kind.value,
             held_on=input.held_on, today=server_today(), topic=input.topic,
             presider_id=presider, attendance=attendance, minutes=input.minutes,
@@ -88,7 +88,7 @@ class LifeMutation:
         presider = w.id(input.presider_id, "Person", "presiderId")
         attendance = attendance_of(w, input.attendance)
         return w.allow_if(policy.may_record_meeting, view.organization_id,
-                          named_people(presider, attendance)).call(
+                          attendees(attendance), str(presider)).call(
             w.app.correct_attendance, meeting_id, presider_id=presider, attendance=attendance,
             reason=input.reason)
 

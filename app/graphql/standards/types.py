@@ -178,6 +178,12 @@ class LevelHeld:
     def organization(self, info: Info[Context, None]) -> Organization | None:
         return organization_at(info, self.organization_id, self.position)
 
+    @strawberry.field(description="The branch's record (its self-checks and every change of "
+                                  "its level), as known at the same moment.")
+    def standardisation(self, info: Info[Context, None]) -> BranchStandardisation | None:
+        view = views.record_of(info.context.conn, self.organization_id, self.position)
+        return BranchStandardisation.from_view(view, self.position) if view else None
+
 
 @labelled
 @strawberry.type(description="How many branches held a level at the end of a year.")
