@@ -12,6 +12,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, ClassVar
 
+import orjson
+
 from domain.goals import Goal
 from projections.engine import Handler, Projection
 from projections.organization_tree import NODES
@@ -198,7 +200,7 @@ class GoalView:
     def from_row(cls, r: tuple[Any, ...]) -> GoalView:
         return cls(
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], date.fromisoformat(r[7]),
-            date.fromisoformat(r[8]), json.loads(r[9]), r[10], r[11], r[12],
+            date.fromisoformat(r[8]), orjson.loads(r[9]), r[10], r[11], r[12],
             Decimal(r[13]) if r[13] is not None else None, r[14],
             date.fromisoformat(r[15]) if r[15] else None, r[16], r[17],
             r[18] if len(r) > 18 else 0,

@@ -358,13 +358,11 @@ def goals_of(info: Info[Context, None], views: list[goal_views.GoalView],
     """Goal objects for a list of views, announcing to the loaders what their nested fields
     may ask for, so each nested field costs one query for the whole list."""
     loaders = info.context.loaders
-    for view in views:
-        loaders.organization.want(view.organization_id, position)
-        loaders.goal.want(view.parent_id, position)
-        loaders.holders.want(view.id, position)
-        loaders.subgoals.want(view.id, position)
-        loaders.version.want(view.id, position)
-        loaders.reports.want(view.id, position)
+    ids = [view.id for view in views]
+    loaders.organization.want_all((view.organization_id for view in views), position)
+    loaders.goal.want_all((view.parent_id for view in views), position)
+    for loader in (loaders.holders, loaders.subgoals, loaders.version, loaders.reports):
+        loader.want_all(ids, position)
     return [Goal.from_view(view, position) for view in views]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 from uuid import UUID
 
 import strawberry
@@ -14,6 +15,7 @@ class BadIdError(ValueError):
     """Raised when a global id is malformed or names another type than expected."""
 
 
+@lru_cache(maxsize=1 << 16)  # a page names the same organisations and people on every row
 def to_global_id(type_name: str, raw_id: str | UUID) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{raw_id}".encode()).decode()
 

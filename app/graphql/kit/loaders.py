@@ -14,7 +14,7 @@ because it never sees the rest."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 from app.policy import ReadScope
@@ -47,6 +47,11 @@ class Loader(Generic[V]):
     def want(self, raw_id: str | None, position: int | None) -> None:
         if raw_id is not None and (raw_id, position) not in self.found:
             self.pending[position].add(raw_id)
+
+    def want_all(self, raw_ids: Iterable[str | None], position: int | None) -> None:
+        found = self.found
+        self.pending[position].update(i for i in raw_ids
+                                      if i is not None and (i, position) not in found)
 
     def get(self, raw_id: str, position: int | None) -> V | None:
         key = (raw_id, position)
