@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.graphql.assessment.measures import MeasuredIndicator
 from app.graphql.assessment.types import (
     AssessmentCycle,
     Indicator,
@@ -41,6 +42,7 @@ from domain.scoring import ScoreCard
 from domain.scoring import score as derive
 from domain.scoring import shown as score
 from projections import scoreboard as board
+from projections.scoreboard.tables import FROZEN
 from store.audit_reads import log_head, recorded_times
 
 
@@ -144,9 +146,12 @@ class AssessmentQuery:
         if found is None:
             return None
         card, _, items, cycle = found
+        frozen = cycle.status in FROZEN
         return ScoreExplanation(score=score(card.combined), grade=card.grade,
                                 scheme_version=cycle.scheme_version,
-                                steps=flatten(info, card.explanation, items))
+                                steps=flatten(info, card.explanation, items),
+                                measures=[MeasuredIndicator.of(i, items[i].title, m, frozen)
+                                          for i, m in card.measures.items() if i in items])
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       name="scoreDiff",

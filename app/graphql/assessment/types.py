@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app import policy
+from app.graphql.assessment.measures import MeasuredIndicator
 from app.graphql.core.queries import raw
 from app.graphql.core.types import (
     Actor,
@@ -31,6 +32,7 @@ from app.graphql.kit.vocab import (
     CycleKind,
     CycleStatus,
     EvaluatorKind,
+    IndicatorSource,
     code,
     labelled,
 )
@@ -105,6 +107,7 @@ class RubricPoints:
     points: float
 
 
+@labelled
 @strawberry.type(description="A reusable indicator of the library (考核指标), or the version of "
                              "it a cycle copied when it opened.")
 class Indicator:
@@ -116,6 +119,9 @@ class Indicator:
     criteria: str
     max_points: float
     rubric: list[RubricPoints] | None
+    source: str | None = code(IndicatorSource, nullable=True, description=(
+        "A computed indicator's source (null: scored by hand): its value is measured, "
+        "nobody evaluates it."))
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Indicator:
@@ -123,6 +129,7 @@ class Indicator:
         return cls(id=strawberry.ID(to_global_id("LibraryIndicator", data["id"])),
                    revision=data["revision"], item=data["item"], content=data["content"],
                    criteria=data["criteria"], max_points=float(data["max_points"]),
+                   source=data.get("source"),
                    rubric=[RubricPoints(name=r["name"], points=float(r["points"]))
                            for r in rubric] if rubric else None)
 
@@ -364,7 +371,8 @@ class ScoreStep:
     weight: float | None
     kind: str
     ref: strawberry.ID | None = strawberry.field(
-        description="The goal, indicator or evaluation this step stands for.")
+        description="The goal, indicator, evaluation or (under a computed indicator) "
+                    "meeting this step stands for.")
     evaluator: Actor | None = actor_field(
         "evaluator_recorded", "For an evaluation's step: who evaluated (null when outside your "
                               "scope; the label then says 评价人).")
@@ -377,6 +385,9 @@ class ScoreExplanation:
     grade: str | None
     scheme_version: int
     steps: list[ScoreStep] = strawberry.field(description="Depth first, the final score first.")
+    measures: list[MeasuredIndicator] = strawberry.field(description=(
+        "The computed indicators' values (e.g. 三会一课完成率), how each was computed and the "
+        "meetings behind it; their steps show the same."))
 
 
 def flatten(info: Info[Context, None], root: ScoreNode,
@@ -396,6 +407,8 @@ def flatten(info: Info[Context, None], root: ScoreNode,
             return None
         if node.kind == "evaluation":
             return strawberry.ID(to_global_id("Evaluation", node.ref))
+        if node.kind == "meeting":
+            return strawberry.ID(to_global_id("Meeting", node.ref))
         if node.ref in items:
             return item_global_id(items[node.ref].kind, node.ref)
         return strawberry.ID(to_global_id("Adjustment", node.ref))
