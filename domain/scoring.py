@@ -436,19 +436,21 @@ def score_tallied(scheme: Scheme, items: Sequence[ItemFact], tallies: Tallies,
 
 def measured_node(item: ItemFact, kind: str, weight: Decimal, value: Decimal | None,
                   measure: Measure | None) -> Node:
-    """A computed item's step: its value, required against held per meeting kind, and the
-    meetings counted (`ref`: the meeting)."""
+    """A computed item's step: its value, each meeting kind's rate weighed by what it required
+    (so they add up to it), and under each the meetings counted (`ref`: the meeting)."""
     source = Source(item.source).label if item.source else ""
     if measure is None:
         return Node(item.title, value, f"computed ({source}): not measured yet", weight=weight,
                     ref=item.id, kind=kind)
-    formula = (f"computed ({source}): {measure.fulfilled} / {measure.required} required "
+    formula = (f"computed ({source}): {measure.fulfilled} of {measure.required} required "
                f"meetings held x 100, periods judged on {measure.judged_on}"
                if measure.required else f"computed ({source}): nothing was required")
     return Node(item.title, value, formula, weight=weight, ref=item.id, kind=kind, children=[
-        Node(MEETING_KINDS.get(part.kind, part.kind), Decimal(part.fulfilled),
-             f"required {part.required}, held {part.held}, counted {part.fulfilled} "
-             f"({', '.join(part.periods)})", kind="meeting_kind",
+        Node(MEETING_KINDS.get(part.kind, part.kind),
+             scaled(Decimal(part.fulfilled), Decimal(part.required)),
+             f"{part.fulfilled} of {part.required} required x 100 (held {part.held}; "
+             f"periods {', '.join(part.periods)})", weight=Decimal(part.required),
+             kind="meeting_kind",
              children=[Node(f"{MEETING_KINDS.get(part.kind, part.kind)} {held_on}", None,
                             "held", ref=meeting_id, kind="meeting")
                        for meeting_id, held_on in part.meetings])
