@@ -1,6 +1,8 @@
 """The demo's assessment: the second quarter of 2026, run by the committee over the branches
-that own specific goals, with two library indicators, every evaluator kind, a bonus, a veto,
-business scores, and publication. Deterministic and idempotent like the rest of the demo."""
+that own specific goals, with two library indicators (三会一课 computed from the meeting records:
+its value is each branch's 三会一课完成率 over the quarter, frozen at publication), every
+evaluator kind, a bonus, a veto, business scores, and publication. Deterministic and
+idempotent like the rest of the demo."""
 
 from __future__ import annotations
 
@@ -24,11 +26,13 @@ SCHEME = {
                {"condition": "严重违纪", "description": "党员发生严重违纪违法问题",
                 "cap": "不合格"}],
 }
+# (key, item, content, criteria, max points, source: None when scored by hand)
 INDICATORS = [
     ("indicator/three-meetings", "三会一课", "按期召开支部党员大会、支委会、党小组会，按时上好党课",
-     "每缺一次扣2分，记录不全扣1分", 20),
+     "按“三会一课”制度计算完成率：考核期内应召开次数中按期召开的比例", 20,
+     "meeting_compliance"),
     ("indicator/theme-day", "主题党日", "每月开展主题党日活动，内容鲜明、党员参与率高",
-     "少开展一次扣3分；参与率低于80%扣2分", 10),
+     "少开展一次扣3分；参与率低于80%扣2分", 10, None),
 ]
 
 
@@ -41,12 +45,12 @@ class DemoAssessment:
 
     def load(self) -> None:
         indicators = []
-        for key, item, content, criteria, most in INDICATORS:
+        for key, item, content, criteria, most, source in INDICATORS:
             indicator = demo_id(key)
             if not self.app.exists(indicator):
                 self.wrote("library indicators", self.app.define_indicator(
                     ACTOR, id=indicator, item=item, content=content, criteria=criteria,
-                    max_points=most).position)
+                    max_points=most, source=source).position)
             indicators.append(indicator)
         cycle_id = demo_id("cycle/2026Q2")
         if not self.app.exists(cycle_id):
@@ -80,8 +84,8 @@ class DemoAssessment:
             organization = self.app_id(org_key)
             members = self.loader.members[org_key]
             items = [(goal, 100) for goal in goal_ids] + [
-                (indicator, most) for indicator, (*_, most) in zip(indicators, INDICATORS,
-                                                                    strict=True)]
+                (indicator, most) for indicator, (*_, most, source) in zip(
+                    indicators, INDICATORS, strict=True) if source is None]
             for item, most in items:
                 if higher_level:
                     self.mark(cycle_id, organization, item, EvaluatorKind.ORGANIZATIONAL,

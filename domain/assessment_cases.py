@@ -8,13 +8,15 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain.app_base import ApplicationBase, Written
+from domain.app_base import Written
 from domain.assessment import EvaluatorKind, Item, evaluation_id, scorer_id
 from domain.cycles import AssessmentCycle
 from domain.errors import InvalidInputError, NotFoundError
 from domain.evaluations import Evaluation
 from domain.goals import Goal
 from domain.indicators import LibraryIndicator
+from domain.measure_cases import MeasureCases
+from domain.measures import Measure, meeting_compliance
 from domain.organizations import Organization
 from domain.scorers import Scorer
 from domain.values import GoalStatus, Period, QualitativeIndicator, parse_enum
@@ -22,24 +24,27 @@ from domain.values import GoalStatus, Period, QualitativeIndicator, parse_enum
 SCORABLE_GOALS = (GoalStatus.ISSUED, GoalStatus.CLOSED)
 
 
-class AssessmentCases(ApplicationBase):
+class AssessmentCases(MeasureCases):
 
     # ---- the indicator library ---------------------------------------------------------------
 
     def define_indicator(self, actor: str, *, item: str, content: str, criteria: str,
                          max_points: Any, rubric: Sequence[Mapping[str, Any]] | None = None,
-                         reason: str = "", id: UUID | None = None) -> Written:
+                         source: str | None = None, reason: str = "",
+                         id: UUID | None = None) -> Written:
         indicator = LibraryIndicator.define(
             id=self._new_id(id), actor=actor, item=item, content=content, criteria=criteria,
-            max_points=max_points, rubric=rubric, reason=reason)
+            max_points=max_points, rubric=rubric, source=source, reason=reason)
         return Written(indicator.id, self.commit(actor, indicator))
 
     def revise_indicator(self, actor: str, indicator_id: UUID, *, item: str, content: str,
                          criteria: str, max_points: Any, reason: str,
-                         rubric: Sequence[Mapping[str, Any]] | None = None) -> Written:
+                         rubric: Sequence[Mapping[str, Any]] | None = None,
+                         source: str | None = None) -> Written:
         indicator = self.get(LibraryIndicator, indicator_id)
         indicator.revise(actor=actor, reason=reason, item=item, content=content,
-                         criteria=criteria, max_points=max_points, rubric=rubric)
+                         criteria=criteria, max_points=max_points, rubric=rubric,
+                         source=source)
         return Written(indicator.id, self.commit(actor, indicator))
 
     # ---- cycles ------------------------------------------------------------------------------
@@ -81,9 +86,21 @@ class AssessmentCases(ApplicationBase):
         return Written(cycle.id, self.commit(actor, cycle))
 
     def publish_cycle(self, actor: str, cycle_id: UUID, *, reason: str = "") -> Written:
+        """Publish, freezing the computed indicators' values as the records stand now."""
         cycle = self.get(AssessmentCycle, cycle_id)
-        cycle.publish(actor=actor, reason=reason)
+        cycle.publish(actor=actor, measures=self.measures_of(cycle), reason=reason)
         return Written(cycle.id, self.commit(actor, cycle))
+
+    def measures_of(self, cycle: AssessmentCycle) -> dict[UUID, dict[str, Measure]]:
+        """Each assessed organisation's computed indicators, measured over the cycle's period
+        from the records as they stand."""
+        computed = [i["id"] for i in cycle.computed_indicators]
+        if not computed:
+            return {}
+        facts = self.meeting_facts(cycle.organization_ids)
+        return {organization_id: dict.fromkeys(computed, meeting_compliance(
+                    facts[organization_id], cycle.period))
+                for organization_id in cycle.organization_ids}
 
     def scored_in(self, cycle_id: UUID, actor: str) -> bool:
         return self.exists(scorer_id(cycle_id, actor))
@@ -146,6 +163,10 @@ class AssessmentCases(ApplicationBase):
     def item_of(self, cycle: AssessmentCycle, organization_id: UUID, item_id: UUID) -> Item:
         """A cycle indicator, or an issued goal of the assessed organisation in the period."""
         indicator = cycle.indicator(item_id)
+        if indicator is not None and indicator.get("source"):
+            raise InvalidInputError("a computed indicator takes its value from the records "
+                                    "(e.g. 三会一课完成率); it is not scored by hand",
+                                    field="itemId")
         if indicator is not None:
             return Item(item_id, "indicator", Decimal(str(indicator["max_points"])),
                         indicator["rubric"])

@@ -31,6 +31,7 @@ from domain.errors import (
     SegregationOfDutiesError,
 )
 from domain.indicators import LibraryIndicator
+from domain.measures import Measure
 from domain.values import Period, parse_enum, require_text, to_decimal
 
 
@@ -109,7 +110,17 @@ class AssessmentCycle(DengtaAggregate):
         status: str
 
     class Published(DengtaAggregate.Event):
+        """The computed indicators' values are frozen here, so the chain covers what decided
+        the scores and a replay finds them as published: organisation id -> indicator id ->
+        `domain.measures.Measure` in its stored form."""
+
         TOPIC = "dengta:AssessmentCycle.Published"
+        class_version = 2
+        measures: dict[str, dict[str, dict[str, Any]]]
+
+        @staticmethod
+        def upcast_v1_v2(event_state: dict[str, Any]) -> None:
+            event_state["measures"] = {}  # published before indicators were computed
 
     class Locked(DengtaAggregate.Event):
         TOPIC = "dengta:AssessmentCycle.Locked"
@@ -195,6 +206,11 @@ class AssessmentCycle(DengtaAggregate):
 
     def indicator(self, indicator_id: UUID) -> dict[str, Any] | None:
         return next((i for i in self.indicators if i["id"] == str(indicator_id)), None)
+
+    @property
+    def computed_indicators(self) -> list[dict[str, Any]]:
+        """The indicators of its set that are measured, not scored by hand."""
+        return [i for i in self.indicators if i.get("source")]
 
     def check_changeable(self, reason: str, what: str) -> tuple[str, bool]:
         """Locked cycles refuse; published ones take corrections with a reason. Returns the
@@ -287,14 +303,22 @@ class AssessmentCycle(DengtaAggregate):
     def _advanced(self, *, actor: str, reason: str, status: str) -> None:
         self.status = CycleStatus(status)
 
-    def publish(self, *, actor: str, reason: str = "") -> None:
+    def publish(self, *, actor: str, measures: Mapping[UUID, Mapping[str, Measure]],
+                reason: str = "") -> None:
+        """`measures`: each assessed organisation's computed indicators' values, measured now
+        (by indicator id), to be frozen."""
         if self.status is not CycleStatus.UNDER_REVIEW:
             raise InvalidTransitionError("only a cycle under review is published",
                                          field="id")
-        self._published(actor=require_actor(actor), reason=reason.strip())
+        wanted = {i["id"] for i in self.computed_indicators}
+        frozen = {str(organization_id): {indicator_id: measures[organization_id][indicator_id]
+                                         .to_dict() for indicator_id in sorted(wanted)}
+                  for organization_id in self.organization_ids if wanted}
+        self._published(actor=require_actor(actor), reason=reason.strip(), measures=frozen)
 
     @event(Published)
-    def _published(self, *, actor: str, reason: str) -> None:
+    def _published(self, *, actor: str, reason: str,
+                   measures: dict[str, dict[str, dict[str, Any]]]) -> None:
         self.status = CycleStatus.PUBLISHED
         self.reopen_requested_by = None
 

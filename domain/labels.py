@@ -51,6 +51,7 @@ MEETING_KINDS = {"branch_general": "支部党员大会", "branch_committee": "�
 ATTENDANCE_STATUSES = {"present": "出席", "absent": "缺席", "excused": "请假"}
 MEETING_STATUSES = {"held": "已召开", "cancelled": "已作废"}
 MEETING_CADENCES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+MEASURE_SOURCES = {"meeting_compliance": "三会一课完成率"}
 STANDARD_LEVELS = {"unqualified": "未达标", "qualified": "达标", "exemplary": "示范"}
 LEVEL_CHANGES = {"accepted": "达标验收", "lowered": "降级", "revoked": "撤销"}
 MEMBER_GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualified": "基本合格",

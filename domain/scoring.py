@@ -5,7 +5,8 @@ so the explanation always adds up to the reported figure.
 The rules, in order:
 1. An item (a goal or a cycle indicator) gets one score per evaluator kind on a 0-100 scale:
    the mean of that kind's evaluations of it (mass and social ballots are many, averaged),
-   points scaled by the item's maximum (points / max points x 100).
+   points scaled by the item's maximum (points / max points x 100). A computed indicator is
+   not evaluated: its measured value (`domain.measures`) is its score for every kind.
 2. A goal that has no evaluation of a kind but has subgoals in the cycle takes, for that kind,
    the weighted mean of its subgoals' scores (weights 权重; subgoals without a score of that
    kind are left out and the others' weights rescaled).
@@ -28,6 +29,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from domain.labels import MEETING_KINDS
+from domain.measures import Measure, Source
 
 EVALUATOR_KINDS = ("organizational", "mass", "self", "social")
 HUNDRED = Decimal(100)
@@ -59,6 +63,7 @@ class ItemFact:
     title: str
     weight: Decimal
     parent_id: str | None = None
+    source: str | None = None  # a computed indicator's source: measured, not evaluated
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,7 @@ class ScoreCard:
     evaluated: int
     pending: list[tuple[str, str]]  # (item, evaluator kind) still to score
     explanation: Node
+    measures: Mapping[str, Measure] = field(default_factory=dict)  # computed items' values
 
 
 def routine_composed(routine_weight: int, annual: Decimal | None,
@@ -233,21 +239,33 @@ class RoutineResult:
 
 def score(scheme: Scheme, items: Sequence[ItemFact], marks: Sequence[Mark],
           adjustments: Sequence[Adjustment] = (), business: Decimal | None = None,
-          vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = ()) -> ScoreCard:
+          vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = (),
+          measures: Mapping[str, Measure] | None = None) -> ScoreCard:
     """Derive an organisation's score card for one cycle (see the module's rules), with the
-    explanation down to each evaluation."""
+    explanation down to each evaluation and each record a computed indicator counted."""
     marks_of: dict[tuple[str, str], list[Mark]] = {}
     for mark in marks:
         marks_of.setdefault((mark.item_id, mark.evaluator_kind), []).append(mark)
     return score_tallied(scheme, items, tally(marks), adjustments, business, vetoes, routine,
-                         marks_of)
+                         marks_of, measures)
+
+
+def measured_values(items: Sequence[ItemFact],
+                    measures: Mapping[str, Measure] | None) -> dict[str, Decimal | None]:
+    """Each computed item's value (None until measured, or when nothing was required)."""
+    found = measures or {}
+    return {item.id: found[item.id].value if item.id in found else None
+            for item in items if item.source is not None}
 
 
 class ItemTree:
     """The items of one organisation in a cycle, arranged for scoring: goals under their
-    parent goals (when the parent is scored too), the rest at the top."""
+    parent goals (when the parent is scored too), the rest at the top; `measured`: the
+    computed items' values."""
 
-    def __init__(self, items: Sequence[ItemFact]) -> None:
+    def __init__(self, items: Sequence[ItemFact],
+                 measured: Mapping[str, Decimal | None] | None = None) -> None:
+        self.measured = dict(measured or {})
         self.items = list(items)
         self.by_id = {item.id: item for item in items}
         self.children: dict[str | None, list[ItemFact]] = {}
@@ -255,10 +273,14 @@ class ItemTree:
             parent = item.parent_id if item.parent_id in self.by_id else None
             self.children.setdefault(parent, []).append(item)
         self.tops = self.children.get(None, [])
-        self.leaves = [item for item in items if not self.children.get(item.id)]
+        self.leaves = [item for item in items if not self.children.get(item.id)
+                       and item.source is None]
 
     def item_value(self, tallies: Tallies, item: ItemFact, kind: str) -> Decimal | None:
-        """Rules 1 and 2: the item's own evaluations, else its subgoals by weight."""
+        """Rules 1 and 2: the item's own evaluations (a computed item: its measured value),
+        else its subgoals by weight."""
+        if item.source is not None:
+            return self.measured.get(item.id)
         own = tallies.get((item.id, kind))
         if own is not None and own.count:
             return own.mean
@@ -282,6 +304,9 @@ class ItemTree:
         (updated in place). The same sums in the same order, so the same figure."""
         item = self.by_id.get(item_id)
         while item is not None:
+            if item.source is not None:
+                values[item.id] = self.measured.get(item.id)
+                break
             own = tallies.get((item.id, kind))
             values[item.id] = own.mean if own is not None and own.count else _weighted(
                 [(sub.weight, values[sub.id]) for sub in self.children.get(item.id, [])])
@@ -341,9 +366,10 @@ def outcome(scheme: Scheme, by_kind: Mapping[str, Decimal | None],
 def score_tallied(scheme: Scheme, items: Sequence[ItemFact], tallies: Tallies,
                   adjustments: Sequence[Adjustment] = (), business: Decimal | None = None,
                   vetoes: Sequence[Veto] = (), routine: Sequence[RoutineResult] = (),
-                  marks_of: dict[tuple[str, str], list[Mark]] | None = None) -> ScoreCard:
+                  marks_of: dict[tuple[str, str], list[Mark]] | None = None,
+                  measures: Mapping[str, Measure] | None = None) -> ScoreCard:
     """The full score card, with its explanation, from tallies."""
-    tree = ItemTree(items)
+    tree = ItemTree(items, measured_values(items, measures))
     by_kind = {kind: tree.kind_value(tallies, kind) for kind in EVALUATOR_KINDS}
     result = outcome(scheme, by_kind, adjustments, business, vetoes, routine)
     item_scores = {item.id: {kind: tree.item_value(tallies, item, kind)
@@ -351,6 +377,8 @@ def score_tallied(scheme: Scheme, items: Sequence[ItemFact], tallies: Tallies,
 
     def item_node(item: ItemFact, kind: str, weight: Decimal) -> Node:
         value = item_scores[item.id][kind]
+        if item.source is not None:
+            return measured_node(item, kind, weight, value, (measures or {}).get(item.id))
         own = tallies.get((item.id, kind))
         if own is not None and own.count:
             return Node(item.title, value, f"mean of {own.count} evaluation(s), "
@@ -402,4 +430,28 @@ def score_tallied(scheme: Scheme, items: Sequence[ItemFact], tallies: Tallies,
         by_kind=by_kind, party_building=result.party_building, adjustment=result.adjustment,
         business=business, combined=result.combined, grade=result.grade,
         item_scores=item_scores, item_combined=item_combined, expected=expected,
-        evaluated=expected - len(pending), pending=pending, explanation=explanation)
+        evaluated=expected - len(pending), pending=pending, explanation=explanation,
+        measures=dict(measures or {}))
+
+
+def measured_node(item: ItemFact, kind: str, weight: Decimal, value: Decimal | None,
+                  measure: Measure | None) -> Node:
+    """A computed item's step: its value, each meeting kind's rate weighed by what it required
+    (so they add up to it), and under each the meetings counted (`ref`: the meeting)."""
+    source = Source(item.source).label if item.source else ""
+    if measure is None:
+        return Node(item.title, value, f"computed ({source}): not measured yet", weight=weight,
+                    ref=item.id, kind=kind)
+    formula = (f"computed ({source}): {measure.fulfilled} of {measure.required} required "
+               f"meetings held x 100, periods judged on {measure.judged_on}"
+               if measure.required else f"computed ({source}): nothing was required")
+    return Node(item.title, value, formula, weight=weight, ref=item.id, kind=kind, children=[
+        Node(MEETING_KINDS.get(part.kind, part.kind),
+             scaled(Decimal(part.fulfilled), Decimal(part.required)),
+             f"{part.fulfilled} of {part.required} required x 100 (held {part.held}; "
+             f"periods {', '.join(part.periods)})", weight=Decimal(part.required),
+             kind="meeting_kind",
+             children=[Node(f"{MEETING_KINDS.get(part.kind, part.kind)} {held_on}", None,
+                            "held", ref=meeting_id, kind="meeting")
+                       for meeting_id, held_on in part.meetings])
+        for part in measure.kinds])

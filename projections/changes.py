@@ -171,15 +171,20 @@ CHANGES: dict[type[Any], ChangeMapping] = {
                                        value=lambda e: e.party_kind),
     Goal.ResponsibilityRevoked: removed("responsibility", "kind", "party_id"),
     LibraryIndicator.Defined: fields("item", "content", "criteria", "max_points", "rubric",
-                                     revision=1),
-    LibraryIndicator.Revised: fields("item", "content", "criteria", "max_points", "rubric"),
+                                     "source", revision=1),
+    LibraryIndicator.Revised: fields("item", "content", "criteria", "max_points", "rubric",
+                                     "source"),
     AssessmentCycle.Drafted: fields("title", "kind", "cadence", "period_start", "period_end",
                                     "organizer_id", "organization_ids", "scheme",
                                     "routine_cycle_ids", status="drafted"),
     AssessmentCycle.SchemeRevised: fields("scheme"),
     AssessmentCycle.Opened: fields("indicators", status="opened"),
     AssessmentCycle.Advanced: fields("status"),
-    AssessmentCycle.Published: fields(status="published"),
+    # The computed indicators' values it froze, one field per organisation and indicator.
+    AssessmentCycle.Published: lambda e: {"status": "published", **{
+        f"measure[{organization}:{indicator}]": measure["value"]
+        for organization, measures in e.measures.items()
+        for indicator, measure in measures.items()}},
     AssessmentCycle.Locked: fields(status="locked"),
     AssessmentCycle.ReopenRequested: fields(reopen_requested=True),
     AssessmentCycle.Reopened: fields(status="under_review", reopen_requested=False),

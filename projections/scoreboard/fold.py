@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from domain.cycles import AssessmentCycle
 from domain.evaluations import Evaluation
 from domain.goals import Goal
 from domain.indicators import LibraryIndicator
+from domain.meeting_rules import MeetingRuleSet
+from domain.meetings import Meeting
 from domain.organizations import Organization
 from domain.scoring import (
     Tally,
 )
 from projections.engine import Handler, Projection
+from projections.scoreboard.measured import (
+    NOT_MEASURED,
+    freeze,
+    go_live,
+    meeting_cancelled,
+    meeting_recorded,
+    org_moved,
+    rules_defined,
+    rules_revised,
+)
 from projections.scoreboard.tables import (
     CHANGES,
     CYCLES,
@@ -23,8 +36,12 @@ from projections.scoreboard.tables import (
     GOALS,
     ITEMS,
     LIBRARY,
+    MEASURED,
+    MEETING_OWNERS,
+    MEETINGS,
     ORG_UNITS,
     ORGS,
+    RULE_SETS,
     UNITS,
 )
 from projections.scoreboard.units import (
@@ -48,11 +65,13 @@ def indicator_defined(e: LibraryIndicator.Defined | LibraryIndicator.Revised,
     b[LIBRARY.name].put({
         "indicator_id": b.subject, "item": e.item, "content": e.content,
         "criteria": e.criteria, "max_points": str(e.max_points), "rubric": _json(e.rubric),
-        "revision": current["revision"] + 1 if current else 1})
+        "source": e.source, "revision": current["revision"] + 1 if current else 1})
 
 
 def org_registered(e: Organization.Registered, b: Batch) -> None:
-    b[ORGS.name].put({"organization_id": b.subject, "name": e.name, "category": e.category})
+    b[ORGS.name].put({"organization_id": b.subject, "name": e.name, "category": e.category,
+                      "kind": e.kind,
+                      "parent_id": str(e.parent_id) if e.parent_id else None})
 
 
 def org_changed(column: str) -> Handler:
@@ -128,7 +147,7 @@ def cycle_drafted(e: AssessmentCycle.Drafted, b: Batch) -> None:
             "vetoes": "[]", "organizational": None, "mass": None, "self": None,
             "social": None, "party_building": None,
             "adjustment": 0.0, "combined": None, "grade": None, "evaluated": 0,
-            "expected": 0})
+            "expected": 0, "measures": NOT_MEASURED})
         rescore(b, b.subject, organization_id)
 
 
@@ -142,6 +161,20 @@ def cycle_changed(**changes: Any) -> Handler:
         if {"scheme", "indicators"} & set(changes):
             rescore_cycle(b, b.subject)
     return handler
+
+
+def then(first: Handler, *more: Callable[[Batch, str], None]) -> Handler:
+    """A cycle's handler, then steps over the cycle it changed."""
+    def handler(e: Any, b: Batch) -> None:
+        first(e, b)
+        for step in more:
+            step(b, b.subject)
+    return handler
+
+
+def published(e: AssessmentCycle.Published, b: Batch) -> None:
+    cycle_changed(status="published")(e, b)
+    freeze(e, b)
 
 
 def business_imported(e: AssessmentCycle.BusinessScoresImported, b: Batch) -> None:
@@ -234,10 +267,11 @@ def evaluation_rescored(e: Evaluation.Revised | Evaluation.Corrected, b: Batch) 
 class Scoreboard(Projection):
     name = "scoreboard"
     # 2: a unit's items apart from its scores; 3: kinds' scores kept to a millionth, veto
-    # caps taken from the scheme when scoring; 4: changes named as the audit log names events
-    version = 4
+    # caps taken from the scheme when scoring; 4: changes named as the audit log names events;
+    # 5: computed indicators, measured from the meetings and rule sets folded here
+    version = 5
     tables = (LIBRARY, CYCLES, ORGS, GOALS, GOAL_OWNERS, ORG_UNITS, UNITS, ITEMS, EVALS,
-              CHANGES)
+              CHANGES, MEETINGS, MEETING_OWNERS, RULE_SETS, MEASURED)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         LibraryIndicator.Defined: indicator_defined,
         LibraryIndicator.Revised: indicator_defined,
@@ -254,15 +288,15 @@ class Scoreboard(Projection):
         AssessmentCycle.SchemeRevised: cycle_changed(
             scheme=lambda e, c: _json(e.scheme),
             scheme_version=lambda e, c: c["scheme_version"] + 1),
-        AssessmentCycle.Opened: cycle_changed(
-            status="opened", indicators=lambda e, c: _json(e.indicators)),
+        AssessmentCycle.Opened: then(cycle_changed(
+            status="opened", indicators=lambda e, c: _json(e.indicators)), go_live),
         AssessmentCycle.Advanced: cycle_changed(status=lambda e, c: e.status),
-        AssessmentCycle.Published: cycle_changed(status="published"),
+        AssessmentCycle.Published: published,
         AssessmentCycle.Locked: cycle_changed(status="locked"),
         AssessmentCycle.ReopenRequested: cycle_changed(
             reopen_requested_by=lambda e, c: e.actor),
-        AssessmentCycle.Reopened: cycle_changed(status="under_review",
-                                                reopen_requested_by=None),
+        AssessmentCycle.Reopened: then(cycle_changed(status="under_review",
+                                                     reopen_requested_by=None), go_live),
         AssessmentCycle.BusinessScoresImported: business_imported,
         AssessmentCycle.AdjustmentProposed: adjustment_proposed,
         AssessmentCycle.AdjustmentApproved: adjustment_approved,
@@ -271,6 +305,11 @@ class Scoreboard(Projection):
         Evaluation.Recorded: evaluation_recorded,
         Evaluation.Revised: evaluation_rescored,
         Evaluation.Corrected: evaluation_rescored,
+        Organization.Moved: org_moved,
+        Meeting.Recorded: meeting_recorded,
+        Meeting.Cancelled: meeting_cancelled,
+        MeetingRuleSet.Defined: rules_defined,
+        MeetingRuleSet.Revised: rules_revised,
     }
 
     @classmethod
@@ -287,6 +326,10 @@ class Scoreboard(Projection):
             return {GOAL_OWNERS.name: subject}
         if isinstance(event, LibraryIndicator.Event):
             return {LIBRARY.name: subject}
+        if isinstance(event, Meeting.Event):
+            return {MEETING_OWNERS.name: subject}
+        if isinstance(event, MeetingRuleSet.Event):
+            return {RULE_SETS.name: subject}
         return {ORGS.name: subject, ORG_UNITS.name: subject}
 
 

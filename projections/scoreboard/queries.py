@@ -287,6 +287,7 @@ class LibraryEntry:
     max_points: str
     rubric: list[dict[str, Any]] | None
     revision: int
+    source: str | None  # a computed indicator's source; None: scored by hand
 
 
 def library_page(conn: Connection, position: int | None = None,
@@ -295,7 +296,8 @@ def library_page(conn: Connection, position: int | None = None,
     cond, params = as_of("i", position)
     rows, more = read_page(conn, ", ".join("i." + c for c in LIBRARY.column_names),
                            f"{LIBRARY.name} i", cond, params, ("i.item", "i.indicator_id"), page)
-    return ([LibraryEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows],
+    return ([LibraryEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7])
+             for r in rows],
             more, count(conn, f"{LIBRARY.name} i", cond, params))
 
 

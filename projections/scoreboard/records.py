@@ -119,4 +119,4 @@ def library_entry(conn: Connection, indicator_id: str,
                         f"FROM {LIBRARY.name} i WHERE i.indicator_id = ? AND {cond}",
                         [indicator_id, *params])
     return (LibraryEntry(rows[0][0], rows[0][1], rows[0][2], rows[0][3], rows[0][4],
-                         json.loads(rows[0][5]), rows[0][6]) if rows else None)
+                         json.loads(rows[0][5]), rows[0][6], rows[0][7]) if rows else None)

@@ -20,12 +20,13 @@ CYCLES = TemporalTable(
 LIBRARY = TemporalTable(
     "view_indicator_library", ("indicator_id",),
     {"indicator_id": "TEXT", "item": "TEXT", "content": "TEXT", "criteria": "TEXT",
-     "max_points": "TEXT", "rubric": "TEXT", "revision": "BIGINT"},
+     "max_points": "TEXT", "rubric": "TEXT", "revision": "BIGINT", "source": "TEXT"},
     partition="indicator_id",
 )
 ORGS = TemporalTable(
     "view_score_orgs", ("organization_id",),
-    {"organization_id": "TEXT", "name": "TEXT", "category": "TEXT"},
+    {"organization_id": "TEXT", "name": "TEXT", "category": "TEXT", "kind": "TEXT",
+     "parent_id": "TEXT"},
     partition="organization_id",
 )
 GOALS = TemporalTable(
@@ -51,7 +52,7 @@ UNITS = TemporalTable(
      "self": "DOUBLE PRECISION", "social": "DOUBLE PRECISION",
      "party_building": "DOUBLE PRECISION", "adjustment": "DOUBLE PRECISION",
      "combined": "DOUBLE PRECISION", "grade": "TEXT", "evaluated": "BIGINT",
-     "expected": "BIGINT"},
+     "expected": "BIGINT", "measures": "TEXT"},
     partition="unit", indexes=(("cycle_id", "category"), ("organization_id",)),
 )
 # The items a unit is scored on: apart from its scores, which move with every evaluation.
@@ -73,4 +74,29 @@ CHANGES = TemporalTable(
     {"unit": "TEXT", "position": "BIGINT", "actor": "TEXT", "action": "TEXT",
      "reason": "TEXT", "ref": "TEXT", "detail": "TEXT"},
     partition="unit", append_only=True, indexes=(("ref",),),
+)
+
+# What computed indicators are measured from (`domain.measures`): each organisation's meetings
+# held (a cancelled one is removed), who holds each meeting, and the meeting rule sets.
+MEETINGS = TemporalTable(
+    "view_score_meetings", ("organization_id", "meeting_id"),
+    {"organization_id": "TEXT", "meeting_id": "TEXT", "kind": "TEXT", "held_on": "TEXT"},
+    partition="organization_id",
+)
+MEETING_OWNERS = TemporalTable(
+    "view_score_meeting_owners", ("meeting_id",),
+    {"meeting_id": "TEXT", "organization_id": "TEXT"}, partition="meeting_id",
+)
+RULE_SETS = TemporalTable(
+    "view_score_rule_sets", ("rule_set_id",),
+    {"rule_set_id": "TEXT", "organization_id": "TEXT", "versions": "TEXT"},
+    partition="rule_set_id",
+)
+# The units whose computed indicators follow the records (cycles not published): measured
+# again when a rule set changes or an organisation moves. One partition: read whole.
+LIVE = "live"
+MEASURED = TemporalTable(
+    "view_score_measured", ("scope", "unit"),
+    {"scope": "TEXT", "unit": "TEXT", "cycle_id": "TEXT", "organization_id": "TEXT"},
+    partition="scope",
 )

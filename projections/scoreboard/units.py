@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from domain.measures import Measure, measure_from
 from domain.scoring import (
     EVALUATOR_KINDS,
     Adjustment,
@@ -20,6 +21,7 @@ from domain.scoring import (
     Scheme,
     Tallies,
     Tally,
+    measured_values,
     scaled,
 )
 from domain.standings import AppliedVeto, UnitInputs, unit_outcome, vetoes_under
@@ -60,8 +62,15 @@ def items_of(cycle: dict[str, Any], goals: str) -> list[ItemFact]:
     """A unit's items: its goals (`goals`, as stored) and the cycle's indicators."""
     items = [ItemFact(i["id"], "goal", i["title"], Decimal(i["weight"]), i["parent_id"])
              for i in json.loads(goals)]
-    return items + [ItemFact(i["id"], "indicator", i["item"], Decimal(str(i["max_points"])))
+    return items + [ItemFact(i["id"], "indicator", i["item"], Decimal(str(i["max_points"])),
+                             source=i.get("source"))
                     for i in json.loads(cycle["indicators"])]
+
+
+def measures_of(unit: dict[str, Any]) -> dict[str, Measure]:
+    """A unit's computed indicators' values (live, or as its cycle's publication froze them)."""
+    return {indicator_id: measure_from(data)
+            for indicator_id, data in json.loads(unit["measures"] or "{}").items()}
 
 
 def inputs(cycle: dict[str, Any], unit: dict[str, Any], goals: str,
@@ -72,7 +81,8 @@ def inputs(cycle: dict[str, Any], unit: dict[str, Any], goals: str,
     facts = unit_facts(unit)
     return {"scheme": scheme, "items": items_of(cycle, goals),
             "marks": [mark_of(e) for e in evaluations], **facts,
-            "vetoes": vetoes_under(scheme, facts["vetoes"]), "routine": routine}
+            "vetoes": vetoes_under(scheme, facts["vetoes"]), "routine": routine,
+            "measures": measures_of(unit)}
 
 
 def unit_facts(unit: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +103,7 @@ class UnitState:
     either changes), its evaluator kinds' scores and their items' values (an evaluation
     values again only its item and that item's ancestors, for its kind)."""
 
-    signature: tuple[str, str, str]
+    signature: tuple[str, str, str, str]
     scheme: Scheme
     tree: ItemTree
     by_kind: dict[str, Decimal | None] = field(default_factory=dict)
@@ -115,16 +125,17 @@ class UnitState:
         return self.facts[1]
 
 
-def unit_state(b: Batch, cycle: dict[str, Any], unit_key: str) -> tuple[UnitState, bool]:
-    key = ("state", unit_key)
-    goals = b[ITEMS.name].peek(unit_key)
+def unit_state(b: Batch, cycle: dict[str, Any], unit: dict[str, Any]) -> tuple[UnitState, bool]:
+    key = ("state", unit["unit"])
+    goals = b[ITEMS.name].peek(unit["unit"])
     assert goals is not None
-    signature = (goals["items"], cycle["indicators"], cycle["scheme"])
+    signature = (goals["items"], cycle["indicators"], cycle["scheme"], unit["measures"])
     state: UnitState | None = b.memo.get(key)
     if state is not None and state.signature == signature:
         return state, False
+    items = items_of(cycle, goals["items"])
     state = b.memo[key] = UnitState(signature, Scheme.from_dict(json.loads(cycle["scheme"])),
-                                    ItemTree(items_of(cycle, goals["items"])))
+                                    ItemTree(items, measured_values(items, measures_of(unit))))
     return state, True
 
 
@@ -144,7 +155,7 @@ def rescore(b: Batch, cycle_id: str, organization_id: str,
         if composed is not None:
             routine.append(RoutineResult(routine_id, composed["title"], _decimal(
                 part["combined"] if part else None)))
-    state, fresh = unit_state(b, cycle, unit_key)
+    state, fresh = unit_state(b, cycle, unit)
     tallies = tallies_of(b, unit_key)
     if fresh or touched is None:
         for kind in EVALUATOR_KINDS:

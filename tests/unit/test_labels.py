@@ -11,6 +11,7 @@ from domain.assessment import Cadence, CycleKind, CycleStatus, EvaluatorKind
 from domain.commitments import CommitmentStatus
 from domain.findings import FindingSource, FindingStatus, Severity
 from domain.letters import AmendmentStatus, LetterSide, LetterStatus
+from domain.measures import Source as IndicatorSource
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.member_evaluation import GradeStanding, MemberGrade, ReviewOutcome
@@ -47,6 +48,7 @@ VOCABULARIES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (SanctionStatus, labels.SANCTION_STATUSES), (BasisKind, labels.BASIS_KINDS),
     (MeetingKind, labels.MEETING_KINDS), (AttendanceStatus, labels.ATTENDANCE_STATUSES),
     (MeetingStatus, labels.MEETING_STATUSES), (MeetingCadence, labels.MEETING_CADENCES),
+    (IndicatorSource, labels.MEASURE_SOURCES),
     (StandardLevel, labels.STANDARD_LEVELS), (LevelChange, labels.LEVEL_CHANGES),
     (MemberGrade, labels.MEMBER_GRADES), (ReviewOutcome, labels.REVIEW_OUTCOMES),
     (GradeStanding, labels.GRADE_STANDINGS),

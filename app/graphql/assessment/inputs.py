@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 
 from app.graphql.kit.acks import MutationInput, UpdateInput
-from app.graphql.kit.vocab import CycleCadence, CycleKind, EvaluatorKind
+from app.graphql.kit.vocab import CycleCadence, CycleKind, EvaluatorKind, IndicatorSource
 
 
 @strawberry.input
@@ -25,6 +25,9 @@ class DefineIndicatorInput(MutationInput):
     criteria: str = ""
     max_points: Decimal = Decimal(100)
     rubric: list[RubricPointsInput] | None = None
+    source: IndicatorSource | None = strawberry.field(
+        default=None, description="Computed from this source (e.g. 三会一课完成率) instead of "
+                                  "scored by hand; its cycles freeze the value on publication.")
     reason: str = ""
 
 
@@ -36,6 +39,9 @@ class ReviseIndicatorInput(UpdateInput):
     criteria: str = ""
     max_points: Decimal = Decimal(100)
     rubric: list[RubricPointsInput] | None = None
+    source: IndicatorSource | None = strawberry.field(
+        default=None, description="Computed from this source (e.g. 三会一课完成率) instead of "
+                                  "scored by hand; its cycles freeze the value on publication.")
     reason: str = ""
 
 

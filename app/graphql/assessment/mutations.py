@@ -158,7 +158,7 @@ class AssessmentMutation:
         return w.allow_if(policy.may_curate_indicators).call(
             w.app.define_indicator, item=input.item, content=input.content,
             criteria=input.criteria, max_points=input.max_points, rubric=rubric(input.rubric),
-            reason=input.reason)
+            source=input.source, reason=input.reason)
 
     @write(INDICATOR, "keep the indicator library")
     def revise_indicator(w: Writer, input: ReviseIndicatorInput) -> Command[None]:
@@ -166,7 +166,7 @@ class AssessmentMutation:
         return w.allow_if(policy.may_curate_indicators).call(
             w.app.revise_indicator, indicator, item=input.item, content=input.content,
             criteria=input.criteria, max_points=input.max_points, rubric=rubric(input.rubric),
-            reason=input.reason)
+            source=input.source, reason=input.reason)
 
     @write(CYCLE, "run assessments here")
     def draft_cycle(w: Writer, input: DraftCycleInput) -> Command[None]:

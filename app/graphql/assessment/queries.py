@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.graphql.assessment.cards import ScoreCardView, score_card_view
+from app.graphql.assessment.measures import MeasuredIndicator
 from app.graphql.assessment.records import adjustment_node, evaluation_node, indicator_node
 from app.graphql.assessment.types import (
     AssessmentCycle,
@@ -43,6 +44,7 @@ from domain.scoring import ScoreCard
 from domain.scoring import score as derive
 from domain.scoring import shown as score
 from projections import scoreboard as board
+from projections.scoreboard.tables import FROZEN
 from store.audit_reads import log_head, recorded_times
 
 
@@ -141,9 +143,12 @@ class AssessmentQuery:
         if found is None:
             return None
         card, _, items, cycle = found
+        frozen = cycle.status in FROZEN
         return ScoreExplanation(score=score(card.combined), grade=card.grade,
                                 scheme_version=cycle.scheme_version,
-                                steps=flatten(info, card.explanation, items))
+                                steps=flatten(info, card.explanation, items),
+                                measures=[MeasuredIndicator.of(i, items[i].title, m, frozen)
+                                          for i, m in card.measures.items() if i in items])
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       name="scoreDiff",

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from app.graphql.assessment.measures import MeasuredIndicator
 from app.graphql.core.queries import raw
 from app.graphql.core.types import (
     Actor,
@@ -28,6 +29,7 @@ from app.graphql.kit.vocab import (
     CycleKind,
     CycleStatus,
     EvaluatorKind,
+    IndicatorSource,
     code,
     labelled,
 )
@@ -101,6 +103,7 @@ class RubricPoints:
     points: float
 
 
+@labelled
 @strawberry.type(description="A reusable indicator of the library (考核指标), or the revision "
                              "of it a cycle copied when it opened (the same id: `node(id)` "
                              "gives the library's revision as of `asOf`; `revision` tells "
@@ -114,6 +117,9 @@ class Indicator(Node):
     max_points: float
     rubric: list[RubricPoints] | None
     position: strawberry.Private[int | None]
+    source: str | None = code(IndicatorSource, nullable=True, description=(
+        "A computed indicator's source (null: scored by hand): its value is measured, "
+        "nobody evaluates it."))
 
     @property
     def readable_by(self) -> None:
@@ -126,6 +132,7 @@ class Indicator(Node):
         return cls(id=strawberry.ID(to_global_id("LibraryIndicator", data["id"])),
                    revision=data["revision"], item=data["item"], content=data["content"],
                    criteria=data["criteria"], max_points=float(data["max_points"]),
+                   source=data.get("source"),
                    rubric=[RubricPoints(name=r["name"], points=float(r["points"]))
                            for r in rubric] if rubric else None, position=position)
 
@@ -321,7 +328,8 @@ class ScoreStep:
     weight: float | None
     kind: str
     ref: strawberry.ID | None = strawberry.field(
-        description="The goal, indicator or evaluation this step stands for.")
+        description="The goal, indicator, evaluation or (under a computed indicator) "
+                    "meeting this step stands for.")
     evaluator: Actor | None = actor_field(
         "evaluator_recorded", "For an evaluation's step: who evaluated (null when outside your "
                               "scope; the label then says 评价人).")
@@ -334,6 +342,9 @@ class ScoreExplanation:
     grade: str | None
     scheme_version: int
     steps: list[ScoreStep] = strawberry.field(description="Depth first, the final score first.")
+    measures: list[MeasuredIndicator] = strawberry.field(description=(
+        "The computed indicators' values (e.g. 三会一课完成率), how each was computed and the "
+        "meetings behind it; their steps show the same."))
 
 
 def flatten(info: Info[Context, None], root: ScoreNode,
@@ -353,6 +364,8 @@ def flatten(info: Info[Context, None], root: ScoreNode,
             return None
         if node.kind == "evaluation":
             return strawberry.ID(to_global_id("Evaluation", node.ref))
+        if node.kind == "meeting":
+            return strawberry.ID(to_global_id("Meeting", node.ref))
         if node.ref in items:
             return item_global_id(items[node.ref].kind, node.ref)
         return strawberry.ID(to_global_id("Adjustment", node.ref))

@@ -21,6 +21,7 @@ from domain.assessment import CycleKind, CycleStatus, EvaluatorKind
 from domain.commitments import CommitmentStatus
 from domain.findings import FindingSource, FindingStatus, Severity
 from domain.letters import AmendmentStatus, LetterSide, LetterStatus
+from domain.measures import Source as IndicatorSource
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.member_evaluation import GradeStanding, MemberGrade, ReviewOutcome
@@ -42,9 +43,8 @@ from domain.values import (
 __all__ = ["VOCABULARIES", "AmendmentStatus", "AttendanceStatus", "BasisKind", "CommitmentStatus",
            "CycleCadence", "CycleKind", "CycleStatus", "Direction", "EvaluatorKind",
            "FindingSource", "FindingStatus", "GoalField", "GoalLevel", "GoalStatus",
-           "GradeStanding", "LetterSide", "LetterStatus", "LevelChange", "MeetingCadence",
-           "MeetingKind",
-           "MeetingStatus", "MemberGrade",
+           "GradeStanding", "IndicatorSource", "LetterSide", "LetterStatus", "LevelChange",
+           "MeetingCadence", "MeetingKind", "MeetingStatus", "MemberGrade",
            "OrganizationKind", "PartyKind", "PostKind", "ProjectStatus", "ProjectType",
            "ResponsibilityKind", "ReviewOutcome", "Role",
            "SanctionKind", "SanctionStatus", "Severity", "StandardLevel", "Vocabulary",
@@ -125,6 +125,9 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
                "or cancelled (作废) with a reason."),
     Vocabulary("MeetingCadence", MeetingCadence, labels.MEETING_CADENCES, "召开频次: how "
                "often a meeting is required."),
+    Vocabulary("IndicatorSource", IndicatorSource, labels.MEASURE_SOURCES, "计算指标来源: "
+               "where a computed indicator takes its value from (三会一课完成率: the meeting "
+               "compliance of the organisation assessed over the cycle's period)."),
     Vocabulary("StandardLevel", StandardLevel, labels.STANDARD_LEVELS, "达标等级: the level "
                "a branch's acceptance (达标验收) gives it."),
     Vocabulary("LevelChange", LevelChange, labels.LEVEL_CHANGES, "等级变化: how a branch's "
