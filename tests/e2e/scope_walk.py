@@ -290,11 +290,13 @@ def root_calls(f: dict[str, Any], schema: Schema, found: Walk) -> list[str]:
             types = (returns,)
         else:
             types = tuple(schema.nodes)
+        # every record of the world for an argument naming its type (a score card is reached
+        # only by its cycle and organisation: a sample of either could miss it)
         ids = [i for t in types for i in sorted(
-            g for g, n in found.records.items() if n == t)[:6 if returns not in types else 60]]
+            g for g, n in found.records.items() if n == t)[:12 if returns not in types else 60]]
         options.append([f'{arg["name"]}: "{i}"' for i in ids])
     calls = [""]
     for choices in options:
-        calls = [f"{c}, {choice}" if c else choice for c in calls for choice in choices][:60]
+        calls = [f"{c}, {choice}" if c else choice for c in calls for choice in choices][:150]
     page = f", first: {PAGE}" if any(a["name"] == "first" for a in f["args"]) else ""
     return [f"{f['name']}({c}{page})" for c in calls if c]
