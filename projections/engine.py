@@ -180,6 +180,8 @@ class Follower:
             self.projections = [self.projections]
         self.members: list[type[Projection]] = list(self.projections)
         self._versions = {p.name: p.version for p in self.members}
+        # The projections' tracking as this follower's last step committed it (None: read it).
+        self._tracked: dict[str, tuple[int, int] | None] | None = None
         self.topics = sorted({topic for p in self.members for topic in p.topics()})
         self._topic_set = frozenset(self.topics)
         # Which of the members fold each kind of event: a batch is sorted out in one pass.
@@ -240,7 +242,16 @@ class Follower:
         head = self.app.recorder.max_notification_id() or 0
         if stop is not None:
             head = min(head, stop)
-        count, new_position, folded = self._step(head)
+        remembered = self._tracked is not None
+        try:
+            count, new_position, folded = self._step(head)
+        except Exception:
+            if not remembered:
+                raise
+            # Perhaps another follower moved on since this one's last step (its guarded
+            # advance, or a row it wrote meanwhile, stopped this one): once more from where
+            # the projections stand now.
+            count, new_position, folded = self._step(head)
         self.behind = new_position < head
         for name in folded:
             self._memo_at[name] = new_position
@@ -248,65 +259,72 @@ class Follower:
 
     def _step(self, head: int) -> tuple[int, int, list[str]]:
         folded: list[str] = []
-        with self.conn.transaction():
-            states = tracked_all(self.conn, self.members)
-            positions = {name: state[0] if state else 0 for name, state in states.items()}
-            position = min(positions.values())
-            if position >= head:
-                return 0, position, folded
-            # Every id up to `head` is committed (inserts are serialised in id order), so a
-            # gap below it is permanent, never a reason to wait.
-            wanted = (position + 1, self._upper(position, head))
-            if self._ahead is not None and self._ahead[0] == wanted:
-                count, decoded = self._ahead[1].result()
-            else:
-                count, decoded = self._read(*wanted)
-            self._ahead = None
-            full = count == self.batch_size
-            new_position = decoded[-1][0] if full else wanted[1]
-            if new_position < head and self._reader is not None:
-                following = (new_position + 1, self._upper(new_position, head))
-                self._ahead = (following, self._reader.submit(self._read, *following))
-            advanced: dict[str, int] = {}  # projection -> the position it moved from
-            routed: dict[str, list[Folded]] = {p.name: [] for p in self.members}
-            routes = self._routes
-            for event in decoded:
-                for name in routes.get(type(event[1]), ()):
-                    routed[name].append(event)
-            folds: list[tuple[type[Projection], Batch, bool]] = []
-            for projection in self.members:
-                after = positions[projection.name]
-                if after >= new_position:
-                    continue
-                events = routed[projection.name]
-                if after > position:  # ahead of the slowest member: it folded some already
-                    events = [event for event in events if event[0] > after]
-                first = states[projection.name] is None
-                if events or first:
-                    folds.append((projection, *self._fold(projection, events, after, first)))
-                elif self._memo_at.get(projection.name) != after:  # (else they stay valid)
-                    self._memos.pop(projection.name, None)
-                    self._kept.pop(projection.name, None)
-                if not first:
-                    advanced[projection.name] = after
-                folded.append(projection.name)
-            # Every read is done: the writes go together (one round trip for a live step's).
-            with self.conn.pipelined() if count <= PIPELINED_UP_TO else nullcontext():
-                inserted = [batch.flush() for _, batch, _ in folds]
-                for name in folded:
-                    if states[name] is None:
-                        self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
-                                          [name, new_position, self._versions[name]])
-                if folded:
-                    # Delivered on commit, to any process: where these projections now are.
-                    self.conn.notify(PROGRESS_CHANNEL, progress_payload(new_position, folded))
-                self._advance(advanced, new_position)  # (last: its row count is checked)
+        # Where the projections stand: as this follower's last step left them (its guarded
+        # advance finds out if another moved them since), else as tracked.
+        states = self._tracked or tracked_all(self.conn, self.members)
+        self._tracked = None  # until this step commits
+        positions = {name: state[0] if state else 0 for name, state in states.items()}
+        position = min(positions.values())
+        if position >= head:
+            self._tracked = states
+            return 0, position, folded
+        # Every id up to `head` is committed (inserts are serialised in id order), so a gap
+        # below it is permanent, never a reason to wait.
+        wanted = (position + 1, self._upper(position, head))
+        if self._ahead is not None and self._ahead[0] == wanted:
+            count, decoded = self._ahead[1].result()
+        else:
+            count, decoded = self._read(*wanted)
+        self._ahead = None
+        full = count == self.batch_size
+        new_position = decoded[-1][0] if full else wanted[1]
+        if new_position < head and self._reader is not None:
+            following = (new_position + 1, self._upper(new_position, head))
+            self._ahead = (following, self._reader.submit(self._read, *following))
+        advanced: dict[str, int] = {}  # projection -> the position it moved from
+        routed: dict[str, list[Folded]] = {p.name: [] for p in self.members}
+        routes = self._routes
+        for event in decoded:
+            for name in routes.get(type(event[1]), ()):
+                routed[name].append(event)
+        folds: list[tuple[type[Projection], Batch, bool]] = []
+        for projection in self.members:
+            after = positions[projection.name]
+            if after >= new_position:
+                continue
+            events = routed[projection.name]
+            if after > position:  # ahead of the slowest member: it folded some already
+                events = [event for event in events if event[0] > after]
+            first = states[projection.name] is None
+            if events or first:
+                folds.append((projection, *self._fold(projection, events, after, first)))
+            elif self._memo_at.get(projection.name) != after:  # (else they stay valid)
+                self._memos.pop(projection.name, None)
+                self._kept.pop(projection.name, None)
+            if not first:
+                advanced[projection.name] = after
+            folded.append(projection.name)
+        # Every read is done: the writes go together, in one transaction (a live step's
+        # pipelined: its BEGIN, rows, notice and tracking in one round trip, then COMMIT).
+        small = count <= PIPELINED_UP_TO
+        with self.conn.pipelined() if small else nullcontext(), self.conn.transaction():
+            inserted = [batch.flush() for _, batch, _ in folds]
+            for name in folded:
+                if states[name] is None:
+                    self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
+                                      [name, new_position, self._versions[name]])
+            if folded:
+                # Delivered on commit, to any process: where these projections now are.
+                self.conn.notify(PROGRESS_CHANNEL, progress_payload(new_position, folded))
+            self._advance(advanced, new_position)  # (its answer: all of the above's)
             if advanced and self.conn.rowcount() != len(advanced):
                 raise LostRaceError(f"{', '.join(advanced)}: advanced by another follower")
             for (projection, batch, complete), rows in zip(folds, inserted, strict=True):
                 self._settle(projection, batch, complete, rows)
             if self.before_commit is not None:
                 self.before_commit()
+        self._tracked = {name: (new_position, self._versions[name]) if name in folded
+                         else states[name] for name in states}
         return count, new_position, folded
 
     def _upper(self, position: int, head: int) -> int:

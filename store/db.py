@@ -84,9 +84,9 @@ class Connection:
 
     @contextmanager
     def pipelined(self) -> Iterator[Connection]:
-        """Within a transaction: send the writes made inside without waiting for each one's
-        answer, and wait once at the end (PostgreSQL's pipeline mode; elsewhere as usual).
-        Only writes inside: a statement's rows, and `rowcount`, are there after the block."""
+        """Send the writes made inside through `executemany`, `insert_rows` and `notify`
+        without waiting for each one's answer (PostgreSQL's pipeline mode; elsewhere as
+        usual): the next `execute`, or the end, waits for them all at once."""
         yield self
 
     def close(self) -> None:
@@ -154,7 +154,7 @@ class PostgresConnection(Connection):
 
     def __init__(self, conninfo: dict[str, Any]) -> None:
         self.raw = psycopg.connect(**conninfo, autocommit=True)
-        self._pipelined = False
+        self._pipeline: psycopg.Pipeline | None = None
         # (The last one registered is what a plain `str` parameter uses: text of unknown type,
         # as psycopg's default, which lets the server infer it; binary COPY uses the other.)
         self.raw.adapters.register_dumper(str, StorableStrBinaryDumper)
@@ -163,6 +163,8 @@ class PostgresConnection(Connection):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._cursor.execute(to_pyformat(sql), params)
+        if self._pipeline is not None:  # its answer (rows, rowcount), and those before it
+            self._pipeline.sync()
         # (Not `cursor.description`: that builds a Column object per column on every call.)
         result = cursor.pgresult
         returned_rows = result is not None and result.status == ExecStatus.TUPLES_OK
@@ -186,19 +188,19 @@ class PostgresConnection(Connection):
     def pipelined(self) -> Iterator[Connection]:
         # A follower's step writes a few rows to each of several tables, then its tracking:
         # one round trip for all of them instead of one (two for a COPY) per statement.
-        with self.raw.pipeline():
-            self._pipelined = True
+        with self.raw.pipeline() as pipeline:
+            self._pipeline = pipeline
             try:
                 yield self
             finally:
-                self._pipelined = False
+                self._pipeline = None
 
     def serialize_ddl(self) -> None:
         # CREATE ... IF NOT EXISTS still races in PostgreSQL's catalogue.
         self.execute("SELECT pg_advisory_xact_lock(7231008)")
 
     def notify(self, channel: str, payload: str = "") -> None:
-        self.execute("SELECT pg_notify(?, ?)", [channel, payload])
+        self._cursor.execute("SELECT pg_notify(%s, %s)", [channel, payload])  # (no answer read)
 
     def analyze(self, table: str) -> None:
         self.execute(f"ANALYZE {table}")
@@ -210,7 +212,7 @@ class PostgresConnection(Connection):
 
     def insert_rows(self, table: str, columns: Sequence[str],
                     rows: Iterable[Sequence[Any]], types: Sequence[str] | None = None) -> None:
-        if self._pipelined:  # (COPY cannot be pipelined; a live step writes a few rows)
+        if self._pipeline is not None:  # (COPY cannot be pipelined; a step writes a few rows)
             super().insert_rows(table, columns, rows, types)
             return
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
