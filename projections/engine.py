@@ -242,15 +242,14 @@ class Follower:
         head = self.app.recorder.max_notification_id() or 0
         if stop is not None:
             head = min(head, stop)
-        remembered = self._tracked is not None
+        remembered = self._tracked
         try:
             count, new_position, folded = self._step(head)
         except Exception:
-            if not remembered:
+            if remembered is None or tracked_all(self.conn, self.members) == remembered:
                 raise
-            # Perhaps another follower moved on since this one's last step (its guarded
-            # advance, or a row it wrote meanwhile, stopped this one): once more from where
-            # the projections stand now.
+            # Another follower moved on since this one's last step (its guarded advance, or
+            # a row it wrote meanwhile, stopped this one): once more from where they stand.
             count, new_position, folded = self._step(head)
         self.behind = new_position < head
         for name in folded:
