@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
@@ -34,6 +35,9 @@ ANALYZE_AFTER = 5000  # rows; then again each time a table has doubled
 MEMO_LIMIT = 20_000  # entries a projection may keep between batches
 KEEP_LIMIT = 1_000_000  # rows a rebuild may keep in memory per read model between batches
 KEEP_HOT = 10_000  # rows a live leader keeps per read model between batches
+# A batch of up to this many events writes in one pipelined round trip (row by row); a larger
+# one (a rebuild's, a follower catching up) writes each table with COPY.
+PIPELINED_UP_TO = 200
 
 
 class Projection:
@@ -175,7 +179,11 @@ class Follower:
         if isinstance(self.projections, type):
             self.projections = [self.projections]
         self.members: list[type[Projection]] = list(self.projections)
+        self._versions = {p.name: p.version for p in self.members}
+        # The projections' tracking as this follower's last step committed it (None: read it).
+        self._tracked: dict[str, tuple[int, int] | None] | None = None
         self.topics = sorted({topic for p in self.members for topic in p.topics()})
+        self._topic_set = frozenset(self.topics)
         # Which of the members fold each kind of event: a batch is sorted out in one pass.
         self._routes: dict[type[Any], list[str]] = {}
         for projection in self.members:
@@ -198,14 +206,19 @@ class Follower:
         self._texts: dict[int, str] = {}
 
     def _read(self, start: int, head: int) -> Read:
+        # A few positions (a live step): every notification there, sorted out here, costs
+        # less than sending the follower's every topic with the query. (Fewer positions than
+        # a batch: the read is never full, so the batch ends at `head` whatever it keeps.)
+        few = head - start + 1 < min(PIPELINED_UP_TO, self.batch_size) and bool(self.topics)
         notifications = self.app.recorder.select_notifications(
-            start, self.batch_size, stop=head, topics=self.topics)
+            start, self.batch_size, stop=head, topics=() if few else self.topics)
         decode = self.app.mapper.to_domain_event
         texts = self._texts
         if len(texts) > MEMO_LIMIT:
             texts.clear()
+        wanted = self._topic_set
         return len(notifications), [(n.id, decode(n), _text(texts, n.originator_id))
-                                    for n in notifications]
+                                    for n in notifications if not few or n.topic in wanted]
 
     def prepare(self) -> int:
         """Create tables (rebuilding a projection whose version changed); return the lowest
@@ -229,7 +242,15 @@ class Follower:
         head = self.app.recorder.max_notification_id() or 0
         if stop is not None:
             head = min(head, stop)
-        count, new_position, folded = self._step(head)
+        remembered = self._tracked
+        try:
+            count, new_position, folded = self._step(head)
+        except Exception:
+            if remembered is None or tracked_all(self.conn, self.members) == remembered:
+                raise
+            # Another follower moved on since this one's last step (its guarded advance, or
+            # a row it wrote meanwhile, stopped this one): once more from where they stand.
+            count, new_position, folded = self._step(head)
         self.behind = new_position < head
         for name in folded:
             self._memo_at[name] = new_position
@@ -237,60 +258,81 @@ class Follower:
 
     def _step(self, head: int) -> tuple[int, int, list[str]]:
         folded: list[str] = []
-        with self.conn.transaction():
-            states = tracked_all(self.conn, self.members)
-            positions = {name: state[0] if state else 0 for name, state in states.items()}
-            position = min(positions.values())
-            if position >= head:
-                return 0, position, folded
-            # Every id up to `head` is committed (inserts are serialised in id order), so a
-            # gap below it is permanent, never a reason to wait.
-            wanted = (position + 1, self._upper(position, head))
-            if self._ahead is not None and self._ahead[0] == wanted:
-                count, decoded = self._ahead[1].result()
-            else:
-                count, decoded = self._read(*wanted)
-            self._ahead = None
-            full = count == self.batch_size
-            new_position = decoded[-1][0] if full else wanted[1]
-            if new_position < head and self._reader is not None:
-                following = (new_position + 1, self._upper(new_position, head))
-                self._ahead = (following, self._reader.submit(self._read, *following))
-            advanced: dict[int, list[str]] = {}  # old position -> projections moved from it
-            routed: dict[str, list[Folded]] = {p.name: [] for p in self.members}
-            routes = self._routes
-            for event in decoded:
-                for name in routes.get(type(event[1]), ()):
-                    routed[name].append(event)
-            for projection in self.members:
-                after = positions[projection.name]
-                if after >= new_position:
-                    continue
-                events = routed[projection.name]
-                if after > position:  # ahead of the slowest member: it folded some already
-                    events = [event for event in events if event[0] > after]
-                self._fold(projection, events, after, first=states[projection.name] is None)
-                if states[projection.name] is None:
+        # Where the projections stand: as this follower's last step left them (its guarded
+        # advance finds out if another moved them since), else as tracked.
+        states = self._tracked or tracked_all(self.conn, self.members)
+        self._tracked = None  # until this step commits
+        positions = {name: state[0] if state else 0 for name, state in states.items()}
+        position = min(positions.values())
+        if position >= head:
+            self._tracked = states
+            return 0, position, folded
+        # Every id up to `head` is committed (inserts are serialised in id order), so a gap
+        # below it is permanent, never a reason to wait.
+        wanted = (position + 1, self._upper(position, head))
+        if self._ahead is not None and self._ahead[0] == wanted:
+            count, decoded = self._ahead[1].result()
+        else:
+            count, decoded = self._read(*wanted)
+        self._ahead = None
+        full = count == self.batch_size
+        new_position = decoded[-1][0] if full else wanted[1]
+        if new_position < head and self._reader is not None:
+            following = (new_position + 1, self._upper(new_position, head))
+            self._ahead = (following, self._reader.submit(self._read, *following))
+        advanced: dict[str, int] = {}  # projection -> the position it moved from
+        routed: dict[str, list[Folded]] = {p.name: [] for p in self.members}
+        routes = self._routes
+        for event in decoded:
+            for name in routes.get(type(event[1]), ()):
+                routed[name].append(event)
+        folds: list[tuple[type[Projection], Batch, bool]] = []
+        for projection in self.members:
+            after = positions[projection.name]
+            if after >= new_position:
+                continue
+            events = routed[projection.name]
+            if after > position:  # ahead of the slowest member: it folded some already
+                events = [event for event in events if event[0] > after]
+            first = states[projection.name] is None
+            if events or first:
+                folds.append((projection, *self._fold(projection, events, after, first)))
+            elif self._memo_at.get(projection.name) != after:  # (else they stay valid)
+                self._memos.pop(projection.name, None)
+                self._kept.pop(projection.name, None)
+            if not first:
+                advanced[projection.name] = after
+            folded.append(projection.name)
+        # Every read is done: the writes go together, in one transaction (a live step's
+        # pipelined: its BEGIN, rows, notice and tracking in one round trip, then COMMIT).
+        small = count <= PIPELINED_UP_TO
+        with self.conn.pipelined() if small else nullcontext(), self.conn.transaction():
+            inserted = [batch.flush() for _, batch, _ in folds]
+            for name in folded:
+                if states[name] is None:
                     self.conn.execute("INSERT INTO dengta_tracking VALUES (?, ?, ?)",
-                                      [projection.name, new_position, projection.version])
-                else:
-                    advanced.setdefault(after, []).append(projection.name)
-                folded.append(projection.name)
-            self._advance(advanced, new_position)
+                                      [name, new_position, self._versions[name]])
             if folded:
                 # Delivered on commit, to any process: where these projections now are.
                 self.conn.notify(PROGRESS_CHANNEL, progress_payload(new_position, folded))
+            self._advance(advanced, new_position)  # (its answer: all of the above's)
+            if advanced and self.conn.rowcount() != len(advanced):
+                raise LostRaceError(f"{', '.join(advanced)}: advanced by another follower")
+            for (projection, batch, complete), rows in zip(folds, inserted, strict=True):
+                self._settle(projection, batch, complete, rows)
             if self.before_commit is not None:
                 self.before_commit()
+        self._tracked = {name: (new_position, self._versions[name]) if name in folded
+                         else states[name] for name in states}
         return count, new_position, folded
 
     def _upper(self, position: int, head: int) -> int:
         return head if self.window is None else min(head, position + self.window)
 
     def _fold(self, projection: type[Projection], events: Sequence[Folded], after: int,
-              first: bool = False) -> None:
-        """Fold `events` into the projection's tables (`first`: its first batch ever, on
-        tables created empty)."""
+              first: bool = False) -> tuple[Batch, bool]:
+        """Fold `events` into a batch of the projection's tables, to be flushed (`first`: its
+        first batch ever, on tables created empty); with whether the batch holds every row."""
         valid = self._memo_at.get(projection.name) == after
         memo = self._memos.get(projection.name) if valid else None
         if memo is None or len(memo) > MEMO_LIMIT:
@@ -313,11 +355,17 @@ class Follower:
         for name in (t.name for t in projection.tables):  # large: no ANALYZE per 5,000 rows
             if name not in self._analyzed_at:
                 self._analyzed_at[name] = self.conn.estimated_rows(name)
+        return batch, complete
+
+    def _settle(self, projection: type[Projection], batch: Batch, complete: bool,
+                inserted: dict[str, int]) -> None:
+        """After a batch's flush: statistics where its tables grew, and its rows kept for
+        the next batch where they may be."""
         appended = {t.name for t in projection.tables if t.append_only}
-        for table, inserted in batch.flush().items():
+        for table, rows in inserted.items():
             if complete or (table in appended and not self.analyze_appended):
                 continue  # no query reads the table while folding
-            self._grown[table] = grown = self._grown.get(table, 0) + inserted
+            self._grown[table] = grown = self._grown.get(table, 0) + rows
             if grown > max(self.analyze_after, self._analyzed_at[table]):
                 self.conn.analyze(table)
                 self._analyzed_at[table] += grown
@@ -347,14 +395,18 @@ class Follower:
         for table, partitions in wanted.items():
             batch[table].prefetch(partitions)
 
-    def _advance(self, advanced: dict[int, list[str]], new: int) -> None:
-        """Move the projections' tracking on, guarded: each must still be where this batch
-        found it (usually one statement: followers in step share their old position)."""
-        for old, names in advanced.items():
-            self.conn.execute(f"UPDATE dengta_tracking SET position = ? WHERE position = ? "
-                              f"AND projection IN ({marks(names)})", [new, old, *names])
-            if self.conn.rowcount() != len(names):
-                raise LostRaceError(f"{', '.join(names)}: advanced by another follower")
+    def _advance(self, advanced: dict[str, int], new: int) -> None:
+        """Move the projections' tracking on, guarded in one statement: each must still be
+        where this batch found it (the caller checks that every one moved)."""
+        if not advanced:
+            return
+        found: dict[int, list[str]] = {}  # old position -> projections (usually one)
+        for name, old in advanced.items():
+            found.setdefault(old, []).append(name)
+        guard = " OR ".join(f"(position = ? AND projection IN ({marks(names)}))"
+                            for names in found.values())
+        self.conn.execute(f"UPDATE dengta_tracking SET position = ? WHERE {guard}",
+                          [new, *(v for old, names in found.items() for v in (old, *names))])
 
     def catch_up(self, stop: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> int:

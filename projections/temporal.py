@@ -127,7 +127,9 @@ class TableBatch:
 
     def prefetch(self, partitions: Iterable[Any]) -> None:
         wanted = [p for p in set(partitions) if p not in self.loaded]
-        if self.complete:
+        if self.complete or self.table.append_only:
+            # (An append-only table's rows are never read back while folding: loading a
+            # goal's every progress report to fold one more cost a query growing with them.)
             self.loaded.update(wanted)
             return
         names = self.table.column_names

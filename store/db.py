@@ -82,6 +82,13 @@ class Connection:
         raise NotImplementedError
         yield self
 
+    @contextmanager
+    def pipelined(self) -> Iterator[Connection]:
+        """Send the writes made inside through `executemany`, `insert_rows` and `notify`
+        without waiting for each one's answer (PostgreSQL's pipeline mode; elsewhere as
+        usual): the next `execute`, or the end, waits for them all at once."""
+        yield self
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -147,6 +154,7 @@ class PostgresConnection(Connection):
 
     def __init__(self, conninfo: dict[str, Any]) -> None:
         self.raw = psycopg.connect(**conninfo, autocommit=True)
+        self._pipeline: psycopg.Pipeline | None = None
         # (The last one registered is what a plain `str` parameter uses: text of unknown type,
         # as psycopg's default, which lets the server infer it; binary COPY uses the other.)
         self.raw.adapters.register_dumper(str, StorableStrBinaryDumper)
@@ -155,6 +163,8 @@ class PostgresConnection(Connection):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._cursor.execute(to_pyformat(sql), params)
+        if self._pipeline is not None:  # its answer (rows, rowcount), and those before it
+            self._pipeline.sync()
         # (Not `cursor.description`: that builds a Column object per column on every call.)
         result = cursor.pgresult
         returned_rows = result is not None and result.status == ExecStatus.TUPLES_OK
@@ -174,12 +184,23 @@ class PostgresConnection(Connection):
         with self.raw.transaction():
             yield self
 
+    @contextmanager
+    def pipelined(self) -> Iterator[Connection]:
+        # A follower's step writes a few rows to each of several tables, then its tracking:
+        # one round trip for all of them instead of one (two for a COPY) per statement.
+        with self.raw.pipeline() as pipeline:
+            self._pipeline = pipeline
+            try:
+                yield self
+            finally:
+                self._pipeline = None
+
     def serialize_ddl(self) -> None:
         # CREATE ... IF NOT EXISTS still races in PostgreSQL's catalogue.
         self.execute("SELECT pg_advisory_xact_lock(7231008)")
 
     def notify(self, channel: str, payload: str = "") -> None:
-        self.execute("SELECT pg_notify(?, ?)", [channel, payload])
+        self._cursor.execute("SELECT pg_notify(%s, %s)", [channel, payload])  # (no answer read)
 
     def analyze(self, table: str) -> None:
         self.execute(f"ANALYZE {table}")
@@ -191,6 +212,9 @@ class PostgresConnection(Connection):
 
     def insert_rows(self, table: str, columns: Sequence[str],
                     rows: Iterable[Sequence[Any]], types: Sequence[str] | None = None) -> None:
+        if self._pipeline is not None:  # (COPY cannot be pipelined; a step writes a few rows)
+            super().insert_rows(table, columns, rows, types)
+            return
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         if types is not None:
             statement += " (FORMAT BINARY)"

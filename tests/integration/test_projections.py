@@ -479,6 +479,42 @@ def test_a_leader_keeps_hot_rows_between_batches_and_starts_afresh_after_another
         assert bool(loaded_again) == (keep_hot == 0)
 
 
+def test_a_live_step_folds_a_progress_report_without_reading_the_goals_earlier_reports(
+    app, conn, monkeypatch
+) -> None:
+    """Reports are appended, never read back while folding: the step that folds one more
+    report of a goal with many must not load them (a cost that grew with every report), and
+    its writes reach the tables as a rebuild's do."""
+    story = tell(app)
+    goal = story.specifics[0]
+    leader = Follower(ALL, app, conn, keep_hot=engine.KEEP_HOT)
+    leader.prepare()
+    for value in range(30):
+        app.report_progress(ACTOR, goal, effective_date=date(2026, 4, 30), value=value % 12)
+        leader.catch_up()
+    statements: list[str] = []
+    execute = conn.execute
+
+    def recorded(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        statements.append(sql)
+        return execute(sql, params)
+
+    monkeypatch.setattr(conn, "execute", recorded)
+    app.report_progress(ACTOR, goal, effective_date=date(2026, 5, 31), value=5)
+    # A leader that has not kept the goal's rows (just started, or past KEEP_HOT rows).
+    Follower(ALL, app, conn, keep_hot=engine.KEEP_HOT).catch_up()
+    assert statements  # (the step ran through the recorded connection)
+    assert not [sql for sql in statements  # (TableBatch.prefetch's query)
+                if f", valid_from FROM {goal_views.REPORTS.name} " in sql]
+    monkeypatch.undo()
+    assert len(goal_views.reports_of(conn, [str(goal)])[str(goal)]) == 32  # (and the story's)
+    folded = dump_tables(conn)
+    for projection in ALL:
+        reset(conn, projection)
+    build(app, conn)
+    assert dump_tables(conn) == folded
+
+
 def test_a_followers_commits_do_not_wait_for_the_disk(app, conn) -> None:
     """Read models are folded again from the log after a crash, so a follower's commit need
     not wait for a flush to disk (the events' own commits still do)."""

@@ -41,10 +41,17 @@ class WriteStatus(Enum):
         "REJECTED", description="Nothing was written: see `userErrors`.")
 
 
+def _recorded_at(root: Recorded) -> datetime:
+    return root.moment()
+
+
 @strawberry.type(description="What a mutation recorded in the log.")
 class Recorded:
     position: int = strawberry.field(description="The log position of the write's last event.")
-    recorded_at: datetime = strawberry.field(description="When the database recorded it.")
+    # Read from the audit row only when asked for: most writers ask for the record written.
+    recorded_at: datetime = strawberry.field(resolver=_recorded_at,
+                                             description="When the database recorded it.")
+    moment: strawberry.Private[Callable[[], datetime]]
     id: strawberry.ID = strawberry.field(description="The global id of the record written.")
     replayed: bool = strawberry.field(
         default=False, description="True when this answer repeats an earlier write under the "
@@ -91,7 +98,9 @@ class Attempt:
     input: dict[str, Any]
     status: WriteStatus = WriteStatus.REJECTED
     written: Written | None = None
+    # When the write was recorded: known for a replay, else read when the payload asks.
     recorded_at: datetime | None = None
+    when_recorded: Callable[[int], datetime | None] | None = None
     replayed: bool = False
 
     @property
@@ -127,14 +136,25 @@ def fill(payload: Any, attempt: Attempt) -> Any:
     payload.client_mutation_id = attempt.key
     written = attempt.written
     if (attempt.status is not WriteStatus.REJECTED and written is not None
-            and written.position is not None and attempt.recorded_at is not None):
+            and written.position is not None
+            and (attempt.recorded_at is not None or attempt.when_recorded is not None)):
         payload.recorded = Recorded(
-            position=written.position, recorded_at=attempt.recorded_at,
+            position=written.position, moment=_moment(attempt, written.position),
             id=strawberry.ID(to_global_id(type(payload).RECORD, str(written.id))),
             replayed=attempt.replayed)
     else:
         payload.recorded = None
     return payload
+
+
+def _moment(attempt: Attempt, position: int) -> Callable[[], datetime]:
+    def moment() -> datetime:
+        if attempt.recorded_at is None and attempt.when_recorded is not None:
+            attempt.recorded_at = attempt.when_recorded(position)
+        if attempt.recorded_at is None:  # (a committed write always has its audit row)
+            raise LookupError(f"no audit row at position {position}")
+        return attempt.recorded_at
+    return moment
 
 
 def acknowledged(resolve: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:

@@ -218,7 +218,7 @@ async def run(w: Writer, input: In, plan: Plan[In, S]) -> Outcome[In, S]:
             if receipt is not None and (kept := replay(ctx, receipt)) is not None:
                 return (*kept, command.about)
             raise
-        return written, recorded_at(ctx, written.position), False, command.about
+        return written, None, False, command.about  # (recorded_at: when the payload asks)
 
     try:
         written, attempt.recorded_at, attempt.replayed, about = await asyncio.get_running_loop(
@@ -228,6 +228,7 @@ async def run(w: Writer, input: In, plan: Plan[In, S]) -> Outcome[In, S]:
     except DomainError as error:
         return Outcome(w, input, None, [user_error(error)])
     attempt.written = written
+    attempt.when_recorded = lambda position: recorded_at(ctx, position)
     applied = written.position is None or (
         ctx.runner is not None
         and await ctx.runner.wait_until_async(written.position, ctx.wait_timeout))
