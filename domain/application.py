@@ -16,6 +16,8 @@ from domain.life_cases import LifeCases
 from domain.meetings import Meeting
 from domain.organizations import Organization
 from domain.people import Person
+from domain.pioneer_cases import PioneerCases
+from domain.pioneer_posts import PioneerPost
 from domain.projects import Project
 from domain.sanctions import Sanction
 from domain.standards_cases import StandardsCases
@@ -23,9 +25,10 @@ from domain.standards_cases import StandardsCases
 __all__ = ["DengtaApplication", "Written"]
 
 
-class DengtaApplication(StandardsCases, LifeCases, AssessmentCases, AccountabilityCases, CoreCases):
+class DengtaApplication(PioneerCases, StandardsCases, LifeCases, AssessmentCases,
+                        AccountabilityCases, CoreCases):
     name = "dengta"
     snapshotting_intervals = {Organization: 100, Goal: 50, Person: 50,  # noqa: RUF012
                               AssessmentCycle: 100, ResponsibilityLetter: 50, Finding: 50,
                               Commitment: 50, Project: 50, Sanction: 50,
-                              Meeting: 50}
+                              Meeting: 50, PioneerPost: 50}

@@ -53,6 +53,8 @@ MEETING_STATUSES = {"held": "已召开", "cancelled": "已作废"}
 MEETING_CADENCES = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
 STANDARD_LEVELS = {"unqualified": "未达标", "qualified": "达标", "exemplary": "示范"}
 LEVEL_CHANGES = {"accepted": "达标验收", "lowered": "降级", "revoked": "撤销"}
+PIONEER_KINDS = {"exemplary_post": "党员示范岗", "responsibility_zone": "党员责任区"}
+PIONEER_STATUSES = {"designated": "已设岗", "ended": "提前结束", "cancelled": "已作废"}
 
 # Records, as the audit log names their types.
 AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标",
@@ -61,7 +63,8 @@ AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标
                    "ResponsibilityLetter": "目标责任书", "Commitment": "公开承诺",
                    "Finding": "问题整改", "Project": "党建项目", "Sanction": "奖惩",
                    "Meeting": "会议记录", "MeetingRuleSet": "三会一课制度",
-                   "BranchStandard": "党支部工作标准", "Standardisation": "支部标准化建设"}
+                   "BranchStandard": "党支部工作标准", "Standardisation": "支部标准化建设",
+                   "PioneerPost": "党员示范岗（责任区）"}
 
 # Events, as `<aggregate type>.<event type>` (the same name means different things on
 # different records: a goal's Revised is not an evaluation's).
@@ -111,6 +114,9 @@ EVENTS = {
     "Standardisation.Opened": "建立标准化建设档案", "Standardisation.SelfChecked": "支部自查",
     "Standardisation.Accepted": "达标验收", "Standardisation.Lowered": "降低等级",
     "Standardisation.Revoked": "撤销等级",
+    "PioneerPost.Designated": "设立党员示范岗（责任区）", "PioneerPost.FollowedUp": "跟进示范岗",
+    "PioneerPost.EndedEarly": "提前结束示范岗", "PioneerPost.PeriodCorrected": "更正设岗期限",
+    "PioneerPost.DetailsCorrected": "更正设岗内容", "PioneerPost.Cancelled": "作废设岗记录",
 }
 
 # Who acted, when not a person: the built-in administrator account and the system's jobs.

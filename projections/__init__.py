@@ -6,6 +6,7 @@ from projections.engine import Projection
 from projections.goals import Goals
 from projections.organization_tree import OrganizationTree
 from projections.organizational_life import OrganizationalLife
+from projections.pioneer_posts import PioneerPosts
 from projections.rectification import Rectification
 from projections.responsibility_list import ResponsibilityList
 from projections.scoreboard import Scoreboard
@@ -13,5 +14,5 @@ from projections.standardisation import StandardisationView
 
 ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
                                         Scoreboard, AuditLog, Rectification, Accountability,
-                                        OrganizationalLife, StandardisationView)
+                                        OrganizationalLife, StandardisationView, PioneerPosts)
 BY_NAME = {projection.name: projection for projection in ALL}

@@ -14,6 +14,7 @@ from domain.letters import AmendmentStatus, LetterSide, LetterStatus
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.projects import ProjectStatus, ProjectType
+from domain.pioneer_posts import PioneerKind, PioneerStatus
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.standardisation import LevelChange, StandardLevel
 from domain.values import (
@@ -47,6 +48,7 @@ VOCABULARIES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (MeetingKind, labels.MEETING_KINDS), (AttendanceStatus, labels.ATTENDANCE_STATUSES),
     (MeetingStatus, labels.MEETING_STATUSES), (MeetingCadence, labels.MEETING_CADENCES),
     (StandardLevel, labels.STANDARD_LEVELS), (LevelChange, labels.LEVEL_CHANGES),
+    (PioneerKind, labels.PIONEER_KINDS), (PioneerStatus, labels.PIONEER_STATUSES),
 ]
 
 

@@ -11,6 +11,7 @@ from domain.meeting_rules import MeetingRuleSet
 from domain.meetings import Meeting
 from domain.organizations import Organization
 from domain.people import Person
+from domain.pioneer_posts import PioneerPost
 from domain.projects import Project
 from domain.sanctions import Sanction
 from domain.standardisation import Standardisation
@@ -19,7 +20,7 @@ from domain.standardisation import Standardisation
 def test_every_event_class_has_an_explicit_stable_topic() -> None:
     for aggregate in (Organization, Person, Goal, ResponsibilityLetter, Commitment, Finding,
                       Project, Sanction, Meeting, MeetingRuleSet, BranchStandard,
-                      Standardisation):
+                      Standardisation, PioneerPost):
         events = [v for v in vars(aggregate).values()
                   if isinstance(v, type) and issubclass(v, aggregate.Event)
                   and v.__name__ != "Event"]
