@@ -12,6 +12,8 @@ life (`life`): meetings are recorded, corrected and cancelled by the organisatio
 for people within their reach; rule sets of required frequencies are its admins'.
 Standardisation (`standards`): standards are kept by admins; a branch self-checks through its
 managers; acceptance, lowering and revoking are the managers' of the organisation above.
+Pioneer posts (`pioneer`): designated, ended, corrected and cancelled by the organisation's
+managers; followed up by them and by the holder on their own post.
 
 Accountability: a secretary manages letters (drafts them for organisations below; approves
 amendments as the issuing side), commitments, findings and projects in its subtree; a letter is
@@ -28,9 +30,9 @@ names: the organisation it acts on, the organisations a cycle assesses, the peop
 linked goals and records, and a ballot's own evaluator. Who counts as within reach is below
 ("who is within reach"). Segregation of duties stays in the domain.
 
-The rules live in `base` (roles, reach), `reads`, `writes`, `assessment`, `life` and
-`standards`; this package is the one place that decides, and what resolvers ask is
-re-exported here."""
+The rules live in `base` (roles, reach), `reads`, `writes`, `assessment`, `life`,
+`standards` and `pioneer`; this package is the one place that decides, and what resolvers ask
+is re-exported here."""
 
 from __future__ import annotations
 
@@ -64,6 +66,7 @@ from app.policy.base import (
     roles_at,
 )
 from app.policy.life import may_record_meeting, may_set_meeting_rules
+from app.policy.pioneer import may_designate_pioneer, may_follow_up_pioneer
 from app.policy.reads import (
     ReadScope,
     audit_scope,
@@ -129,10 +132,12 @@ __all__ = [
     "may_create_cycle",
     "may_curate_indicators",
     "may_decide_amendment",
+    "may_designate_pioneer",
     "may_draft_goal",
     "may_draft_letter",
     "may_evaluate",
     "may_evaluate_in_cycle",
+    "may_follow_up_pioneer",
     "may_grant_role",
     "may_grant_roles",
     "may_inspect",

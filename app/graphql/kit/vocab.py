@@ -23,6 +23,7 @@ from domain.findings import FindingSource, FindingStatus, Severity
 from domain.letters import AmendmentStatus, LetterSide, LetterStatus
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
+from domain.pioneer_posts import PioneerKind, PioneerStatus
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.standardisation import LevelChange, StandardLevel
@@ -43,7 +44,8 @@ __all__ = ["VOCABULARIES", "AmendmentStatus", "AttendanceStatus", "BasisKind", "
            "FindingSource", "FindingStatus", "GoalField", "GoalLevel", "GoalStatus",
            "LetterSide", "LetterStatus", "LevelChange", "MeetingCadence", "MeetingKind",
            "MeetingStatus",
-           "OrganizationKind", "PartyKind", "PostKind", "ProjectStatus", "ProjectType",
+           "OrganizationKind", "PartyKind", "PioneerKind", "PioneerStatus", "PostKind",
+           "ProjectStatus", "ProjectType",
            "ResponsibilityKind", "Role",
            "SanctionKind", "SanctionStatus", "Severity", "StandardLevel", "Vocabulary",
            "VocabularyQuery",
@@ -128,6 +130,11 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary("LevelChange", LevelChange, labels.LEVEL_CHANGES, "等级变化: how a branch's "
                "level changed (dynamic management); after a revocation it holds none until "
                "accepted again."),
+    Vocabulary("PioneerKind", PioneerKind, labels.PIONEER_KINDS, "设岗类型: a post a party "
+               "member holds as an example (党员示范岗) or a zone they answer for (党员责任区)."),
+    Vocabulary("PioneerStatus", PioneerStatus, labels.PIONEER_STATUSES, "设岗记录状态: "
+               "designated (held over its period), ended early, or cancelled (作废) with a "
+               "reason."),
 )
 _BY_ENUM: Mapping[type[StrEnum], Vocabulary] = {v.enum: v for v in VOCABULARIES}
 _VOCABULARY = "dengta.vocabulary"  # the field metadata key `code()` sets and `labelled` reads
