@@ -258,7 +258,7 @@ def test_a_key_holds_across_processes_and_concurrent_replays(
 CREATES = {"registerOrganization", "registerPerson", "draftGoal", "draftLetter",
            "makeCommitment", "raiseFinding", "proposeProject", "issueSanction",
            "defineIndicator", "draftCycle", "proposeAdjustment", "recordMeeting",
-           "defineMeetingRules", "defineBranchStandard",
+           "defineMeetingRules", "defineBranchStandard", "designatePioneer",
            "selfCheckBranch"}  # a self-check is a new entry in the branch's record
 
 

@@ -40,7 +40,8 @@ OWNERS = """{ nodes(ids: $ids) { __typename id
   ... on AssessmentCycle { organizer { id } organizations { id } }
   ... on Meeting { organization { id } } ... on MeetingRuleSet { organization { id } }
   ... on BranchStandard { organization { id } }
-  ... on BranchStandardisation { organization { id } } } }"""
+  ... on BranchStandardisation { organization { id } }
+  ... on PioneerPost { organization { id } } } }"""
 
 
 def raw(global_id: str) -> str:
@@ -173,7 +174,7 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
     truth = Truth(client, ids, admin_walk)
     b_side = {ids[k] for k in ("B", "B1", "gB", "subB", "secB", "findingB", "signedB",
                                "projectB", "cycB", "commitmentB", "sanctionB", "meetingB",
-                               "rulesB", "standardB")}
+                               "rulesB", "standardB", "pioneerB")}
     assert b_side <= set(universe), "the administrator's walk must reach the other branch"
     for name, (person, roots) in PRINCIPALS.items():
         headers = bearer(f"person:{raw(ids[person])}") if person else bearer()
@@ -193,7 +194,7 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
         if roots == ("A",):  # it sees its own world, and the committee only by name
             assert {ids[k] for k in ("A", "A1", "A2", "C", "gA", "subA", "findingA",
                                      "signedA", "projectA", "twoAB", "memA", "meetingA",
-                                     "rulesA", "standardA")} <= set(
+                                     "rulesA", "standardA", "pioneerA")} <= set(
                 found.records), name
             assert not {ids["gC"], ids["secC"]} & set(found.records), name
         if name == "nobody":

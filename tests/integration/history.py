@@ -113,17 +113,15 @@ def pioneer_posts(app: DengtaApplication, rng: random.Random, orgs: list[UUID],
     """Posts designated to the branches' members, followed up, ended early, corrected and
     cancelled."""
     posts: list[UUID] = []
-    for person in people[:12]:
-        found = app.get(Person, person).posts
-        if not found:
-            continue
-        start = date(2026, 3, 1) + timedelta(days=rng.randrange(60))
-        with contextlib.suppress(DomainError):
-            posts.append(app.designate_pioneer(
-                ACTOR, organization_id=found[0]["organization_id"], holder_id=person,
-                kind=rng.choice(["exemplary_post", "responsibility_zone"]),
-                title=f"示范岗{len(posts)}", scope="服务一线", held_from=start,
-                held_to=date(2026, 12, 31)).id)
+    for person in people:
+        for held in app.get(Person, person).posts:
+            start = date(2026, 4, 1) + timedelta(days=rng.randrange(30))
+            with contextlib.suppress(DomainError):
+                posts.append(app.designate_pioneer(
+                    ACTOR, organization_id=held["organization_id"], holder_id=person,
+                    kind=rng.choice(["exemplary_post", "responsibility_zone"]),
+                    title=f"示范岗{len(posts)}", scope="服务一线", held_from=start,
+                    held_to=date(2026, 12, 31)).id)
     steps = [
         lambda post: app.follow_up_pioneer(ACTOR, post, note="跟进", followed_on=date(2026, 6, 1),
                                            today=date(2026, 12, 31)),
