@@ -21,6 +21,7 @@ from app.demo_assessment import DemoAssessment
 from app.demo_history import REASSIGNED, REWEIGHTS, DemoChanges
 from app.demo_life import LifeDemo, last_meeting
 from app.demo_organization import DemoLoader, DemoReport, demo_id, last_person
+from app.demo_pioneer import PioneerDemo
 from domain.application import DengtaApplication
 from store.audit_reads import last_event_of, recorded_after
 from store.chain import audited
@@ -50,6 +51,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
     assessment = DemoAssessment(loader, loader.specific_goals())
     changes = DemoChanges(loader)
     life = LifeDemo(loader)
+    pioneer = PioneerDemo(loader)
 
     def steps(*taken: Callable[[], None]) -> Callable[[], None]:
         def load() -> None:
@@ -62,7 +64,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
         Chapter("组织与人员到位", steps(loader.organizations, loader.people),
                 (last_person(), "PostTaken")),
         Chapter("2026年度目标下达与责任书签订",
-                steps(loader.goals, life.rules, accountability.letters),
+                steps(loader.goals, life.rules, pioneer.designations, accountability.letters),
                 (demo_id("letter/dongshan"), "Signed")),
         Chapter("一季度执行", steps(accountability.amendment, accountability.project,
                                     lambda: loader.progress(1), lambda: life.quarter(1),
@@ -71,7 +73,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
         Chapter("二季度执行与年中权重调整", steps(accountability.findings,
                                                   lambda: loader.progress(2),
                                                   lambda: life.quarter(2), life.revision,
-                                                  changes.reweightings),
+                                                  pioneer.mid_year, changes.reweightings),
                 (demo_id(f"goal/{last_reweighted}"), "Reweighted")),
         Chapter("二季度考核公布", steps(accountability.commendation, assessment.load),
                 (demo_id("cycle/2026Q2"), "Published")),
@@ -81,7 +83,8 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
                 (demo_id("sanction/marketing-commendation"), "Revoked")),
         Chapter("东山县局党支部书记调整", changes.secretary_replaced,
                 (loader.specific_goals()[REASSIGNED][-1], "ResponsibilityAssigned")),
-        Chapter("下半年组织生活", steps(lambda: life.quarter(3), lambda: life.quarter(4)),
+        Chapter("下半年组织生活", steps(pioneer.second_half, lambda: life.quarter(3),
+                                        lambda: life.quarter(4)),
                 (last_meeting(), "Recorded")),
     ]
 

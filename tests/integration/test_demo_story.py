@@ -14,6 +14,7 @@ from app.settings import Settings
 from domain.application import DengtaApplication
 from domain.meetings import MeetingKind
 from projections import organizational_life as life
+from projections import pioneer_posts as pioneer
 from store.audit_reads import position_at
 from store.db import Connection, Database
 from store.url import DatabaseURL
@@ -88,3 +89,24 @@ def test_the_demos_organisational_life_has_its_gaps_where_the_story_puts_them(
                        for a in m.attendance)
         absences = [a for m in handover for a in m.attendance if a.status == "absent"]
         assert absences and all(a.reason for a in absences)
+
+
+def test_the_demos_pioneer_posts_are_held_where_and_when_the_story_puts_them(
+        app: DengtaApplication, settings: Settings) -> None:
+    load_demo(app)
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        build(app, conn)
+
+        def held(day: date, position: int | None = None) -> list[str]:
+            found, _, _ = pioneer.posts_page(conn, pioneer.PostFilter(valid_at=day), position)
+            return sorted(p.title for p in found)
+
+        assert held(date(2026, 2, 28)) == []
+        assert len(held(date(2026, 7, 31))) == 4
+        assert "农村配送线路党员责任区" not in held(date(2026, 8, 1))
+        published = next(m for m in moments(app, conn) if m.title == "二季度考核公布")
+        assert len(held(date(2026, 8, 1), published.position)) == 4  # not ended yet then
+        (zone,), _, _ = pioneer.posts_page(conn, pioneer.PostFilter(
+            organization_ids=[str(demo_id("delivery"))]))
+        assert zone.status.value == "ended" and zone.follow_ups[-1].followed_on == date(
+            2026, 7, 31)
