@@ -34,6 +34,8 @@ END = """mutation($input: EndPioneerInput!) { endPioneer(input: $input) { """ + 
 POSTS = """query($validAt: Date, $asOf: DateTime, $personId: ID) {
   pioneerPosts(first: 10, validAt: $validAt, asOf: $asOf, personId: $personId) {
   totalCount nodes { title holder { name } endedOn } } }"""
+HISTORY = """query($id: ID!) { history(id: $id, first: 10) { nodes { actionLabel reason
+  changes { field before after } } } }"""
 RECORD = """query($personId: ID!, $from: Date, $to: Date, $asOf: DateTime) {
   memberRecord(personId: $personId, from: $from, to: $to, asOf: $asOf) { from to
   person { name }
@@ -130,6 +132,12 @@ def test_a_post_is_designated_followed_up_by_its_holder_and_ended_early(world) -
     before = gql(client, POSTS, validAt=TODAY.isoformat(), asOf=moment)["data"][
         "pioneerPosts"]
     assert [n["title"] for n in before["nodes"]] == ["党员示范岗"]
+    history = gql(client, HISTORY, as_person(ids, "书记"), id=post["id"])["data"]["history"]
+    assert [e["actionLabel"] for e in history["nodes"]] == [  # the latest first
+        "提前结束示范岗", "跟进示范岗", "设立党员示范岗（责任区）"]
+    assert {c["field"]: c["after"] for c in history["nodes"][0]["changes"]} == {
+        "status": "ended", "ended_on": TODAY.isoformat()}
+    assert history["nodes"][0]["reason"] == "调离本支部"
 
 
 def test_bad_input_is_a_user_error_that_writes_nothing(world) -> None:
