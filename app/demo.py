@@ -22,6 +22,7 @@ from app.demo_history import REASSIGNED, REWEIGHTS, DemoChanges
 from app.demo_life import LifeDemo, last_meeting
 from app.demo_members import MembersDemo, round_id
 from app.demo_organization import DemoLoader, DemoReport, demo_id, last_person
+from app.demo_pioneer import PioneerDemo
 from app.demo_standards import StandardsDemo
 from domain.application import DengtaApplication
 from store.audit_reads import last_event_of, recorded_after
@@ -53,6 +54,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
     changes = DemoChanges(loader)
     life = LifeDemo(loader)
     standards = StandardsDemo(loader)
+    pioneer = PioneerDemo(loader)
 
     def steps(*taken: Callable[[], None]) -> Callable[[], None]:
         def load() -> None:
@@ -65,7 +67,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
         Chapter("组织与人员到位", steps(loader.organizations, loader.people),
                 (last_person(), "PostTaken")),
         Chapter("2026年度目标下达与责任书签订",
-                steps(loader.goals, life.rules, accountability.letters),
+                steps(loader.goals, life.rules, pioneer.designations, accountability.letters),
                 (demo_id("letter/dongshan"), "Signed")),
         Chapter("一季度执行", steps(accountability.amendment, accountability.project,
                                     lambda: loader.progress(1), lambda: life.quarter(1),
@@ -74,7 +76,7 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
         Chapter("二季度执行与年中权重调整", steps(accountability.findings,
                                                   lambda: loader.progress(2),
                                                   lambda: life.quarter(2), life.revision,
-                                                  changes.reweightings),
+                                                  pioneer.mid_year, changes.reweightings),
                 (demo_id(f"goal/{last_reweighted}"), "Reweighted")),
         Chapter("二季度考核公布", steps(accountability.commendation, standards.acceptances,
                                           assessment.load),
@@ -86,7 +88,8 @@ def chapters(loader: DemoLoader) -> list[Chapter]:
                 (demo_id("sanction/marketing-commendation"), "Revoked")),
         Chapter("东山县局党支部书记调整", changes.secretary_replaced,
                 (loader.specific_goals()[REASSIGNED][-1], "ResponsibilityAssigned")),
-        Chapter("下半年组织生活", steps(lambda: life.quarter(3), lambda: life.quarter(4)),
+        Chapter("下半年组织生活", steps(pioneer.second_half, lambda: life.quarter(3),
+                                        lambda: life.quarter(4)),
                 (last_meeting(), "Recorded")),
         Chapter("年度民主评议党员", MembersDemo(loader).load, (round_id(), "Reviewed")),
     ]

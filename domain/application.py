@@ -18,6 +18,8 @@ from domain.member_evaluation import MemberEvaluation
 from domain.members_cases import MembersCases
 from domain.organizations import Organization
 from domain.people import Person
+from domain.pioneer_cases import PioneerCases
+from domain.pioneer_posts import PioneerPost
 from domain.projects import Project
 from domain.sanctions import Sanction
 from domain.standards_cases import StandardsCases
@@ -25,10 +27,10 @@ from domain.standards_cases import StandardsCases
 __all__ = ["DengtaApplication", "Written"]
 
 
-class DengtaApplication(MembersCases, StandardsCases, LifeCases, AssessmentCases,
+class DengtaApplication(PioneerCases, MembersCases, StandardsCases, LifeCases, AssessmentCases,
                         AccountabilityCases, CoreCases):
     name = "dengta"
     snapshotting_intervals = {Organization: 100, Goal: 50, Person: 50,  # noqa: RUF012
                               AssessmentCycle: 100, ResponsibilityLetter: 50, Finding: 50,
                               Commitment: 50, Project: 50, Sanction: 50,
-                              Meeting: 50, MemberEvaluation: 100}
+                              Meeting: 50, MemberEvaluation: 100, PioneerPost: 50}

@@ -58,6 +58,8 @@ MEMBER_GRADES = {"excellent": "优秀", "qualified": "合格", "basically_qualif
                  "unqualified": "不合格"}
 REVIEW_OUTCOMES = {"upheld": "维持", "changed": "改变"}
 GRADE_STANDINGS = {"ungraded": "未评定", "awaiting_review": "待上级审核", "final": "已确定"}
+PIONEER_KINDS = {"exemplary_post": "党员示范岗", "responsibility_zone": "党员责任区"}
+PIONEER_STATUSES = {"designated": "已设岗", "ended": "提前结束", "cancelled": "已作废"}
 
 # Records, as the audit log names their types.
 AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标",
@@ -67,7 +69,7 @@ AGGREGATE_TYPES = {"Organization": "组织", "Person": "人员", "Goal": "目标
                    "Finding": "问题整改", "Project": "党建项目", "Sanction": "奖惩",
                    "Meeting": "会议记录", "MeetingRuleSet": "三会一课制度",
                    "BranchStandard": "党支部工作标准", "Standardisation": "支部标准化建设",
-                   "MemberEvaluation": "民主评议党员"}
+                   "MemberEvaluation": "民主评议党员", "PioneerPost": "党员示范岗（责任区）"}
 
 # Events, as `<aggregate type>.<event type>` (the same name means different things on
 # different records: a goal's Revised is not an evaluation's).
@@ -121,6 +123,9 @@ EVENTS = {
     "MemberEvaluation.MutuallyEvaluated": "党员互评",
     "MemberEvaluation.Proposed": "支部委员会提出意见", "MemberEvaluation.Graded": "组织评定",
     "MemberEvaluation.Reviewed": "上级审核评定",
+    "PioneerPost.Designated": "设立党员示范岗（责任区）", "PioneerPost.FollowedUp": "跟进示范岗",
+    "PioneerPost.EndedEarly": "提前结束示范岗", "PioneerPost.PeriodCorrected": "更正设岗期限",
+    "PioneerPost.DetailsCorrected": "更正设岗内容", "PioneerPost.Cancelled": "作废设岗记录",
 }
 
 # Who acted, when not a person: the built-in administrator account and the system's jobs.

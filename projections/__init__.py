@@ -7,6 +7,7 @@ from projections.goals import Goals
 from projections.member_evaluation import MemberEvaluationView
 from projections.organization_tree import OrganizationTree
 from projections.organizational_life import OrganizationalLife
+from projections.pioneer_posts import PioneerPosts
 from projections.rectification import Rectification
 from projections.responsibility_list import ResponsibilityList
 from projections.scoreboard import Scoreboard
@@ -15,5 +16,5 @@ from projections.standardisation import StandardisationView
 ALL: tuple[type[Projection], ...] = (OrganizationTree, Goals, ResponsibilityList,
                                         Scoreboard, AuditLog, Rectification, Accountability,
                                         OrganizationalLife, StandardisationView,
-                                        MemberEvaluationView)
+                                        MemberEvaluationView, PioneerPosts)
 BY_NAME = {projection.name: projection for projection in ALL}

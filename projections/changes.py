@@ -28,6 +28,7 @@ from domain.meetings import Meeting
 from domain.member_evaluation import MemberEvaluation
 from domain.organizations import Organization
 from domain.people import Person
+from domain.pioneer_posts import PioneerPost
 from domain.projects import Project
 from domain.sanctions import Sanction
 from domain.scorers import Scorer
@@ -282,4 +283,16 @@ CHANGES: dict[type[Any], ChangeMapping] = {
         f"grade[{e.member_id}]": {"grade": e.grade, "on": plain(e.effective_date)},
         f"review[{e.member_id}]": {"outcome": e.outcome,
                                    "reviewed_by": plain(e.reviewed_by)}},
+    PioneerPost.Designated: lambda e: {
+        **fields("organization_id", "holder_id", "kind", "title", "scope", "description",
+                 "held_to", status="designated")(e),
+        "held_from": plain(e.effective_date)},
+    # the latest follow-up's fields; each follow-up's own are in its entry
+    PioneerPost.FollowedUp: lambda e: {"follow_up": plain({
+        "number": e.number, "followed_on": e.effective_date, "note": e.note,
+        "evidence": e.evidence, "by_holder": e.by_holder})},
+    PioneerPost.EndedEarly: lambda e: {"status": "ended", "ended_on": plain(e.effective_date)},
+    PioneerPost.PeriodCorrected: fields("held_from", "held_to"),
+    PioneerPost.DetailsCorrected: fields("title", "scope", "description"),
+    PioneerPost.Cancelled: fields(status="cancelled"),
 }

@@ -32,6 +32,7 @@ ATTENDANCE = TemporalTable(
     "view_meeting_attendance", ("meeting_id", "person_id"),
     {"meeting_id": "TEXT", "person_id": "TEXT", "status": "TEXT", "reason": "TEXT"},
     partition="meeting_id", indexes=(("person_id",),),
+    history_indexes=(("person_id", "meeting_id"),),  # a member's record as of a moment
 )
 RULE_VERSIONS = TemporalTable(
     "view_meeting_rule_versions", ("rule_set_id", "revision"),

@@ -27,6 +27,7 @@ NAMED = """{
   goals(first: 100) { nodes { id title } }
   assessmentCycles(first: 10) { nodes { id title } }
   findings(first: 10) { nodes { id title } }
+  pioneerPosts(first: 10) { nodes { id title holder { id name } } }
 }"""
 
 
@@ -80,6 +81,8 @@ def test_every_graphql_example_in_the_readme_answers_on_the_demo(database_url: s
         for connection in named.values():
             for node in connection["nodes"]:
                 fills[f"{node.get('name') or node['title']} id"] = node["id"]
+                if node.get("holder"):  # a pioneer post's: its holder, by name
+                    fills[f"{node['holder']['name']} id"] = node["holder"]["id"]
         for block in examples():
             query = PLACEHOLDER.sub(
                 lambda found: json.dumps(fills[found[1]], ensure_ascii=False), block)

@@ -45,9 +45,13 @@ from app.graphql.kit.vocab import VocabularyQuery
 from app.graphql.life import mutations as life_mutations
 from app.graphql.life import queries as life_queries
 from app.graphql.life import types as life_types
+from app.graphql.member_record import queries as member_record_queries
 from app.graphql.members import mutations as members_mutations
 from app.graphql.members import queries as members_queries
 from app.graphql.members import types as members_types
+from app.graphql.pioneer import mutations as pioneer_mutations
+from app.graphql.pioneer import queries as pioneer_queries
+from app.graphql.pioneer import types as pioneer_types
 from app.graphql.standards import mutations as standards_mutations
 from app.graphql.standards import queries as standards_queries
 from app.graphql.standards import types as standards_types
@@ -55,17 +59,20 @@ from app.graphql.standards import types as standards_types
 # Each feature package contributes its own root types; the schema merges them, and the node
 # fetchers of the records it adds to the core's (handed to each request's context).
 NODES: NodeRegistry = {**assessment_queries.NODES, **accountability_types.NODES,
-                       **life_types.NODES, **standards_types.NODES, **members_types.NODES}
+                       **life_types.NODES, **standards_types.NODES, **members_types.NODES,
+                       **pioneer_types.NODES}
 Query = merge_types("Query", (queries.Query, assessment_queries.AssessmentQuery,
                               audit_queries.AuditQuery,
                               accountability_queries.AccountabilityQuery,
                               life_queries.LifeQuery, standards_queries.StandardsQuery,
-                              members_queries.MembersQuery, VocabularyQuery))
+                              members_queries.MembersQuery, pioneer_queries.PioneerQuery,
+                              member_record_queries.MemberRecordQuery, VocabularyQuery))
 Mutation = merge_types("Mutation", (mutations.Mutation, assessment_mutations.AssessmentMutation,
                                     accountability_mutations.AccountabilityMutation,
                                     life_mutations.LifeMutation,
                                     standards_mutations.StandardsMutation,
-                                    members_mutations.MembersMutation))
+                                    members_mutations.MembersMutation,
+                                    pioneer_mutations.PioneerMutation))
 Subscription = merge_types("Subscription", (subscriptions.Subscription,
                                             audit_queries.AuditSubscription))
 
@@ -201,7 +208,8 @@ def build_schema(introspection: bool = True,
                                  life_types.Meeting, life_types.MeetingRuleSet,
                                  standards_types.BranchStandard,
                                  standards_types.BranchStandardisation,
-                                 members_types.MemberEvaluationRound],
+                                 members_types.MemberEvaluationRound,
+                                 pioneer_types.PioneerPost],
                           extensions=extensions,
                           config=StrawberryConfig(name_converter=RememberedNames()),
                           scalar_overrides={datetime: boundary.AWARE_DATETIME})

@@ -15,6 +15,8 @@ managers; acceptance, lowering and revoking are the managers' of the organisatio
 Member evaluation (`members`): a branch's managers open a round and grade its members, its
 committee proposes, members evaluate themselves and each other for themselves only, and the
 managers above review a 不合格.
+Pioneer posts (`pioneer`): designated, ended, corrected and cancelled by the organisation's
+managers; followed up by them and by the holder on their own post.
 
 Accountability: a secretary manages letters (drafts them for organisations below; approves
 amendments as the issuing side), commitments, findings and projects in its subtree; a letter is
@@ -32,8 +34,8 @@ linked goals and records, and a ballot's own evaluator. Who counts as within rea
 ("who is within reach"). Segregation of duties stays in the domain.
 
 The rules live in `base` (roles, reach), `reads`, `writes`, `assessment`, `life`,
-`standards` and `members`; this package is the one place that decides, and what resolvers ask is
-re-exported here."""
+`standards`, `members` and `pioneer`; this package is the one place that decides, and what
+resolvers ask is re-exported here."""
 
 from __future__ import annotations
 
@@ -73,6 +75,7 @@ from app.policy.members import (
     may_review_member_grade,
     may_run_member_evaluation,
 )
+from app.policy.pioneer import may_designate_pioneer, may_follow_up_pioneer
 from app.policy.reads import (
     ReadScope,
     audit_scope,
@@ -138,11 +141,13 @@ __all__ = [
     "may_create_cycle",
     "may_curate_indicators",
     "may_decide_amendment",
+    "may_designate_pioneer",
     "may_draft_goal",
     "may_draft_letter",
     "may_evaluate",
     "may_evaluate_as_member",
     "may_evaluate_in_cycle",
+    "may_follow_up_pioneer",
     "may_grant_role",
     "may_grant_roles",
     "may_inspect",

@@ -30,7 +30,8 @@ fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { 
 # Values for required arguments that are not ids (others make a field skipped).
 REQUIRED_VALUES = {"Date": '"2026-06-30"', "DateTime": '"2026-01-01T00:00:00Z"',
                    "SchemeChangeInput": "{}"}
-ID_ARGUMENTS = {"partyId": ("Person", "Organization"), "cycleId": ("AssessmentCycle",),
+ID_ARGUMENTS = {"partyId": ("Person", "Organization"), "personId": ("Person",),
+                "cycleId": ("AssessmentCycle",),
                 "organizationId": ("Organization",), "rootId": ("Organization",)}
 # Rows that carry a goal's title beside its id: their goal must be readable too.
 GOAL_ROWS = {"Responsibility", "AccountableGoal", "ResponsibilityGap"}

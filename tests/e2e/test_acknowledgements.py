@@ -259,6 +259,7 @@ CREATES = {"registerOrganization", "registerPerson", "draftGoal", "draftLetter",
            "makeCommitment", "raiseFinding", "proposeProject", "issueSanction",
            "defineIndicator", "draftCycle", "proposeAdjustment", "recordMeeting",
            "defineMeetingRules", "defineBranchStandard", "openMemberEvaluation",
+           "designatePioneer",
            "selfCheckBranch"}  # a self-check is a new entry in the branch's record
 
 

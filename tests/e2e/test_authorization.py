@@ -77,6 +77,7 @@ def world(database_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
         extra.update(life_world(app, ids))
         extra.update(standards_world(app, ids))
         extra.update(members_world(app, ids))
+        extra.update(pioneer_world(app, ids))
         last = app.recorder.max_notification_id()
         assert services.runner.wait_until(last, 10)
         kinds = {"C": "Organization", "A": "Organization", "B": "Organization"}
@@ -212,6 +213,31 @@ def members_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
         app.grade_member("admin", evaluation, member_id=member, grade="unqualified",
                          graded_on=TODAY, today=TODAY, reason="党员大会表决")
         extra[f"evaluation{side}"] = to_global_id("MemberEvaluationRound", evaluation)
+    return extra
+
+
+def pioneer_world(app: Any, ids: dict[str, Any]) -> dict[str, str]:
+    """Per side: a member appointed in January (`pio`, whom the matrix designates), a post
+    they hold since then (to end early and correct), one to cancel, and one held from today
+    by the member the matrix's `member` principal is on side A (who follows up their own
+    post). Returns their global ids."""
+    extra: dict[str, str] = {}
+    for side in "AB":
+        holder = app.register_person("admin", name=f"pio{side}", party_member=True).id
+        app.appoint("admin", holder, organization_id=ids[side], post="member",
+                    effective_date=date(2026, 1, 1))
+        extra[f"pio{side}"] = to_global_id("Person", holder)
+        for key in ("pioneer", "cancelPioneer"):
+            post = app.designate_pioneer(
+                "admin", organization_id=ids[side], holder_id=holder, kind="exemplary_post",
+                title="党员示范岗", scope="服务窗口", held_from=date(2026, 1, 1),
+                held_to=date(2026, 12, 31)).id
+            extra[f"{key}{side}"] = to_global_id("PioneerPost", post)
+        own = app.designate_pioneer(
+            "admin", organization_id=ids[side], holder_id=ids["memA" if side == "A" else "twoB"],
+            kind="responsibility_zone", title="党员责任区", scope="片区", held_from=TODAY,
+            held_to=date(TODAY.year, 12, 31)).id
+        extra[f"ownPioneer{side}"] = to_global_id("PioneerPost", own)
     return extra
 
 
@@ -442,6 +468,25 @@ CASES: list[tuple[str, str, Any]] = [
     ("reviewMemberGrade", "ReviewMemberGradeInput",
      lambda i, s: {"evaluationId": i[f"evaluation{s}"], "memberId": i[f"mem{s}"],
                    "outcome": "upheld", "reviewedOn": TODAY.isoformat(), "reason": "属实"}),
+    # ---- pioneer posts (the holder follows up their own post) ----
+    ("designatePioneer", "DesignatePioneerInput",
+     lambda i, s: {"organizationId": i[s], "holderId": i[f"pio{s}"], "kind": "exemplary_post",
+                   "title": "示范岗", "scope": "一线", "heldFrom": TODAY.isoformat(),
+                   "heldTo": date(TODAY.year, 12, 31).isoformat()}),
+    ("followUpPioneer", "FollowUpPioneerInput",
+     lambda i, s: {"postId": i[f"ownPioneer{s}"], "note": "本月走访群众",
+                   "followedOn": TODAY.isoformat()}),
+    ("endPioneer", "EndPioneerInput",
+     lambda i, s: {"postId": i[f"pioneer{s}"], "endedOn": TODAY.isoformat(),
+                   "reason": "调岗"}),
+    ("correctPioneerPeriod", "CorrectPioneerPeriodInput",
+     lambda i, s: {"postId": i[f"pioneer{s}"], "heldFrom": "2026-01-05",
+                   "heldTo": "2026-12-31", "reason": "录错"}),
+    ("correctPioneerDetails", "CorrectPioneerDetailsInput",
+     lambda i, s: {"postId": i[f"pioneer{s}"], "title": "先锋岗", "scope": "窗口",
+                   "reason": "更名"}),
+    ("cancelPioneer", "CancelPioneerInput",
+     lambda i, s: {"postId": i[f"cancelPioneer{s}"], "reason": "录错"}),
 ]
 SCHEME: dict[str, Any] = {
     "evaluator_weights": {"organizational": 50, "mass": 20, "self": 20, "social": 10},
@@ -475,7 +520,7 @@ ALLOWED = {
                    "outside": {"registerPerson"} | LIBRARY},
     "secretary": {"inside": EVERY - GRANTS - LIBRARY - ADMINISTER - BALLOTS - MEETING_RULES
                   - STANDARDS - JUDGING, "outside": {"registerPerson"}},
-    "member": {"inside": {"reportProgress"} | AS_MEMBER, "outside": set()},
+    "member": {"inside": {"reportProgress", "followUpPioneer"} | AS_MEMBER, "outside": set()},
     "inspector": {"inside": INSPECTION, "outside": INSPECTION},
     # the world's ballots were cast by the administrator: an evaluator corrects only their own
     "evaluator": {"inside": BALLOTS - {"correctEvaluation"}, "outside": set()},

@@ -44,7 +44,8 @@ OWNERS = """{ nodes(ids: $ids) { __typename id
   ... on Evaluation { organization { id } } ... on Adjustment { organization { id } }
   ... on LetterAmendment { letter { issuer { id } recipient { id } } }
   ... on RectificationMeasure { finding { organization { id } } }
-  ... on MemberEvaluationRound { organization { id } } } }"""
+  ... on MemberEvaluationRound { organization { id } }
+  ... on PioneerPost { organization { id } } } }"""
 # Records of no organisation, which every principal reads (as it reads their list).
 EVERYONES = {"SystemActor", "Indicator"}
 
@@ -190,7 +191,7 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
     b_side = {ids[k] for k in ("B", "B1", "gB", "subB", "secB", "findingB", "signedB",
                                "projectB", "cycB", "commitmentB", "sanctionB", "meetingB",
                                "rulesB", "standardB", "evB", "adjB", "approveB", "indB",
-                               "evaluationB")}
+                               "evaluationB", "pioneerB")}
     assert b_side <= set(universe), "the administrator's walk must reach the other branch"
     for name, (person, roots) in PRINCIPALS.items():
         headers = bearer(f"person:{raw(ids[person])}") if person else bearer()
@@ -212,7 +213,7 @@ def test_a_walk_of_every_field_returns_only_what_each_principal_may_read(scoped)
             assert {ids[k] for k in ("A", "A1", "A2", "C", "gA", "subA", "findingA",
                                      "signedA", "projectA", "twoAB", "memA", "meetingA",
                                      "rulesA", "standardA", "evA", "adjA", "approveA",
-                                     "evaluationA")} <= set(
+                                     "evaluationA", "pioneerA")} <= set(
                 found.records), name
             assert not {ids["gC"], ids["secC"]} & set(found.records), name
         if name == "nobody":
@@ -235,7 +236,7 @@ def test_walking_up_and_down_from_ones_own_records_stays_inside(scoped) -> None:
     assert committee["children"]["totalCount"] == 1
     people = {m["person"]["name"]: m["person"]["responsibilities"]
               for c in committee["children"]["nodes"] for m in c["members"]["nodes"]}
-    assert set(people) == {"secA", "memA"}
+    assert set(people) == {"secA", "memA", "pioA"}  # pioA: the pioneer world's holder
     assert people["memA"]["totalCount"] == 1  # gA; not gB, its other duty
     assert [r["goalTitle"] for r in people["memA"]["nodes"]] == ["gA"]
     goal = post(client, secretary, "query($id: ID!) { goal(id: $id) { title parent { title } } }",

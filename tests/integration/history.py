@@ -106,6 +106,7 @@ def generate(app: DengtaApplication, seed: int = 7, steps: int = 700) -> None:
     organizational_life(app, rng, orgs, people)
     standardisation(app, rng, orgs)
     member_evaluation(app, rng, orgs)
+    pioneer_posts(app, rng, orgs, people)
 
 
 def member_evaluation(app: DengtaApplication, rng: random.Random, orgs: list[UUID]) -> None:
@@ -148,6 +149,37 @@ def member_evaluation(app: DengtaApplication, rng: random.Random, orgs: list[UUI
                 for step in steps[:rng.randrange(1, len(steps) + 1)]:
                     with contextlib.suppress(DomainError):
                         step()
+
+
+def pioneer_posts(app: DengtaApplication, rng: random.Random, orgs: list[UUID],
+                  people: list[UUID]) -> None:
+    """Posts designated to the branches' members, followed up, ended early, corrected and
+    cancelled."""
+    posts: list[UUID] = []
+    for person in people:
+        for held in app.get(Person, person).posts:
+            start = date(2026, 4, 1) + timedelta(days=rng.randrange(30))
+            with contextlib.suppress(DomainError):
+                posts.append(app.designate_pioneer(
+                    ACTOR, organization_id=held["organization_id"], holder_id=person,
+                    kind=rng.choice(["exemplary_post", "responsibility_zone"]),
+                    title=f"示范岗{len(posts)}", scope="服务一线", held_from=start,
+                    held_to=date(2026, 12, 31)).id)
+    steps = [
+        lambda post: app.follow_up_pioneer(ACTOR, post, note="跟进", followed_on=date(2026, 6, 1),
+                                           today=date(2026, 12, 31)),
+        lambda post: app.end_pioneer_early(ACTOR, post, ended_on=date(2026, 9, 1),
+                                           today=date(2026, 12, 31), reason="调岗"),
+        lambda post: app.correct_pioneer_period(ACTOR, post, held_from=date(2026, 5, 1),
+                                                held_to=date(2026, 11, 30), reason="录错"),
+        lambda post: app.correct_pioneer_details(ACTOR, post, title="先锋岗", scope="窗口",
+                                                 description="", reason="更名"),
+        lambda post: app.cancel_pioneer(ACTOR, post, reason="录错"),
+    ]
+    for post in posts:
+        for step in rng.sample(steps, rng.randrange(len(steps))):
+            with contextlib.suppress(DomainError):
+                step(post)
 
 
 def standardisation(app: DengtaApplication, rng: random.Random, orgs: list[UUID]) -> None:

@@ -18,6 +18,7 @@ from domain.member_evaluation import GradeStanding, MemberGrade
 from domain.standardisation import LevelChange, StandardLevel
 from projections import member_evaluation as evaluation
 from projections import organizational_life as life
+from projections import pioneer_posts as pioneer
 from projections import standardisation as standards
 from store.audit_reads import position_at
 from store.db import Connection, Database
@@ -144,3 +145,24 @@ def test_the_demos_branch_levels_as_the_story_tells_them(
         assert (share.branches, share.unrated) == (len(BRANCHES), len(BRANCHES) - 6)
         assert share.counts == {StandardLevel.EXEMPLARY: 0, StandardLevel.QUALIFIED: 5,
                                 StandardLevel.UNQUALIFIED: 1}
+
+
+def test_the_demos_pioneer_posts_are_held_where_and_when_the_story_puts_them(
+        app: DengtaApplication, settings: Settings) -> None:
+    load_demo(app)
+    with Database(DatabaseURL(settings.database_url)).connection() as conn:
+        build(app, conn)
+
+        def held(day: date, position: int | None = None) -> list[str]:
+            found, _, _ = pioneer.posts_page(conn, pioneer.PostFilter(valid_at=day), position)
+            return sorted(p.title for p in found)
+
+        assert held(date(2026, 2, 28)) == []
+        assert len(held(date(2026, 7, 31))) == 4
+        assert "农村配送线路党员责任区" not in held(date(2026, 8, 1))
+        published = next(m for m in moments(app, conn) if m.title == "二季度考核公布")
+        assert len(held(date(2026, 8, 1), published.position)) == 4  # not ended yet then
+        (zone,), _, _ = pioneer.posts_page(conn, pioneer.PostFilter(
+            organization_ids=[str(demo_id("delivery"))]))
+        assert zone.status.value == "ended" and zone.follow_ups[-1].followed_on == date(
+            2026, 7, 31)

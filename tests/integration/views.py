@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from projections import ALL, valid_time
+from projections import ALL, member_record, valid_time
 from projections import accountability as answerable
 from projections import audit_log as audit
 from projections import goals as goal_views
 from projections import organization_tree as tree
+from projections import pioneer_posts as pioneer
 from projections import responsibility_list as duty
 from projections.engine import Follower
 from store.db import Connection
@@ -60,4 +61,8 @@ def everything(conn: Connection, position: int | None,
                                                      position)
                            for kind, parties in (("person", people), ("organization", orgs))
                            for party in parties],
+        "pioneer": [pioneer.posts_page(conn, pioneer.PostFilter(valid_at=day), position)
+                    for day in (date(2026, 4, 1), VALID_AT, date(2026, 10, 1))],
+        "records": [member_record.member_record(conn, p, date(2026, 1, 1), date(2026, 12, 31),
+                                                None, position) for p in people],
     }

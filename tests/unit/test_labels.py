@@ -15,6 +15,7 @@ from domain.measures import Source as IndicatorSource
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.member_evaluation import GradeStanding, MemberGrade, ReviewOutcome
+from domain.pioneer_posts import PioneerKind, PioneerStatus
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.standardisation import LevelChange, StandardLevel
@@ -52,6 +53,7 @@ VOCABULARIES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (StandardLevel, labels.STANDARD_LEVELS), (LevelChange, labels.LEVEL_CHANGES),
     (MemberGrade, labels.MEMBER_GRADES), (ReviewOutcome, labels.REVIEW_OUTCOMES),
     (GradeStanding, labels.GRADE_STANDINGS),
+    (PioneerKind, labels.PIONEER_KINDS), (PioneerStatus, labels.PIONEER_STATUSES),
 ]
 
 

@@ -12,6 +12,7 @@ from domain.meetings import Meeting
 from domain.member_evaluation import MemberEvaluation
 from domain.organizations import Organization
 from domain.people import Person
+from domain.pioneer_posts import PioneerPost
 from domain.projects import Project
 from domain.sanctions import Sanction
 from domain.standardisation import Standardisation
@@ -20,7 +21,7 @@ from domain.standardisation import Standardisation
 def test_every_event_class_has_an_explicit_stable_topic() -> None:
     for aggregate in (Organization, Person, Goal, ResponsibilityLetter, Commitment, Finding,
                       Project, Sanction, Meeting, MeetingRuleSet, BranchStandard,
-                      Standardisation, MemberEvaluation):
+                      Standardisation, MemberEvaluation, PioneerPost):
         events = [v for v in vars(aggregate).values()
                   if isinstance(v, type) and issubclass(v, aggregate.Event)
                   and v.__name__ != "Event"]

@@ -25,6 +25,7 @@ from domain.measures import Source as IndicatorSource
 from domain.meeting_rules import Cadence as MeetingCadence
 from domain.meetings import AttendanceStatus, MeetingKind, MeetingStatus
 from domain.member_evaluation import GradeStanding, MemberGrade, ReviewOutcome
+from domain.pioneer_posts import PioneerKind, PioneerStatus
 from domain.projects import ProjectStatus, ProjectType
 from domain.sanctions import BasisKind, SanctionKind, SanctionStatus
 from domain.standardisation import LevelChange, StandardLevel
@@ -45,8 +46,8 @@ __all__ = ["VOCABULARIES", "AmendmentStatus", "AttendanceStatus", "BasisKind", "
            "FindingSource", "FindingStatus", "GoalField", "GoalLevel", "GoalStatus",
            "GradeStanding", "IndicatorSource", "LetterSide", "LetterStatus", "LevelChange",
            "MeetingCadence", "MeetingKind", "MeetingStatus", "MemberGrade",
-           "OrganizationKind", "PartyKind", "PostKind", "ProjectStatus", "ProjectType",
-           "ResponsibilityKind", "ReviewOutcome", "Role",
+           "OrganizationKind", "PartyKind", "PioneerKind", "PioneerStatus", "PostKind",
+           "ProjectStatus", "ProjectType", "ResponsibilityKind", "ReviewOutcome", "Role",
            "SanctionKind", "SanctionStatus", "Severity", "StandardLevel", "Vocabulary",
            "VocabularyQuery",
            "code", "label_of", "labelled"]
@@ -139,6 +140,11 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
                "level above upheld or changed a 不合格."),
     Vocabulary("GradeStanding", GradeStanding, labels.GRADE_STANDINGS, "评定状态: whether a "
                "member's grade is final or awaits the level above's review."),
+    Vocabulary("PioneerKind", PioneerKind, labels.PIONEER_KINDS, "设岗类型: a post a party "
+               "member holds as an example (党员示范岗) or a zone they answer for (党员责任区)."),
+    Vocabulary("PioneerStatus", PioneerStatus, labels.PIONEER_STATUSES, "设岗记录状态: "
+               "designated (held over its period), ended early, or cancelled (作废) with a "
+               "reason."),
 )
 _BY_ENUM: Mapping[type[StrEnum], Vocabulary] = {v.enum: v for v in VOCABULARIES}
 _VOCABULARY = "dengta.vocabulary"  # the field metadata key `code()` sets and `labelled` reads
