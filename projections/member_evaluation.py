@@ -253,6 +253,27 @@ def rounds(conn: Connection, scope: Sequence[str] | None, year: int | None = Non
     return _rounds(conn, rows, position)
 
 
+def member_rounds(conn: Connection, member_id: str, scope: Sequence[str] | None,
+                  years: tuple[int, int], position: int | None = None,
+                  ) -> list[tuple[RoundView, AssessmentView]]:
+    """The rounds of the branches within `scope` (None: all) and of the `years` (first and
+    last, inclusive) that evaluated the member, each with the member's own assessment, the
+    earliest year first."""
+    if scope is not None and not scope:
+        return []
+    r_cond, r_params = as_of("r", position)
+    a_cond, a_params = as_of("a", position)
+    where, scope_params = ("1 = 1", []) if scope is None else \
+        (f"r.organization_id IN ({marks(scope)})", list(scope))
+    rows = conn.execute(
+        f"SELECT {ROUND_COLUMNS} FROM {ROUNDS.name} r JOIN {ASSESSMENTS.name} a "
+        f"ON a.round_id = r.round_id WHERE a.member_id = ? AND {a_cond} AND {r_cond} "
+        f"AND r.year BETWEEN ? AND ? AND {where} ORDER BY r.year, r.organization_id",
+        [member_id, *a_params, *r_params, *years, *scope_params])
+    return [(view, own) for view in _rounds(conn, rows, position)
+            for own in view.assessments if own.member_id == member_id]
+
+
 @dataclass(frozen=True)
 class GradeHeld:
     """A member's grade in a round as it stood on a day."""

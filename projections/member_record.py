@@ -1,6 +1,7 @@
 """Read model composition: a party member's record (党员档案) over a span of days, as of a
 position — attendance at organisational life, pioneer posts held, public commitments, the
-goals they answer for, and rewards and restraints — each cut to the organisations a reader may
+goals they answer for, rewards and restraints, and the democratic evaluations of the span's
+years — each cut to the organisations a reader may
 see. Folds nothing of its own: it reads the other read models."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from domain.compliance import MemberAttendance
 from domain.meetings import AttendanceStatus, MeetingKind
 from domain.sanctions import SanctionKind
+from projections import member_evaluation as evaluation
 from projections import organizational_life as life
 from projections import pioneer_posts as pioneer
 from projections.accountability.records import (
@@ -67,7 +69,8 @@ class MemberRecordView:
     scores: dict[str, GoalScore]  # by goal
     rewards: list[SanctionView]
     restraints: list[SanctionView]
-    # The democratic evaluation of members (民主评议党员) joins the record here, once built.
+    # 民主评议党员: the rounds of the span's years that evaluated them, with their assessment
+    evaluations: list[tuple[evaluation.RoundView, evaluation.AssessmentView]]
 
 
 def _within(alias: str, within: Sequence[str] | None) -> tuple[str, list[Any]]:
@@ -120,4 +123,6 @@ def member_record(conn: Connection, person_id: str, since: date, until: date,
         posts=posts, commitments=commitments_page(conn, records, position)[0],
         responsibilities=responsibilities, scores=scores,
         rewards=[s for s in sanctions if SanctionKind(s.kind).is_reward],
-        restraints=[s for s in sanctions if not SanctionKind(s.kind).is_reward])
+        restraints=[s for s in sanctions if not SanctionKind(s.kind).is_reward],
+        evaluations=evaluation.member_rounds(conn, person_id, within, (since.year, until.year),
+                                             position))

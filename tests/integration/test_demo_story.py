@@ -20,6 +20,7 @@ from projections import member_evaluation as evaluation
 from projections import organizational_life as life
 from projections import pioneer_posts as pioneer
 from projections import standardisation as standards
+from projections.member_record import member_record
 from store.audit_reads import position_at
 from store.db import Connection, Database
 from store.url import DatabaseURL
@@ -114,6 +115,16 @@ def test_the_demos_member_evaluation_grades_everyone_and_the_lapsed_member_on_re
         assert on_grading[lapsed.member_id].standing is GradeStanding.AWAITING_REVIEW
         grades = [g.grade for g in evaluation.grades_on(conn, None, date(2026, 11, 30))]
         assert grades.count(MemberGrade.EXCELLENT) == 2 and len(grades) == 11
+        # the member's record carries the round, cut to the reader's organisations
+        year = (date(2026, 1, 1), date(2026, 12, 31))
+        [(round_, own)] = member_record(conn, lapsed.member_id, *year).evaluations
+        assert (round_.id, own.grade) == (found.id, MemberGrade.BASICALLY_QUALIFIED)
+        assert member_record(conn, lapsed.member_id, *year,
+                             within=[str(demo_id("marketing"))]).evaluations
+        assert not member_record(conn, lapsed.member_id, *year,
+                                 within=[str(demo_id("delivery"))]).evaluations
+        assert not member_record(conn, lapsed.member_id, date(2025, 1, 1),
+                                 date(2025, 12, 31)).evaluations
 
 
 def test_the_demos_branch_levels_as_the_story_tells_them(

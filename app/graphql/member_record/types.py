@@ -15,6 +15,7 @@ from app.graphql.kit.context import Context
 from app.graphql.kit.ids import gid
 from app.graphql.kit.vocab import AttendanceStatus, MeetingKind, code, labelled
 from app.graphql.life.types import Meeting
+from app.graphql.members.types import MemberAssessment, MemberEvaluationRound
 from app.graphql.pioneer.types import PioneerPost
 from projections import member_record as views
 from projections import organizational_life as life
@@ -57,10 +58,19 @@ class RecordAttendance:
     absences: list[MissedMeeting]
 
 
+@strawberry.type(description="The member's evaluation in a round of 民主评议党员 (a year of "
+                             "the span): their own assessment, and the round it is part of.")
+class RecordEvaluation:
+    year: int
+    assessment: MemberAssessment
+    round: MemberEvaluationRound
+
+
 @strawberry.type(description="党员档案: what a party member did and answered for from `from` to "
                              "`to`, as known at `asOf`, of the organisations the reader may "
                              "see: attendance, pioneer posts held, public commitments made, "
-                             "the goals they answer for, rewards and restraints taking effect.")
+                             "the goals they answer for, rewards and restraints taking effect, "
+                             "and their democratic evaluations (民主评议党员).")
 class MemberRecord:
     since: date = strawberry.field(name="from")
     until: date = strawberry.field(name="to")
@@ -73,7 +83,9 @@ class MemberRecord:
     rewards: list[Sanction] = strawberry.field(description="Commendations (表彰).")
     restraints: list[Sanction] = strawberry.field(
         description="约谈, written warnings, accountability (问责).")
-    # The democratic evaluation of members (民主评议党员) joins here once it is built.
+    evaluations: list[RecordEvaluation] = strawberry.field(
+        description="民主评议党员: the rounds of the span's years that evaluated them (the "
+                    "year a round is for, not the day it was opened).")
     person_id: strawberry.Private[str]
     view: strawberry.Private[views.MemberRecordView]
     position: strawberry.Private[int | None]
@@ -95,6 +107,9 @@ class MemberRecord:
                               for r in view.responsibilities],
             rewards=[Sanction.from_view(s, position) for s in view.rewards],
             restraints=[Sanction.from_view(s, position) for s in view.restraints],
+            evaluations=[RecordEvaluation(year=r.year, assessment=MemberAssessment.of(a, position),
+                                          round=MemberEvaluationRound.from_view(r, position))
+                         for r, a in view.evaluations],
             person_id=view.person_id, view=view, position=position)
 
     @strawberry.field
