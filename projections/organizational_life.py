@@ -24,7 +24,10 @@ MEETINGS = TemporalTable(
     "view_meetings", ("id",),
     {"id": "TEXT", "organization_id": "TEXT", "kind": "TEXT", "held_on": "TEXT",
      "topic": "TEXT", "presider_id": "TEXT", "minutes": "TEXT", "evidence": "TEXT",
-     "status": "TEXT", "corrections": "BIGINT", "last_actor": "TEXT", "last_reason": "TEXT"},
+     "status": "TEXT", "corrections": "BIGINT", "last_actor": "TEXT", "last_reason": "TEXT",
+     # how many are listed and how many were present: a summary over thousands of
+     # organisations adds these up instead of reading every attendance row
+     "listed": "BIGINT", "present": "BIGINT"},
     partition="id", indexes=(("organization_id", "held_on"),),
     history_indexes=(("organization_id", "held_on"),),
 )
@@ -57,13 +60,18 @@ def _attend(b: Batch, attendance: list[dict[str, str]]) -> None:
                    "status": entry["status"], "reason": entry["reason"]})
 
 
+def _counts(attendance: list[dict[str, str]]) -> dict[str, int]:
+    return {"listed": len(attendance),
+            "present": sum(1 for e in attendance if e["status"] == "present")}
+
+
 def recorded(e: Meeting.Recorded, b: Batch) -> None:
     b[MEETINGS.name].put({
         "id": b.subject, "organization_id": str(e.organization_id), "kind": e.kind,
         "held_on": e.effective_date.isoformat(), "topic": e.topic,
         "presider_id": str(e.presider_id), "minutes": e.minutes,
         "evidence": "\n".join(e.evidence), "status": "held", "corrections": 0,
-        "last_actor": e.actor, "last_reason": e.reason})
+        "last_actor": e.actor, "last_reason": e.reason, **_counts(e.attendance)})
     _attend(b, e.attendance)
 
 
@@ -76,7 +84,7 @@ def _corrected(b: Batch, e: Any, **changes: Any) -> None:
 
 
 def attendance_corrected(e: Meeting.AttendanceCorrected, b: Batch) -> None:
-    _corrected(b, e, presider_id=str(e.presider_id))
+    _corrected(b, e, presider_id=str(e.presider_id), **_counts(e.attendance))
     _attend(b, e.attendance)
 
 
@@ -105,6 +113,7 @@ def rules_revised(e: MeetingRuleSet.Revised, b: Batch) -> None:
 
 class OrganizationalLife(Projection):
     name = "organizational_life"
+    version = 2  # 2: meetings carry their attendance counts
     tables = (MEETINGS, ATTENDANCE, RULE_VERSIONS)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Meeting.Recorded: recorded,
@@ -262,6 +271,16 @@ def _rule_sets(conn: Connection, column: str, values: Sequence[str],
 
 def rule_sets_by_id(conn: Connection, ids: Sequence[str],
                     position: int | None = None) -> dict[str, RuleSetView]:
+    return _rule_sets(conn, "rule_set_id", ids, position)
+
+
+def every_rule_set(conn: Connection, position: int | None = None) -> dict[str, RuleSetView]:
+    """Every rule set as it stood at `position`: a province keeps a handful, so reading them
+    all is cheaper than finding which organisations of a large subtree keep one."""
+    cond, params = as_of("r", position)
+    ids = [row[0] for row in conn.execute(
+        f"SELECT r.rule_set_id FROM {RULE_VERSIONS.name} r WHERE r.revision = 1 AND {cond}",
+        params)]
     return _rule_sets(conn, "rule_set_id", ids, position)
 
 
