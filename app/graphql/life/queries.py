@@ -13,9 +13,22 @@ from app.graphql.core.queries import raw, readable_scope
 from app.graphql.kit.context import Context
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from app.graphql.kit.permissions import AUTHENTICATED
+from app.graphql.life.summary import (
+    ComplianceTally,
+    MeetingComplianceSummary,
+    OrganizationCompliance,
+)
 from app.graphql.life.types import Meeting, MeetingCompliance, MeetingRuleSet
 from domain.meetings import MeetingKind, MeetingStatus
+from projections import life_summary as summaries
 from projections import organizational_life as life
+
+
+def _year(year: int | None, day: date) -> int:
+    wanted = day.year if year is None else year
+    if not 1921 <= wanted <= 9998:
+        raise bad_input("year must lie between 1921 and 9998", "year")
+    return wanted
 
 
 @strawberry.type
@@ -72,10 +85,38 @@ class LifeQuery:
         position = info.context.position(as_of)
         raw_id = raw(organization_id, "Organization", "organizationId")
         day = business_day(valid_at)
-        wanted = day.year if year is None else year
-        if not 1921 <= wanted <= 9998:
-            raise bad_input("year must lie between 1921 and 9998", "year")
+        wanted = _year(year, day)
         if not info.context.scope().within(raw_id):
             return None
         found = life.compliance(info.context.conn, raw_id, wanted, day, position)
         return MeetingCompliance.from_view(raw_id, found, position) if found else None
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="三会一课 compliance across `organizationId`'s subtree (a "
+                                  "province's branches): the totals, and a page of its "
+                                  "organisations by name, each counted as its "
+                                  "`meetingCompliance` counts it; both cut to what the reader "
+                                  "may read. `year`, `asOf` and `validAt` as there.")
+    def meeting_compliance_summary(
+        self, info: Info[Context, None], organization_id: strawberry.ID,
+        first: int | None = None, after: str | None = None, last: int | None = None,
+        before: str | None = None, year: int | None = None, as_of: datetime | None = None,
+        valid_at: date | None = None,
+    ) -> MeetingComplianceSummary | None:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        raw_id = raw(organization_id, "Organization", "organizationId")
+        day = business_day(valid_at)
+        wanted = _year(year, day)
+        scope = info.context.scope()
+        if not scope.organization(raw_id):
+            return None
+        found = summaries.summary(info.context.conn, raw_id, wanted, day, position,
+                                  scope.organizations(), page)
+        if found is None:
+            return None
+        rows = [OrganizationCompliance.of(row, position) for row in found.rows]
+        return MeetingComplianceSummary(
+            year=wanted, judged_on=day, totals=ComplianceTally.of(found.totals),
+            organizations=connection(rows, [summaries.summary_key(r) for r in found.rows],
+                                     found.more, page, found.totals.organizations))
