@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from domain.compliance import judged_periods
 from domain.meeting_rules import RuleVersion
 from domain.meetings import MeetingKind
+from projections import life_tally as tally
 from projections import organization_tree as tree
 from projections import organizational_life as life
 from projections.pages import EVERYTHING, Page
@@ -72,30 +73,57 @@ class Summary:
     totals: Tally  # over every organisation of the subtree the reader may read
 
 
-def _plan(rule_sets: dict[str, life.RuleSetView], year: int,
-          day: date) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The closed periods each rule set judges per organisation kind: cells (rule set,
-    organisation kind, meeting kind, month, period number, times) and needs (rule set,
-    organisation kind, meetings required, periods)."""
-    cells: list[tuple[Any, ...]] = []
-    needs: list[tuple[Any, ...]] = []
+@dataclass(frozen=True)
+class Plan:
+    """How an organisation kind is judged under a rule set: what the closed periods require,
+    how many there are, and per meeting kind the closed periods as (months, times) — one
+    SQL expression each, shared by the rule sets that judge a kind alike."""
+
+    required: int
+    periods: int
+    kinds: dict[str, tuple[tuple[tuple[int, ...], int], ...]]
+
+
+def _plans(rule_sets: dict[str, life.RuleSetView], year: int,
+           day: date) -> dict[tuple[str, str], Plan]:
+    """By rule set and organisation kind."""
+    found = {}
     for set_id, view in rule_sets.items():
         versions: tuple[RuleVersion, ...] = view.versions
-        kinds = {r.organization_kind.value for v in versions for r in v.rules}
-        for organization_kind in sorted(kinds):
-            required = periods = 0
+        for organization_kind in sorted({r.organization_kind.value for v in versions
+                                         for r in v.rules}):
+            kinds = {}
             for meeting_kind in MeetingKind:
-                for period in judged_periods(meeting_kind, organization_kind, year, day,
-                                             versions):
-                    if not period.due:
-                        continue
-                    periods += 1
-                    required += period.times
-                    cells += [(set_id, organization_kind, meeting_kind.value, month, periods,
-                               period.times)
-                              for month in range(period.start.month, period.end.month + 1)]
-            needs.append((set_id, organization_kind, required, periods))
-    return cells, needs
+                closed = tuple(
+                    (tuple(range(p.start.month, p.end.month + 1)), p.times)
+                    for p in judged_periods(meeting_kind, organization_kind, year, day,
+                                            versions) if p.due)
+                if closed:
+                    kinds[meeting_kind.value] = closed
+            found[set_id, organization_kind] = Plan(
+                sum(times for cells in kinds.values() for _, times in cells),
+                sum(len(cells) for cells in kinds.values()), kinds)
+    return found
+
+
+def _months(measure: str, months: Sequence[int], alias: str = "t") -> str:
+    return " + ".join(f"{alias}.{tally.column(measure, m)}" for m in months) or "0"
+
+
+def _judged(shapes: list[tuple[tuple[tuple[int, ...], int], ...]]) -> tuple[str, str]:
+    """SQL for a tally row's fulfilled meetings and periods met, by its shape (the number of
+    its meeting kind's closed periods in `shapes`, NULL: none)."""
+    fulfilled, met = [], []
+    for number, cells in enumerate(shapes):
+        counts = [(_months("held", months), times) for months, times in cells]
+        fulfilled.append(f"WHEN {number} THEN " + " + ".join(
+            f"CASE WHEN {n} < {times} THEN {n} ELSE {times} END" for n, times in counts))
+        met.append(f"WHEN {number} THEN " + " + ".join(
+            f"CASE WHEN {n} >= {times} THEN 1 ELSE 0 END" for n, times in counts))
+    if not shapes:
+        return "0", "0"
+    return (f"CASE p.shape {' '.join(fulfilled)} ELSE 0 END",
+            f"CASE p.shape {' '.join(met)} ELSE 0 END")
 
 
 def _values(name: str, columns: Sequence[tuple[str, str]],
@@ -122,23 +150,41 @@ def summary(conn: Connection, organization_id: str, year: int, day: date,
     unknown."""
     if tree.organization(conn, organization_id, position) is None:
         return None
+    if readable is not None and not readable:
+        return Summary([], False, Tally())
     root_rules = life.governing_rule_set(conn, organization_id, position)
-    rule_sets = life.every_rule_set(conn, position)
-    cells, needs = _plan(rule_sets, year, day)
-    node, node_params = as_of("n", position)
-    owner, owner_params = as_of("g", position)
-    meeting, meeting_params = as_of("m", position)
-    cells_sql, cells_params = _values("cells", (
-        ("rule_set", "TEXT"), ("org_kind", "TEXT"), ("meeting_kind", "TEXT"),
-        ("month", "BIGINT"), ("period", "BIGINT"), ("times", "BIGINT")), cells)
+    plans = _plans(life.every_rule_set(conn, position), year, day)
+    shapes = sorted({cells for plan in plans.values() for cells in plan.kinds.values()})
+    fulfilled, met = _judged(shapes)
     needs_sql, needs_params = _values("needs", (
         ("rule_set", "TEXT"), ("org_kind", "TEXT"), ("required", "BIGINT"),
-        ("periods", "BIGINT")), needs)
+        ("periods", "BIGINT")), [(s, k, p.required, p.periods) for (s, k), p in plans.items()])
+    shape_sql, shape_params = _values("shapes", (
+        ("rule_set", "TEXT"), ("org_kind", "TEXT"), ("meeting_kind", "TEXT"),
+        ("shape", "BIGINT")), [(s, k, kind, shapes.index(cells))
+                               for (s, k), p in plans.items() for kind, cells in p.kinds.items()])
+    # Held, listed and present count up to the judging day: the whole months before it
+    # from the tally; the days of its own month from the meetings (none when it is the
+    # month's last day).
+    if day.year != year:
+        whole, partial_month = (12 if day.year > year else 0), False
+    else:
+        partial_month = (day + timedelta(days=1)).month == day.month
+        whole = day.month - 1 if partial_month else day.month
+    months = range(1, whole + 1)
+    node, node_params = as_of("n", position)
+    owner, owner_params = as_of("g", position)
+    counted, counted_params = as_of("t", position)
     scope, scope_params = "", []
     if readable is not None:
-        if not readable:
-            return Summary([], False, Tally())
         scope, scope_params = f"WHERE s.id IN ({marks(readable)})", list(readable)
+    partial, partial_params = "", []
+    if partial_month:
+        meeting, meeting_params = as_of("m", position)
+        partial = (f" UNION ALL SELECT m.organization_id, 1, m.listed, m.present, 0, 0"
+                   f" FROM sub s JOIN {life.MEETINGS.name} m ON m.organization_id = s.id"
+                   f" WHERE m.status = 'held' AND m.held_on BETWEEN ? AND ? AND {meeting}")
+        partial_params = [day.replace(day=1).isoformat(), day.isoformat(), *meeting_params]
     sql = (
         f"WITH RECURSIVE sub(id, name, kind, rule_set) AS ("
         f" SELECT n.id, n.name, n.kind, CAST(? AS TEXT) FROM {tree.NODES.name} n"
@@ -147,33 +193,30 @@ def summary(conn: Connection, organization_id: str, year: int, day: date,
         f" FROM sub JOIN {tree.NODES.name} n ON n.parent_id = sub.id AND {node}"
         f" LEFT JOIN {life.RULE_VERSIONS.name} g ON g.organization_id = n.id"
         f" AND g.revision = 1 AND {owner}),"
-        f" {cells_sql}, {needs_sql},"
-        f" held AS (SELECT m.organization_id AS org, s.rule_set, s.kind AS org_kind,"
-        f" m.kind, CAST(substr(m.held_on, 6, 2) AS INTEGER) AS month, m.listed, m.present"
-        f" FROM sub s JOIN {life.MEETINGS.name} m ON m.organization_id = s.id"
-        f" WHERE m.status = 'held' AND m.held_on BETWEEN ? AND ? AND {meeting}),"
-        f" counted AS (SELECT h.org, c.period, c.times, count(*) AS n FROM held h"
-        f" JOIN cells c ON c.rule_set = h.rule_set AND c.org_kind = h.org_kind"
-        f" AND c.meeting_kind = h.kind AND c.month = h.month GROUP BY h.org, c.period, c.times),"
-        f" met AS (SELECT org, sum(CASE WHEN n < times THEN n ELSE times END) AS fulfilled,"
-        f" sum(CASE WHEN n >= times THEN 1 ELSE 0 END) AS met FROM counted GROUP BY org),"
-        f" attended AS (SELECT org, count(*) AS held, sum(listed) AS listed,"
-        f" sum(present) AS present FROM held GROUP BY org),"
+        f" {needs_sql}, {shape_sql},"
+        f" counted(org, held, listed, present, fulfilled, met) AS ("
+        f" SELECT t.organization_id, {_months('held', months)},"
+        f" {_months('listed', months)}, {_months('present', months)}, {fulfilled}, {met}"
+        f" FROM sub s JOIN {tally.TALLY.name} t ON t.organization_id = s.id"
+        f" AND t.year = ? AND {counted} LEFT JOIN shapes p ON p.rule_set = s.rule_set"
+        f" AND p.org_kind = s.kind AND p.meeting_kind = t.kind{partial}),"
+        f" per_org AS (SELECT org, sum(held) AS held, sum(listed) AS listed,"
+        f" sum(present) AS present, sum(fulfilled) AS fulfilled, sum(met) AS met"
+        f" FROM counted GROUP BY org),"
         f" tallied AS (SELECT s.id, s.name, s.kind, COALESCE(d.required, 0) AS required,"
-        f" COALESCE(t.fulfilled, 0) AS fulfilled, COALESCE(a.held, 0) AS held,"
-        f" COALESCE(d.periods, 0) - COALESCE(t.met, 0) AS missing,"
+        f" COALESCE(a.fulfilled, 0) AS fulfilled, COALESCE(a.held, 0) AS held,"
+        f" COALESCE(d.periods, 0) - COALESCE(a.met, 0) AS missing,"
         f" COALESCE(a.listed, 0) AS listed, COALESCE(a.present, 0) AS present"
         f" FROM sub s LEFT JOIN needs d ON d.rule_set = s.rule_set AND d.org_kind = s.kind"
-        f" LEFT JOIN met t ON t.org = s.id LEFT JOIN attended a ON a.org = s.id {scope}),"
+        f" LEFT JOIN per_org a ON a.org = s.id {scope}),"
         f" totalled AS (SELECT x.*, count(*) OVER () AS all_organizations,"
         + "".join(f" sum(x.{c}) OVER () AS all_{c}," for c in TALLY_COLUMNS)
         + " sum(CASE WHEN x.missing > 0 THEN 1 ELSE 0 END) OVER () AS all_behind"
         " FROM tallied x)"
     )
     params: list[Any] = [root_rules.id if root_rules else None, organization_id, *node_params,
-                         *node_params, *owner_params, *cells_params, *needs_params,
-                         f"{year:04d}-01-01", min(day, date(year, 12, 31)).isoformat(),
-                         *meeting_params, *scope_params]
+                         *node_params, *owner_params, *needs_params, *shape_params,
+                         year, *counted_params, *partial_params, *scope_params]
     rows, more = _page(conn, sql, params, page)
     if rows:
         totals = _tally(rows[0][9:], int(rows[0][9 + len(TALLY_COLUMNS) + 1]))

@@ -16,6 +16,7 @@ from domain.meetings import Meeting, MeetingKind
 from domain.values import in_force
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
+from projections.life_tally import TALLY, count_meeting
 from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection, marks
@@ -66,21 +67,25 @@ def _counts(attendance: list[dict[str, str]]) -> dict[str, int]:
 
 
 def recorded(e: Meeting.Recorded, b: Batch) -> None:
-    b[MEETINGS.name].put({
+    row = {
         "id": b.subject, "organization_id": str(e.organization_id), "kind": e.kind,
         "held_on": e.effective_date.isoformat(), "topic": e.topic,
         "presider_id": str(e.presider_id), "minutes": e.minutes,
         "evidence": "\n".join(e.evidence), "status": "held", "corrections": 0,
-        "last_actor": e.actor, "last_reason": e.reason, **_counts(e.attendance)})
+        "last_actor": e.actor, "last_reason": e.reason, **_counts(e.attendance)}
+    b[MEETINGS.name].put(row)
+    count_meeting(b, row, 1)
     _attend(b, e.attendance)
 
 
 def _corrected(b: Batch, e: Any, **changes: Any) -> None:
     row = b[MEETINGS.name].get(b.subject)
     assert row is not None, f"meeting {b.subject} was never recorded"
+    count_meeting(b, row, -1)
     row.update(changes, corrections=row["corrections"] + 1, last_actor=e.actor,
                last_reason=e.reason)
     b[MEETINGS.name].put(row)
+    count_meeting(b, row, 1)
 
 
 def attendance_corrected(e: Meeting.AttendanceCorrected, b: Batch) -> None:
@@ -113,8 +118,8 @@ def rules_revised(e: MeetingRuleSet.Revised, b: Batch) -> None:
 
 class OrganizationalLife(Projection):
     name = "organizational_life"
-    version = 2  # 2: meetings carry their attendance counts
-    tables = (MEETINGS, ATTENDANCE, RULE_VERSIONS)
+    version = 2  # 2: meetings carry their attendance counts, and a tally adds them up
+    tables = (MEETINGS, ATTENDANCE, RULE_VERSIONS, TALLY)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Meeting.Recorded: recorded,
         Meeting.AttendanceCorrected: attendance_corrected,
