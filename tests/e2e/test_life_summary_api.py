@@ -16,6 +16,7 @@ from app.graphql.kit.ids import to_global_id
 from app.http import create_app
 from app.settings import Settings
 from tests.e2e.test_api import SECRET, bearer, gql
+from tests.e2e.test_life_api import RECORD
 from tests.integration.test_life_summary import RULES, YEAR, Province
 
 SUMMARY = """query($org: ID!, $after: String, $asOf: DateTime, $validAt: Date) {
@@ -107,3 +108,22 @@ def test_a_branch_secretary_sees_only_its_own_subtree_in_the_province_summary(pr
     outsider = found.organizations[3]
     assert gql(client, SUMMARY, secretary, org=to_global_id("Organization", outsider))[
         "data"]["meetingComplianceSummary"] is None
+
+
+def test_a_meeting_recorded_after_a_summary_was_read_is_in_the_next_one(province) -> None:
+    client, found, moment = province
+    root = to_global_id("Organization", found.committee)
+    before, _ = every_page(client, bearer(), root)
+    earlier, _ = every_page(client, bearer(), root, asOf=moment)
+    branch = found.organizations[1]
+    secretary = found.members[branch][0]
+    recorded = gql(client, RECORD, input={
+        "organizationId": to_global_id("Organization", branch), "kind": "theme_day",
+        "heldOn": "2026-12-01", "topic": "主题党日", "presiderId": to_global_id(
+            "Person", secretary),
+        "attendance": [{"personId": to_global_id("Person", secretary), "status": "present"}]})
+    assert recorded["data"]["recordMeeting"]["userErrors"] == []
+    after, _ = every_page(client, bearer(), root)
+    assert after["totals"]["held"] == before["totals"]["held"] + 1
+    assert after["totals"]["present"] == before["totals"]["present"] + 1
+    assert every_page(client, bearer(), root, asOf=moment)[0] == earlier  # the past stays
