@@ -1,8 +1,9 @@
-"""Organisational life at province scale (issue 19), in one run per backend: a province of N
-branches (`--branches 2000` for the issue's scale; the default, 500, loads in a few minutes) under general branches and a committee, each branch with 10–30 party
-members and two party groups, a year of 三会一课 meetings (支委会 and 主题党日 monthly, 党员大会
-and 党课 quarterly, 组织生活会 yearly, 党小组会 monthly; about one in twenty skipped), and two
-issued goals with progress per branch. Then over HTTP (`dengta serve`, concurrency 16) against
+"""Organisational life at province scale (issue 19), in one run per backend: a province of
+N branches (`--branches 2000` for the issue's scale; the default, 500, loads in a few
+minutes) under general branches and a committee, each branch with 10–30 party members and
+two party groups, a year of 三会一课 meetings (支委会 and 主题党日 monthly, 党员大会 and 党课
+quarterly, 组织生活会 yearly, 党小组会 monthly; about one in twenty skipped), and two issued
+goals with progress per branch. Then over HTTP (`dengta serve`, concurrency 16) against
 the goals page of bench/api.py in the same store and process, the baseline:
 
 (G) the goals page of 50 with progress, organisation and responsibilities (bench/api.py PAGE);
