@@ -5,7 +5,7 @@ against held, missing periods, attendance rates) as of any position and valid on
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -326,3 +326,60 @@ def compliance(conn: Connection, organization_id: str, year: int, valid_at: date
     return ComplianceView(
         rules.assess(node.kind, year, valid_at, rule_set.versions if rule_set else (), facts),
         rule_set, {m.id: m for m in held})
+
+
+def _governing(conn: Connection, organization_ids: Sequence[str], position: int | None,
+               nodes: dict[str, tree.OrganizationNode],
+               owners: dict[str, RuleSetView]) -> dict[str, RuleSetView | None]:
+    """`governing_rule_set` of many organisations: walk up through `nodes` (read more of
+    the tree, a level at a time, when a walk leaves it)."""
+    found: dict[str, RuleSetView | None] = {}
+
+    def walk(organization_id: str) -> RuleSetView | None:
+        chain = []
+        current: str | None = organization_id
+        while current is not None and current not in found and current not in owners:
+            chain.append(current)
+            if current not in nodes:
+                nodes.update(tree.organizations(conn, [current], position))
+            node = nodes.get(current)
+            current = node.parent_id if node else None
+        answer = None if current is None else found.get(current, owners.get(current))
+        for organization in chain:
+            found[organization] = answer
+        return answer
+
+    return {organization_id: walk(organization_id) for organization_id in organization_ids}
+
+
+def compliances(conn: Connection, organization_ids: Sequence[str], year: int, valid_at: date,
+                position: int | None = None,
+                chunk: int = 200) -> Iterator[tuple[tree.OrganizationNode, ComplianceView]]:
+    """`compliance` of many organisations (those known at `position`, in the order given), a
+    chunk at a time: a few queries a chunk, not several an organisation."""
+    owners = {view.organization_id: view for view in every_rule_set(conn, position).values()}
+    nodes: dict[str, tree.OrganizationNode] = {}
+    for start in range(0, len(organization_ids), chunk):
+        part = list(organization_ids[start:start + chunk])
+        nodes.update(tree.organizations(conn, part, position))
+        known = [o for o in part if o in nodes]
+        governing = _governing(conn, known, position, nodes, owners)
+        held: dict[str, list[MeetingView]] = {o: [] for o in known}
+        if known:
+            found, _ = _meetings(conn, f"m.organization_id IN ({marks(known)}) AND "
+                                 "m.status = 'held' AND m.held_on BETWEEN ? AND ? AND "
+                                 "m.held_on <= ?",
+                                 [*known, f"{year:04d}-01-01", f"{year:04d}-12-31",
+                                  valid_at.isoformat()], position)
+            for meeting in found:
+                held[meeting.organization_id].append(meeting)
+        for organization_id in known:
+            rule_set = governing[organization_id]
+            meetings = sorted(held[organization_id], key=meeting_key, reverse=True)
+            facts = [rules.HeldMeeting(m.id, m.kind, m.held_on,
+                                       tuple((a.person_id, a.status) for a in m.attendance))
+                     for m in meetings]
+            yield nodes[organization_id], ComplianceView(
+                rules.assess(nodes[organization_id].kind, year, valid_at,
+                             rule_set.versions if rule_set else (), facts),
+                rule_set, {m.id: m for m in meetings})

@@ -199,3 +199,15 @@ def test_the_summary_is_cut_to_what_the_reader_may_read(app, conn) -> None:
     nothing = summary.summary(conn, str(province.committee), YEAR, TODAY, readable=[])
     assert nothing is not None and nothing.rows == [] and nothing.totals.organizations == 0
     assert summary.summary(conn, "no-such-organisation", YEAR, TODAY) is None
+
+
+def test_the_batched_views_the_exports_read_equal_each_organisation_s_own(app, conn) -> None:
+    province, moments = a_year(app)
+    build(app, conn)
+    everyone = [str(province.committee), *map(str, province.organizations), "unknown"]
+    for position in (moments[1], None):
+        for day in (date(2026, 6, 30), TODAY):
+            found = list(life.compliances(conn, everyone, YEAR, day, position, chunk=3))
+            assert [node.id for node, _ in found] == everyone[:-1]
+            for node, view in found:
+                assert view == life.compliance(conn, node.id, YEAR, day, position), node.name
