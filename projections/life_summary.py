@@ -194,7 +194,8 @@ def summary(conn: Connection, organization_id: str, year: int, day: date,
         f" LEFT JOIN {life.RULE_VERSIONS.name} g ON g.organization_id = n.id"
         f" AND g.revision = 1 AND {owner}),"
         f" {needs_sql}, {shape_sql},"
-        f" counted(org, held, listed, present, fulfilled, met) AS ("
+        # MATERIALIZED: PostgreSQL otherwise sorts the wide tally rows to group them
+        f" counted(org, held, listed, present, fulfilled, met) AS MATERIALIZED ("
         f" SELECT t.organization_id, {_months('held', months)},"
         f" {_months('listed', months)}, {_months('present', months)}, {fulfilled}, {met}"
         f" FROM sub s JOIN {tally.TALLY.name} t ON t.organization_id = s.id"
