@@ -32,6 +32,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.api --workers 2 --project-worker
 	$(BIN)/python -m bench.export
 	$(BIN)/python -m bench.peer
+	$(BIN)/python -m bench.province
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

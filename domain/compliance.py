@@ -119,13 +119,26 @@ def periods(cadence: Cadence, year: int) -> list[tuple[str, date, date]]:
     return found
 
 
-def _kind_compliance(kind: MeetingKind, organization_kind: str, year: int, day: date,
-                     versions: Sequence[RuleVersion],
-                     meetings: Sequence[HeldMeeting]) -> KindCompliance | None:
-    of_kind = [m for m in meetings if m.kind is kind]
+@dataclass(frozen=True)
+class JudgedPeriod:
+    """A period a meeting kind is judged in: what the rule in force then required, and whether
+    it had closed by the judging day."""
+
+    label: str
+    start: date
+    end: date
+    times: int
+    due: bool
+
+
+def judged_periods(kind: MeetingKind, organization_kind: str, year: int, day: date,
+                   versions: Sequence[RuleVersion]) -> list[JudgedPeriod]:
+    """The periods of `year` begun by `day` in which the rules judge `kind` of an
+    organisation of `organization_kind`, in order; the same for every such organisation, so a
+    summary works them out once per rule set and organisation kind."""
     cadences = {r.cadence for v in versions for r in v.for_kind(organization_kind)
                 if r.meeting_kind is kind}
-    judged: list[PeriodCompliance] = []
+    judged: list[JudgedPeriod] = []
     for cadence in sorted(cadences, key=lambda c: c.months):
         for label, start, end in periods(cadence, year):
             if start > day:
@@ -135,13 +148,22 @@ def _kind_compliance(kind: MeetingKind, organization_kind: str, year: int, day: 
                          if r.meeting_kind is kind), None) if version else None
             if rule is None or rule.cadence is not cadence:
                 continue
-            held = [m.id for m in of_kind if start <= m.held_on <= end]
-            judged.append(PeriodCompliance(label, start, end, rule.times, len(held),
-                                           end <= day, tuple(held)))
+            judged.append(JudgedPeriod(label, start, end, rule.times, end <= day))
+    return sorted(judged, key=lambda p: (p.start, p.end))
+
+
+def _kind_compliance(kind: MeetingKind, organization_kind: str, year: int, day: date,
+                     versions: Sequence[RuleVersion],
+                     meetings: Sequence[HeldMeeting]) -> KindCompliance | None:
+    of_kind = [m for m in meetings if m.kind is kind]
+    judged = []
+    for p in judged_periods(kind, organization_kind, year, day, versions):
+        held = [m.id for m in of_kind if p.start <= m.held_on <= p.end]
+        judged.append(PeriodCompliance(p.label, p.start, p.end, p.times, len(held), p.due,
+                                       tuple(held)))
     if not judged and not of_kind:
         return None
-    return KindCompliance(kind, tuple(sorted(judged, key=lambda p: (p.start, p.end))),
-                          len(of_kind))
+    return KindCompliance(kind, tuple(judged), len(of_kind))
 
 
 def assess(organization_kind: str, year: int, day: date, versions: Sequence[RuleVersion],

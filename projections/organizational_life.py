@@ -5,7 +5,7 @@ against held, missing periods, attendance rates) as of any position and valid on
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -16,6 +16,7 @@ from domain.meetings import Meeting, MeetingKind
 from domain.values import in_force
 from projections import organization_tree as tree
 from projections.engine import Handler, Projection
+from projections.life_tally import TALLY, count_meeting
 from projections.pages import EVERYTHING, Page, count, read_page
 from projections.temporal import Batch, TemporalTable, as_of
 from store.db import Connection, marks
@@ -24,7 +25,10 @@ MEETINGS = TemporalTable(
     "view_meetings", ("id",),
     {"id": "TEXT", "organization_id": "TEXT", "kind": "TEXT", "held_on": "TEXT",
      "topic": "TEXT", "presider_id": "TEXT", "minutes": "TEXT", "evidence": "TEXT",
-     "status": "TEXT", "corrections": "BIGINT", "last_actor": "TEXT", "last_reason": "TEXT"},
+     "status": "TEXT", "corrections": "BIGINT", "last_actor": "TEXT", "last_reason": "TEXT",
+     # how many are listed and how many were present: a summary over thousands of
+     # organisations adds these up instead of reading every attendance row
+     "listed": "BIGINT", "present": "BIGINT"},
     partition="id", indexes=(("organization_id", "held_on"),),
     history_indexes=(("organization_id", "held_on"),),
 )
@@ -58,26 +62,35 @@ def _attend(b: Batch, attendance: list[dict[str, str]]) -> None:
                    "status": entry["status"], "reason": entry["reason"]})
 
 
+def _counts(attendance: list[dict[str, str]]) -> dict[str, int]:
+    return {"listed": len(attendance),
+            "present": sum(1 for e in attendance if e["status"] == "present")}
+
+
 def recorded(e: Meeting.Recorded, b: Batch) -> None:
-    b[MEETINGS.name].put({
+    row = {
         "id": b.subject, "organization_id": str(e.organization_id), "kind": e.kind,
         "held_on": e.effective_date.isoformat(), "topic": e.topic,
         "presider_id": str(e.presider_id), "minutes": e.minutes,
         "evidence": "\n".join(e.evidence), "status": "held", "corrections": 0,
-        "last_actor": e.actor, "last_reason": e.reason})
+        "last_actor": e.actor, "last_reason": e.reason, **_counts(e.attendance)}
+    b[MEETINGS.name].put(row)
+    count_meeting(b, row, 1)
     _attend(b, e.attendance)
 
 
 def _corrected(b: Batch, e: Any, **changes: Any) -> None:
     row = b[MEETINGS.name].get(b.subject)
     assert row is not None, f"meeting {b.subject} was never recorded"
+    count_meeting(b, row, -1)
     row.update(changes, corrections=row["corrections"] + 1, last_actor=e.actor,
                last_reason=e.reason)
     b[MEETINGS.name].put(row)
+    count_meeting(b, row, 1)
 
 
 def attendance_corrected(e: Meeting.AttendanceCorrected, b: Batch) -> None:
-    _corrected(b, e, presider_id=str(e.presider_id))
+    _corrected(b, e, presider_id=str(e.presider_id), **_counts(e.attendance))
     _attend(b, e.attendance)
 
 
@@ -106,7 +119,8 @@ def rules_revised(e: MeetingRuleSet.Revised, b: Batch) -> None:
 
 class OrganizationalLife(Projection):
     name = "organizational_life"
-    tables = (MEETINGS, ATTENDANCE, RULE_VERSIONS)
+    version = 2  # 2: meetings carry their attendance counts, and a tally adds them up
+    tables = (MEETINGS, ATTENDANCE, RULE_VERSIONS, TALLY)
     handlers: ClassVar[dict[type[Any], Handler]] = {
         Meeting.Recorded: recorded,
         Meeting.AttendanceCorrected: attendance_corrected,
@@ -266,6 +280,16 @@ def rule_sets_by_id(conn: Connection, ids: Sequence[str],
     return _rule_sets(conn, "rule_set_id", ids, position)
 
 
+def every_rule_set(conn: Connection, position: int | None = None) -> dict[str, RuleSetView]:
+    """Every rule set as it stood at `position`: a province keeps a handful, so reading them
+    all is cheaper than finding which organisations of a large subtree keep one."""
+    cond, params = as_of("r", position)
+    ids = [row[0] for row in conn.execute(
+        f"SELECT r.rule_set_id FROM {RULE_VERSIONS.name} r WHERE r.revision = 1 AND {cond}",
+        params)]
+    return _rule_sets(conn, "rule_set_id", ids, position)
+
+
 def governing_rule_set(conn: Connection, organization_id: str,
                        position: int | None = None) -> RuleSetView | None:
     """The rule set of the organisation, else of the nearest organisation above it that has
@@ -303,3 +327,60 @@ def compliance(conn: Connection, organization_id: str, year: int, valid_at: date
     return ComplianceView(
         rules.assess(node.kind, year, valid_at, rule_set.versions if rule_set else (), facts),
         rule_set, {m.id: m for m in held})
+
+
+def _governing(conn: Connection, organization_ids: Sequence[str], position: int | None,
+               nodes: dict[str, tree.OrganizationNode],
+               owners: dict[str, RuleSetView]) -> dict[str, RuleSetView | None]:
+    """`governing_rule_set` of many organisations: walk up through `nodes` (read more of
+    the tree, a level at a time, when a walk leaves it)."""
+    found: dict[str, RuleSetView | None] = {}
+
+    def walk(organization_id: str) -> RuleSetView | None:
+        chain = []
+        current: str | None = organization_id
+        while current is not None and current not in found and current not in owners:
+            chain.append(current)
+            if current not in nodes:
+                nodes.update(tree.organizations(conn, [current], position))
+            node = nodes.get(current)
+            current = node.parent_id if node else None
+        answer = None if current is None else found.get(current, owners.get(current))
+        for organization in chain:
+            found[organization] = answer
+        return answer
+
+    return {organization_id: walk(organization_id) for organization_id in organization_ids}
+
+
+def compliances(conn: Connection, organization_ids: Sequence[str], year: int, valid_at: date,
+                position: int | None = None,
+                chunk: int = 200) -> Iterator[tuple[tree.OrganizationNode, ComplianceView]]:
+    """`compliance` of many organisations (those known at `position`, in the order given), a
+    chunk at a time: a few queries a chunk, not several an organisation."""
+    owners = {view.organization_id: view for view in every_rule_set(conn, position).values()}
+    nodes: dict[str, tree.OrganizationNode] = {}
+    for start in range(0, len(organization_ids), chunk):
+        part = list(organization_ids[start:start + chunk])
+        nodes.update(tree.organizations(conn, part, position))
+        known = [o for o in part if o in nodes]
+        governing = _governing(conn, known, position, nodes, owners)
+        held: dict[str, list[MeetingView]] = {o: [] for o in known}
+        if known:
+            found, _ = _meetings(conn, f"m.organization_id IN ({marks(known)}) AND "
+                                 "m.status = 'held' AND m.held_on BETWEEN ? AND ? AND "
+                                 "m.held_on <= ?",
+                                 [*known, f"{year:04d}-01-01", f"{year:04d}-12-31",
+                                  valid_at.isoformat()], position)
+            for meeting in found:
+                held[meeting.organization_id].append(meeting)
+        for organization_id in known:
+            rule_set = governing[organization_id]
+            meetings = sorted(held[organization_id], key=meeting_key, reverse=True)
+            facts = [rules.HeldMeeting(m.id, m.kind, m.held_on,
+                                       tuple((a.person_id, a.status) for a in m.attendance))
+                     for m in meetings]
+            yield nodes[organization_id], ComplianceView(
+                rules.assess(nodes[organization_id].kind, year, valid_at,
+                             rule_set.versions if rule_set else (), facts),
+                rule_set, {m.id: m for m in meetings})

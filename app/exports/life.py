@@ -150,11 +150,8 @@ def _compliance_rows(lines: Lines) -> Callable[[Connection, Principal, Params],
         scope = policy.read_scope(conn, principal)
 
         def each() -> Iterator[Sequence[Any]]:
-            nodes = tree.organizations(conn, organizations, at)
-            for organization_id in organizations:
-                view = life.compliance(conn, organization_id, year, day, at)
-                if view is not None:
-                    yield from lines(conn, scope, nodes[organization_id], view)
+            for node, view in life.compliances(conn, organizations, year, day, at):
+                yield from lines(conn, scope, node, view)
         return each()
     return rows
 

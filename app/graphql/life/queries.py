@@ -13,9 +13,59 @@ from app.graphql.core.queries import raw, readable_scope
 from app.graphql.kit.context import Context
 from app.graphql.kit.paging import Connection, bad_input, connection, page_of
 from app.graphql.kit.permissions import AUTHENTICATED
+from app.graphql.life.summary import (
+    ComplianceTally,
+    MeetingComplianceSummary,
+    OrganizationCompliance,
+)
 from app.graphql.life.types import Meeting, MeetingCompliance, MeetingRuleSet
 from domain.meetings import MeetingKind, MeetingStatus
+from projections import life_summary as summaries
+from projections import organization_tree as tree
 from projections import organizational_life as life
+from projections.engine import tracked
+from projections.pages import Page
+
+
+def _folded(info: Info[Context, None]) -> int:
+    """How far the read models a summary reads (the tree, organisational life) have both
+    folded: known to this process's followers, else read."""
+    runner = info.context.runner
+    reached = []
+    for projection in (tree.OrganizationTree, life.OrganizationalLife):
+        known = runner.position(projection.name) if runner is not None else None
+        if known is None:
+            found = tracked(info.context.conn, projection)
+            known = found[0] if found else 0
+        reached.append(known)
+    return min(reached)
+
+
+def _summary(info: Info[Context, None], organization_id: str, year: int, day: date,
+             position: int | None, page: Page) -> summaries.Summary | None:
+    """The summary, kept in the process's shared results while the read models it reads
+    have not moved (as of a position they have passed: for good), like the scoreboard's
+    standings: a province's dashboard asks for it again and again, and working it out
+    reads every organisation's tally."""
+    readable = info.context.scope().organizations()
+    reached = _folded(info)
+    if position is not None and position > reached:  # not final yet
+        return summaries.summary(info.context.conn, organization_id, year, day, position,
+                                 readable, page)
+    key = ("meeting compliance summary", organization_id, year, day, position,
+           reached if position is None else None, page, readable)
+    found: summaries.Summary | None = info.context.results.get(key)
+    if found is None:
+        found = info.context.results[key] = summaries.summary(
+            info.context.conn, organization_id, year, day, position, readable, page)
+    return found
+
+
+def _year(year: int | None, day: date) -> int:
+    wanted = day.year if year is None else year
+    if not 1921 <= wanted <= 9998:
+        raise bad_input("year must lie between 1921 and 9998", "year")
+    return wanted
 
 
 @strawberry.type
@@ -72,10 +122,37 @@ class LifeQuery:
         position = info.context.position(as_of)
         raw_id = raw(organization_id, "Organization", "organizationId")
         day = business_day(valid_at)
-        wanted = day.year if year is None else year
-        if not 1921 <= wanted <= 9998:
-            raise bad_input("year must lie between 1921 and 9998", "year")
+        wanted = _year(year, day)
         if not info.context.scope().within(raw_id):
             return None
         found = life.compliance(info.context.conn, raw_id, wanted, day, position)
         return MeetingCompliance.from_view(raw_id, found, position) if found else None
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="三会一课 compliance across `organizationId`'s subtree (a "
+                                  "province's branches): the totals, and a page of its "
+                                  "organisations by name, each counted as its "
+                                  "`meetingCompliance` counts it; both cut to what the reader "
+                                  "may read. `year`, `asOf` and `validAt` as there.")
+    def meeting_compliance_summary(
+        self, info: Info[Context, None], organization_id: strawberry.ID,
+        first: int | None = None, after: str | None = None, last: int | None = None,
+        before: str | None = None, year: int | None = None, as_of: datetime | None = None,
+        valid_at: date | None = None,
+    ) -> MeetingComplianceSummary | None:
+        page = page_of(first, after, last, before, 2)
+        position = info.context.position(as_of)
+        raw_id = raw(organization_id, "Organization", "organizationId")
+        day = business_day(valid_at)
+        wanted = _year(year, day)
+        scope = info.context.scope()
+        if not scope.organization(raw_id):
+            return None
+        found = _summary(info, raw_id, wanted, day, position, page)
+        if found is None:
+            return None
+        rows = [OrganizationCompliance.of(row, position) for row in found.rows]
+        return MeetingComplianceSummary(
+            year=wanted, judged_on=day, totals=ComplianceTally.of(found.totals),
+            organizations=connection(rows, [summaries.summary_key(r) for r in found.rows],
+                                     found.more, page, found.totals.organizations))
