@@ -214,15 +214,8 @@ COLUMNS = ("g.id, g.parent_id, g.organization_id, g.level, g.field, g.title, g.d
 
 def _with_progress(position: int | None) -> tuple[str, list[Any]]:
     """The join that brings each goal's progress (as of `position`) beside it."""
-    if position is None:
-        return f" LEFT JOIN {PROGRESS.name} p ON p.goal_id = g.id AND p.valid_to IS NULL", []
-    # The version visible at `position` is the goal's latest begun by then (if it had not
-    # ended): found through the history index per goal, where the plain as-of condition
-    # scans every version of every goal (thousands, after a year of reports).
-    return (f" LEFT JOIN {PROGRESS.name} p ON p.goal_id = g.id AND p.valid_from = ("
-            f"SELECT max(v.valid_from) FROM {PROGRESS.name} v WHERE v.goal_id = g.id "
-            "AND v.valid_from <= ?) AND (p.valid_to IS NULL OR p.valid_to > ?)",
-            [position, position])
+    cond, params = as_of("p", position)
+    return f" LEFT JOIN {PROGRESS.name} p ON p.goal_id = g.id AND {cond}", params
 
 
 @dataclass(frozen=True)
