@@ -212,8 +212,15 @@ COLUMNS = ("g.id, g.parent_id, g.organization_id, g.level, g.field, g.title, g.d
            "coalesce(p.reports, 0), p.value, p.level, p.date, p.completion, g.letter_id")
 
 
-def _with_progress(position: int | None) -> tuple[str, list[Any]]:
-    """The join that brings each goal's progress (as of `position`) beside it."""
+def _with_progress(conn: Connection, position: int | None) -> tuple[str, list[Any]]:
+    """The join that brings each goal's progress (as of `position`) beside it. On PostgreSQL
+    the version visible at a position is each goal's latest begun by then (if not ended), one
+    descent of the history index per goal; the plain as-of condition reads every version
+    begun by then (thousands, after a year of reports). SQLite has no LATERAL."""
+    if position is not None and conn.dialect == "postgresql":
+        return (f" LEFT JOIN LATERAL (SELECT * FROM {PROGRESS.name} v WHERE v.goal_id = g.id "
+                "AND v.valid_from <= ? ORDER BY v.valid_from DESC, v.valid_to DESC LIMIT 1) p "
+                "ON p.valid_to IS NULL OR p.valid_to > ?", [position, position])
     cond, params = as_of("p", position)
     return f" LEFT JOIN {PROGRESS.name} p ON p.goal_id = g.id AND {cond}", params
 
@@ -230,7 +237,7 @@ class GoalFilter:
 
 def goal(conn: Connection, goal_id: str, position: int | None = None) -> GoalView | None:
     cond, params = as_of("g", position)
-    join, joined = _with_progress(position)
+    join, joined = _with_progress(conn, position)
     rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} WHERE g.id = ? AND {cond}",
                         [*joined, goal_id, *params])
     return GoalView.from_row(rows[0]) if rows else None
@@ -249,7 +256,7 @@ def goals_by_id(conn: Connection, ids: Sequence[str],
     if not ids:
         return {}
     cond, params = as_of("g", position)
-    join, joined = _with_progress(position)
+    join, joined = _with_progress(conn, position)
     rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} "
                         f"WHERE g.id IN ({marks(ids)}) AND {cond}",
                         [*joined, *ids, *params])
@@ -263,7 +270,7 @@ def subgoals_of(conn: Connection, parent_ids: Sequence[str],
     if not parent_ids:
         return found
     cond, params = as_of("g", position)
-    join, joined = _with_progress(position)
+    join, joined = _with_progress(conn, position)
     rows = conn.execute(f"SELECT {COLUMNS} FROM {GOALS.name} g{join} "
                         f"WHERE g.parent_id IN ({marks(parent_ids)}) AND {cond} "
                         "ORDER BY g.title, g.id", [*joined, *parent_ids, *params])
@@ -319,7 +326,7 @@ def goals_page(conn: Connection, where: GoalFilter, position: int | None,
     if found is None:
         return [], False
     clause, values = found
-    join, joined = _with_progress(position)
+    join, joined = _with_progress(conn, position)
     rows, more = read_page(conn, COLUMNS, f"{GOALS.name} g{join}", clause, [*joined, *values],
                            SORT, page)
     return [GoalView.from_row(r) for r in rows], more
@@ -333,7 +340,7 @@ def count_goals(conn: Connection, where: GoalFilter, position: int | None) -> in
 def goal_tree(conn: Connection, root_id: str, position: int | None = None) -> list[GoalView]:
     """A goal and everything decomposed from it, with weights, parents before children."""
     cond, params = as_of("g", position)
-    join, joined = _with_progress(position)
+    join, joined = _with_progress(conn, position)
     rows = conn.execute(
         f"WITH RECURSIVE tree(id, depth) AS ("
         f" SELECT g.id, 0 FROM {GOALS.name} g WHERE g.id = ? AND {cond}"
