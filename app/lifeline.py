@@ -21,7 +21,8 @@ from collections.abc import Mapping
 PARENT_ENV = "DENGTA_PARENT_PID"
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WATCH_INTERVAL = 0.5  # seconds between looks at the parent id
-GRACE = 10.0  # seconds a child may take to stop gracefully once its parent is gone
+GRACE = 5.0  # seconds a child may take to stop gracefully once its parent is gone (a
+# follower killed mid-batch loses nothing: its writes and tracking commit together)
 
 log = logging.getLogger("dengta.lifeline")
 
