@@ -21,6 +21,20 @@ from projections import member_record as views
 from projections import organizational_life as life
 
 
+class MissedMeetings:
+    """The meetings a record's absences name, read in one query when the first is asked for
+    (not one per absence)."""
+
+    def __init__(self, ids: list[str], position: int | None) -> None:
+        self.ids, self.position = ids, position
+        self.found: dict[str, life.MeetingView] | None = None
+
+    def get(self, info: Info[Context, None], meeting_id: str) -> life.MeetingView | None:
+        if self.found is None:
+            self.found = life.meetings_by_id(info.context.conn, self.ids, self.position)
+        return self.found.get(meeting_id)
+
+
 @labelled
 @strawberry.type(description="A meeting the member was listed for and did not attend: absent "
                              "(with the reason) or excused.")
@@ -33,6 +47,7 @@ class MissedMeeting:
     reason: str
     view: strawberry.Private[views.Attended]
     position: strawberry.Private[int | None]
+    meetings: strawberry.Private[MissedMeetings]
 
     @strawberry.field
     def organization(self, info: Info[Context, None]) -> Organization | None:
@@ -40,8 +55,7 @@ class MissedMeeting:
 
     @strawberry.field
     def meeting(self, info: Info[Context, None]) -> Meeting | None:
-        found = life.meetings_by_id(info.context.conn, [self.view.meeting_id],
-                                    self.position).get(self.view.meeting_id)
+        found = self.meetings.get(info, self.view.meeting_id)
         return Meeting.from_view(found, self.position) if found else None
 
 
@@ -93,6 +107,7 @@ class MemberRecord:
     @classmethod
     def of(cls, view: views.MemberRecordView, position: int | None) -> MemberRecord:
         tally = view.attendance.tally
+        missed = MissedMeetings([m.meeting_id for m in view.attendance.absences], position)
         return cls(
             since=view.since, until=view.until,
             attendance=RecordAttendance(
@@ -100,7 +115,8 @@ class MemberRecord:
                 excused=tally.excused, rate=tally.rate,
                 absences=[MissedMeeting(meeting_id=gid("Meeting", m.meeting_id), kind=m.kind,
                                         held_on=m.held_on, topic=m.topic, status=m.status,
-                                        reason=m.reason, view=m, position=position)
+                                        reason=m.reason, view=m, position=position,
+                                        meetings=missed)
                           for m in view.attendance.absences]),
             pioneer_posts=[PioneerPost.from_view(p, position) for p in view.posts],
             responsibilities=[AccountableGoal.from_view(r, view.scores.get(r.goal_id), position)
