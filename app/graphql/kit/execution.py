@@ -104,7 +104,6 @@ class PlanExecution(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor with the shortcuts; made for a schema by `execution_for`."""
 
     attributes: Mapping[int, str] = {}
-    fields: Mapping[int, GraphQLField] = {}  # keeps the fields the ids name alive
     # by the id of a field's type (the schema keeps them alive): its object type, or None
     object_types: dict[int, GraphQLObjectType | None]
 
@@ -345,9 +344,7 @@ class PlanExecution(StrawberryGraphQLCoreExecutionContext):
 
 def execution_for(schema: strawberry.Schema) -> type[PlanExecution]:
     """The executor for `schema`, once its resolvers are final (nothing wraps them later)."""
-    found = attributes(schema)
-    fields = {id(f): f for t in schema._schema.type_map.values()
-              if isinstance(t, GraphQLObjectType) for f in t.fields.values()}
+    # Keyed by the ids of the schema's fields and types: the schema, which holds this class,
+    # keeps them alive.
     return type("SchemaExecution", (PlanExecution,),
-                {"attributes": found, "fields": {k: fields[k] for k in found},
-                 "object_types": {}})
+                {"attributes": attributes(schema), "object_types": {}})
